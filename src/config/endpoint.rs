@@ -1,0 +1,229 @@
+//! Which URL an STS (or IAM) call goes to, and the region it is signed for.
+//!
+//! Order, as in the AWS SDKs: `AWS_ENDPOINT_URL_<SERVICE>` > `AWS_ENDPOINT_URL` > the profile's
+//! `endpoint_url` > the default endpoint for the region's partition.
+//! `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` turns the first three off, as in the SDKs.
+
+use std::fmt;
+
+use super::profile::Profile;
+use crate::debug;
+use crate::env::Env;
+
+/// A service endpoint and the region its requests are signed for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// `scheme://host[:port]/`, without a query.
+    pub url: String,
+    pub signing_region: String,
+}
+
+/// An endpoint URL we cannot use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointError {
+    pub url: String,
+    pub origin: String,
+}
+
+impl fmt::Display for EndpointError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "invalid endpoint URL '{}' in {} (expected http://host[:port] or https://host[:port])",
+            self.url, self.origin
+        )
+    }
+}
+
+impl std::error::Error for EndpointError {}
+
+/// The DNS suffix of a region's partition.
+fn dns_suffix(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "amazonaws.com.cn"
+    } else {
+        "amazonaws.com"
+    }
+}
+
+/// Checks that `url` has an http(s) scheme and a host; the signer needs both.
+fn validate(url: &str, origin: &str) -> Result<String, EndpointError> {
+    let err = || EndpointError {
+        url: url.to_string(),
+        origin: origin.to_string(),
+    };
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(err)?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit_once(':').map_or(authority, |(h, port)| {
+        if port.bytes().all(|b| b.is_ascii_digit()) && !port.is_empty() {
+            h
+        } else {
+            authority
+        }
+    });
+    if host.is_empty() || authority.contains(['@', ' ']) {
+        return Err(err());
+    }
+    let mut clean = url.split(['?', '#']).next().unwrap_or(url).to_string();
+    if !clean.ends_with('/') {
+        clean.push('/');
+    }
+    Ok(clean)
+}
+
+/// A user-configured endpoint for `service` (`STS`, `IAM`), if any.
+fn configured(
+    env: &Env,
+    profile: &Profile,
+    service: &str,
+) -> Result<Option<String>, EndpointError> {
+    if env
+        .get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    {
+        return Ok(None);
+    }
+    let var = format!("AWS_ENDPOINT_URL_{service}");
+    let found = env
+        .non_empty(&var)
+        .map(|u| (u.to_string(), format!("environment {var}")))
+        .or_else(|| {
+            env.non_empty("AWS_ENDPOINT_URL")
+                .map(|u| (u.to_string(), "environment AWS_ENDPOINT_URL".to_string()))
+        })
+        .or_else(|| {
+            profile
+                .endpoint_url
+                .clone()
+                .map(|u| (u, format!("endpoint_url of profile '{}'", profile.name)))
+        });
+    match found {
+        Some((url, origin)) => {
+            let url = validate(&url, &origin)?;
+            debug!("{service} endpoint {url} (from {origin})");
+            Ok(Some(url))
+        }
+        None => Ok(None),
+    }
+}
+
+/// The STS endpoint for this profile.
+pub fn sts(env: &Env, profile: &Profile) -> Result<Endpoint, EndpointError> {
+    let region = profile.region.as_deref();
+    if let Some(url) = configured(env, profile, "STS")? {
+        return Ok(Endpoint {
+            url,
+            signing_region: region.unwrap_or("us-east-1").to_string(),
+        });
+    }
+    let legacy = env
+        .non_empty("AWS_STS_REGIONAL_ENDPOINTS")
+        .or(profile.sts_regional_endpoints.as_deref())
+        .is_some_and(|v| v.eq_ignore_ascii_case("legacy"));
+    let endpoint = match region {
+        Some(r) if !legacy || r.starts_with("cn-") || r.starts_with("us-gov-") => Endpoint {
+            url: format!("https://sts.{r}.{}/", dns_suffix(r)),
+            signing_region: r.to_string(),
+        },
+        _ => Endpoint {
+            url: "https://sts.amazonaws.com/".to_string(),
+            signing_region: "us-east-1".to_string(),
+        },
+    };
+    debug!(
+        "STS endpoint {} (default for region {})",
+        endpoint.url, endpoint.signing_region
+    );
+    Ok(endpoint)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::profile::{Source, SourceKind, ROLE_DURATION, SESSION_DURATION};
+    use crate::creds::{Credentials, Secret};
+
+    fn profile(region: Option<&str>, endpoint_url: Option<&str>) -> Profile {
+        Profile {
+            name: "p".into(),
+            is_arn: false,
+            region: region.map(str::to_string),
+            source: Source {
+                profile: "p".into(),
+                kind: SourceKind::File,
+                credentials: Credentials {
+                    access_key_id: "AKIA".into(),
+                    secret_access_key: Secret::new("s"),
+                    session_token: None,
+                    expiration: None,
+                },
+            },
+            roles: vec![],
+            mfa_serial: None,
+            session_duration: SESSION_DURATION.0,
+            role_duration: ROLE_DURATION.0,
+            endpoint_url: endpoint_url.map(str::to_string),
+            sts_regional_endpoints: None,
+        }
+    }
+
+    #[test]
+    fn precedence() {
+        let p = profile(Some("eu-west-1"), Some("http://profile:1"));
+        let env = Env::from_pairs(&[
+            ("AWS_ENDPOINT_URL", "http://general:2"),
+            ("AWS_ENDPOINT_URL_STS", "http://sts:3"),
+        ]);
+        assert_eq!(sts(&env, &p).unwrap().url, "http://sts:3/");
+        let env = Env::from_pairs(&[("AWS_ENDPOINT_URL", "http://general:2")]);
+        assert_eq!(sts(&env, &p).unwrap().url, "http://general:2/");
+        let e = sts(&Env::default(), &p).unwrap();
+        assert_eq!(
+            (e.url.as_str(), e.signing_region.as_str()),
+            ("http://profile:1/", "eu-west-1")
+        );
+        let env = Env::from_pairs(&[
+            ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"),
+            ("AWS_ENDPOINT_URL", "http://x:1"),
+        ]);
+        assert_eq!(
+            sts(&env, &p).unwrap().url,
+            "https://sts.eu-west-1.amazonaws.com/"
+        );
+    }
+
+    #[test]
+    fn defaults_by_partition() {
+        let env = Env::default();
+        assert_eq!(
+            sts(&env, &profile(None, None)).unwrap().url,
+            "https://sts.amazonaws.com/"
+        );
+        let cn = sts(&env, &profile(Some("cn-north-1"), None)).unwrap();
+        assert_eq!(
+            (cn.url.as_str(), cn.signing_region.as_str()),
+            ("https://sts.cn-north-1.amazonaws.com.cn/", "cn-north-1")
+        );
+        let legacy = Env::from_pairs(&[("AWS_STS_REGIONAL_ENDPOINTS", "legacy")]);
+        let g = sts(&legacy, &profile(Some("eu-west-1"), None)).unwrap();
+        assert_eq!(
+            (g.url.as_str(), g.signing_region.as_str()),
+            ("https://sts.amazonaws.com/", "us-east-1")
+        );
+    }
+
+    #[test]
+    fn bad_urls_are_named() {
+        let env = Env::from_pairs(&[("AWS_ENDPOINT_URL", "localhost:5000")]);
+        let e = sts(&env, &profile(None, None)).unwrap_err().to_string();
+        assert!(
+            e.contains("'localhost:5000'") && e.contains("AWS_ENDPOINT_URL"),
+            "{e}"
+        );
+        let env = Env::from_pairs(&[("AWS_ENDPOINT_URL", "http://")]);
+        assert!(sts(&env, &profile(None, None)).is_err());
+    }
+}

@@ -1,0 +1,293 @@
+//! The AWS-flavoured INI format of `~/.aws/config` and `~/.aws/credentials`, read the way the AWS
+//! CLI reads it (Python's configparser as botocore drives it), with line numbers kept for errors.
+//!
+//! - `[section]` headers; `key = value` or `key: value`; keys case-insensitive, section names exact.
+//! - Full-line comments with `#` or `;`; inline comments after whitespace; surrounding quotes
+//!   stripped from values.
+//! - Indented lines continue the previous value; an empty value followed by indented `k = v` lines
+//!   is a nested sub-section (`s3 =`), read and ignored.
+//!
+//! This module knows nothing about profiles; `profile.rs` gives the sections their meaning.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One parsed file.
+#[derive(Debug, Clone, Default)]
+pub struct Ini {
+    pub path: PathBuf,
+    pub sections: Vec<Section>,
+}
+
+/// A `[name]` section and its entries, in file order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    pub name: String,
+    pub line: usize,
+    pub entries: Vec<Entry>,
+}
+
+/// `key = value`; `key` is lower-cased.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub key: String,
+    pub value: String,
+    pub line: usize,
+}
+
+/// A file that cannot be read or parsed: names the file and the line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IniError {
+    pub path: PathBuf,
+    /// 1-based; 0 when the file could not be read at all.
+    pub line: usize,
+    pub reason: String,
+}
+
+impl fmt::Display for IniError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "cannot read {}: {}", self.path.display(), self.reason)
+        } else {
+            write!(
+                f,
+                "malformed file {} line {}: {}",
+                self.path.display(),
+                self.line,
+                self.reason
+            )
+        }
+    }
+}
+
+impl std::error::Error for IniError {}
+
+impl Section {
+    /// The value of `key` (lower-case); the last one wins, as in the CLI.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.entries
+            .iter()
+            .rev()
+            .find(|e| e.key == key)
+            .map(|e| e.value.as_str())
+    }
+}
+
+impl Ini {
+    /// Reads `path`; a missing file is an empty file.
+    pub fn load(path: &Path) -> Result<Ini, IniError> {
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                let text = String::from_utf8(bytes).map_err(|_| IniError {
+                    path: path.to_path_buf(),
+                    line: 0,
+                    reason: "not valid UTF-8".into(),
+                })?;
+                parse(&text, path)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Ini {
+                path: path.to_path_buf(),
+                sections: Vec::new(),
+            }),
+            Err(e) => Err(IniError {
+                path: path.to_path_buf(),
+                line: 0,
+                reason: e.to_string(),
+            }),
+        }
+    }
+
+    /// The section named exactly `name`; repeated sections are read as one, later entries winning.
+    pub fn section(&self, name: &str) -> Option<Section> {
+        let mut found: Option<Section> = None;
+        for s in self.sections.iter().filter(|s| s.name == name) {
+            match &mut found {
+                None => found = Some(s.clone()),
+                Some(f) => f.entries.extend(s.entries.iter().cloned()),
+            }
+        }
+        found
+    }
+}
+
+/// Drops an inline comment: `#` or `;` preceded by whitespace.
+fn strip_inline_comment(value: &str) -> &str {
+    let bytes = value.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if (b == b'#' || b == b';') && i > 0 && bytes[i - 1].is_ascii_whitespace() {
+            return value[..i].trim_end();
+        }
+    }
+    value
+}
+
+/// A raw value with its inline comment dropped and one pair of surrounding quotes removed; a
+/// quoted value may hold ` #` (`external_id = "it's #1"  # note`).
+fn clean_value(raw: &str) -> &str {
+    let raw = raw.trim();
+    for q in ['"', '\''] {
+        if let Some(inner) = raw.strip_prefix(q) {
+            if let Some(end) = inner.rfind(q) {
+                let rest = inner[end + 1..].trim_start();
+                if rest.is_empty() || rest.starts_with(['#', ';']) {
+                    return &inner[..end];
+                }
+            }
+        }
+    }
+    strip_inline_comment(raw)
+}
+
+/// Parses the text of a file; `path` is for error messages.
+pub fn parse(text: &str, path: &Path) -> Result<Ini, IniError> {
+    let err = |line: usize, reason: &str| IniError {
+        path: path.to_path_buf(),
+        line,
+        reason: reason.to_string(),
+    };
+    let mut ini = Ini {
+        path: path.to_path_buf(),
+        sections: Vec::new(),
+    };
+    // Whether the last entry is a nested sub-section (`s3 =` followed by indented lines).
+    let mut nested = false;
+    for (index, raw) in text.lines().enumerate() {
+        let line_no = index + 1;
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with(';') {
+            continue;
+        }
+        let indented = line.starts_with([' ', '\t']);
+        if indented {
+            if let Some(entry) = ini.sections.last_mut().and_then(|s| s.entries.last_mut()) {
+                if nested || entry.value.is_empty() {
+                    // A nested sub-section: its lines must still be well-formed.
+                    if !trimmed.contains(['=', ':']) {
+                        return Err(err(line_no, "expected 'key = value' in a nested section"));
+                    }
+                    nested = true;
+                } else {
+                    entry.value.push('\n');
+                    entry.value.push_str(clean_value(trimmed));
+                }
+                continue;
+            }
+        }
+        nested = false;
+        if let Some(rest) = trimmed.strip_prefix('[') {
+            let header = strip_inline_comment(rest);
+            let Some(name) = header.strip_suffix(']') else {
+                return Err(err(line_no, "section header without closing ']'"));
+            };
+            let name = name.trim();
+            if name.is_empty() {
+                return Err(err(line_no, "empty section name"));
+            }
+            ini.sections.push(Section {
+                name: name.to_string(),
+                line: line_no,
+                entries: Vec::new(),
+            });
+            continue;
+        }
+        let Some(split) = trimmed.find(['=', ':']) else {
+            return Err(err(line_no, "expected 'key = value' or '[section]'"));
+        };
+        let key = trimmed[..split].trim();
+        if key.is_empty() {
+            return Err(err(line_no, "missing key before '='"));
+        }
+        let value = clean_value(&trimmed[split + 1..]);
+        let Some(section) = ini.sections.last_mut() else {
+            return Err(err(line_no, "'key = value' before any [section] header"));
+        };
+        section.entries.push(Entry {
+            key: key.to_ascii_lowercase(),
+            value: value.to_string(),
+            line: line_no,
+        });
+    }
+    Ok(ini)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(text: &str) -> Result<Ini, IniError> {
+        parse(text, Path::new("/h/.aws/config"))
+    }
+
+    #[test]
+    fn reads_the_sample_config() {
+        let ini = p(include_str!("../../fixtures/config")).unwrap();
+        let admin = ini.section("profile admin").unwrap();
+        assert_eq!(
+            admin.get("role_arn"),
+            Some("arn:aws:iam::123456789012:role/admin")
+        );
+        assert_eq!(admin.get("source_profile"), Some("dev"));
+        let quoted = ini.section("profile quoted").unwrap();
+        assert_eq!(quoted.get("region"), Some("eu-west-1"));
+        assert_eq!(quoted.get("external_id"), Some("it's #1"));
+        assert_eq!(
+            quoted.get("mfa_serial"),
+            Some("arn:aws:iam::123456789012:mfa/alice")
+        );
+        let nested = ini.section("profile nested").unwrap();
+        assert_eq!(nested.get("region"), Some("us-west-2"));
+        assert_eq!(nested.get("s3"), Some(""));
+    }
+
+    #[test]
+    fn keys_are_case_insensitive_and_last_wins() {
+        let ini = p("[default]\nRegion = a\nREGION = b\n").unwrap();
+        assert_eq!(ini.section("default").unwrap().get("region"), Some("b"));
+    }
+
+    #[test]
+    fn comments_quotes_and_continuations() {
+        let ini = p("# top\n[x]\n; c\na = 1 # note\nb = \"two words\"\nc = x;y\nd = first\n  second\ne: colon\n").unwrap();
+        let x = ini.section("x").unwrap();
+        assert_eq!(x.get("a"), Some("1"));
+        assert_eq!(x.get("b"), Some("two words"));
+        assert_eq!(x.get("c"), Some("x;y"));
+        assert_eq!(x.get("d"), Some("first\nsecond"));
+        assert_eq!(x.get("e"), Some("colon"));
+    }
+
+    #[test]
+    fn repeated_sections_merge() {
+        let ini = p("[x]\na = 1\n[y]\n[x]\nb = 2\n").unwrap();
+        let x = ini.section("x").unwrap();
+        assert_eq!((x.get("a"), x.get("b")), (Some("1"), Some("2")));
+    }
+
+    #[test]
+    fn errors_name_file_and_line() {
+        let cases = [
+            ("[x]\nthis is not ini\n", 2),
+            ("a = 1\n", 1),
+            ("[x]\n[unclosed\n", 2),
+            ("[x]\n = v\n", 2),
+            ("[]\n", 1),
+            ("[x]\ns3 =\n  nonsense\n", 3),
+        ];
+        for (text, line) in cases {
+            let e = p(text).unwrap_err();
+            assert_eq!(e.line, line, "{text:?}");
+            assert!(
+                e.to_string()
+                    .starts_with(&format!("malformed file /h/.aws/config line {line}: ")),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn missing_file_is_empty() {
+        let ini = Ini::load(Path::new("/nonexistent/aws-runas/config")).unwrap();
+        assert!(ini.sections.is_empty());
+    }
+}

@@ -1,0 +1,115 @@
+//! Runs the wrapped command with our credentials.
+//!
+//! The child's environment is built by subtraction, then addition: every stale credential
+//! variable and `AWS_PROFILE` removed (so no SDK picks a profile or old keys over ours), then our
+//! variables added. On Unix the process is replaced (exec) rather than spawned, so the command's
+//! exit status, signals and terminal are its own and nothing of ours lingers.
+
+use std::ffi::{OsStr, OsString};
+use std::process::Command;
+
+use crate::error::Error;
+
+/// Variables that would compete with the credentials we hand over.
+const REMOVED: &[&str] = &[
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWSRUNAS_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+];
+
+/// The child's environment: the caller's, less [`REMOVED`] (unless we set it again), plus `ours`.
+/// Regions the caller set are kept when we have none.
+pub fn child_env(
+    parent: &[(OsString, OsString)],
+    ours: &[(&'static str, String)],
+) -> Vec<(OsString, OsString)> {
+    let ours_has_region = ours.iter().any(|(n, _)| *n == "AWS_REGION");
+    let keep = |name: &OsStr| {
+        let is_region = name == "AWS_REGION" || name == "AWS_DEFAULT_REGION";
+        if is_region && !ours_has_region {
+            return true;
+        }
+        !REMOVED.iter().any(|r| name == *r)
+    };
+    let mut env: Vec<(OsString, OsString)> = parent
+        .iter()
+        .filter(|(name, _)| keep(name))
+        .cloned()
+        .collect();
+    env.extend(
+        ours.iter()
+            .map(|(n, v)| (OsString::from(n), OsString::from(v))),
+    );
+    env
+}
+
+/// Replaces this process with `command` (Unix); elsewhere runs it and exits with its status.
+/// Returns only on failure.
+pub fn exec(command: &[OsString], env: Vec<(OsString, OsString)>) -> Error {
+    let Some((program, args)) = command.split_first() else {
+        return Error::Exec {
+            program: String::new(),
+            error: std::io::Error::new(std::io::ErrorKind::NotFound, "empty command"),
+        };
+    };
+    let mut cmd = Command::new(program);
+    cmd.args(args).env_clear().envs(env);
+    let program = program.to_string_lossy().into_owned();
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        let error = cmd.exec();
+        Error::Exec { program, error }
+    }
+    #[cfg(not(unix))]
+    {
+        match cmd.status() {
+            Ok(status) => std::process::exit(status.code().unwrap_or(1)),
+            Err(error) => Error::Exec { program, error },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(v: &[(&str, &str)]) -> Vec<(OsString, OsString)> {
+        v.iter()
+            .map(|(a, b)| (OsString::from(a), OsString::from(b)))
+            .collect()
+    }
+
+    #[test]
+    fn subtraction_then_addition() {
+        let parent = pairs(&[
+            ("PATH", "/bin"),
+            ("AWS_PROFILE", "x"),
+            ("AWS_ACCESS_KEY_ID", "AKIASTALE"),
+            ("AWS_SESSION_TOKEN", "stale"),
+            ("AWS_REGION", "us-west-1"),
+        ]);
+        let ours = vec![("AWS_ACCESS_KEY_ID", "ASIANEW".to_string())];
+        let env = child_env(&parent, &ours);
+        let get = |n: &str| {
+            env.iter()
+                .find(|(k, _)| k == n)
+                .map(|(_, v)| v.to_str().unwrap())
+        };
+        assert_eq!(get("PATH"), Some("/bin"));
+        assert_eq!(get("AWS_PROFILE"), None);
+        assert_eq!(get("AWS_SESSION_TOKEN"), None);
+        assert_eq!(get("AWS_ACCESS_KEY_ID"), Some("ASIANEW"));
+        assert_eq!(get("AWS_REGION"), Some("us-west-1"));
+        let ours = vec![("AWS_REGION", "eu-west-1".to_string())];
+        let env = child_env(&parent, &ours);
+        assert_eq!(env.iter().filter(|(k, _)| k == "AWS_REGION").count(), 1);
+    }
+}

@@ -1,0 +1,131 @@
+//! The credentials as eval-able shell lines, rendered to a String (printed by the mode).
+//!
+//! Order and names follow the spec (§7); POSIX form quotes every value in single quotes, a `'`
+//! written as `'\''`, so any value survives `eval`. cmd.exe form for Windows without `SHELL`.
+
+use crate::creds::Credentials;
+use crate::rfc3339;
+
+/// The shell syntax to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shell {
+    /// `export NAME='value'`.
+    Posix,
+    /// `set NAME=value`.
+    Cmd,
+}
+
+/// The variables describing a run's credentials, in output order, each only when it has a value.
+pub fn variables(
+    credentials: &Credentials,
+    region: Option<&str>,
+    profile: Option<&str>,
+) -> Vec<(&'static str, String)> {
+    let mut vars = Vec::with_capacity(8);
+    if let Some(region) = region {
+        vars.push(("AWS_REGION", region.to_string()));
+        vars.push(("AWS_DEFAULT_REGION", region.to_string()));
+    }
+    vars.push(("AWS_ACCESS_KEY_ID", credentials.access_key_id.clone()));
+    vars.push((
+        "AWS_SECRET_ACCESS_KEY",
+        credentials.secret_access_key.expose().to_string(),
+    ));
+    if let Some(token) = &credentials.session_token {
+        vars.push(("AWS_SESSION_TOKEN", token.expose().to_string()));
+        // Older SDKs (boto 2) read this name.
+        vars.push(("AWS_SECURITY_TOKEN", token.expose().to_string()));
+    }
+    if let Some(profile) = profile {
+        vars.push(("AWSRUNAS_PROFILE", profile.to_string()));
+    }
+    if let Some(expiration) = credentials.expiration {
+        vars.push(("AWS_CREDENTIAL_EXPIRATION", rfc3339::format(expiration)));
+    }
+    vars
+}
+
+/// POSIX single-quoting.
+pub fn posix_quote(value: &str) -> String {
+    format!("'{}'", value.replace('\'', r"'\''"))
+}
+
+/// Renders the variables as lines for `shell`.
+pub fn render(vars: &[(&'static str, String)], shell: Shell) -> String {
+    let mut out = String::new();
+    for (name, value) in vars {
+        match shell {
+            Shell::Posix => out.push_str(&format!("export {name}={}\n", posix_quote(value))),
+            Shell::Cmd => out.push_str(&format!("set {name}={value}\n")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::creds::Secret;
+
+    fn creds() -> Credentials {
+        Credentials {
+            access_key_id: "ASIAEXAMPLE".into(),
+            secret_access_key: Secret::new("se'cret"),
+            session_token: Some(Secret::new("to ken\nline")),
+            expiration: Some(1_764_079_387),
+        }
+    }
+
+    #[test]
+    fn order_and_quoting() {
+        let text = render(
+            &variables(&creds(), Some("eu-west-1"), Some("admin")),
+            Shell::Posix,
+        );
+        let names: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("export "))
+            .map(|l| l.split('=').next().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "AWS_REGION",
+                "AWS_DEFAULT_REGION",
+                "AWS_ACCESS_KEY_ID",
+                "AWS_SECRET_ACCESS_KEY",
+                "AWS_SESSION_TOKEN",
+                "AWS_SECURITY_TOKEN",
+                "AWSRUNAS_PROFILE",
+                "AWS_CREDENTIAL_EXPIRATION"
+            ]
+        );
+        assert!(text.contains("export AWS_SECRET_ACCESS_KEY='se'\\''cret'\n"));
+        assert!(text.contains("export AWS_CREDENTIAL_EXPIRATION='2025-11-25T14:03:07Z'\n"));
+    }
+
+    #[test]
+    fn optional_values_are_left_out() {
+        let mut c = creds();
+        c.session_token = None;
+        c.expiration = None;
+        let text = render(&variables(&c, None, None), Shell::Posix);
+        assert_eq!(text.lines().count(), 2);
+        let cmd = render(&variables(&c, None, None), Shell::Cmd);
+        assert!(cmd.starts_with("set AWS_ACCESS_KEY_ID=ASIAEXAMPLE\n"));
+    }
+
+    #[test]
+    fn survives_a_real_shell_eval() {
+        let text = render(&variables(&creds(), None, Some("it's")), Shell::Posix);
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("{text}printf '%s|%s|%s' \"$AWS_SECRET_ACCESS_KEY\" \"$AWS_SESSION_TOKEN\" \"$AWSRUNAS_PROFILE\""))
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            "se'cret|to ken\nline|it's"
+        );
+    }
+}
