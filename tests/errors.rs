@@ -1,0 +1,208 @@
+//! Every kind of bad input gives one clear `aws-runas: ` line and exit 1.
+
+use std::time::{Duration, Instant};
+
+use crate::util::*;
+
+#[test]
+fn unknown_profile_names_both_files() {
+    let home = Home::standard();
+    let out = home.run(["nope"]);
+    let config = home.path().join(".aws/config");
+    let credentials = home.path().join(".aws/credentials");
+    assert_one_line_error(
+        &out,
+        &[&format!(
+            "profile 'nope' not found in {} or {}",
+            config.display(),
+            credentials.display()
+        )],
+    );
+}
+
+#[test]
+fn malformed_config_names_file_and_line() {
+    let home = Home::new("[profile a]\nregion = us-east-1\nthis line is wrong\n", "");
+    let out = home.run(["a"]);
+    let config = home.path().join(".aws/config");
+    assert_one_line_error(&out, &[&format!("{} line 3", config.display())]);
+}
+
+#[test]
+fn help_and_version_work_with_a_malformed_config() {
+    let home = Home::new("[broken\n", "garbage");
+    for flag in ["-h", "--help"] {
+        let out = home.run([flag]);
+        assert!(out.status.success());
+        assert!(
+            stdout(&out).starts_with("usage: aws-runas"),
+            "{}",
+            stdout(&out)
+        );
+    }
+    let out = home.run(["-V"]);
+    assert!(out.status.success());
+    assert_eq!(
+        stdout(&out),
+        format!("aws-runas {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn role_arn_without_source_profile() {
+    let home = Home::new(
+        &format!("[profile lone]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/admin\n"),
+        "",
+    );
+    assert_one_line_error(
+        &home.run(["lone"]),
+        &["'lone' has role_arn but no source_profile"],
+    );
+}
+
+#[test]
+fn source_profile_cycle() {
+    let config = format!(
+        "[profile a]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/admin\nsource_profile = b\n\
+         [profile b]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/admin\nsource_profile = a\n"
+    );
+    let home = Home::new(&config, "");
+    assert_one_line_error(&home.run(["a"]), &["source_profile cycle: a -> b -> a"]);
+}
+
+#[test]
+fn bad_durations() {
+    let home = Home::standard();
+    assert_one_line_error(
+        &home.run(["-a", "1d", "admin"]),
+        &["'1d'", "--role-duration"],
+    );
+    let config = format!(
+        "[profile d]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/admin\nsource_profile = dev\ncredentials_duration = 1d\n"
+    );
+    let home = Home::new(&config, &keys(&[("dev", &emulator().alice)]));
+    assert_one_line_error(
+        &home.run(["d"]),
+        &["credentials_duration", "'1d'", "profile 'd'"],
+    );
+}
+
+#[test]
+fn bad_arns() {
+    let home = Home::standard();
+    assert_one_line_error(
+        &home.run([&format!("arn:aws:iam::{ACCOUNT}:user/alice")]),
+        &["invalid role ARN", "not a role"],
+    );
+    let config = "[profile p]\nrole_arn = arn:aws:iam::12:role/x\nsource_profile = dev\n";
+    let home = Home::new(config, &keys(&[("dev", &emulator().alice)]));
+    assert_one_line_error(
+        &home.run(["p"]),
+        &["role_arn in profile 'p'", "'arn:aws:iam::12:role/x'"],
+    );
+}
+
+#[test]
+fn missing_keys() {
+    let home = Home::new(
+        &standard_config(),
+        "[dev]\naws_access_key_id = AKIAONLYTHEID0000000\n",
+    );
+    assert_one_line_error(
+        &home.run(["admin"]),
+        &["profile 'dev' has no aws_access_key_id and aws_secret_access_key"],
+    );
+}
+
+#[test]
+fn access_denied_by_the_identity_policy() {
+    let home = Home::standard();
+    assert_one_line_error(
+        &home.run(["forbidden"]),
+        &["AssumeRole failed: AccessDenied"],
+    );
+}
+
+#[test]
+fn access_denied_by_the_trust_policy() {
+    let home = Home::standard();
+    assert_one_line_error(
+        &home.run(["untrusted"]),
+        &["AssumeRole failed: AccessDenied"],
+    );
+    // A role whose trust asks for an external id we do not send.
+    assert_one_line_error(
+        &home.run(["ext-missing"]),
+        &["AssumeRole failed: AccessDenied"],
+    );
+}
+
+#[test]
+fn wrong_secret_is_signature_does_not_match() {
+    let e = emulator();
+    let mut alice = e.alice.clone();
+    alice.secret_access_key = "not-the-right-secret-at-all".into();
+    let home = Home::new(&standard_config(), &keys(&[("dev", &alice)]));
+    let err = assert_one_line_error(&home.run(["admin"]), &["SignatureDoesNotMatch"]);
+    assert!(!err.contains("not-the-right-secret-at-all"), "{err}");
+}
+
+#[test]
+fn unknown_key_is_refused() {
+    let mut stranger = emulator().alice.clone();
+    stranger.access_key_id = "AKIANOSUCHKEY0000000".into();
+    let home = Home::new(&standard_config(), &keys(&[("dev", &stranger)]));
+    assert_one_line_error(&home.run(["admin"]), &["InvalidClientTokenId"]);
+}
+
+#[test]
+fn unreachable_endpoint_fails_within_the_timeout() {
+    // A port that was just free: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let e = emulator();
+    let home = Home::with_endpoint(
+        &standard_config(),
+        &keys(&[("dev", &e.alice)]),
+        &format!("http://127.0.0.1:{port}"),
+    );
+    let started = Instant::now();
+    let out = home.run(["admin"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "gave up only after {:?}",
+        started.elapsed()
+    );
+    assert_one_line_error(
+        &out,
+        &["failed", &format!("127.0.0.1:{port}"), "cannot connect"],
+    );
+}
+
+#[test]
+fn bad_endpoint_url() {
+    let home = Home::with_endpoint(
+        &standard_config(),
+        &keys(&[("dev", &emulator().alice)]),
+        "localhost:5000",
+    );
+    assert_one_line_error(
+        &home.run(["admin"]),
+        &["invalid endpoint URL 'localhost:5000'", "AWS_ENDPOINT_URL"],
+    );
+}
+
+#[test]
+fn unknown_flag() {
+    let home = Home::standard();
+    assert_one_line_error(&home.run(["--bogus", "admin"]), &["unknown flag '--bogus'"]);
+}
+
+#[test]
+fn profile_without_a_role() {
+    let home = Home::standard();
+    assert_one_line_error(&home.run(["dev"]), &["profile 'dev' has no role_arn"]);
+}

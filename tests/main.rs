@@ -1,0 +1,6 @@
+//! Integration tests: the built binary against the STS/IAM emulator (moto with IAM auth
+//! enforcement on), with the real aws CLI and shell consuming what it produces.
+
+mod errors;
+mod run;
+mod util;
