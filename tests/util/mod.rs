@@ -39,20 +39,6 @@ pub struct Emulator {
     _child: Mutex<Child>,
 }
 
-fn json_str<'a>(line: &'a str, after: &str, key: &str) -> String {
-    let start = line
-        .find(after)
-        .unwrap_or_else(|| panic!("no {after} in {line}"));
-    let rest = &line[start..];
-    let needle = format!("\"{key}\": \"");
-    let i = rest
-        .find(&needle)
-        .unwrap_or_else(|| panic!("no {key} in {rest}"))
-        + needle.len();
-    let end = rest[i..].find('"').unwrap();
-    rest[i..i + end].to_string()
-}
-
 impl Emulator {
     /// Starts a new emulator (most tests share [`emulator()`] instead).
     pub fn start() -> Emulator {
@@ -75,14 +61,20 @@ impl Emulator {
             .read_line(&mut line)
             .expect("read the emulator's ready line");
         assert!(line.starts_with('{'), "emulator did not start: {line:?}");
-        let user = |name: &str| User {
-            arn: json_str(&line, &format!("\"{name}\": {{"), "arn"),
-            access_key_id: json_str(&line, &format!("\"{name}\": {{"), "access_key_id"),
-            secret_access_key: json_str(&line, &format!("\"{name}\": {{"), "secret_access_key"),
+        let ready: serde_json::Value =
+            serde_json::from_str(&line).expect("the emulator's JSON line");
+        let text = |v: &serde_json::Value| v.as_str().expect("a string").to_string();
+        let user = |name: &str| {
+            let u = &ready["users"][name];
+            User {
+                arn: text(&u["arn"]),
+                access_key_id: text(&u["access_key_id"]),
+                secret_access_key: text(&u["secret_access_key"]),
+            }
         };
         Emulator {
-            endpoint: json_str(&line, "{", "endpoint"),
-            external_id: json_str(&line, "{", "external_id"),
+            endpoint: text(&ready["endpoint"]),
+            external_id: text(&ready["external_id"]),
             alice: user("alice"),
             bob: user("bob"),
             _stdin: Mutex::new(stdin),
