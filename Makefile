@@ -1,0 +1,48 @@
+# aws-runas: build, test, demo, benchmarks. Everything the build and the tests need is installed
+# from here (the Rust toolchain itself is the machine's).
+
+CARGO  ?= cargo
+PYTHON ?= python3
+VENV   := .venv
+HOST   := $(shell rustc -vV | sed -n 's/^host: //p')
+STATIC := target/$(HOST)/release/aws-runas
+
+.PHONY: all build release static test demo bench lint venv clean
+
+all: build
+
+build release:
+	$(CARGO) build --release
+
+# A statically linked binary (static glibc), for containers and CI images.
+static:
+	RUSTFLAGS="-C target-feature=+crt-static" $(CARGO) build --release --target $(HOST)
+	@ldd $(STATIC) 2>&1 | grep -Eq 'statically linked|not a dynamic executable' \
+		|| { echo "not statically linked: $(STATIC)"; ldd $(STATIC); exit 1; }
+	@ls -l $(STATIC) | awk '{print "static binary: " $$NF " (" $$5 " bytes)"}'
+
+# The test dependencies (moto's server, boto3, the aws CLI), pinned, in a local virtualenv.
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: tests/emulator/requirements.txt
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/emulator/requirements.txt
+	touch $@
+
+test: venv
+	$(CARGO) test
+
+lint:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --all-targets -- -D warnings
+
+# Builds, starts the local STS/IAM emulator, assumes a role through it and runs the aws CLI.
+demo: venv build
+	bash extras/demo.sh
+
+bench: venv build
+	bash bench/run.sh
+
+clean:
+	$(CARGO) clean
+	rm -rf $(VENV)
