@@ -6,6 +6,7 @@ use crate::aws::query::AwsError;
 use crate::cli::args::ArgsError;
 use crate::config::endpoint::EndpointError;
 use crate::config::profile::ProfileError;
+use crate::creds::mfa::MfaError;
 
 /// Everything that can end a run early. `main` prints it as one `aws-runas: <message>` line.
 #[derive(Debug)]
@@ -14,10 +15,7 @@ pub enum Error {
     Profile(ProfileError),
     Endpoint(EndpointError),
     Aws(AwsError),
-    /// The profile has no role to assume.
-    NoRole {
-        profile: String,
-    },
+    Mfa(MfaError),
     /// The command could not be started.
     Exec {
         program: String,
@@ -48,13 +46,12 @@ impl fmt::Display for Error {
             Error::Profile(e) => e.fmt(f),
             Error::Endpoint(e) => e.fmt(f),
             Error::Aws(e) => e.fmt(f),
-            Error::NoRole { profile } => write!(
-                f,
-                "profile '{profile}' has no role_arn: name a profile with role_arn and source_profile, or a role ARN"
-            ),
+            Error::Mfa(e) => e.fmt(f),
             Error::Exec { program, error } => match error.kind() {
                 std::io::ErrorKind::NotFound => write!(f, "{program}: command not found"),
-                std::io::ErrorKind::PermissionDenied => write!(f, "{program}: permission denied (not executable)"),
+                std::io::ErrorKind::PermissionDenied => {
+                    write!(f, "{program}: permission denied (not executable)")
+                }
                 _ => write!(f, "{program}: cannot run: {error}"),
             },
             Error::Output(e) => write!(f, "cannot write the output: {e}"),
@@ -79,6 +76,12 @@ impl From<ProfileError> for Error {
 impl From<EndpointError> for Error {
     fn from(e: EndpointError) -> Self {
         Error::Endpoint(e)
+    }
+}
+
+impl From<MfaError> for Error {
+    fn from(e: MfaError) -> Self {
+        Error::Mfa(e)
     }
 }
 

@@ -14,6 +14,7 @@ mod env;
 mod error;
 mod exec;
 mod export;
+mod localtime;
 mod log;
 mod modes;
 mod rfc3339;

@@ -200,9 +200,3 @@ fn unknown_flag() {
     let home = Home::standard();
     assert_one_line_error(&home.run(["--bogus", "admin"]), &["unknown flag '--bogus'"]);
 }
-
-#[test]
-fn profile_without_a_role() {
-    let home = Home::standard();
-    assert_one_line_error(&home.run(["dev"]), &["profile 'dev' has no role_arn"]);
-}

@@ -250,18 +250,29 @@ fn role_duration_sets_the_expiration() {
     let home = Home::standard();
     let out = home.run(["-a", "2h", "admin"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let expiration = export_value(&stdout(&out), "AWS_CREDENTIAL_EXPIRATION").unwrap();
-    let out = Command::new("date")
-        .args(["-u", "+%s", "-d", &expiration])
-        .output()
-        .unwrap();
-    let expires: i64 = stdout(&out).trim().parse().unwrap();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    let left = expires - now;
+    let left = seconds_left(&stdout(&out));
     assert!((7000..=7200).contains(&left), "{left}s left");
+}
+
+#[test]
+fn a_profile_without_a_role_gets_a_session_token() {
+    let home = Home::standard();
+    let out = home.run([
+        "dev",
+        "aws",
+        "sts",
+        "get-caller-identity",
+        "--query",
+        "Arn",
+        "--output",
+        "text",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), emulator().alice.arn);
+    let out = home.run(["dev"]);
+    assert!(export_value(&stdout(&out), "AWS_ACCESS_KEY_ID")
+        .unwrap()
+        .starts_with("ASIA"));
 }
 
 #[test]

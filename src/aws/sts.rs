@@ -91,6 +91,25 @@ pub fn get_caller_identity(
     })
 }
 
+/// GetSessionToken, with the MFA serial and code when given.
+pub fn get_session_token(
+    agent: &Agent,
+    endpoint: &Endpoint,
+    creds: &Credentials,
+    duration_secs: u64,
+    mfa: Option<(&str, &str)>,
+) -> Result<Credentials, AwsError> {
+    let operation = "GetSessionToken";
+    let duration = duration_secs.to_string();
+    let mut params = vec![("DurationSeconds", duration.as_str())];
+    if let Some((serial, code)) = mfa {
+        params.push(("SerialNumber", serial));
+        params.push(("TokenCode", code));
+    }
+    let (doc, _) = call(agent, endpoint, creds, &sts_request(operation, params))?;
+    credentials(operation, &doc)
+}
+
 /// AssumeRole.
 pub fn assume_role(
     agent: &Agent,

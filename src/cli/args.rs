@@ -21,6 +21,18 @@ pub struct Args {
     pub verbose: bool,
     /// `-a`, `--role-duration`: lifetime of the role credentials.
     pub role_duration: Option<Duration>,
+    /// `-d`, `--duration`: lifetime of the session token.
+    pub session_duration: Option<Duration>,
+    /// `-s`, `--session`: the session-token credentials are the result.
+    pub session: bool,
+    /// `-r`, `--refresh`: discard the cached credentials this run would use.
+    pub refresh: bool,
+    /// `-e`, `--expiration`: say when the credentials expire.
+    pub expiration: bool,
+    /// `-M`, `--mfa-arn`: the MFA device to use.
+    pub mfa_serial: Option<String>,
+    /// `-o`, `--otp`: the MFA code (six digits).
+    pub otp: Option<String>,
     /// The profile (unless `AWS_PROFILE` is set) and the command, as given.
     pub positionals: Vec<OsString>,
 }
@@ -32,6 +44,7 @@ pub enum ArgsError {
     MissingValue(String),
     UnexpectedValue(String),
     BadDuration(String, duration::DurationError),
+    BadOtp,
     NotUnicode(String),
 }
 
@@ -44,6 +57,7 @@ impl fmt::Display for ArgsError {
             ArgsError::MissingValue(flag) => write!(f, "flag '{flag}' needs a value"),
             ArgsError::UnexpectedValue(flag) => write!(f, "flag '{flag}' takes no value"),
             ArgsError::BadDuration(flag, e) => write!(f, "{flag}: {e}"),
+            ArgsError::BadOtp => write!(f, "--otp: an MFA code is 6 digits"),
             ArgsError::NotUnicode(flag) => {
                 write!(f, "flag '{flag}' has a value that is not valid UTF-8")
             }
@@ -73,17 +87,24 @@ where
             Short('h') | Long("help") | Long("help-long") => args.help = true,
             Short('V') | Long("version") => args.version = true,
             Short('v') | Long("verbose") => args.verbose = true,
+            Short('s') | Long("session") => args.session = true,
+            Short('r') | Long("refresh") => args.refresh = true,
+            Short('e') | Long("expiration") => args.expiration = true,
             Short('a') | Long("role-duration") => {
-                let flag = "--role-duration";
-                let value = parser
-                    .value()
-                    .map_err(|_| ArgsError::MissingValue(flag.into()))?;
-                let value = value
-                    .into_string()
-                    .map_err(|_| ArgsError::NotUnicode(flag.into()))?;
-                let d =
-                    duration::parse(&value).map_err(|e| ArgsError::BadDuration(flag.into(), e))?;
-                args.role_duration = Some(d);
+                args.role_duration = Some(duration_value(&mut parser, "--role-duration")?);
+            }
+            Short('d') | Long("duration") => {
+                args.session_duration = Some(duration_value(&mut parser, "--duration")?);
+            }
+            Short('M') | Long("mfa-arn") => {
+                args.mfa_serial = Some(string_value(&mut parser, "--mfa-arn")?);
+            }
+            Short('o') | Long("otp") => {
+                let code = string_value(&mut parser, "--otp")?;
+                if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(ArgsError::BadOtp);
+                }
+                args.otp = Some(code);
             }
             Value(first) => {
                 args.positionals.push(first);
@@ -94,6 +115,21 @@ where
         }
     }
     Ok(args)
+}
+
+/// The value of `flag`, as UTF-8.
+fn string_value(parser: &mut lexopt::Parser, flag: &str) -> Result<String, ArgsError> {
+    parser
+        .value()
+        .map_err(|_| ArgsError::MissingValue(flag.into()))?
+        .into_string()
+        .map_err(|_| ArgsError::NotUnicode(flag.into()))
+}
+
+/// The value of `flag`, as a Go duration.
+fn duration_value(parser: &mut lexopt::Parser, flag: &str) -> Result<Duration, ArgsError> {
+    let value = string_value(parser, flag)?;
+    duration::parse(&value).map_err(|e| ArgsError::BadDuration(flag.into(), e))
 }
 
 fn convert(e: lexopt::Error) -> ArgsError {
@@ -147,6 +183,31 @@ mod tests {
             assert_eq!(a.role_duration, Some(Duration::from_secs(7200)), "{argv:?}");
         }
         assert!(p(&["-va2h"]).unwrap().verbose);
+    }
+
+    #[test]
+    fn mfa_and_session_flags() {
+        let a = p(&[
+            "-sre",
+            "-d10m",
+            "-M",
+            "arn:aws:iam::123456789012:mfa/alice",
+            "--otp=012345",
+            "p",
+        ])
+        .unwrap();
+        assert!(a.session && a.refresh && a.expiration);
+        assert_eq!(a.session_duration, Some(Duration::from_secs(600)));
+        assert_eq!(
+            a.mfa_serial.as_deref(),
+            Some("arn:aws:iam::123456789012:mfa/alice")
+        );
+        assert_eq!(a.otp.as_deref(), Some("012345"));
+        assert_eq!(pos(&a), ["p"]);
+        assert_eq!(p(&["-o", "12345"]), Err(ArgsError::BadOtp));
+        assert_eq!(p(&["-o", "12345a"]), Err(ArgsError::BadOtp));
+        let e = p(&["--duration", "1d"]).unwrap_err().to_string();
+        assert!(e.contains("--duration") && e.contains("'1d'"), "{e}");
     }
 
     #[test]

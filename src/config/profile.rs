@@ -447,10 +447,13 @@ pub fn resolve_profile(
             })
             .transpose()
     };
-    let session_duration = parse_duration(
-        "session_token_duration",
-        from_env("SESSION_TOKEN_DURATION").or_else(|| lookup("session_token_duration")),
-    )?;
+    let session_duration = match args.session_duration {
+        Some(d) => Some((d, "flag --duration".to_string())),
+        None => parse_duration(
+            "session_token_duration",
+            from_env("SESSION_TOKEN_DURATION").or_else(|| lookup("session_token_duration")),
+        )?,
+    };
     let session_duration = settle("session token duration", session_duration, SESSION_DURATION);
 
     let own_section = if is_arn {

@@ -5,13 +5,18 @@
 //! for a profile in one place and says why.
 
 pub mod assume_role;
+pub mod cache;
 pub mod long_term;
+pub mod mfa;
 pub mod plan;
+pub mod session_token;
 
 use std::fmt;
+use std::path::PathBuf;
 
 use crate::aws::http::Agent;
 use crate::error::Error;
+use mfa::Mfa;
 
 /// A secret string (secret access key, session token). Its `Debug` and `Display` print a mask,
 /// so it cannot reach a log or an error message by accident; [`Secret::expose`] is called only by
@@ -52,12 +57,33 @@ pub struct Credentials {
     pub expiration: Option<i64>,
 }
 
-/// What every provider gets while retrieving: the run's one HTTP agent, and what the run has
-/// learnt so far (the default role session name, asked of STS at most once).
+impl Credentials {
+    /// Whether these are temporary credentials (a session token, or an `ASIA` key id).
+    pub fn is_temporary(&self) -> bool {
+        self.session_token.is_some() || self.access_key_id.starts_with("ASIA")
+    }
+}
+
+/// What every provider gets while retrieving: the run's one HTTP agent, where MFA codes come
+/// from, and what the run has learnt so far (asked of STS at most once, kept in the cache).
 pub struct Context<'a> {
     pub agent: &'a Agent,
-    /// The role session name once known (from configuration or GetCallerIdentity).
+    pub mfa: Mfa,
+    /// The caller's ARN, from GetCallerIdentity or a cache entry: the default session name.
+    pub caller_arn: Option<String>,
+    /// The role session name last used.
     pub session_name: Option<String>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(agent: &'a Agent, mfa: Mfa) -> Context<'a> {
+        Context {
+            agent,
+            mfa,
+            caller_arn: None,
+            session_name: None,
+        }
+    }
 }
 
 /// One way of getting credentials.
@@ -66,6 +92,15 @@ pub trait Provider {
     fn retrieve(&self, ctx: &mut Context<'_>) -> Result<Credentials, Error>;
     /// A short description for `-v` lines and plan tests, e.g. `AssumeRole(admin) <- LongTerm(dev)`.
     fn describe(&self) -> String;
+    /// Forgets credentials that AWS has just refused (a cached entry that expired early).
+    /// Returns whether there was anything to forget, so that a retry can help.
+    fn invalidate(&self) -> bool {
+        false
+    }
+    /// The cache files this provider (and the ones it builds on) would use.
+    fn cache_files(&self) -> Vec<PathBuf> {
+        Vec::new()
+    }
 }
 
 #[cfg(test)]

@@ -1,14 +1,28 @@
-//! Chooses the chain of providers for a profile, in one place, and says why.
+//! Chooses the chain of providers for a profile, in one place, and says why (`-v`).
 //!
-//! Today's plan: the source's long-term keys sign the first AssumeRole; each further role in a
-//! `source_profile` chain is assumed with the previous role's credentials.
+//! For an IAM user's long-term keys:
+//! - role credentials of at most 1h (the default): GetSessionToken (with MFA when configured),
+//!   cached per source profile, then AssumeRole signed with the session token. Every role sharing
+//!   the source profile reuses the session token, so MFA is asked once per session-token lifetime.
+//! - more than 1h: AssumeRole directly with the long-term keys and the MFA fields, since AWS
+//!   refuses more than 1h for roles assumed with session credentials.
+//! - `-s`, or no role: the session token is the result.
+//!
+//! Keys that are already temporary (a session token, an `ASIA` key) cannot get a session token:
+//! AssumeRole directly with them, MFA fields included when configured. Further roles of a
+//! `source_profile` chain are assumed with the previous role's credentials. The final role's
+//! credentials are cached per profile.
+
+use std::path::Path;
 
 use super::assume_role::AssumeRole;
+use super::cache::{self, Cached, Expect, Kind};
 use super::long_term::LongTerm;
+use super::session_token::SessionToken;
 use super::Provider;
 use crate::config::endpoint::Endpoint;
-use crate::config::profile::Profile;
-use crate::error::Error;
+use crate::config::profile::{Profile, CHAINED_MAX};
+use crate::duration;
 
 /// The chosen chain and the reason, for `-v`.
 pub struct Plan {
@@ -16,36 +30,125 @@ pub struct Plan {
     pub reason: String,
 }
 
-/// Builds the provider chain for `profile`.
-pub fn plan(profile: &Profile, endpoint: &Endpoint) -> Result<Plan, Error> {
-    if profile.roles.is_empty() {
-        return Err(Error::NoRole {
-            profile: profile.name.clone(),
-        });
-    }
-    let mut provider: Box<dyn Provider> = Box::new(LongTerm {
-        source: profile.source.clone(),
+/// Builds the provider chain for `profile`; `session_only` is `-s`.
+pub fn plan(profile: &Profile, endpoint: &Endpoint, cache_dir: &Path, session_only: bool) -> Plan {
+    let source = &profile.source;
+    let long_term: Box<dyn Provider> = Box::new(LongTerm {
+        source: source.clone(),
     });
-    for step in &profile.roles {
+    let temporary = source.credentials.is_temporary();
+
+    if session_only || profile.roles.is_empty() {
+        let why = if session_only {
+            "-s"
+        } else {
+            "the profile has no role_arn"
+        };
+        if temporary {
+            return Plan {
+                provider: long_term,
+                reason: format!(
+                    "{why}, and the source credentials are already temporary: used as they are"
+                ),
+            };
+        }
+        return Plan {
+            provider: session_token(profile, endpoint, cache_dir, long_term, false),
+            reason: format!("{why}: the session token is the result"),
+        };
+    }
+
+    let last = profile.roles.last().expect("roles is not empty");
+    let direct = temporary || (profile.roles.len() == 1 && last.duration > CHAINED_MAX);
+    let (mut provider, reason) = if direct {
+        let reason = if temporary {
+            "the source credentials are temporary: AssumeRole directly with them".to_string()
+        } else {
+            format!(
+                "role duration {} is over 1h: AssumeRole directly with the long-term keys{} (AWS allows at most 1h for roles assumed with a session token)",
+                duration::format(last.duration),
+                if profile.mfa_serial.is_some() { " and the MFA code" } else { "" }
+            )
+        };
+        (long_term, reason)
+    } else {
+        let want_caller = profile.roles.iter().any(|s| s.session_name.is_none());
+        let reason = format!(
+            "session token of profile '{}' (cached, shared by every role using it{}), then AssumeRole with it",
+            source.profile,
+            if profile.mfa_serial.is_some() { ", MFA asked once" } else { "" }
+        );
+        (
+            session_token(profile, endpoint, cache_dir, long_term, want_caller),
+            reason,
+        )
+    };
+    for (i, step) in profile.roles.iter().enumerate() {
         provider = Box::new(AssumeRole {
             signer: provider,
             endpoint: endpoint.clone(),
             step: step.clone(),
+            mfa_serial: if direct && i == 0 {
+                profile.mfa_serial.clone()
+            } else {
+                None
+            },
         });
     }
+    let cache_name = if profile.is_arn {
+        format!("{}-{}", last.role_arn.account, last.role_arn.name)
+    } else {
+        profile.name.clone()
+    };
     let reason = if profile.roles.len() > 1 {
         format!(
-            "role chaining: {} roles assumed in order from the keys of profile '{}'",
-            profile.roles.len(),
-            profile.source.profile
+            "{reason}; role chaining through {} roles",
+            profile.roles.len()
         )
     } else {
-        format!(
-            "role assumed directly with the keys of profile '{}'",
-            profile.source.profile
-        )
+        reason
     };
-    Ok(Plan { provider, reason })
+    Plan {
+        provider: Box::new(Cached {
+            inner: provider,
+            path: cache::assume_role_file(cache_dir, &cache_name),
+            kind: Kind::AssumeRole,
+            expect: Expect {
+                role_arn: Some(last.role_arn.raw.clone()),
+                external_id: last.external_id.clone(),
+                mfa_serial: None,
+            },
+            lifetime: last.duration,
+        }),
+        reason,
+    }
+}
+
+/// GetSessionToken with the long-term keys, cached per source profile.
+fn session_token(
+    profile: &Profile,
+    endpoint: &Endpoint,
+    cache_dir: &Path,
+    long_term: Box<dyn Provider>,
+    want_caller: bool,
+) -> Box<dyn Provider> {
+    Box::new(Cached {
+        inner: Box::new(SessionToken {
+            signer: long_term,
+            endpoint: endpoint.clone(),
+            duration: profile.session_duration,
+            mfa_serial: profile.mfa_serial.clone(),
+            want_caller,
+        }),
+        path: cache::session_token_file(cache_dir, &profile.source.profile),
+        kind: Kind::SessionToken,
+        expect: Expect {
+            role_arn: None,
+            external_id: None,
+            mfa_serial: profile.mfa_serial.clone(),
+        },
+        lifetime: profile.session_duration,
+    })
 }
 
 #[cfg(test)]
@@ -55,9 +158,8 @@ mod tests {
     use crate::config::ini::parse;
     use crate::config::profile::{resolve, Files};
     use crate::env::Env;
-    use std::path::Path;
 
-    fn plan_for(name: &str) -> Result<Plan, Error> {
+    fn plan_for(argv: &[&str], env: &[(&str, &str)]) -> Plan {
         let files = Files {
             config: parse(include_str!("../../fixtures/chain.config"), Path::new("/c")).unwrap(),
             credentials: parse(
@@ -66,27 +168,93 @@ mod tests {
             )
             .unwrap(),
         };
-        let args = args::parse([name]).unwrap();
-        let profile = resolve(&args, &Env::default(), &files).unwrap().profile;
+        let args = args::parse(argv.iter().copied()).unwrap();
+        let profile = resolve(&args, &Env::from_pairs(env), &files)
+            .unwrap()
+            .profile;
         let endpoint = Endpoint {
             url: "http://127.0.0.1:1/".into(),
             signing_region: "us-east-1".into(),
         };
-        plan(&profile, &endpoint)
+        plan(&profile, &endpoint, Path::new("/h/.aws"), args.session)
     }
 
     #[test]
-    fn shapes() {
+    fn default_role_goes_through_the_cached_session_token() {
+        // The fixture's default gives 2h; ask for 1h.
+        let p = plan_for(&["-a", "1h", "admin"], &[]);
         assert_eq!(
-            plan_for("admin").unwrap().provider.describe(),
-            "AssumeRole(admin) <- LongTerm(dev)"
+            p.provider.describe(),
+            "Cached(AssumeRole(admin) <- Cached(SessionToken(43200s, MFA) <- LongTerm(dev)))"
         );
-        let chained = plan_for("chained").unwrap();
+        assert!(p.reason.contains("MFA asked once"), "{}", p.reason);
         assert_eq!(
-            chained.provider.describe(),
-            "AssumeRole(chained) <- AssumeRole(admin) <- LongTerm(dev)"
+            p.provider.cache_files(),
+            [
+                Path::new("/h/.aws/.aws_session_token_dev"),
+                Path::new("/h/.aws/.aws_assume_role_admin")
+            ]
         );
-        assert!(chained.reason.starts_with("role chaining"));
-        assert!(matches!(plan_for("keysonly"), Err(Error::NoRole { .. })));
+    }
+
+    #[test]
+    fn long_role_durations_assume_directly_with_mfa() {
+        let p = plan_for(&["-a", "2h", "admin"], &[]);
+        assert_eq!(
+            p.provider.describe(),
+            "Cached(AssumeRole(admin, MFA) <- LongTerm(dev))"
+        );
+        assert!(p.reason.contains("over 1h"), "{}", p.reason);
+    }
+
+    #[test]
+    fn session_only_and_no_role() {
+        let p = plan_for(&["-s", "admin"], &[]);
+        assert_eq!(
+            p.provider.describe(),
+            "Cached(SessionToken(43200s, MFA) <- LongTerm(dev))"
+        );
+        let p = plan_for(&["keysonly"], &[]);
+        assert_eq!(
+            p.provider.describe(),
+            "Cached(SessionToken(43200s) <- LongTerm(keysonly))"
+        );
+        assert!(p.reason.contains("no role_arn"));
+    }
+
+    #[test]
+    fn temporary_source_keys_assume_directly() {
+        let env = [
+            ("AWS_ACCESS_KEY_ID", "ASIAENV"),
+            ("AWS_SECRET_ACCESS_KEY", "s"),
+            ("AWS_SESSION_TOKEN", "t"),
+        ];
+        let p = plan_for(&["-a", "1h", "fromenv"], &env);
+        assert_eq!(
+            p.provider.describe(),
+            "Cached(AssumeRole(admin) <- Environment(fromenv))"
+        );
+        assert!(p.reason.contains("temporary"));
+        let p = plan_for(&["-s", "fromenv"], &env);
+        assert_eq!(p.provider.describe(), "Environment(fromenv)");
+    }
+
+    #[test]
+    fn chaining_through_the_session_token() {
+        let p = plan_for(&["chained"], &[]);
+        assert_eq!(
+            p.provider.describe(),
+            "Cached(AssumeRole(chained) <- AssumeRole(admin) <- Cached(SessionToken(43200s, MFA) <- LongTerm(dev)))"
+        );
+        assert!(p.reason.contains("role chaining"));
+    }
+
+    #[test]
+    fn role_arn_profiles_cache_by_account_and_role() {
+        let p = plan_for(&["-a", "1h", "arn:aws:iam::123456789012:role/x"], &[]);
+        assert!(p
+            .provider
+            .cache_files()
+            .contains(&Path::new("/h/.aws/.aws_assume_role_123456789012-x").to_path_buf()));
     }
 }

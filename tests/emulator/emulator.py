@@ -1,25 +1,34 @@
 #!/usr/bin/env python3
-"""The STS/IAM emulator for aws-runas's tests and `make demo`.
+"""The STS/IAM emulator for aws-runas's tests, `make demo` and `make bench`.
 
 moto's server (pinned in tests/emulator/requirements.txt) on 127.0.0.1, on an ephemeral port,
 with the patches of patches.py (where moto falls short of AWS), seeded through boto3 with one
 account, then IAM auth enforcement turned on, so every request's SigV4 signature, identity policy
 and role trust are really checked.
 
-Protocol: prints one JSON line on stdout when ready:
-    {"endpoint": "http://127.0.0.1:PORT", "account": "...", "users": {NAME: {keys}}}
-then serves until its standard input closes (the test process that started it exited, however
-it exited) or it gets SIGTERM/SIGINT. So it is always shut down.
+    emulator.py          serve; print one JSON line when ready:
+                         {"endpoint", "account", "external_id", "users": {NAME: {arn, keys,
+                         mfa_serial, mfa_seed}}}
+                         then serve until stdin closes (the process that started it exited,
+                         however it exited) or SIGTERM/SIGINT. So it is always shut down.
+    emulator.py totp SEED [OFFSET]
+                         print the current TOTP code of a device seed (OFFSET seconds ahead)
+
+Counting, for tests and benchmarks: GET /_emulator/stats gives {"requests": {ACTION: n},
+"connections": n} since the start or the last POST /_emulator/stats/reset.
 
 The seeded account (facts the tests rely on):
-  users   alice (group devs, may assume admin, ext, untrusted, chained), bob (no policies)
+  users   alice (group devs; virtual MFA device), bob (no policies; virtual MFA device)
   roles   admin      trusts alice; may assume other roles (for chaining); max session 12h
           ext        trusts alice only with sts:ExternalId = ext-7f3a
           forbidden  trusts alice, but alice's identity policy does not allow it
           untrusted  allowed by alice's policy, but trusts only bob
           chained    trusts the session arn:aws:sts::ACCOUNT:assumed-role/admin/alice
+          mfa-admin, mfa-ops
+                     trust alice only with aws:MultiFactorAuthPresent; max session 12h
 """
 
+import io
 import json
 import logging
 import os
@@ -28,10 +37,9 @@ import sys
 import threading
 import urllib.request
 
-import boto3
-from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import patches
+import patches  # noqa: E402
 
 ACCOUNT = "123456789012"
 EXTERNAL_ID = "ext-7f3a"
@@ -45,6 +53,9 @@ def trust(principal, condition=None):
 
 
 def seed(endpoint):
+    import boto3
+    from moto.iam.models import iam_backends
+
     session = boto3.session.Session(
         aws_access_key_id="seed", aws_secret_access_key="seed", region_name="us-east-1"
     )
@@ -53,13 +64,21 @@ def seed(endpoint):
     for name in ("alice", "bob"):
         iam.create_user(UserName=name)
         key = iam.create_access_key(UserName=name)["AccessKey"]
+        serial = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"]["SerialNumber"]
+        iam.enable_mfa_device(
+            UserName=name, SerialNumber=serial, AuthenticationCode1="123456", AuthenticationCode2="654321"
+        )
+        device = iam_backends[ACCOUNT]["aws"].virtual_mfa_devices[serial]
         users[name] = {
             "arn": f"arn:aws:iam::{ACCOUNT}:user/{name}",
             "access_key_id": key["AccessKeyId"],
             "secret_access_key": key["SecretAccessKey"],
+            "mfa_serial": serial,
+            "mfa_seed": device.base32_string_seed,
         }
     alice, bob = users["alice"]["arn"], users["bob"]["arn"]
     role_arn = lambda name: f"arn:aws:iam::{ACCOUNT}:role/{name}"  # noqa: E731
+    with_mfa = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
 
     roles = {
         "admin": trust(alice),
@@ -67,10 +86,12 @@ def seed(endpoint):
         "forbidden": trust(alice),
         "untrusted": trust(bob),
         "chained": trust(f"arn:aws:sts::{ACCOUNT}:assumed-role/admin/alice"),
+        "mfa-admin": trust(alice, with_mfa),
+        "mfa-ops": trust(alice, with_mfa),
     }
     for name, document in roles.items():
         iam.create_role(RoleName=name, AssumeRolePolicyDocument=document, MaxSessionDuration=43200)
-    # A role session may assume further roles (chaining) and read IAM.
+    # A role session may assume further roles (chaining).
     iam.put_role_policy(
         RoleName="admin",
         PolicyName="chain",
@@ -80,6 +101,7 @@ def seed(endpoint):
     )
     iam.create_group(GroupName="devs")
     iam.add_user_to_group(GroupName="devs", UserName="alice")
+    assumable = ("admin", "ext", "untrusted", "chained", "mfa-admin", "mfa-ops")
     iam.put_group_policy(
         GroupName="devs",
         PolicyName="assume",
@@ -87,11 +109,7 @@ def seed(endpoint):
             {
                 "Version": "2012-10-17",
                 "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Action": "sts:AssumeRole",
-                        "Resource": [role_arn(r) for r in ("admin", "ext", "untrusted", "chained")],
-                    },
+                    {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": [role_arn(r) for r in assumable]},
                     # moto matches IAM actions against "*" only.
                     {"Effect": "Allow", "Action": ["iam:Get*", "iam:List*"], "Resource": "*"},
                 ],
@@ -110,14 +128,55 @@ def enforce_auth(endpoint):
         response.read()
 
 
-def main():
+class Counting:
+    """WSGI middleware: counts requests by Action and distinct client connections."""
+
+    def __init__(self, app):
+        self.app = app
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        with self.lock:
+            self.requests = {}
+            self.connections = set()
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path == "/_emulator/stats":
+            if environ["REQUEST_METHOD"] == "POST":
+                self.reset()
+            with self.lock:
+                body = json.dumps({"requests": self.requests, "connections": len(self.connections)}).encode()
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        if path.startswith("/moto-api"):
+            return self.app(environ, start_response)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        raw = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(raw)
+        action = "?"
+        for pair in raw.decode("latin-1").split("&"):
+            if pair.startswith("Action="):
+                action = pair[len("Action=") :]
+        with self.lock:
+            self.requests[action] = self.requests.get(action, 0) + 1
+            self.connections.add((environ.get("REMOTE_ADDR"), environ.get("REMOTE_PORT")))
+        return self.app(environ, start_response)
+
+
+def serve():
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from werkzeug.serving import make_server
+
     patches.apply()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
+    app = Counting(DomainDispatcherApplication(create_backend_app))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    endpoint = f"http://127.0.0.1:{server.server_address[1]}"
     users = seed(endpoint)
     enforce_auth(endpoint)
+    app.reset()
 
     done = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -128,12 +187,19 @@ def main():
         done.set()
 
     threading.Thread(target=watch_stdin, daemon=True).start()
-    print(json.dumps({"endpoint": endpoint, "account": ACCOUNT, "external_id": EXTERNAL_ID, "users": users}), flush=True)
+    ready = {"endpoint": endpoint, "account": ACCOUNT, "external_id": EXTERNAL_ID, "users": users}
+    print(json.dumps(ready), flush=True)
     done.wait()
-    server.stop()
+    server.shutdown()
 
 
 if __name__ == "__main__":
+    if len(sys.argv) >= 3 and sys.argv[1] == "totp":
+        import time
+
+        offset = float(sys.argv[3]) if len(sys.argv) > 3 else 0.0
+        print(patches.totp(sys.argv[2], time.time() + offset))
+        sys.exit(0)
     os.environ.setdefault("MOTO_CALL_RESET_API", "false")
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    main()
+    serve()

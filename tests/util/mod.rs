@@ -20,12 +20,14 @@ pub fn venv_bin() -> PathBuf {
     Path::new(ROOT).join(".venv").join("bin")
 }
 
-/// Keys of a seeded IAM user.
+/// Keys and MFA device of a seeded IAM user.
 #[derive(Clone, Debug)]
 pub struct User {
     pub arn: String,
     pub access_key_id: String,
     pub secret_access_key: String,
+    pub mfa_serial: String,
+    pub mfa_seed: String,
 }
 
 /// A running emulator.
@@ -40,8 +42,14 @@ pub struct Emulator {
 }
 
 impl Emulator {
-    /// Starts a new emulator (most tests share [`emulator()`] instead).
+    /// Starts a new emulator (most tests share [`emulator()`] instead; a test that counts
+    /// requests needs its own).
     pub fn start() -> Emulator {
+        Emulator::start_with(&[])
+    }
+
+    /// Starts a new emulator with extra environment (e.g. `EMULATOR_MIN_DURATION`).
+    pub fn start_with(env: &[(&str, &str)]) -> Emulator {
         let python = venv_bin().join("python");
         assert!(
             python.exists(),
@@ -53,6 +61,7 @@ impl Emulator {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
+            .envs(env.iter().copied())
             .spawn()
             .expect("start the emulator");
         let stdin = child.stdin.take().unwrap();
@@ -70,6 +79,8 @@ impl Emulator {
                 arn: text(&u["arn"]),
                 access_key_id: text(&u["access_key_id"]),
                 secret_access_key: text(&u["secret_access_key"]),
+                mfa_serial: text(&u["mfa_serial"]),
+                mfa_seed: text(&u["mfa_seed"]),
             }
         };
         Emulator {
@@ -137,12 +148,22 @@ impl Home {
         }
     }
 
-    /// The standard set-up: alice's keys as `dev` and `default`, and profiles for each role.
+    /// The standard set-up: alice's keys as `dev`, `mfauser` and `default`, and profiles for
+    /// each role, against the shared emulator.
     pub fn standard() -> Home {
-        let e = emulator();
-        Home::new(
-            &standard_config(),
-            &keys(&[("dev", &e.alice), ("default", &e.alice)]),
+        Home::standard_on(emulator())
+    }
+
+    /// The standard set-up against `e` (a test's own emulator).
+    pub fn standard_on(e: &Emulator) -> Home {
+        Home::with_endpoint(
+            &standard_config_for(e),
+            &keys(&[
+                ("dev", &e.alice),
+                ("mfauser", &e.alice),
+                ("default", &e.alice),
+            ]),
+            &e.endpoint,
         )
     }
 
@@ -188,7 +209,11 @@ impl Home {
 
 /// Profiles for each seeded role, sourced from `dev`.
 pub fn standard_config() -> String {
-    let e = emulator();
+    standard_config_for(emulator())
+}
+
+/// Profiles for each seeded role of `e`.
+pub fn standard_config_for(e: &Emulator) -> String {
     format!(
         "[default]
 region = us-east-1
@@ -217,8 +242,20 @@ source_profile = dev
 [profile chained]
 role_arn = arn:aws:iam::{ACCOUNT}:role/chained
 source_profile = admin
+
+[profile mfauser]
+mfa_serial = {serial}
+
+[profile mfa-admin]
+role_arn = arn:aws:iam::{ACCOUNT}:role/mfa-admin
+source_profile = mfauser
+
+[profile mfa-ops]
+role_arn = arn:aws:iam::{ACCOUNT}:role/mfa-ops
+source_profile = mfauser
 ",
-        ext = e.external_id
+        ext = e.external_id,
+        serial = e.alice.mfa_serial
     )
 }
 
@@ -258,6 +295,21 @@ pub fn assert_one_line_error(o: &Output, wanted: &[&str]) -> String {
     err
 }
 
+/// Seconds from now until the `AWS_CREDENTIAL_EXPIRATION` in `exports`.
+pub fn seconds_left(exports: &str) -> i64 {
+    let expiration = export_value(exports, "AWS_CREDENTIAL_EXPIRATION").expect("an expiration");
+    let out = Command::new("date")
+        .args(["-u", "+%s", "-d", &expiration])
+        .output()
+        .unwrap();
+    let expires: i64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    expires - now
+}
+
 /// The value of `export NAME='...'` in exports (no quote inside, as for keys and tokens).
 pub fn export_value(exports: &str, name: &str) -> Option<String> {
     let prefix = format!("export {name}='");
@@ -265,4 +317,134 @@ pub fn export_value(exports: &str, name: &str) -> Option<String> {
         .lines()
         .find_map(|l| l.strip_prefix(&prefix))
         .map(|v| v.trim_end_matches('\'').to_string())
+}
+
+/// What a run on a pseudo-terminal showed.
+#[derive(Debug)]
+pub struct TerminalRun {
+    pub status: i32,
+    /// Everything written to the terminal (/dev/tty).
+    pub tty: String,
+    pub stdout: String,
+    pub stderr: String,
+    /// How many MFA prompts appeared.
+    pub prompts: usize,
+}
+
+/// An answer to an MFA prompt.
+pub enum Answer<'a> {
+    /// Types this text.
+    Text(&'a str),
+    /// Types the current code of this device seed.
+    Totp(&'a str),
+}
+
+impl Home {
+    /// Runs `aws-runas args...` on a new pseudo-terminal, answering its MFA prompts.
+    pub fn run_on_terminal(
+        &self,
+        args: &[&str],
+        answers: &[Answer<'_>],
+        extra_env: &[(&str, &str)],
+    ) -> TerminalRun {
+        let answers: Vec<serde_json::Value> = answers
+            .iter()
+            .map(|a| match a {
+                Answer::Text(t) => serde_json::Value::from(*t),
+                Answer::Totp(seed) => serde_json::json!({ "totp": seed }),
+            })
+            .collect();
+        let mut cmd = Command::new(venv_bin().join("python"));
+        cmd.arg(Path::new(ROOT).join("tests/util/pty_run.py"))
+            .arg(serde_json::Value::from(answers).to_string())
+            .arg(BIN)
+            .args(args);
+        self.isolate(&mut cmd);
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("run on a terminal");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| {
+            panic!(
+                "pty_run output {text:?}: {e}; stderr {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+        TerminalRun {
+            status: v["status"].as_i64().unwrap_or(-1) as i32,
+            tty: s("tty"),
+            stdout: s("stdout"),
+            stderr: s("stderr"),
+            prompts: v["prompts"].as_u64().unwrap_or(0) as usize,
+        }
+    }
+
+    /// Runs `aws-runas args...` in a new session without a controlling terminal.
+    pub fn run_without_terminal(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new("setsid");
+        cmd.arg("--wait").arg(BIN).args(args);
+        self.isolate(&mut cmd);
+        cmd.output().expect("run setsid")
+    }
+
+    /// The cache file `name` (e.g. `.aws_session_token_dev`) in this HOME's ~/.aws.
+    pub fn cache_file(&self, name: &str) -> PathBuf {
+        self.path().join(".aws").join(name)
+    }
+}
+
+/// The current TOTP code of a device seed, `offset` seconds from now.
+pub fn totp(seed: &str, offset: i64) -> String {
+    let out = Command::new(venv_bin().join("python"))
+        .arg(Path::new(ROOT).join("tests/emulator/emulator.py"))
+        .args(["totp", seed, &offset.to_string()])
+        .output()
+        .expect("compute a TOTP code");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+impl Emulator {
+    /// Requests by action and connections since the last reset.
+    pub fn stats(&self) -> (std::collections::BTreeMap<String, u64>, u64) {
+        let body = http(&self.endpoint, "GET", "/_emulator/stats");
+        let v: serde_json::Value = serde_json::from_str(&body).expect("stats JSON");
+        let requests = v["requests"]
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .map(|(k, n)| (k.clone(), n.as_u64().unwrap_or(0)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        (requests, v["connections"].as_u64().unwrap_or(0))
+    }
+
+    /// Requests of one action since the last reset.
+    pub fn count(&self, action: &str) -> u64 {
+        self.stats().0.get(action).copied().unwrap_or(0)
+    }
+
+    pub fn reset_stats(&self) {
+        http(&self.endpoint, "POST", "/_emulator/stats");
+    }
+}
+
+/// A minimal HTTP/1.0 exchange with the emulator (no client crate needed for two test calls).
+fn http(endpoint: &str, method: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let addr = endpoint.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect to the emulator");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Length: 0\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default()
 }

@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Runs a command on a new pseudo-terminal, as a person at a terminal would.
+
+The command's controlling terminal (and stdin) is the pty; its stdout and stderr are pipes, so
+what appears on the terminal is exactly what the program wrote to /dev/tty. Each
+"Enter MFA Code: " prompt seen on the terminal is answered with the next answer; once they run
+out, the terminal is closed (EOF), as when a user presses Ctrl-D.
+
+usage: pty_run.py ANSWERS_JSON cmd [args...]
+  ANSWERS_JSON  a JSON list: "123456" types that text; {"totp": SEED} types the device's
+                current code (computed when the prompt appears)
+prints one JSON object: {"status", "tty", "stdout", "stderr", "prompts"}
+"""
+
+import json
+import os
+import pty
+import select
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "emulator"))
+from patches import totp  # noqa: E402
+
+PROMPT = b"Enter MFA Code: "
+TIMEOUT = 60
+
+
+def main():
+    answers = json.loads(sys.argv[1])
+    argv = sys.argv[2:]
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    pid, master = pty.fork()
+    if pid == 0:
+        os.dup2(out_w, 1)
+        os.dup2(err_w, 2)
+        for fd in (out_r, out_w, err_r, err_w):
+            os.close(fd)
+        try:
+            os.execvp(argv[0], argv)
+        finally:
+            os._exit(127)
+    os.close(out_w)
+    os.close(err_w)
+    captured = {}
+
+    def drain(name, fd):
+        chunks = []
+        while True:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        captured[name] = b"".join(chunks).decode(errors="replace")
+
+    readers = [threading.Thread(target=drain, args=(n, fd)) for n, fd in (("stdout", out_r), ("stderr", err_r))]
+    for r in readers:
+        r.start()
+
+    tty = b""
+    unanswered = b""
+    prompts = 0
+    deadline = time.time() + TIMEOUT
+    while time.time() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break  # the child closed the terminal
+            if not chunk:
+                break
+            tty += chunk
+            unanswered += chunk
+        while PROMPT in unanswered:
+            unanswered = unanswered.split(PROMPT, 1)[1]
+            prompts += 1
+            time.sleep(0.1)  # let the program switch the terminal to raw mode first
+            if answers:
+                answer = answers.pop(0)
+                text = totp(answer["totp"]) if isinstance(answer, dict) else answer
+                os.write(master, text.encode() + b"\n")
+            else:
+                os.write(master, b"\x04")
+    else:
+        os.kill(pid, 9)
+    _, status = os.waitpid(pid, 0)
+    for r in readers:
+        r.join()
+    os.close(master)
+    code = os.waitstatus_to_exitcode(status)
+    print(json.dumps({"status": code, "tty": tty.decode(errors="replace"), "stdout": captured.get("stdout", ""),
+                      "stderr": captured.get("stderr", ""), "prompts": prompts}))
+
+
+if __name__ == "__main__":
+    main()
