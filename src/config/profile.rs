@@ -433,7 +433,11 @@ pub fn resolve_profile(
     );
     let mfa_serial = traced(
         "mfa_serial",
-        from_env("MFA_SERIAL").or_else(|| lookup("mfa_serial")),
+        args.mfa_serial
+            .clone()
+            .map(|m| (m, "flag --mfa-arn".to_string()))
+            .or_else(|| from_env("MFA_SERIAL"))
+            .or_else(|| lookup("mfa_serial")),
     );
     let endpoint_url = traced("endpoint_url", lookup("endpoint_url"));
     let sts_regional_endpoints = traced("sts_regional_endpoints", lookup("sts_regional_endpoints"));
@@ -743,10 +747,12 @@ mod tests {
             p.mfa_serial.as_deref(),
             Some("arn:aws:iam::123456789012:mfa/other")
         );
-        let p = resolve_with(&["-a", "4h", "admin"], &env, &sample())
+        let flag = "arn:aws:iam::123456789012:mfa/flag";
+        let p = resolve_with(&["-a", "4h", "-M", flag, "admin"], &env, &sample())
             .unwrap()
             .profile;
         assert_eq!(p.role_duration, hours(4));
+        assert_eq!(p.mfa_serial.as_deref(), Some(flag));
         let p = resolve_with(
             &["admin"],
             &[("AWS_DEFAULT_REGION", "ap-south-1")],
@@ -771,6 +777,15 @@ mod tests {
             .unwrap()
             .profile;
         assert_eq!(p.session_duration, hours(36));
+        let env = [("SESSION_TOKEN_DURATION", "2h")];
+        let p = resolve_with(&["-d", "1m", "admin"], &env, &sample())
+            .unwrap()
+            .profile;
+        assert_eq!(p.session_duration, Duration::from_secs(900));
+        let p = resolve_with(&["-d", "3h", "admin"], &env, &sample())
+            .unwrap()
+            .profile;
+        assert_eq!(p.session_duration, hours(3));
     }
 
     #[test]

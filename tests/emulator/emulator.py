@@ -14,7 +14,7 @@ and role trust are really checked.
     emulator.py totp SEED [OFFSET]
                          print the current TOTP code of a device seed (OFFSET seconds ahead)
 
-Counting, for tests and benchmarks: GET /_emulator/stats gives {"requests": {ACTION: n},
+Connections are kept alive (HTTP/1.1), as AWS's are. Counting, for tests and benchmarks: GET /_emulator/stats gives {"requests": {ACTION: n},
 "connections": n} since the start or the last POST /_emulator/stats/reset.
 
 The seeded account (facts the tests rely on):
@@ -30,12 +30,13 @@ The seeded account (facts the tests rely on):
 
 import io
 import json
-import logging
 import os
 import signal
 import sys
 import threading
+import urllib.parse
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -165,13 +166,81 @@ class Counting:
         return self.app(environ, start_response)
 
 
+class KeepAliveWSGIHandler(BaseHTTPRequestHandler):
+    """A small WSGI server that keeps connections alive (HTTP/1.1), as AWS's endpoints do:
+    werkzeug's development server closes every connection, which would hide how many
+    connections a client opens. Each request body is read in full by Content-Length."""
+
+    protocol_version = "HTTP/1.1"
+    app = None
+
+    def handle_request(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        path, _, query = self.path.partition("?")
+        host, port = self.server.server_address[:2]
+        environ = {
+            "REQUEST_METHOD": self.command,
+            "SCRIPT_NAME": "",
+            "PATH_INFO": urllib.parse.unquote(path),
+            "QUERY_STRING": query,
+            "SERVER_NAME": host,
+            "SERVER_PORT": str(port),
+            "SERVER_PROTOCOL": self.request_version,
+            "REMOTE_ADDR": self.client_address[0],
+            "REMOTE_PORT": str(self.client_address[1]),
+            "CONTENT_LENGTH": str(length),
+            "CONTENT_TYPE": self.headers.get("Content-Type", ""),
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+        }
+        for name, value in self.headers.items():
+            key = name.upper().replace("-", "_")
+            if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                environ["HTTP_" + key] = value
+        started = {}
+
+        def start_response(status, headers, exc_info=None):
+            started["status"], started["headers"] = status, headers
+            return lambda data: chunks.append(data)
+
+        chunks = []
+        result = self.app(environ, start_response)
+        try:
+            chunks.extend(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        data = b"".join(chunks)
+        code, _, reason = started["status"].partition(" ")
+        self.send_response(int(code), reason)
+        for name, value in started["headers"]:
+            if name.lower() not in ("content-length", "connection", "transfer-encoding"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = handle_request
+
+    def log_message(self, *args):
+        pass
+
+
 def serve():
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-    from werkzeug.serving import make_server
 
     patches.apply()
     app = Counting(DomainDispatcherApplication(create_backend_app))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    KeepAliveWSGIHandler.app = app
+    server = ThreadingHTTPServer(("127.0.0.1", 0), KeepAliveWSGIHandler)
+    server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     endpoint = f"http://127.0.0.1:{server.server_address[1]}"
     users = seed(endpoint)
@@ -201,5 +270,4 @@ if __name__ == "__main__":
         print(patches.totp(sys.argv[2], time.time() + offset))
         sys.exit(0)
     os.environ.setdefault("MOTO_CALL_RESET_API", "false")
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     serve()

@@ -347,6 +347,16 @@ impl Home {
         answers: &[Answer<'_>],
         extra_env: &[(&str, &str)],
     ) -> TerminalRun {
+        self.run_program_on_terminal(BIN, args, answers, extra_env)
+    }
+
+    fn run_program_on_terminal(
+        &self,
+        program: &str,
+        args: &[&str],
+        answers: &[Answer<'_>],
+        extra_env: &[(&str, &str)],
+    ) -> TerminalRun {
         let answers: Vec<serde_json::Value> = answers
             .iter()
             .map(|a| match a {
@@ -357,7 +367,7 @@ impl Home {
         let mut cmd = Command::new(venv_bin().join("python"));
         cmd.arg(Path::new(ROOT).join("tests/util/pty_run.py"))
             .arg(serde_json::Value::from(answers).to_string())
-            .arg(BIN)
+            .arg(program)
             .args(args);
         self.isolate(&mut cmd);
         for (k, v) in extra_env {
@@ -447,4 +457,12 @@ fn http(endpoint: &str, method: &str, path: &str) -> String {
         .split_once("\r\n\r\n")
         .map(|(_, b)| b.to_string())
         .unwrap_or_default()
+}
+
+impl Home {
+    /// Runs any command on a new pseudo-terminal, answering MFA prompts.
+    pub fn run_command_on_terminal(&self, argv: &[&str], answers: &[Answer<'_>]) -> TerminalRun {
+        let (program, args) = argv.split_first().expect("a command");
+        self.run_program_on_terminal(program, args, answers, &[])
+    }
 }

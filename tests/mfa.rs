@@ -1,0 +1,177 @@
+//! MFA through a real pseudo-terminal: asked once per session token, on the terminal only.
+
+use std::time::{Duration, Instant};
+
+use crate::util::*;
+
+fn role_arn(run: &TerminalRun) -> Option<String> {
+    export_value(&run.stdout, "AWS_ACCESS_KEY_ID")
+}
+
+#[test]
+fn asks_once_on_the_terminal_then_not_again_for_any_role_of_the_source_profile() {
+    let e = emulator();
+    let home = Home::standard();
+    let first = home.run_on_terminal(&["mfa-admin"], &[Answer::Totp(&e.alice.mfa_seed)], &[]);
+    assert_eq!(first.status, 0, "{first:?}");
+    assert_eq!(first.prompts, 1, "{first:?}");
+    assert!(first.tty.contains("Enter MFA Code: "), "{first:?}");
+    assert!(
+        !first.stdout.contains("Enter MFA"),
+        "the prompt leaked to stdout: {first:?}"
+    );
+    assert!(
+        !first.stderr.contains("Enter MFA"),
+        "the prompt leaked to stderr: {first:?}"
+    );
+    assert!(role_arn(&first).unwrap().starts_with("ASIA"));
+
+    // The same role again: from the cache, nothing asked.
+    let again = home.run_on_terminal(&["mfa-admin"], &[], &[]);
+    assert_eq!((again.status, again.prompts), (0, 0), "{again:?}");
+    assert_eq!(role_arn(&again), role_arn(&first));
+
+    // Another role with the same source profile: the cached session token, nothing asked.
+    let other = home.run_on_terminal(
+        &[
+            "mfa-ops",
+            "aws",
+            "sts",
+            "get-caller-identity",
+            "--query",
+            "Arn",
+            "--output",
+            "text",
+        ],
+        &[],
+        &[],
+    );
+    assert_eq!((other.status, other.prompts), (0, 0), "{other:?}");
+    assert_eq!(
+        other.stdout.trim(),
+        format!("arn:aws:sts::{ACCOUNT}:assumed-role/mfa-ops/alice")
+    );
+    assert!(!other.tty.contains("Enter MFA"), "{other:?}");
+}
+
+#[test]
+fn eval_in_a_shell_prompts_on_the_terminal() {
+    let e = emulator();
+    let home = Home::standard();
+    let script = format!(
+        "eval \"$('{BIN}' mfa-admin)\" && aws sts get-caller-identity --query Arn --output text"
+    );
+    let run =
+        home.run_command_on_terminal(&["sh", "-c", &script], &[Answer::Totp(&e.alice.mfa_seed)]);
+    assert_eq!((run.status, run.prompts), (0, 1), "{run:?}");
+    assert_eq!(
+        run.stdout.trim(),
+        format!("arn:aws:sts::{ACCOUNT}:assumed-role/mfa-admin/alice")
+    );
+}
+
+#[test]
+fn a_wrong_code_is_reported_and_writes_no_cache() {
+    let home = Home::standard();
+    let run = home.run_on_terminal(
+        &["mfa-admin"],
+        &[
+            Answer::Text("000000"),
+            Answer::Text("000000"),
+            Answer::Text("000000"),
+        ],
+        &[],
+    );
+    assert_eq!(run.status, 1, "{run:?}");
+    assert_eq!(run.prompts, 3, "asked again after each rejection: {run:?}");
+    assert!(run.tty.contains("AWS rejected the MFA code"), "{run:?}");
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr.lines().count(), 1, "{run:?}");
+    assert!(
+        run.stderr.starts_with(
+            "aws-runas: GetSessionToken failed: AccessDenied: MultiFactorAuthentication failed"
+        ),
+        "{run:?}"
+    );
+    assert!(!home.cache_file(".aws_session_token_mfauser").exists());
+    assert!(!home.cache_file(".aws_assume_role_mfa-admin").exists());
+}
+
+#[test]
+fn a_malformed_code_is_asked_again() {
+    let e = emulator();
+    let home = Home::standard();
+    let run = home.run_on_terminal(
+        &["mfa-admin"],
+        &[Answer::Text("12ab"), Answer::Totp(&e.alice.mfa_seed)],
+        &[],
+    );
+    assert_eq!((run.status, run.prompts), (0, 2), "{run:?}");
+    assert!(run.tty.contains("6 digits"), "{run:?}");
+}
+
+#[test]
+fn without_a_terminal_or_otp_the_error_is_immediate() {
+    let home = Home::standard();
+    let started = Instant::now();
+    let out = home.run_without_terminal(&["mfa-admin"]);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_one_line_error(&out, &["no terminal", "pass the code with -o"]);
+    assert!(!home.cache_file(".aws_session_token_mfauser").exists());
+}
+
+#[test]
+fn otp_needs_no_terminal() {
+    let e = emulator();
+    let home = Home::standard();
+    let code = totp(&e.alice.mfa_seed, 0);
+    let out = home.run_without_terminal(&[
+        "-o",
+        &code,
+        "mfa-admin",
+        "aws",
+        "sts",
+        "get-caller-identity",
+        "--query",
+        "Arn",
+        "--output",
+        "text",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out).trim(),
+        format!("arn:aws:sts::{ACCOUNT}:assumed-role/mfa-admin/alice")
+    );
+}
+
+#[test]
+fn a_rejected_otp_code_ends_the_run() {
+    let home = Home::standard();
+    let out = home.run_without_terminal(&["-o", "000000", "mfa-admin"]);
+    assert_one_line_error(&out, &["MultiFactorAuthentication failed"]);
+}
+
+#[test]
+fn another_users_device_is_refused() {
+    let e = emulator();
+    let home = Home::standard();
+    let code = totp(&e.bob.mfa_seed, 0);
+    let out = home.run_without_terminal(&["-M", &e.bob.mfa_serial, "-o", &code, "mfa-admin"]);
+    assert_one_line_error(
+        &out,
+        &[
+            "MultiFactorAuthentication failed",
+            "associated with this user",
+        ],
+    );
+}
+
+#[test]
+fn a_role_that_needs_mfa_is_refused_without_it() {
+    let e = emulator();
+    let config = format!(
+        "[default]\nregion = us-east-1\n[profile m]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/mfa-admin\nsource_profile = dev\n"
+    );
+    let home = Home::new(&config, &keys(&[("dev", &e.alice)]));
+    assert_one_line_error(&home.run(["m"]), &["AssumeRole failed: AccessDenied"]);
+}
