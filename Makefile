@@ -40,8 +40,11 @@ lint:
 demo: venv build
 	bash extras/demo.sh
 
+# Cached-run speed, STS requests, memory and size against the peers (bench/bench.py).
 bench: venv build
-	bash bench/run.sh
+	command -v hyperfine >/dev/null && test -x /usr/bin/time \
+		|| { apt-get update -qq && apt-get install -y -qq hyperfine time; }
+	$(VENV)/bin/python bench/bench.py
 
 clean:
 	$(CARGO) clean
