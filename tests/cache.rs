@@ -213,23 +213,10 @@ fn a_session_token_that_aws_calls_expired_is_fetched_again() {
     std::fs::write(home.cache_file(".aws_session_token_dev"), stdout(&out)).unwrap();
     std::thread::sleep(std::time::Duration::from_secs(3));
     e.reset_stats();
-    let run = home.run([
-        "-v",
-        "admin",
-        "aws",
-        "sts",
-        "get-caller-identity",
-        "--query",
-        "Arn",
-        "--output",
-        "text",
-    ]);
+    let run = home.run(whoami(&["-v", "admin"]));
     assert!(run.status.success(), "{}", stderr(&run));
     assert!(stderr(&run).contains("ExpiredToken"), "{}", stderr(&run));
-    assert_eq!(
-        stdout(&run).trim(),
-        format!("arn:aws:sts::{ACCOUNT}:assumed-role/admin/alice")
-    );
+    assert_eq!(stdout(&run).trim(), session_arn("admin"));
     assert_eq!(e.count("GetSessionToken"), 1);
 }
 
@@ -251,21 +238,9 @@ fn a_cache_file_written_by_the_go_tool_is_used() {
     std::fs::remove_file(home.cache_file(".aws_session_token_dev")).unwrap();
     std::fs::write(home.cache_file(".aws_assume_role_admin"), go).unwrap();
     e.reset_stats();
-    let out = home.run([
-        "admin",
-        "aws",
-        "sts",
-        "get-caller-identity",
-        "--query",
-        "Arn",
-        "--output",
-        "text",
-    ]);
+    let out = home.run(whoami(&["admin"]));
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(
-        stdout(&out).trim(),
-        format!("arn:aws:sts::{ACCOUNT}:assumed-role/admin/alice")
-    );
+    assert_eq!(stdout(&out).trim(), session_arn("admin"));
     assert_eq!(
         e.count("AssumeRole") + e.count("GetSessionToken"),
         0,
@@ -279,19 +254,7 @@ fn session_flag_gives_the_session_token() {
     let e = emulator();
     let home = Home::standard();
     let code = totp(&e.alice.mfa_seed, 0);
-    let out = home.run_without_terminal(&[
-        "-s",
-        "-o",
-        &code,
-        "mfa-admin",
-        "aws",
-        "sts",
-        "get-caller-identity",
-        "--query",
-        "Arn",
-        "--output",
-        "text",
-    ]);
+    let out = home.run_without_terminal(&whoami(&["-s", "-o", &code, "mfa-admin"]));
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out).trim(), e.alice.arn);
 }

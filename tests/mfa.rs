@@ -32,25 +32,9 @@ fn asks_once_on_the_terminal_then_not_again_for_any_role_of_the_source_profile()
     assert_eq!(role_arn(&again), role_arn(&first));
 
     // Another role with the same source profile: the cached session token, nothing asked.
-    let other = home.run_on_terminal(
-        &[
-            "mfa-ops",
-            "aws",
-            "sts",
-            "get-caller-identity",
-            "--query",
-            "Arn",
-            "--output",
-            "text",
-        ],
-        &[],
-        &[],
-    );
+    let other = home.run_on_terminal(&whoami(&["mfa-ops"]), &[], &[]);
     assert_eq!((other.status, other.prompts), (0, 0), "{other:?}");
-    assert_eq!(
-        other.stdout.trim(),
-        format!("arn:aws:sts::{ACCOUNT}:assumed-role/mfa-ops/alice")
-    );
+    assert_eq!(other.stdout.trim(), session_arn("mfa-ops"));
     assert!(!other.tty.contains("Enter MFA"), "{other:?}");
 }
 
@@ -64,10 +48,7 @@ fn eval_in_a_shell_prompts_on_the_terminal() {
     let run =
         home.run_command_on_terminal(&["sh", "-c", &script], &[Answer::Totp(&e.alice.mfa_seed)]);
     assert_eq!((run.status, run.prompts), (0, 1), "{run:?}");
-    assert_eq!(
-        run.stdout.trim(),
-        format!("arn:aws:sts::{ACCOUNT}:assumed-role/mfa-admin/alice")
-    );
+    assert_eq!(run.stdout.trim(), session_arn("mfa-admin"));
 }
 
 #[test]
@@ -125,23 +106,9 @@ fn otp_needs_no_terminal() {
     let e = emulator();
     let home = Home::standard();
     let code = totp(&e.alice.mfa_seed, 0);
-    let out = home.run_without_terminal(&[
-        "-o",
-        &code,
-        "mfa-admin",
-        "aws",
-        "sts",
-        "get-caller-identity",
-        "--query",
-        "Arn",
-        "--output",
-        "text",
-    ]);
+    let out = home.run_without_terminal(&whoami(&["-o", &code, "mfa-admin"]));
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(
-        stdout(&out).trim(),
-        format!("arn:aws:sts::{ACCOUNT}:assumed-role/mfa-admin/alice")
-    );
+    assert_eq!(stdout(&out).trim(), session_arn("mfa-admin"));
 }
 
 #[test]

@@ -15,10 +15,7 @@ fn exports_evald_in_sh_give_the_role_to_the_aws_cli() {
     home.isolate(&mut sh);
     let out = sh.output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(
-        stdout(&out).trim(),
-        format!("arn:aws:sts::{ACCOUNT}:assumed-role/admin/alice")
-    );
+    assert_eq!(stdout(&out).trim(), session_arn("admin"));
 }
 
 #[test]
@@ -67,21 +64,9 @@ fn exports_are_complete_and_in_order() {
 #[test]
 fn aws_cli_as_the_wrapped_command() {
     let home = Home::standard();
-    let out = home.run([
-        "admin",
-        "aws",
-        "sts",
-        "get-caller-identity",
-        "--query",
-        "Arn",
-        "--output",
-        "text",
-    ]);
+    let out = home.run(whoami(&["admin"]));
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(
-        stdout(&out).trim(),
-        format!("arn:aws:sts::{ACCOUNT}:assumed-role/admin/alice")
-    );
+    assert_eq!(stdout(&out).trim(), session_arn("admin"));
 }
 
 #[test]
@@ -144,31 +129,16 @@ fn stale_keys_in_the_environment_neither_break_the_run_nor_reach_the_child() {
     let mut lines = text.lines();
     let key = lines.next().unwrap();
     assert!(key.starts_with("ASIA"), "{key}");
-    assert_eq!(
-        lines.next(),
-        Some(format!("arn:aws:sts::{ACCOUNT}:assumed-role/admin/alice").as_str())
-    );
+    assert_eq!(lines.next(), Some(session_arn("admin").as_str()));
 }
 
 #[test]
 fn a_role_arn_stands_in_for_the_profile() {
     let home = Home::standard();
     let arn = format!("arn:aws:iam::{ACCOUNT}:role/admin");
-    let out = home.run([
-        arn.as_str(),
-        "aws",
-        "sts",
-        "get-caller-identity",
-        "--query",
-        "Arn",
-        "--output",
-        "text",
-    ]);
+    let out = home.run(whoami(&[arn.as_str()]));
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(
-        stdout(&out).trim(),
-        format!("arn:aws:sts::{ACCOUNT}:assumed-role/admin/alice")
-    );
+    assert_eq!(stdout(&out).trim(), session_arn("admin"));
     // No AWSRUNAS_PROFILE for a role ARN.
     let out = home.run([arn.as_str()]);
     assert_eq!(export_value(&stdout(&out), "AWSRUNAS_PROFILE"), None);
@@ -177,41 +147,17 @@ fn a_role_arn_stands_in_for_the_profile() {
 #[test]
 fn role_chaining_assumes_each_role_in_turn() {
     let home = Home::standard();
-    let out = home.run([
-        "chained",
-        "aws",
-        "sts",
-        "get-caller-identity",
-        "--query",
-        "Arn",
-        "--output",
-        "text",
-    ]);
+    let out = home.run(whoami(&["chained"]));
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(
-        stdout(&out).trim(),
-        format!("arn:aws:sts::{ACCOUNT}:assumed-role/chained/alice")
-    );
+    assert_eq!(stdout(&out).trim(), session_arn("chained"));
 }
 
 #[test]
 fn external_id_is_sent() {
     let home = Home::standard();
-    let out = home.run([
-        "ext",
-        "aws",
-        "sts",
-        "get-caller-identity",
-        "--query",
-        "Arn",
-        "--output",
-        "text",
-    ]);
+    let out = home.run(whoami(&["ext"]));
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(
-        stdout(&out).trim(),
-        format!("arn:aws:sts::{ACCOUNT}:assumed-role/ext/alice")
-    );
+    assert_eq!(stdout(&out).trim(), session_arn("ext"));
     // From the environment too.
     let out = home
         .cmd(["ext-missing", "true"])
@@ -228,16 +174,7 @@ fn role_session_name_from_the_config() {
         "[default]\nregion = us-east-1\n[profile named]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/admin\nsource_profile = dev\nrole_session_name = ci job#1\n"
     );
     let home = Home::new(&config, &keys(&[("dev", &e.alice)]));
-    let out = home.run([
-        "named",
-        "aws",
-        "sts",
-        "get-caller-identity",
-        "--query",
-        "Arn",
-        "--output",
-        "text",
-    ]);
+    let out = home.run(whoami(&["named"]));
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         stdout(&out).trim(),
@@ -257,16 +194,7 @@ fn role_duration_sets_the_expiration() {
 #[test]
 fn a_profile_without_a_role_gets_a_session_token() {
     let home = Home::standard();
-    let out = home.run([
-        "dev",
-        "aws",
-        "sts",
-        "get-caller-identity",
-        "--query",
-        "Arn",
-        "--output",
-        "text",
-    ]);
+    let out = home.run(whoami(&["dev"]));
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out).trim(), emulator().alice.arn);
     let out = home.run(["dev"]);

@@ -466,3 +466,24 @@ impl Home {
         self.run_program_on_terminal(program, args, answers, &[])
     }
 }
+
+/// `args` followed by `aws sts get-caller-identity --query Arn --output text`: the wrapped
+/// command most tests use to see whose credentials it got.
+pub fn whoami<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let mut argv = args.to_vec();
+    argv.extend([
+        "aws",
+        "sts",
+        "get-caller-identity",
+        "--query",
+        "Arn",
+        "--output",
+        "text",
+    ]);
+    argv
+}
+
+/// The ARN of alice's session in `role`.
+pub fn session_arn(role: &str) -> String {
+    format!("arn:aws:sts::{ACCOUNT}:assumed-role/{role}/alice")
+}
