@@ -111,7 +111,6 @@ fn parallel_cold_runs_make_one_sts_call_each() {
 
 #[test]
 fn cache_files_are_private() {
-    let e = emulator();
     let home = Home::standard();
     // A config file in a directory that does not exist yet: the cache directory is made 0700.
     let dir = home.path().join("elsewhere/aws");
@@ -147,7 +146,6 @@ fn cache_files_are_private() {
     for f in &files {
         assert_eq!(mode(f), 0o600, "{}", f.display());
     }
-    let _ = e;
 }
 
 #[test]

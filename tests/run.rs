@@ -237,3 +237,39 @@ fn verbose_output_never_shows_secrets() {
         assert!(!log.contains(hidden), "a secret in the -v output");
     }
 }
+
+#[test]
+fn temporary_keys_from_the_environment_assume_the_role_directly() {
+    let home = Home::standard();
+    // Session-token credentials, as another tool (or an earlier aws-runas -s) would leave them.
+    let session = home.run(["-s", "dev"]);
+    assert!(session.status.success(), "{}", stderr(&session));
+    let exports = stdout(&session);
+    let config = format!(
+        "[default]\nregion = us-east-1\n[profile envrole]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/admin\ncredential_source = Environment\n"
+    );
+    let home = Home::new(&config, "");
+    let out = home
+        .cmd(whoami(&["-v", "envrole"]))
+        .env(
+            "AWS_ACCESS_KEY_ID",
+            export_value(&exports, "AWS_ACCESS_KEY_ID").unwrap(),
+        )
+        .env(
+            "AWS_SECRET_ACCESS_KEY",
+            export_value(&exports, "AWS_SECRET_ACCESS_KEY").unwrap(),
+        )
+        .env(
+            "AWS_SESSION_TOKEN",
+            export_value(&exports, "AWS_SESSION_TOKEN").unwrap(),
+        )
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), session_arn("admin"));
+    assert!(
+        stderr(&out).contains("temporary: AssumeRole directly"),
+        "{}",
+        stderr(&out)
+    );
+}
