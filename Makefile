@@ -7,7 +7,7 @@ VENV   := .venv
 HOST   := $(shell rustc -vV | sed -n 's/^host: //p')
 STATIC := target/$(HOST)/release/aws-runas
 
-.PHONY: all build release static test demo bench lint venv clean
+.PHONY: all build release static test demo bench lint venv extras clean
 
 all: build
 
@@ -45,6 +45,10 @@ bench: venv build
 	command -v hyperfine >/dev/null && test -x /usr/bin/time \
 		|| { apt-get update -qq && apt-get install -y -qq hyperfine time; }
 	$(VENV)/bin/python bench/bench.py
+
+# The man page shipped in extras/, written from the binary's own --help-man.
+extras: build
+	target/release/aws-runas --help-man > extras/aws-runas.1
 
 clean:
 	$(CARGO) clean

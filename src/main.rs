@@ -38,8 +38,11 @@ fn main() {
 
 fn run() -> Result<i32, Error> {
     let args = cli::args::parse(std::env::args_os().skip(1))?;
+    if args.help_man {
+        return print(&cli::usage::man());
+    }
     if args.help {
-        return print(cli::usage::help());
+        return print(&cli::usage::help());
     }
     if args.version {
         return print(&cli::usage::version());

@@ -3,6 +3,7 @@
 
 mod cache;
 mod errors;
+mod extras;
 mod mfa;
 mod run;
 mod util;

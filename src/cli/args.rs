@@ -15,6 +15,8 @@ use crate::duration;
 pub struct Args {
     /// `-h`, `--help`, `--help-long`.
     pub help: bool,
+    /// `--help-man`: the man page.
+    pub help_man: bool,
     /// `-V`, `--version`.
     pub version: bool,
     /// `-v`, `--verbose`.
@@ -85,6 +87,7 @@ where
         };
         match arg {
             Short('h') | Long("help") | Long("help-long") => args.help = true,
+            Long("help-man") => args.help_man = true,
             Short('V') | Long("version") => args.version = true,
             Short('v') | Long("verbose") => args.verbose = true,
             Short('s') | Long("session") => args.session = true,

@@ -1,0 +1,47 @@
+# bash completion for aws-runas: its flags, then the profiles of the AWS config file; after the
+# profile, the command is completed as any command would be.
+# Install: source this file, or copy it to /usr/share/bash-completion/completions/aws-runas.
+
+_aws_runas_profiles() {
+  local config=${AWS_CONFIG_FILE:-$HOME/.aws/config}
+  local credentials=${AWS_SHARED_CREDENTIALS_FILE:-$HOME/.aws/credentials}
+  {
+    [ -r "$config" ] && sed -n 's/^[[:space:]]*\[[[:space:]]*\(profile[[:space:]]\{1,\}\)\{0,1\}\([^]]*[^][:space:]]\)[[:space:]]*\].*/\2/p' "$config"
+    [ -r "$credentials" ] && sed -n 's/^[[:space:]]*\[[[:space:]]*\([^]]*[^][:space:]]\)[[:space:]]*\].*/\1/p' "$credentials"
+  } | sort -u
+}
+
+_aws_runas() {
+  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} i word
+  local flags="-h --help --help-man -V --version -v --verbose -a --role-duration -d --duration -s --session -r --refresh -e --expiration -M --mfa-arn -o --otp --"
+  # Find the profile: the first word that is neither a flag nor a flag's value.
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    word=${COMP_WORDS[i]}
+    case $word in
+      -a|-d|-M|-o|--role-duration|--duration|--mfa-arn|--otp) ((i++)) ;;
+      -*) ;;
+      *)
+        # A profile (or, with AWS_PROFILE set, the command) is there: complete the command.
+        if declare -F _command_offset >/dev/null; then
+          _command_offset "$((i + 1))"
+        else
+          COMPREPLY=($(compgen -c -- "$cur"))
+        fi
+        return
+        ;;
+    esac
+  done
+  case $prev in
+    -a|-d|--role-duration|--duration) COMPREPLY=($(compgen -W "15m 30m 1h 2h 4h 8h 12h" -- "$cur")); return ;;
+    -M|--mfa-arn|-o|--otp) COMPREPLY=(); return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W "$flags" -- "$cur"))
+  elif [ -n "${AWS_PROFILE+set}" ]; then
+    COMPREPLY=($(compgen -c -- "$cur"))
+  else
+    COMPREPLY=($(compgen -W "$(_aws_runas_profiles)" -- "$cur"))
+  fi
+}
+
+complete -F _aws_runas aws-runas
