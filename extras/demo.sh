@@ -43,8 +43,11 @@ aws_access_key_id = $key
 aws_secret_access_key = $secret
 CREDENTIALS
 
+user_env=(HOME="$work/home" PATH="$PWD/.venv/bin:/usr/local/bin:/usr/bin:/bin"
+  AWS_ENDPOINT_URL="$endpoint" AWS_EC2_METADATA_DISABLED=true)
+
 echo "emulator: $endpoint (IAM auth enforced)"
 echo "\$ aws-runas admin aws sts get-caller-identity --query Arn --output text"
-env -i HOME="$work/home" PATH="$PWD/.venv/bin:/usr/local/bin:/usr/bin:/bin" \
-  AWS_ENDPOINT_URL="$endpoint" AWS_EC2_METADATA_DISABLED=true \
-  "$bin" admin aws sts get-caller-identity --query Arn --output text
+env -i "${user_env[@]}" "$bin" admin aws sts get-caller-identity --query Arn --output text
+echo "\$ aws-runas -e admin true    # again: from the cache in ~/.aws, no STS call"
+env -i "${user_env[@]}" "$bin" -e admin true
