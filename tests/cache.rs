@@ -269,3 +269,44 @@ fn expiration_flag_says_when() {
         "{err}"
     );
 }
+
+#[test]
+fn a_failed_fetch_leaves_the_old_cache_file_as_it_was() {
+    let home = Home::standard();
+    assert!(home.run(["admin"]).status.success());
+    // Make the entries stale, so the next run must fetch, then make that fetch fail.
+    let mut before = Vec::new();
+    for name in [".aws_assume_role_admin", ".aws_session_token_dev"] {
+        let file = home.cache_file(name);
+        let mut entry: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        entry["Expiration"] = serde_json::json!(1_000_000_000);
+        std::fs::write(&file, entry.to_string()).unwrap();
+        before.push((file.clone(), std::fs::read(&file).unwrap()));
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = home
+        .cmd(["admin"])
+        .env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{port}"))
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, &["cannot connect"]);
+    for (file, bytes) in before {
+        assert_eq!(
+            std::fs::read(&file).unwrap(),
+            bytes,
+            "{} changed",
+            file.display()
+        );
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(home.path().join(".aws"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
