@@ -176,14 +176,13 @@ def main():
     try:
         all_tools = tools(root, emulator)
         # Prime every cache with one cold MFA run; count ours.
-        cold = None
+        cold = {}
         for name, (home, _, prime) in all_tools.items():
             code = totp(emulator.alice["mfa_seed"])
             argv, stdin = prime(code)
             emulator.reset()
             run_once(argv, environment(home, emulator), stdin)
-            if name == "aws-runas (this)":
-                cold = emulator.stats()
+            cold[name] = emulator.stats()
         # STS requests of one cached run of each.
         per_run = {}
         for name, (home, cached, _) in all_tools.items():
@@ -204,14 +203,17 @@ def main():
     fastest_peer = min(peers, key=lambda n: peers[n][0])
     print()
     print("Cached run of an MFA-gated role (the credentials already in each tool's cache)")
-    print(f"{'tool':32} {'mean':>10} {'± σ':>9} {'runs':>5} {'× ours':>8} {'STS req':>8} {'max RSS':>9}")
+    print(f"{'tool':32} {'mean':>10} {'± σ':>9} {'runs':>5} {'× ours':>8} {'STS req':>8} {'max RSS':>9}   cold MFA run")
     for name, (mean, sd, runs) in sorted(times.items(), key=lambda kv: kv[1][0]):
         req = per_run.get(name, 0)
-        print(f"{name:32} {mean * 1000:8.2f}ms {sd * 1000:7.2f}ms {runs:5} {mean / ours:8.1f} {req:8} {rss[name] / 1024:7.1f}MB")
+        c = cold.get(name)
+        first = f"{sum(c['requests'].values())} req, {c['connections']} conn" if c else ""
+        print(f"{name:32} {mean * 1000:8.2f}ms {sd * 1000:7.2f}ms {runs:5} {mean / ours:8.1f} {req:8} {rss[name] / 1024:7.1f}MB   {first}")
     print()
     print(f"fastest peer: {fastest_peer}, {peers[fastest_peer][0] / ours:.0f}× slower than aws-runas")
     print(f"aws-runas cached run above the /bin/true floor: {(ours - times['/bin/true (floor)'][0]) * 1000:.2f} ms")
-    print(f"cold MFA run of aws-runas: {sum(cold['requests'].values())} STS requests {cold['requests']}, {cold['connections']} TCP connection(s)")
+    c = cold["aws-runas (this)"]
+    print(f"cold MFA run of aws-runas: {sum(c['requests'].values())} STS requests {c['requests']}, {c['connections']} TCP connection(s)")
     size = os.path.getsize(OURS)
     print(f"binary: {OURS} {size} bytes ({size / 1048576:.2f} MiB)")
     goals = [
