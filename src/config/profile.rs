@@ -343,13 +343,14 @@ pub fn resolve_profile(
     let mut current = start.to_string();
     let root_kind;
     loop {
-        let section = files.config_section(&current);
-        let role_arn = section.as_ref().and_then(|s| s.get("role_arn"));
-        let Some(_) = role_arn else {
+        // A profile without role_arn holds the keys: the root of the chain.
+        let Some(section) = files
+            .config_section(&current)
+            .filter(|s| s.get("role_arn").is_some())
+        else {
             root_kind = SourceKind::File;
             break;
         };
-        let section = section.expect("role_arn came from this section");
         if let Some(cs) = section.get("credential_source") {
             if !cs.eq_ignore_ascii_case("environment") {
                 return Err(ProfileError::UnsupportedCredentialSource {

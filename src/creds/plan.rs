@@ -38,27 +38,10 @@ pub fn plan(profile: &Profile, endpoint: &Endpoint, cache_dir: &Path, session_on
     });
     let temporary = source.credentials.is_temporary();
 
-    if session_only || profile.roles.is_empty() {
-        let why = if session_only {
-            "-s"
-        } else {
-            "the profile has no role_arn"
-        };
-        if temporary {
-            return Plan {
-                provider: long_term,
-                reason: format!(
-                    "{why}, and the source credentials are already temporary: used as they are"
-                ),
-            };
-        }
-        return Plan {
-            provider: session_token(profile, endpoint, cache_dir, long_term, false),
-            reason: format!("{why}: the session token is the result"),
-        };
-    }
-
-    let last = profile.roles.last().expect("roles is not empty");
+    let last = match profile.roles.last() {
+        Some(last) if !session_only => last,
+        _ => return session_plan(profile, endpoint, cache_dir, long_term, session_only),
+    };
     let direct = temporary || (profile.roles.len() == 1 && last.duration > CHAINED_MAX);
     let (mut provider, reason) = if direct {
         let reason = if temporary {
@@ -121,6 +104,34 @@ pub fn plan(profile: &Profile, endpoint: &Endpoint, cache_dir: &Path, session_on
             lifetime: last.duration,
         }),
         reason,
+    }
+}
+
+/// `-s`, or a profile without a role: the session token is the result (or the source
+/// credentials themselves, when they are already temporary and so cannot get one).
+fn session_plan(
+    profile: &Profile,
+    endpoint: &Endpoint,
+    cache_dir: &Path,
+    long_term: Box<dyn Provider>,
+    session_only: bool,
+) -> Plan {
+    let why = if session_only {
+        "-s"
+    } else {
+        "the profile has no role_arn"
+    };
+    if profile.source.credentials.is_temporary() {
+        return Plan {
+            provider: long_term,
+            reason: format!(
+                "{why}, and the source credentials are already temporary: used as they are"
+            ),
+        };
+    }
+    Plan {
+        provider: session_token(profile, endpoint, cache_dir, long_term, false),
+        reason: format!("{why}: the session token is the result"),
     }
 }
 
