@@ -248,8 +248,9 @@ fn create_private(path: &Path) -> std::io::Result<File> {
     options.open(path)
 }
 
-/// Makes the cache directory (0700) if it is missing.
-pub fn ensure_dir(dir: &Path) -> std::io::Result<()> {
+/// Makes the cache directory (0700) if it is missing; only a fetch needs it, never the cached
+/// fast path.
+fn ensure_dir(dir: &Path) -> std::io::Result<()> {
     if dir.is_dir() {
         return Ok(());
     }

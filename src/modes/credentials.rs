@@ -8,7 +8,6 @@ use crate::aws::http::Agent;
 use crate::cli::args::Args;
 use crate::config::endpoint;
 use crate::config::profile::{self, Files};
-use crate::creds::cache;
 use crate::creds::mfa::Mfa;
 use crate::creds::{plan, Context, Credentials};
 use crate::debug;
@@ -41,10 +40,6 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
             }
         }
     }
-    if let Err(e) = cache::ensure_dir(cache_dir) {
-        debug!("cache directory {}: {e}", cache_dir.display());
-    }
-
     let agent = Agent::new();
     let mut ctx = Context::new(&agent, Mfa::new(args.otp.clone()));
     let credentials = plan.provider.retrieve(&mut ctx)?;
