@@ -7,7 +7,7 @@ VENV   := .venv
 HOST   := $(shell rustc -vV | sed -n 's/^host: //p')
 STATIC := target/$(HOST)/release/aws-runas
 
-.PHONY: all build release static test demo bench lint venv extras clean
+.PHONY: all build release static test demo bench compare lint venv extras clean
 
 all: build
 
@@ -46,9 +46,15 @@ bench: venv build
 		|| { apt-get update -qq && apt-get install -y -qq hyperfine time; }
 	$(VENV)/bin/python bench/bench.py
 
-# The man page shipped in extras/, written from the binary's own --help-man.
+# What a user sees (-v lines, errors, exit codes, exports, cache files), this build against
+# another one: make compare BASELINE=/path/to/aws-runas (bench/compare.py).
+compare: venv build
+	$(VENV)/bin/python bench/compare.py $(BASELINE)
+
+# The man page and the completion script shipped in extras/, written from the binary's own --help-man.
 extras: build
 	target/release/aws-runas --help-man > extras/aws-runas.1
+	target/release/aws-runas --completion-script-bash > extras/aws-runas.bash
 
 clean:
 	$(CARGO) clean

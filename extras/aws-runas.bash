@@ -1,6 +1,8 @@
 # bash completion for aws-runas: its flags, then the profiles of the AWS config file; after the
 # profile, the command is completed as any command would be.
-# Install: source this file, or copy it to /usr/share/bash-completion/completions/aws-runas.
+# Install: source this file, or copy it to /usr/share/bash-completion/completions/aws-runas,
+# or add `eval "$(aws-runas --completion-script-bash)"` to ~/.bashrc.
+# Written by `aws-runas --completion-script-bash` (make extras); do not edit by hand.
 
 _aws_runas_profiles() {
   local config=${AWS_CONFIG_FILE:-$HOME/.aws/config}
@@ -13,12 +15,12 @@ _aws_runas_profiles() {
 
 _aws_runas() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} i word
-  local flags="-h --help --help-man -V --version -v --verbose -a --role-duration -d --duration -s --session -r --refresh -e --expiration -M --mfa-arn -o --otp --"
+  local flags="-h --help --help-man --completion-script-bash -V --version -v --verbose -a --role-duration -d --duration -s --session -r --refresh -e --expiration -M --mfa-arn -o --otp --"
   # Find the profile: the first word that is neither a flag nor a flag's value.
   for ((i = 1; i < COMP_CWORD; i++)); do
     word=${COMP_WORDS[i]}
     case $word in
-      -a|-d|-M|-o|--role-duration|--duration|--mfa-arn|--otp) ((i++)) ;;
+      -a|--role-duration|-d|--duration|-M|--mfa-arn|-o|--otp) ((i++)) ;;
       -*) ;;
       *)
         # A profile (or, with AWS_PROFILE set, the command) is there: complete the command.
@@ -32,7 +34,7 @@ _aws_runas() {
     esac
   done
   case $prev in
-    -a|-d|--role-duration|--duration) COMPREPLY=($(compgen -W "15m 30m 1h 2h 4h 8h 12h" -- "$cur")); return ;;
+    -a|--role-duration|-d|--duration) COMPREPLY=($(compgen -W "15m 30m 1h 2h 4h 8h 12h" -- "$cur")); return ;;
     -M|--mfa-arn|-o|--otp) COMPREPLY=(); return ;;
   esac
   if [[ $cur == -* ]]; then

@@ -8,7 +8,6 @@ use std::fmt;
 pub struct RoleArn {
     /// The ARN exactly as given.
     pub raw: String,
-    pub partition: String,
     pub account: String,
     /// The role name, without its path.
     pub name: String,
@@ -68,7 +67,6 @@ impl RoleArn {
         }
         Ok(RoleArn {
             raw: input.to_string(),
-            partition: partition.to_string(),
             account: account.to_string(),
             name: name.to_string(),
         })
@@ -107,13 +105,13 @@ mod tests {
     fn parses_role_arns() {
         let a = RoleArn::parse("arn:aws:iam::123456789012:role/admin").unwrap();
         assert_eq!(
-            (a.partition.as_str(), a.account.as_str(), a.name.as_str()),
-            ("aws", "123456789012", "admin")
+            (a.account.as_str(), a.name.as_str()),
+            ("123456789012", "admin")
         );
         let b = RoleArn::parse("arn:aws-cn:iam::123456789012:role/team/ops/deploy").unwrap();
         assert_eq!(
-            (b.partition.as_str(), b.name.as_str()),
-            ("aws-cn", "deploy")
+            (b.raw.as_str(), b.name.as_str()),
+            (b.raw.as_str(), "deploy")
         );
     }
 

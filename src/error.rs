@@ -1,12 +1,13 @@
-//! The top-level error, gathering each boundary's own error, and the exit code for each.
+//! The top-level error: it only gathers each boundary's own error, and gives the exit code.
 
 use std::fmt;
 
-use crate::aws::query::AwsError;
 use crate::cli::args::ArgsError;
 use crate::config::endpoint::EndpointError;
+use crate::config::files::FilesError;
 use crate::config::profile::ProfileError;
-use crate::creds::mfa::MfaError;
+use crate::creds::error::CredsError;
+use crate::exec::ExecError;
 
 /// Everything that can end a run early. `main` prints it as one `aws-runas: <message>` line.
 #[derive(Debug)]
@@ -14,26 +15,18 @@ pub enum Error {
     Args(ArgsError),
     Profile(ProfileError),
     Endpoint(EndpointError),
-    Aws(AwsError),
-    Mfa(MfaError),
-    /// The command could not be started.
-    Exec {
-        program: String,
-        error: std::io::Error,
-    },
+    Creds(CredsError),
+    Exec(ExecError),
     /// Writing the output failed.
     Output(std::io::Error),
 }
 
 impl Error {
-    /// The process exit code for this error: 127 and 126 for a command that cannot be run, as
+    /// The process exit code: the command's own for one that cannot be run (127, 126), as
     /// shells do; 1 otherwise.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Exec { error, .. } => match error.kind() {
-                std::io::ErrorKind::NotFound => 127,
-                _ => 126,
-            },
+            Error::Exec(e) => e.exit_code(),
             _ => 1,
         }
     }
@@ -45,15 +38,8 @@ impl fmt::Display for Error {
             Error::Args(e) => e.fmt(f),
             Error::Profile(e) => e.fmt(f),
             Error::Endpoint(e) => e.fmt(f),
-            Error::Aws(e) => e.fmt(f),
-            Error::Mfa(e) => e.fmt(f),
-            Error::Exec { program, error } => match error.kind() {
-                std::io::ErrorKind::NotFound => write!(f, "{program}: command not found"),
-                std::io::ErrorKind::PermissionDenied => {
-                    write!(f, "{program}: permission denied (not executable)")
-                }
-                _ => write!(f, "{program}: cannot run: {error}"),
-            },
+            Error::Creds(e) => e.fmt(f),
+            Error::Exec(e) => e.fmt(f),
             Error::Output(e) => write!(f, "cannot write the output: {e}"),
         }
     }
@@ -61,32 +47,26 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-impl From<ArgsError> for Error {
-    fn from(e: ArgsError) -> Self {
-        Error::Args(e)
-    }
+macro_rules! gather {
+    ($($variant:ident($error:ty)),* $(,)?) => {
+        $(impl From<$error> for Error {
+            fn from(e: $error) -> Self {
+                Error::$variant(e)
+            }
+        })*
+    };
 }
 
-impl From<ProfileError> for Error {
-    fn from(e: ProfileError) -> Self {
-        Error::Profile(e)
-    }
-}
+gather!(
+    Args(ArgsError),
+    Profile(ProfileError),
+    Endpoint(EndpointError),
+    Creds(CredsError),
+    Exec(ExecError),
+);
 
-impl From<EndpointError> for Error {
-    fn from(e: EndpointError) -> Self {
-        Error::Endpoint(e)
-    }
-}
-
-impl From<MfaError> for Error {
-    fn from(e: MfaError) -> Self {
-        Error::Mfa(e)
-    }
-}
-
-impl From<AwsError> for Error {
-    fn from(e: AwsError) -> Self {
-        Error::Aws(e)
+impl From<FilesError> for Error {
+    fn from(e: FilesError) -> Self {
+        Error::Profile(ProfileError::Files(e))
     }
 }

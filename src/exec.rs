@@ -6,9 +6,40 @@
 //! exit status, signals and terminal are its own and nothing of ours lingers.
 
 use std::ffi::{OsStr, OsString};
+use std::fmt;
 use std::process::Command;
 
-use crate::error::Error;
+/// The command could not be started.
+#[derive(Debug)]
+pub struct ExecError {
+    pub program: String,
+    pub error: std::io::Error,
+}
+
+impl ExecError {
+    /// 127 for a command that is not found and 126 for one that cannot be run, as shells do.
+    pub fn exit_code(&self) -> i32 {
+        match self.error.kind() {
+            std::io::ErrorKind::NotFound => 127,
+            _ => 126,
+        }
+    }
+}
+
+impl fmt::Display for ExecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let program = &self.program;
+        match self.error.kind() {
+            std::io::ErrorKind::NotFound => write!(f, "{program}: command not found"),
+            std::io::ErrorKind::PermissionDenied => {
+                write!(f, "{program}: permission denied (not executable)")
+            }
+            _ => write!(f, "{program}: cannot run: {}", self.error),
+        }
+    }
+}
+
+impl std::error::Error for ExecError {}
 
 /// Variables that would compete with the credentials we hand over.
 const REMOVED: &[&str] = &[
@@ -52,9 +83,9 @@ pub fn child_env(
 
 /// Replaces this process with `command` (Unix); elsewhere runs it and exits with its status.
 /// Returns only on failure.
-pub fn exec(command: &[OsString], env: Vec<(OsString, OsString)>) -> Error {
+pub fn exec(command: &[OsString], env: Vec<(OsString, OsString)>) -> ExecError {
     let Some((program, args)) = command.split_first() else {
-        return Error::Exec {
+        return ExecError {
             program: String::new(),
             error: std::io::Error::new(std::io::ErrorKind::NotFound, "empty command"),
         };
@@ -66,13 +97,13 @@ pub fn exec(command: &[OsString], env: Vec<(OsString, OsString)>) -> Error {
     {
         use std::os::unix::process::CommandExt;
         let error = cmd.exec();
-        Error::Exec { program, error }
+        ExecError { program, error }
     }
     #[cfg(not(unix))]
     {
         match cmd.status() {
             Ok(status) => std::process::exit(status.code().unwrap_or(1)),
-            Err(error) => Error::Exec { program, error },
+            Err(error) => ExecError { program, error },
         }
     }
 }

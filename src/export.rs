@@ -3,8 +3,8 @@
 //! Order and names follow the spec (§7); POSIX form quotes every value in single quotes, a `'`
 //! written as `'\''`, so any value survives `eval`. cmd.exe form for Windows without `SHELL`.
 
-use crate::creds::Credentials;
-use crate::rfc3339;
+use crate::credentials::Credentials;
+use crate::time::rfc3339;
 
 /// The shell syntax to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +65,7 @@ pub fn render(vars: &[(&'static str, String)], shell: Shell) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::creds::Secret;
+    use crate::credentials::Secret;
 
     fn creds() -> Credentials {
         Credentials {

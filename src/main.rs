@@ -1,26 +1,29 @@
 //! aws-runas: run a command under an assumed IAM role, or print the role's credentials as
 //! eval-able exports.
 //!
-//! `main` captures the environment, parses the arguments, dispatches on the mode, and is the one
-//! place that prints the final error line and picks the exit code.
+//! `main` parses the arguments, decides the mode, captures the environment, dispatches, and is
+//! the one place that prints the final error line and picks the exit code. ARCHITECTURE.md maps
+//! the modules and the layers they sit in.
 
 mod arn;
 mod aws;
 mod cli;
 mod config;
+mod credentials;
 mod creds;
 mod duration;
 mod env;
 mod error;
 mod exec;
 mod export;
-mod localtime;
 mod log;
 mod modes;
-mod rfc3339;
+mod session;
+mod time;
 
 use std::io::Write;
 
+use cli::mode::Mode;
 use env::Env;
 use error::Error;
 
@@ -38,14 +41,12 @@ fn main() {
 
 fn run() -> Result<i32, Error> {
     let args = cli::args::parse(std::env::args_os().skip(1))?;
-    if args.help_man {
-        return print(&cli::usage::man());
-    }
-    if args.help {
-        return print(&cli::usage::help());
-    }
-    if args.version {
-        return print(&cli::usage::version());
+    match cli::mode::mode(&args) {
+        Mode::Man => return print(&cli::usage::man()),
+        Mode::Help => return print(&cli::usage::help()),
+        Mode::CompletionBash => return print(&cli::usage::bash_completion()),
+        Mode::Version => return print(&cli::usage::version()),
+        Mode::Credentials => {}
     }
     if args.verbose {
         log::enable();

@@ -1,6 +1,8 @@
-//! Talking to AWS: the run's HTTP agent (`http`), signed Query API calls (`query`), the XML of
-//! their answers (`xml`), and the STS operations built on them (`sts`).
+//! Talking to AWS with plain values (an endpoint, signing credentials): the run's HTTP agent
+//! (`http`), signed Query API calls (`query`), the XML of their answers (`xml`), AWS's endpoints
+//! (`endpoint`) and the STS operations built on them (`sts`). Knows no profile and no provider.
 
+pub mod endpoint;
 pub mod http;
 pub mod query;
 pub mod sts;

@@ -4,16 +4,17 @@
 
 use std::fmt;
 use std::thread;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
 use aws_sigv4::sign::v4;
 
+use super::endpoint::Endpoint;
 use super::http::{Agent, HttpError, Response};
 use super::xml::{self, Doc};
-use crate::config::endpoint::Endpoint;
-use crate::creds::Credentials;
-use crate::debug;
+use crate::credentials::Credentials;
+use crate::log::debug;
+use crate::time;
 
 /// The content type of every Query API request.
 const CONTENT_TYPE: &str = "application/x-www-form-urlencoded; charset=utf-8";
@@ -32,14 +33,18 @@ pub struct Request<'a> {
 }
 
 /// A failed call; the message names the operation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum AwsError {
     /// AWS answered with an error (`Code`, `Message`).
     Service {
         operation: &'static str,
-        status: u16,
         code: String,
         message: String,
+    },
+    /// The request could not be signed (the signer refused the credentials or the endpoint).
+    Signing {
+        operation: &'static str,
+        detail: String,
     },
     /// No answer.
     Transport {
@@ -79,6 +84,9 @@ impl fmt::Display for AwsError {
                 error,
             } => {
                 write!(f, "{operation} failed: {url}: {error}")
+            }
+            AwsError::Signing { operation, detail } => {
+                write!(f, "{operation} failed: cannot sign the request: {detail}")
             }
             AwsError::BadResponse { operation, detail } => {
                 write!(f, "{operation} failed: unreadable answer: {detail}")
@@ -140,7 +148,7 @@ fn signed_headers(
         .identity(&identity)
         .region(&endpoint.signing_region)
         .name(service)
-        .time(SystemTime::now())
+        .time(time::now())
         .settings(SigningSettings::default())
         .build()
         .map_err(|e| e.to_string())?
@@ -189,13 +197,8 @@ pub fn call(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let headers =
-            signed_headers(endpoint, request.service, credentials, &body).map_err(|detail| {
-                AwsError::BadResponse {
-                    operation,
-                    detail: format!("cannot sign: {detail}"),
-                }
-            })?;
+        let headers = signed_headers(endpoint, request.service, credentials, &body)
+            .map_err(|detail| AwsError::Signing { operation, detail })?;
         let result = agent.post(&endpoint.url, &headers, &body);
         let response = match result {
             Ok(r) => r,
@@ -239,7 +242,6 @@ fn service_error(operation: &'static str, response: &Response, doc: Option<Doc>)
     match doc.as_ref().and_then(|d| d.first("Code")) {
         Some(code) => AwsError::Service {
             operation,
-            status: response.status,
             code: code.to_string(),
             message: doc
                 .as_ref()
@@ -319,8 +321,8 @@ mod tests {
         };
         let creds = Credentials {
             access_key_id: "ASIAEXAMPLE".into(),
-            secret_access_key: crate::creds::Secret::new("secret"),
-            session_token: Some(crate::creds::Secret::new("token")),
+            secret_access_key: crate::credentials::Secret::new("secret"),
+            session_token: Some(crate::credentials::Secret::new("token")),
             expiration: None,
         };
         let headers = signed_headers(

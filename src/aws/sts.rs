@@ -1,20 +1,18 @@
 //! The STS operations: GetCallerIdentity, GetSessionToken and AssumeRole, as typed calls.
 
+use super::endpoint::Endpoint;
 use super::http::Agent;
 use super::query::{call, AwsError, Request};
 use super::xml::Doc;
-use crate::config::endpoint::Endpoint;
-use crate::creds::{Credentials, Secret};
-use crate::rfc3339;
+use crate::credentials::{Credentials, MfaCode, Secret};
+use crate::time::rfc3339;
 
 const VERSION: &str = "2011-06-15";
 
 /// Who the signing credentials belong to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct CallerIdentity {
-    pub account: String,
     pub arn: String,
-    pub user_id: String,
 }
 
 /// AssumeRole's parameters.
@@ -25,7 +23,7 @@ pub struct AssumeRoleInput<'a> {
     pub duration_secs: u64,
     pub external_id: Option<&'a str>,
     /// MFA device serial and code, when the role asks for MFA.
-    pub mfa: Option<(&'a str, &'a str)>,
+    pub mfa: Option<(&'a str, &'a MfaCode)>,
 }
 
 /// AssumeRole's answer.
@@ -76,18 +74,14 @@ pub fn get_caller_identity(
 ) -> Result<CallerIdentity, AwsError> {
     let operation = "GetCallerIdentity";
     let (doc, _) = call(agent, endpoint, creds, &sts_request(operation, vec![]))?;
-    let field = |name: &str| {
-        doc.first(&format!("GetCallerIdentityResult/{name}"))
-            .map(str::to_string)
-            .ok_or_else(|| AwsError::BadResponse {
-                operation,
-                detail: format!("no {name} in the answer"),
-            })
-    };
+    let arn = doc
+        .first("GetCallerIdentityResult/Arn")
+        .ok_or_else(|| AwsError::BadResponse {
+            operation,
+            detail: "no Arn in the answer".into(),
+        })?;
     Ok(CallerIdentity {
-        account: field("Account")?,
-        arn: field("Arn")?,
-        user_id: field("UserId")?,
+        arn: arn.to_string(),
     })
 }
 
@@ -97,14 +91,14 @@ pub fn get_session_token(
     endpoint: &Endpoint,
     creds: &Credentials,
     duration_secs: u64,
-    mfa: Option<(&str, &str)>,
+    mfa: Option<(&str, &MfaCode)>,
 ) -> Result<Credentials, AwsError> {
     let operation = "GetSessionToken";
     let duration = duration_secs.to_string();
     let mut params = vec![("DurationSeconds", duration.as_str())];
     if let Some((serial, code)) = mfa {
         params.push(("SerialNumber", serial));
-        params.push(("TokenCode", code));
+        params.push(("TokenCode", code.expose()));
     }
     let (doc, _) = call(agent, endpoint, creds, &sts_request(operation, params))?;
     credentials(operation, &doc)
@@ -129,7 +123,7 @@ pub fn assume_role(
     }
     if let Some((serial, code)) = input.mfa {
         params.push(("SerialNumber", serial));
-        params.push(("TokenCode", code));
+        params.push(("TokenCode", code.expose()));
     }
     let (doc, _) = call(agent, endpoint, creds, &sts_request(operation, params))?;
     Ok(AssumedRole {

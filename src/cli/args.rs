@@ -1,4 +1,5 @@
-//! Parses argv into [`Args`] with lexopt. Pure: reads nothing but the arguments.
+//! Parses argv into [`Args`] with lexopt. Pure: reads nothing but the arguments. Each flag is
+//! looked up in the one table (`flags.rs`), so a flag parses exactly when it is documented.
 //!
 //! Flags come first. The first positional argument ends flag parsing: it and everything after it
 //! are kept untouched (`aws-runas prof aws s3 ls --recursive`), because whether it is the profile
@@ -8,6 +9,8 @@ use std::ffi::OsString;
 use std::fmt;
 use std::time::Duration;
 
+use super::flags::{self, Flag, Id};
+use crate::credentials::MfaCode;
 use crate::duration;
 
 /// What the user asked for on the command line.
@@ -17,6 +20,8 @@ pub struct Args {
     pub help: bool,
     /// `--help-man`: the man page.
     pub help_man: bool,
+    /// `--completion-script-bash`: the bash completion script.
+    pub completion_bash: bool,
     /// `-V`, `--version`.
     pub version: bool,
     /// `-v`, `--verbose`.
@@ -34,7 +39,7 @@ pub struct Args {
     /// `-M`, `--mfa-arn`: the MFA device to use.
     pub mfa_serial: Option<String>,
     /// `-o`, `--otp`: the MFA code (six digits).
-    pub otp: Option<String>,
+    pub otp: Option<MfaCode>,
     /// The profile (unless `AWS_PROFILE` is set) and the command, as given.
     pub positionals: Vec<OsString>,
 }
@@ -85,54 +90,60 @@ where
             Ok(None) => break,
             Err(e) => return Err(convert(e)),
         };
-        match arg {
-            Short('h') | Long("help") | Long("help-long") => args.help = true,
-            Long("help-man") => args.help_man = true,
-            Short('V') | Long("version") => args.version = true,
-            Short('v') | Long("verbose") => args.verbose = true,
-            Short('s') | Long("session") => args.session = true,
-            Short('r') | Long("refresh") => args.refresh = true,
-            Short('e') | Long("expiration") => args.expiration = true,
-            Short('a') | Long("role-duration") => {
-                args.role_duration = Some(duration_value(&mut parser, "--role-duration")?);
+        let flag = match arg {
+            Short(c) => {
+                flags::by_short(c).ok_or_else(|| ArgsError::UnknownFlag(format!("-{c}")))?
             }
-            Short('d') | Long("duration") => {
-                args.session_duration = Some(duration_value(&mut parser, "--duration")?);
-            }
-            Short('M') | Long("mfa-arn") => {
-                args.mfa_serial = Some(string_value(&mut parser, "--mfa-arn")?);
-            }
-            Short('o') | Long("otp") => {
-                let code = string_value(&mut parser, "--otp")?;
-                if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(ArgsError::BadOtp);
-                }
-                args.otp = Some(code);
+            Long(name) => {
+                flags::by_long(name).ok_or_else(|| ArgsError::UnknownFlag(format!("--{name}")))?
             }
             Value(first) => {
                 args.positionals.push(first);
                 args.positionals.extend(parser.raw_args().map_err(convert)?);
                 break;
             }
-            other => return Err(convert(other.unexpected())),
-        }
+        };
+        apply(flag, &mut parser, &mut args)?;
     }
     Ok(args)
 }
 
+/// Sets what `flag` says in `args`, reading its value when it takes one.
+fn apply(flag: &Flag, parser: &mut lexopt::Parser, args: &mut Args) -> Result<(), ArgsError> {
+    match flag.id {
+        Id::Help => args.help = true,
+        Id::HelpMan => args.help_man = true,
+        Id::CompletionBash => args.completion_bash = true,
+        Id::Version => args.version = true,
+        Id::Verbose => args.verbose = true,
+        Id::Session => args.session = true,
+        Id::Refresh => args.refresh = true,
+        Id::Expiration => args.expiration = true,
+        Id::RoleDuration => args.role_duration = Some(duration_value(parser, flag)?),
+        Id::Duration => args.session_duration = Some(duration_value(parser, flag)?),
+        Id::MfaArn => args.mfa_serial = Some(string_value(parser, flag)?),
+        Id::Otp => {
+            let code = string_value(parser, flag)?;
+            args.otp = Some(MfaCode::parse(&code).ok_or(ArgsError::BadOtp)?);
+        }
+    }
+    Ok(())
+}
+
 /// The value of `flag`, as UTF-8.
-fn string_value(parser: &mut lexopt::Parser, flag: &str) -> Result<String, ArgsError> {
+fn string_value(parser: &mut lexopt::Parser, flag: &Flag) -> Result<String, ArgsError> {
+    let name = || format!("--{}", flag.long);
     parser
         .value()
-        .map_err(|_| ArgsError::MissingValue(flag.into()))?
+        .map_err(|_| ArgsError::MissingValue(name()))?
         .into_string()
-        .map_err(|_| ArgsError::NotUnicode(flag.into()))
+        .map_err(|_| ArgsError::NotUnicode(name()))
 }
 
 /// The value of `flag`, as a Go duration.
-fn duration_value(parser: &mut lexopt::Parser, flag: &str) -> Result<Duration, ArgsError> {
+fn duration_value(parser: &mut lexopt::Parser, flag: &Flag) -> Result<Duration, ArgsError> {
     let value = string_value(parser, flag)?;
-    duration::parse(&value).map_err(|e| ArgsError::BadDuration(flag.into(), e))
+    duration::parse(&value).map_err(|e| ArgsError::BadDuration(format!("--{}", flag.long), e))
 }
 
 fn convert(e: lexopt::Error) -> ArgsError {
@@ -205,7 +216,7 @@ mod tests {
             a.mfa_serial.as_deref(),
             Some("arn:aws:iam::123456789012:mfa/alice")
         );
-        assert_eq!(a.otp.as_deref(), Some("012345"));
+        assert_eq!(a.otp, MfaCode::parse("012345"));
         assert_eq!(pos(&a), ["p"]);
         assert_eq!(p(&["-o", "12345"]), Err(ArgsError::BadOtp));
         assert_eq!(p(&["-o", "12345a"]), Err(ArgsError::BadOtp));
@@ -239,5 +250,56 @@ mod tests {
         let e = p(&["-a", "1d"]).unwrap_err();
         assert!(e.to_string().contains("'1d'"), "{e}");
         assert!(p(&["--bogus"]).unwrap_err().to_string().contains("--help"));
+    }
+
+    /// A sample value for a flag that takes one.
+    fn sample(flag: &Flag) -> Option<&'static str> {
+        flag.value.map(|v| match v {
+            "DURATION" => "1h",
+            "CODE" => "123456",
+            _ => "arn:aws:iam::123456789012:mfa/alice",
+        })
+    }
+
+    #[test]
+    fn every_flag_in_the_table_parses_by_each_of_its_names() {
+        for flag in flags::FLAGS {
+            let mut spellings: Vec<String> = vec![format!("--{}", flag.long)];
+            spellings.extend(flag.aliases.iter().map(|a| format!("--{a}")));
+            spellings.extend(flag.short.map(|c| format!("-{c}")));
+            for spelling in spellings {
+                let mut argv = vec![spelling.clone()];
+                argv.extend(sample(flag).map(String::from));
+                let parsed = parse(argv.iter().map(String::as_str)).unwrap();
+                assert_ne!(parsed, Args::default(), "{spelling} changed nothing");
+                assert!(parsed.positionals.is_empty(), "{spelling} left a value");
+            }
+        }
+    }
+
+    #[test]
+    fn every_short_flag_that_parses_is_in_the_table() {
+        let letters = ('a'..='z').chain('A'..='Z').chain('0'..='9');
+        for c in letters {
+            let argv = [format!("-{c}"), "1h".to_string()];
+            let known = !matches!(
+                parse(argv.iter().map(String::as_str)),
+                Err(ArgsError::UnknownFlag(_))
+            );
+            assert_eq!(known, flags::by_short(c).is_some(), "-{c}");
+        }
+        for long in [
+            "list-roles",
+            "ec2",
+            "ecs",
+            "json",
+            "web-console",
+            "shell",
+            "bogus",
+        ] {
+            let known = flags::by_long(long).is_some();
+            let parsed = !matches!(p(&[&format!("--{long}")]), Err(ArgsError::UnknownFlag(_)));
+            assert_eq!(parsed, known, "--{long}");
+        }
     }
 }

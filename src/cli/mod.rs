@@ -1,5 +1,8 @@
-//! The command line: argv to a plain [`args::Args`] (no environment, no files), and the texts
-//! (usage, version) that must work even when the configuration is broken.
+//! The command line: argv to a plain [`args::Args`] (no environment, no files), through the one
+//! flag table (`flags`); the [`mode::Mode`] the arguments ask for; and the texts (usage, man
+//! page, completion script, version) that must work even when the configuration is broken.
 
 pub mod args;
+pub mod flags;
+pub mod mode;
 pub mod usage;

@@ -1,34 +1,14 @@
-//! The texts printed for `-h`, `--help-man` and `-V`. They need no configuration, so they work
-//! even when `~/.aws/config` is broken. A flag appears here only once it works; the help and the
-//! man page are rendered from the one table below, so they cannot disagree.
+//! The texts printed for `-h`, `--help-man`, `--completion-script-bash` and `-V`. They need no
+//! configuration, so they work even when `~/.aws/config` is broken. The help, the man page and
+//! the completion script are rendered from the one flag table (`flags.rs`), so they cannot
+//! disagree with each other or with what parses.
+
+use super::flags::{Flag, FLAGS};
 
 /// `aws-runas <version>`.
 pub fn version() -> String {
     format!("aws-runas {}\n", env!("CARGO_PKG_VERSION"))
 }
-
-/// A documented flag.
-struct Flag {
-    short: char,
-    long: &'static str,
-    /// The value's name, for flags that take one.
-    value: Option<&'static str>,
-    /// One or more sentences; wrapped when rendered.
-    help: &'static str,
-}
-
-const FLAGS: &[Flag] = &[
-    Flag { short: 'h', long: "help", value: None, help: "Show this help and exit (--help-man: as a man page)." },
-    Flag { short: 'V', long: "version", value: None, help: "Show the version and exit." },
-    Flag { short: 'v', long: "verbose", value: None, help: "Debug messages on stderr: where each setting came from, the cache decisions, each STS call. Never secrets." },
-    Flag { short: 'a', long: "role-duration", value: Some("DURATION"), help: "Lifetime of the role credentials, 15m to 12h (default 1h; Go syntax: 1h, 90m, 1h30m). Over 1h, the role is assumed directly with the long-term keys and the MFA code." },
-    Flag { short: 'd', long: "duration", value: Some("DURATION"), help: "Lifetime of the session token, 15m to 36h (default 12h): how long one MFA code lasts." },
-    Flag { short: 's', long: "session", value: None, help: "Use the session-token credentials instead of the role's." },
-    Flag { short: 'r', long: "refresh", value: None, help: "Discard the cached credentials this run would use and fetch new ones." },
-    Flag { short: 'e', long: "expiration", value: None, help: "Say on stderr when the credentials expire." },
-    Flag { short: 'M', long: "mfa-arn", value: Some("ARN"), help: "The MFA device to use (else mfa_serial, or MFA_SERIAL)." },
-    Flag { short: 'o', long: "otp", value: Some("CODE"), help: "The MFA code, instead of asking on the terminal." },
-];
 
 const SUMMARY: &str = "Run a command with the credentials of an assumed IAM role, or print them as eval-able shell exports when no command is given.";
 
@@ -68,10 +48,16 @@ fn wrap(text: &str, width: usize, indent: usize) -> String {
 }
 
 fn flag_name(f: &Flag) -> String {
+    let short = f.short.map(|c| format!("-{c}, ")).unwrap_or_default();
     match f.value {
-        Some(v) => format!("-{}, --{}={v}", f.short, f.long),
-        None => format!("-{}, --{}", f.short, f.long),
+        Some(v) => format!("{short}--{}={v}", f.long),
+        None => format!("{short}--{}", f.long),
     }
+}
+
+/// The flags the help and the man page list.
+fn listed() -> impl Iterator<Item = &'static Flag> {
+    FLAGS.iter().filter(|f| f.listed())
 }
 
 /// The usage text for `-h`.
@@ -81,7 +67,7 @@ pub fn help() -> String {
         "usage: aws-runas [<flags>] [<profile>] [<cmd>...]\n\n{}\n\nFlags:\n",
         wrap(SUMMARY, 78, 0)
     );
-    for f in FLAGS {
+    for f in listed() {
         let name = flag_name(f);
         if name.len() + 2 < COLUMN {
             out.push_str(&format!("  {name:<width$}", width = COLUMN - 2));
@@ -128,11 +114,14 @@ pub fn man() -> String {
         roff(SUMMARY),
         roff(CACHE)
     ));
-    for f in FLAGS {
+    for f in listed() {
         let value = f.value.map(|v| format!("=\\fI{v}\\fR")).unwrap_or_default();
+        let short = f
+            .short
+            .map(|c| format!("\\-{c} \", \" "))
+            .unwrap_or_default();
         out.push_str(&format!(
-            ".TP\n.BR \\-{} \", \" \\-\\-{}{value}\n{}\n",
-            f.short,
+            ".TP\n.BR {short}\\-\\-{}{value}\n{}\n",
             roff(f.long),
             roff(f.help)
         ));
@@ -150,6 +139,83 @@ pub fn man() -> String {
     out
 }
 
+/// The bash completion script (`--completion-script-bash`; shipped as extras/aws-runas.bash):
+/// the flags, then the profiles of the AWS files; after the profile, the command is completed
+/// as any command would be.
+pub fn bash_completion() -> String {
+    let names = |f: &Flag| {
+        let mut v: Vec<String> = f.short.map(|c| format!("-{c}")).into_iter().collect();
+        v.push(format!("--{}", f.long));
+        v
+    };
+    let all: Vec<String> = FLAGS.iter().flat_map(names).collect();
+    let with_value = |pred: fn(&str) -> bool| -> String {
+        FLAGS
+            .iter()
+            .filter(|f| f.value.is_some_and(pred))
+            .flat_map(names)
+            .collect::<Vec<_>>()
+            .join("|")
+    };
+    BASH_TEMPLATE
+        .replace("@FLAGS@", &all.join(" "))
+        .replace("@VALUE_FLAGS@", &with_value(|_| true))
+        .replace("@DURATION_FLAGS@", &with_value(|v| v == "DURATION"))
+        .replace("@OTHER_VALUE_FLAGS@", &with_value(|v| v != "DURATION"))
+}
+
+/// The completion script, with the flag lists filled in by [`bash_completion`].
+const BASH_TEMPLATE: &str = r#"# bash completion for aws-runas: its flags, then the profiles of the AWS config file; after the
+# profile, the command is completed as any command would be.
+# Install: source this file, or copy it to /usr/share/bash-completion/completions/aws-runas,
+# or add `eval "$(aws-runas --completion-script-bash)"` to ~/.bashrc.
+# Written by `aws-runas --completion-script-bash` (make extras); do not edit by hand.
+
+_aws_runas_profiles() {
+  local config=${AWS_CONFIG_FILE:-$HOME/.aws/config}
+  local credentials=${AWS_SHARED_CREDENTIALS_FILE:-$HOME/.aws/credentials}
+  {
+    [ -r "$config" ] && sed -n 's/^[[:space:]]*\[[[:space:]]*\(profile[[:space:]]\{1,\}\)\{0,1\}\([^]]*[^][:space:]]\)[[:space:]]*\].*/\2/p' "$config"
+    [ -r "$credentials" ] && sed -n 's/^[[:space:]]*\[[[:space:]]*\([^]]*[^][:space:]]\)[[:space:]]*\].*/\1/p' "$credentials"
+  } | sort -u
+}
+
+_aws_runas() {
+  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} i word
+  local flags="@FLAGS@ --"
+  # Find the profile: the first word that is neither a flag nor a flag's value.
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    word=${COMP_WORDS[i]}
+    case $word in
+      @VALUE_FLAGS@) ((i++)) ;;
+      -*) ;;
+      *)
+        # A profile (or, with AWS_PROFILE set, the command) is there: complete the command.
+        if declare -F _command_offset >/dev/null; then
+          _command_offset "$((i + 1))"
+        else
+          COMPREPLY=($(compgen -c -- "$cur"))
+        fi
+        return
+        ;;
+    esac
+  done
+  case $prev in
+    @DURATION_FLAGS@) COMPREPLY=($(compgen -W "15m 30m 1h 2h 4h 8h 12h" -- "$cur")); return ;;
+    @OTHER_VALUE_FLAGS@) COMPREPLY=(); return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W "$flags" -- "$cur"))
+  elif [ -n "${AWS_PROFILE+set}" ]; then
+    COMPREPLY=($(compgen -c -- "$cur"))
+  else
+    COMPREPLY=($(compgen -W "$(_aws_runas_profiles)" -- "$cur"))
+  fi
+}
+
+complete -F _aws_runas aws-runas
+"#;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,13 +223,11 @@ mod tests {
     #[test]
     fn help_lists_every_flag_within_80_columns() {
         let text = help();
-        for f in FLAGS {
-            assert!(
-                text.contains(&format!("-{}, --{}", f.short, f.long)),
-                "{}",
-                f.long
-            );
+        for f in listed() {
+            assert!(text.contains(&flag_name(f)), "{}", f.long);
         }
+        // The unlisted ones are for tools, and named in a listed flag's help or here.
+        assert!(text.contains("--help-man"));
         for line in text.lines() {
             assert!(line.chars().count() <= 80, "too wide: {line:?}");
         }
@@ -181,6 +245,26 @@ mod tests {
     fn the_shipped_man_page_is_current() {
         // extras/aws-runas.1 is this output; `make extras` writes it again.
         assert_eq!(include_str!("../../extras/aws-runas.1"), man());
+    }
+
+    #[test]
+    fn the_shipped_completion_script_is_current() {
+        // extras/aws-runas.bash is this output; `make extras` writes it again.
+        assert_eq!(
+            include_str!("../../extras/aws-runas.bash"),
+            bash_completion()
+        );
+    }
+
+    #[test]
+    fn the_completion_script_knows_every_flag_and_every_value() {
+        let script = bash_completion();
+        assert!(!script.contains('@'), "a placeholder is left");
+        for f in FLAGS {
+            assert!(script.contains(&format!("--{}", f.long)), "{}", f.long);
+        }
+        assert!(script.contains("-a|--role-duration|-d|--duration) COMPREPLY"));
+        assert!(script.contains("-M|--mfa-arn|-o|--otp) COMPREPLY=()"));
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Which URL an STS (or IAM) call goes to, and the region it is signed for.
+//! Which endpoint the user configured for STS (or IAM), else AWS's default for the profile's
+//! region (`aws::endpoint`).
 //!
 //! Order, as in the AWS SDKs: `AWS_ENDPOINT_URL_<SERVICE>` > `AWS_ENDPOINT_URL` > the profile's
 //! `endpoint_url` > the default endpoint for the region's partition.
@@ -7,16 +8,9 @@
 use std::fmt;
 
 use super::profile::Profile;
-use crate::debug;
+use crate::aws::endpoint::{self, Endpoint};
 use crate::env::Env;
-
-/// A service endpoint and the region its requests are signed for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Endpoint {
-    /// `scheme://host[:port]/`, without a query.
-    pub url: String,
-    pub signing_region: String,
-}
+use crate::log::debug;
 
 /// An endpoint URL we cannot use.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,15 +30,6 @@ impl fmt::Display for EndpointError {
 }
 
 impl std::error::Error for EndpointError {}
-
-/// The DNS suffix of a region's partition.
-fn dns_suffix(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "amazonaws.com.cn"
-    } else {
-        "amazonaws.com"
-    }
-}
 
 /// Checks that `url` has an http(s) scheme and a host; the signer needs both.
 fn validate(url: &str, origin: &str) -> Result<String, EndpointError> {
@@ -98,7 +83,7 @@ fn configured(
             profile
                 .endpoint_url
                 .clone()
-                .map(|u| (u, format!("endpoint_url of profile '{}'", profile.name)))
+                .map(|u| (u, format!("endpoint_url of profile '{}'", profile.name())))
         });
     match found {
         Some((url, origin)) => {
@@ -123,16 +108,7 @@ pub fn sts(env: &Env, profile: &Profile) -> Result<Endpoint, EndpointError> {
         .non_empty("AWS_STS_REGIONAL_ENDPOINTS")
         .or(profile.sts_regional_endpoints.as_deref())
         .is_some_and(|v| v.eq_ignore_ascii_case("legacy"));
-    let endpoint = match region {
-        Some(r) if !legacy || r.starts_with("cn-") || r.starts_with("us-gov-") => Endpoint {
-            url: format!("https://sts.{r}.{}/", dns_suffix(r)),
-            signing_region: r.to_string(),
-        },
-        _ => Endpoint {
-            url: "https://sts.amazonaws.com/".to_string(),
-            signing_region: "us-east-1".to_string(),
-        },
-    };
+    let endpoint = endpoint::default_sts(region, legacy);
     debug!(
         "STS endpoint {} (default for region {})",
         endpoint.url, endpoint.signing_region
@@ -143,13 +119,12 @@ pub fn sts(env: &Env, profile: &Profile) -> Result<Endpoint, EndpointError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::profile::{Source, SourceKind, ROLE_DURATION, SESSION_DURATION};
-    use crate::creds::{Credentials, Secret};
+    use crate::config::profile::{Source, SourceKind, Target, SESSION_DURATION};
+    use crate::credentials::{Credentials, Secret};
 
     fn profile(region: Option<&str>, endpoint_url: Option<&str>) -> Profile {
         Profile {
-            name: "p".into(),
-            is_arn: false,
+            target: Target::Profile("p".into()),
             region: region.map(str::to_string),
             source: Source {
                 profile: "p".into(),
@@ -164,7 +139,6 @@ mod tests {
             roles: vec![],
             mfa_serial: None,
             session_duration: SESSION_DURATION.0,
-            role_duration: ROLE_DURATION.0,
             endpoint_url: endpoint_url.map(str::to_string),
             sts_regional_endpoints: None,
         }

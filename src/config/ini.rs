@@ -23,7 +23,6 @@ pub struct Ini {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Section {
     pub name: String,
-    pub line: usize,
     pub entries: Vec<Entry>,
 }
 
@@ -32,7 +31,6 @@ pub struct Section {
 pub struct Entry {
     pub key: String,
     pub value: String,
-    pub line: usize,
 }
 
 /// A file that cannot be read or parsed: names the file and the line.
@@ -186,7 +184,6 @@ pub fn parse(text: &str, path: &Path) -> Result<Ini, IniError> {
             }
             ini.sections.push(Section {
                 name: name.to_string(),
-                line: line_no,
                 entries: Vec::new(),
             });
             continue;
@@ -205,7 +202,6 @@ pub fn parse(text: &str, path: &Path) -> Result<Ini, IniError> {
         section.entries.push(Entry {
             key: key.to_ascii_lowercase(),
             value: value.to_string(),
-            line: line_no,
         });
     }
     Ok(ini)

@@ -1,6 +1,12 @@
-//! Configuration: the AWS config and credentials files (`ini`), the profile resolved from them in
-//! named layers (`profile`), and the STS endpoint it leads to (`endpoint`).
+//! Configuration: the AWS config and credentials files (`ini`, `files`), the profile resolved
+//! from them (`profile` the types, `chain` the `source_profile` walk, `layers` the settings and
+//! their origins, `resolve` the composition), and the endpoint the user configured (`endpoint`).
+//! Takes the flags as a plain [`profile::Overrides`] value; builds no providers.
 
+pub mod chain;
 pub mod endpoint;
+pub mod files;
 pub mod ini;
+pub mod layers;
 pub mod profile;
+pub mod resolve;

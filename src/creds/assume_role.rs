@@ -7,17 +7,16 @@
 //! GetCallerIdentity asked once), else `aws-runas-<unix time>`. Names keep only `[\w+=,.@-]`, at
 //! most 64 characters.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
+use super::error::CredsError;
 use super::mfa;
-use super::{Context, Credentials, Provider};
+use super::provider::{Ctx, Fetched, Provider};
 use crate::arn;
-use crate::aws::query::AwsError;
+use crate::aws::endpoint::Endpoint;
 use crate::aws::sts::{self, AssumeRoleInput};
-use crate::config::endpoint::Endpoint;
 use crate::config::profile::RoleStep;
-use crate::debug;
-use crate::error::Error;
+use crate::credentials::Credentials;
+use crate::log::debug;
+use crate::time;
 
 /// Assumes `step.role_arn` with the credentials `signer` gives.
 pub struct AssumeRole {
@@ -38,50 +37,45 @@ pub fn sanitize_session_name(name: &str) -> Option<String> {
     (clean.len() >= 2).then_some(clean)
 }
 
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
-/// Whether AWS refused the signing credentials themselves (expired or unknown temporary keys),
-/// so that credentials from a cache should be discarded and fetched again.
-fn signer_refused(error: &Error) -> bool {
-    matches!(
-        error,
-        Error::Aws(AwsError::Service { code, .. })
-            if code == "ExpiredToken" || code == "InvalidClientTokenId"
-    )
-}
-
 impl AssumeRole {
-    /// The session name for this step, asking GetCallerIdentity at most once per run.
-    fn session_name(&self, ctx: &mut Context<'_>, signer: &Credentials) -> String {
+    /// The session name for this step: the configured one, else the caller's name (from what
+    /// the signer knows, or GetCallerIdentity), else `aws-runas-<unix time>`. Also returns the
+    /// caller's ARN when it is known, to keep with the role's credentials.
+    fn session_name(
+        &self,
+        ctx: &mut Ctx<'_>,
+        signer: &Credentials,
+        mut caller_arn: Option<String>,
+    ) -> (String, Option<String>) {
         if let Some(name) = self
             .step
             .session_name
             .as_deref()
             .and_then(sanitize_session_name)
         {
-            return name;
+            return (name, caller_arn);
         }
-        if ctx.caller_arn.is_none() {
+        if caller_arn.is_none() {
             match sts::get_caller_identity(ctx.agent, &self.endpoint, signer) {
-                Ok(identity) => ctx.caller_arn = Some(identity.arn),
+                Ok(identity) => caller_arn = Some(identity.arn),
                 Err(e) => debug!("no session name from the caller identity ({e})"),
             }
         }
-        let from_caller = ctx
-            .caller_arn
+        let from_caller = caller_arn
             .as_deref()
             .and_then(arn::caller_name)
             .and_then(sanitize_session_name);
-        from_caller.unwrap_or_else(|| format!("aws-runas-{}", unix_now()))
+        let name = from_caller.unwrap_or_else(|| format!("aws-runas-{}", time::unix_now()));
+        (name, caller_arn)
     }
 
-    fn assume(&self, ctx: &mut Context<'_>) -> Result<Credentials, Error> {
-        let signer = self.signer.retrieve(ctx)?;
-        let session_name = self.session_name(ctx, &signer);
+    fn assume(&self, ctx: &mut Ctx<'_>) -> Result<Fetched, CredsError> {
+        let Fetched {
+            credentials: signer,
+            caller_arn,
+            ..
+        } = self.signer.retrieve(ctx)?;
+        let (session_name, caller_arn) = self.session_name(ctx, &signer, caller_arn);
         debug!(
             "assuming {} as session '{session_name}' for {}s{}",
             self.step.role_arn,
@@ -101,7 +95,7 @@ impl AssumeRole {
             mfa: None,
         };
         let assumed = match &self.mfa_serial {
-            Some(serial) => mfa::with_code(&mut ctx.mfa, serial, |code| {
+            Some(serial) => mfa::with_code(ctx.mfa, serial, |code| {
                 let with_mfa = AssumeRoleInput {
                     mfa: Some((serial, code)),
                     ..input.clone()
@@ -114,16 +108,19 @@ impl AssumeRole {
             "assumed {} (key {})",
             assumed.arn, assumed.credentials.access_key_id
         );
-        ctx.session_name = Some(session_name);
-        Ok(assumed.credentials)
+        Ok(Fetched {
+            credentials: assumed.credentials,
+            caller_arn,
+            session_name: Some(session_name),
+        })
     }
 }
 
 impl Provider for AssumeRole {
-    fn retrieve(&self, ctx: &mut Context<'_>) -> Result<Credentials, Error> {
+    fn retrieve(&self, ctx: &mut Ctx<'_>) -> Result<Fetched, CredsError> {
         match self.assume(ctx) {
             // Cached signing credentials that AWS no longer accepts: forget them, fetch again once.
-            Err(e) if signer_refused(&e) && self.signer.invalidate() => {
+            Err(e) if e.signer_refused() && self.signer.invalidate() => {
                 debug!("the signing credentials were refused ({e}); fetching them again");
                 self.assume(ctx)
             }
@@ -131,8 +128,13 @@ impl Provider for AssumeRole {
         }
     }
 
+    #[cfg(test)]
     fn cache_files(&self) -> Vec<std::path::PathBuf> {
         self.signer.cache_files()
+    }
+
+    fn discard(&self) {
+        self.signer.discard();
     }
 
     fn describe(&self) -> String {

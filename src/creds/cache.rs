@@ -17,13 +17,15 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Context, Credentials, Provider, Secret};
-use crate::debug;
-use crate::error::Error;
+use super::error::CredsError;
+use super::provider::{Ctx, Fetched, Provider};
+use crate::credentials::{Credentials, Secret};
+use crate::log::debug;
+use crate::time;
 
 /// What an entry was made by, in the 1.x tool's terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,14 +99,27 @@ pub fn sanitize(name: &str) -> String {
         .collect()
 }
 
-/// `.aws_session_token_<source profile>` in `dir`.
-pub fn session_token_file(dir: &Path, source_profile: &str) -> PathBuf {
-    dir.join(format!(".aws_session_token_{}", sanitize(source_profile)))
-}
+/// The cache's directory: the config file's, where the 1.x tool keeps its files too. The
+/// directory is made (0700) only when a fetch needs it, never on the cached fast path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheDir(PathBuf);
 
-/// `.aws_assume_role_<name>` in `dir` (name: the profile, or `<account>-<role>` for an ARN).
-pub fn assume_role_file(dir: &Path, name: &str) -> PathBuf {
-    dir.join(format!(".aws_assume_role_{}", sanitize(name)))
+impl CacheDir {
+    /// The directory of `config_file`.
+    pub fn beside(config_file: &Path) -> CacheDir {
+        CacheDir(config_file.parent().unwrap_or(Path::new(".")).to_path_buf())
+    }
+
+    /// `.aws_session_token_<source profile>`.
+    pub fn session_token_file(&self, source_profile: &str) -> PathBuf {
+        self.0
+            .join(format!(".aws_session_token_{}", sanitize(source_profile)))
+    }
+
+    /// `.aws_assume_role_<name>` (name: the profile, or `<account>-<role>` for a role ARN).
+    pub fn assume_role_file(&self, name: &str) -> PathBuf {
+        self.0.join(format!(".aws_assume_role_{}", sanitize(name)))
+    }
 }
 
 /// The seconds before expiry at which an entry stops being used.
@@ -114,12 +129,6 @@ pub fn window(lifetime: Duration) -> i64 {
     } else {
         (lifetime.as_secs() / 10) as i64
     }
-}
-
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// Caches what `inner` gives in `path`.
@@ -141,7 +150,7 @@ fn field_matches(stored: &Option<String>, expected: &Option<String>) -> bool {
 
 impl Cached {
     /// The entry in the file, if it is usable now.
-    fn read(&self, ctx: &mut Context<'_>) -> Option<Credentials> {
+    fn read(&self) -> Option<Fetched> {
         let name = self.path.display();
         let text = match fs::read_to_string(&self.path) {
             Ok(t) => t,
@@ -172,7 +181,7 @@ impl Cached {
             debug!("cache {name}: no keys");
             return None;
         }
-        let left = entry.expiration - now();
+        let left = entry.expiration - time::unix_now();
         let window = window(self.lifetime);
         if left <= window {
             debug!("cache {name}: expires in {left}s (refreshing {window}s before expiry)");
@@ -182,21 +191,23 @@ impl Cached {
             "cache {name}: valid for {left}s, key {}",
             entry.access_key_id
         );
-        if ctx.caller_arn.is_none() {
-            ctx.caller_arn = entry.caller_arn.filter(|a| !a.is_empty());
-        }
-        Some(Credentials {
-            access_key_id: entry.access_key_id,
-            secret_access_key: Secret::new(entry.secret_access_key),
-            session_token: Some(entry.session_token)
-                .filter(|t| !t.is_empty())
-                .map(Secret::new),
-            expiration: Some(entry.expiration),
+        Some(Fetched {
+            credentials: Credentials {
+                access_key_id: entry.access_key_id,
+                secret_access_key: Secret::new(entry.secret_access_key),
+                session_token: Some(entry.session_token)
+                    .filter(|t| !t.is_empty())
+                    .map(Secret::new),
+                expiration: Some(entry.expiration),
+            },
+            caller_arn: entry.caller_arn.filter(|a| !a.is_empty()),
+            session_name: entry.session_name,
         })
     }
 
-    /// Writes `creds` atomically, 0600.
-    fn write(&self, creds: &Credentials, ctx: &Context<'_>) -> std::io::Result<()> {
+    /// Writes `fetched` atomically, 0600.
+    fn write(&self, fetched: &Fetched) -> std::io::Result<()> {
+        let creds = &fetched.credentials;
         let entry = Entry {
             access_key_id: creds.access_key_id.clone(),
             secret_access_key: creds.secret_access_key.expose().to_string(),
@@ -210,15 +221,15 @@ impl Cached {
             role_arn: Some(self.expect.role_arn.clone().unwrap_or_default()),
             external_id: Some(self.expect.external_id.clone().unwrap_or_default()),
             mfa_serial: Some(self.expect.mfa_serial.clone().unwrap_or_default()),
-            session_name: ctx.session_name.clone(),
-            caller_arn: ctx.caller_arn.clone(),
+            session_name: fetched.session_name.clone(),
+            caller_arn: fetched.caller_arn.clone(),
         };
         let json = serde_json::to_vec(&entry).map_err(std::io::Error::other)?;
         let dir = self.path.parent().unwrap_or(Path::new("."));
         let file_name = self.path.file_name().unwrap_or_default().to_string_lossy();
         let temp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
         let result = (|| {
-            let mut file = create_private(&temp)?;
+            let mut file = open_private(&temp, true)?;
             file.write_all(&json)?;
             file.sync_all()?;
             fs::rename(&temp, &self.path)
@@ -236,10 +247,15 @@ impl Cached {
     }
 }
 
-/// Creates (or truncates) a file readable by its owner only.
-fn create_private(path: &Path) -> std::io::Result<File> {
+/// Opens `path` for writing, creating it readable by its owner only (0600); `truncate` empties
+/// it (a temp file to fill), else its contents stay (a lock file).
+fn open_private(path: &Path, truncate: bool) -> std::io::Result<File> {
     let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    options
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(truncate);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
@@ -271,16 +287,7 @@ struct Lock(Option<File>);
 impl Lock {
     fn take(path: &Path) -> Lock {
         let file = ensure_dir(path.parent().unwrap_or(Path::new(".")))
-            .and_then(|()| {
-                let mut options = OpenOptions::new();
-                options.read(true).write(true).create(true).truncate(false);
-                #[cfg(unix)]
-                {
-                    use std::os::unix::fs::OpenOptionsExt;
-                    options.mode(0o600);
-                }
-                options.open(path)
-            })
+            .and_then(|()| open_private(path, false))
             .and_then(|f| f.lock().map(|()| f));
         match file {
             Ok(f) => Lock(Some(f)),
@@ -305,21 +312,30 @@ impl Drop for Lock {
 }
 
 impl Provider for Cached {
-    fn retrieve(&self, ctx: &mut Context<'_>) -> Result<Credentials, Error> {
-        if let Some(creds) = self.read(ctx) {
-            return Ok(creds);
+    fn retrieve(&self, ctx: &mut Ctx<'_>) -> Result<Fetched, CredsError> {
+        if let Some(fetched) = self.read() {
+            return Ok(fetched);
         }
         let _lock = Lock::take(&self.lock_path());
         // Another run may have fetched while we waited for the lock.
-        if let Some(creds) = self.read(ctx) {
-            return Ok(creds);
+        if let Some(fetched) = self.read() {
+            return Ok(fetched);
         }
-        let creds = self.inner.retrieve(ctx)?;
-        match self.write(&creds, ctx) {
+        let fetched = self.inner.retrieve(ctx)?;
+        match self.write(&fetched) {
             Ok(()) => debug!("cache {}: written", self.path.display()),
             Err(e) => debug!("cache {}: not written ({e})", self.path.display()),
         }
-        Ok(creds)
+        Ok(fetched)
+    }
+
+    fn discard(&self) {
+        self.inner.discard();
+        match fs::remove_file(&self.path) {
+            Ok(()) => debug!("refresh: removed {}", self.path.display()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => debug!("refresh: cannot remove {} ({e})", self.path.display()),
+        }
     }
 
     fn invalidate(&self) -> bool {
@@ -328,6 +344,7 @@ impl Provider for Cached {
         true
     }
 
+    #[cfg(test)]
     fn cache_files(&self) -> Vec<PathBuf> {
         let mut files = self.inner.cache_files();
         files.push(self.path.clone());
@@ -343,23 +360,30 @@ impl Provider for Cached {
 mod tests {
     use super::*;
     use crate::aws::http::Agent;
-    use crate::creds::mfa::Mfa;
-    use std::cell::Cell;
+    use crate::creds::mfa::{Asker, Mfa};
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::Arc;
+
+    type Calls = Arc<AtomicU32>;
 
     /// A provider that counts its calls and hands out fixed credentials.
     struct Fixed {
-        calls: std::rc::Rc<Cell<u32>>,
+        calls: Calls,
         expires_in: i64,
     }
 
     impl Provider for Fixed {
-        fn retrieve(&self, _ctx: &mut Context<'_>) -> Result<Credentials, Error> {
-            self.calls.set(self.calls.get() + 1);
-            Ok(Credentials {
-                access_key_id: format!("ASIAFIXED{}", self.calls.get()),
-                secret_access_key: Secret::new("secret"),
-                session_token: Some(Secret::new("token")),
-                expiration: Some(now() + self.expires_in),
+        fn retrieve(&self, _ctx: &mut Ctx<'_>) -> Result<Fetched, CredsError> {
+            let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
+            Ok(Fetched {
+                credentials: Credentials {
+                    access_key_id: format!("ASIAFIXED{n}"),
+                    secret_access_key: Secret::new("secret"),
+                    session_token: Some(Secret::new("token")),
+                    expiration: Some(time::unix_now() + self.expires_in),
+                },
+                caller_arn: Some("arn:aws:iam::123456789012:user/alice".into()),
+                session_name: Some("alice".into()),
             })
         }
         fn describe(&self) -> String {
@@ -375,13 +399,13 @@ mod tests {
         dir
     }
 
-    fn cached(dir: &Path, expires_in: i64, calls: &std::rc::Rc<Cell<u32>>) -> Cached {
+    fn cached(dir: &Path, expires_in: i64, calls: &Calls) -> Cached {
         Cached {
             inner: Box::new(Fixed {
                 calls: calls.clone(),
                 expires_in,
             }),
-            path: assume_role_file(dir, "admin"),
+            path: CacheDir(dir.to_path_buf()).assume_role_file("admin"),
             kind: Kind::AssumeRole,
             expect: Expect {
                 role_arn: Some("arn:aws:iam::123456789012:role/admin".into()),
@@ -391,10 +415,18 @@ mod tests {
         }
     }
 
-    fn retrieve(c: &Cached) -> Credentials {
+    fn retrieve(c: &Cached) -> Fetched {
         let agent = Agent::new();
-        let mut ctx = Context::new(&agent, Mfa::new(None));
+        let mut mfa = Mfa::new(None, Asker::Nobody);
+        let mut ctx = Ctx {
+            agent: &agent,
+            mfa: &mut mfa,
+        };
         c.retrieve(&mut ctx).unwrap()
+    }
+
+    fn calls(n: u32) -> Calls {
+        Arc::new(AtomicU32::new(n))
     }
 
     #[test]
@@ -407,17 +439,17 @@ mod tests {
 
     #[test]
     fn names_are_sanitised() {
-        let dir = Path::new("/h/.aws");
+        let dir = CacheDir::beside(Path::new("/h/.aws/config"));
         assert_eq!(
-            session_token_file(dir, "dev"),
+            dir.session_token_file("dev"),
             Path::new("/h/.aws/.aws_session_token_dev")
         );
         assert_eq!(
-            assume_role_file(dir, "a/b c"),
+            dir.assume_role_file("a/b c"),
             Path::new("/h/.aws/.aws_assume_role_a_b_c")
         );
         assert_eq!(
-            assume_role_file(dir, "123456789012-admin"),
+            dir.assume_role_file("123456789012-admin"),
             Path::new("/h/.aws/.aws_assume_role_123456789012-admin")
         );
     }
@@ -425,12 +457,18 @@ mod tests {
     #[test]
     fn hit_miss_and_private_files() {
         let dir = temp_dir("hit");
-        let calls = std::rc::Rc::new(Cell::new(0));
+        let calls = calls(0);
         let c = cached(&dir, 3600, &calls);
         let first = retrieve(&c);
         let second = retrieve(&c);
-        assert_eq!(calls.get(), 1);
-        assert_eq!(first, second);
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(first.credentials, second.credentials);
+        // Who the credentials were made for is kept with them.
+        assert_eq!(
+            second.caller_arn.as_deref(),
+            Some("arn:aws:iam::123456789012:user/alice")
+        );
+        assert_eq!(second.session_name.as_deref(), Some("alice"));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -448,19 +486,19 @@ mod tests {
     #[test]
     fn entries_inside_the_window_are_refreshed() {
         let dir = temp_dir("window");
-        let calls = std::rc::Rc::new(Cell::new(0));
+        let calls = calls(0);
         // Expires in 300 s; the window for 1h is 360 s: every read is a miss.
         let c = cached(&dir, 300, &calls);
         retrieve(&c);
         retrieve(&c);
-        assert_eq!(calls.get(), 2);
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
         fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
     fn corrupt_and_mismatched_files_are_misses() {
         let dir = temp_dir("corrupt");
-        let calls = std::rc::Rc::new(Cell::new(0));
+        let calls = calls(0);
         let c = cached(&dir, 3600, &calls);
         for bad in [
             "{not json",
@@ -470,9 +508,9 @@ mod tests {
             r#"{"AccessKeyID":"ASIA","SecretAccessKey":"s","SessionToken":"t","Expiration":9999999999,"RoleArn":"arn:aws:iam::123456789012:role/other"}"#,
         ] {
             fs::write(&c.path, bad).unwrap();
-            let before = calls.get();
+            let before = calls.load(Ordering::SeqCst);
             retrieve(&c);
-            assert_eq!(calls.get(), before + 1, "{bad}");
+            assert_eq!(calls.load(Ordering::SeqCst), before + 1, "{bad}");
         }
         fs::remove_dir_all(dir).unwrap();
     }
@@ -480,13 +518,13 @@ mod tests {
     #[test]
     fn a_go_1x_file_is_used_as_is() {
         let dir = temp_dir("go");
-        let calls = std::rc::Rc::new(Cell::new(0));
+        let calls = calls(0);
         let c = cached(&dir, 3600, &calls);
         let go = include_str!("../../fixtures/cache_go1x.json")
-            .replace("EXPIRATION", &(now() + 3000).to_string());
+            .replace("EXPIRATION", &(time::unix_now() + 3000).to_string());
         fs::write(&c.path, go).unwrap();
-        let creds = retrieve(&c);
-        assert_eq!(calls.get(), 0);
+        let creds = retrieve(&c).credentials;
+        assert_eq!(calls.load(Ordering::SeqCst), 0);
         assert_eq!(creds.access_key_id, "ASIAGOWROTETHISKEY01");
         assert_eq!(creds.session_token.unwrap().expose(), "go-session-token");
         fs::remove_dir_all(dir).unwrap();

@@ -1,9 +1,9 @@
 //! The long-term keys at the root of every chain (a profile's keys, or the environment's with
 //! `credential_source = Environment`), already read by profile resolution.
 
-use super::{Context, Credentials, Provider};
+use super::error::CredsError;
+use super::provider::{Ctx, Fetched, Provider};
 use crate::config::profile::{Source, SourceKind};
-use crate::error::Error;
 
 /// Hands out the source credentials as they are.
 pub struct LongTerm {
@@ -11,8 +11,8 @@ pub struct LongTerm {
 }
 
 impl Provider for LongTerm {
-    fn retrieve(&self, _ctx: &mut Context<'_>) -> Result<Credentials, Error> {
-        Ok(self.source.credentials.clone())
+    fn retrieve(&self, _ctx: &mut Ctx<'_>) -> Result<Fetched, CredsError> {
+        Ok(Fetched::bare(self.source.credentials.clone()))
     }
 
     fn describe(&self) -> String {

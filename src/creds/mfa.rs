@@ -1,5 +1,6 @@
-//! MFA codes: the one given with `-o`, else asked for on the controlling terminal (/dev/tty), so
-//! the prompt works even when stdout is captured by `eval "$(aws-runas prof)"`.
+//! MFA codes: the one given with `-o`, else asked of the [`Asker`] (the controlling terminal,
+//! /dev/tty, so the prompt works even when stdout is captured by `eval "$(aws-runas prof)"`).
+//! Where codes come from is a value, [`Mfa`], that the mode builds and hands to the providers.
 //!
 //! A malformed code is asked again (3 tries). A code AWS rejects ("MultiFactorAuthentication
 //! failed") is reported plainly and asked again when on a terminal; a rejected `-o` code ends the
@@ -9,8 +10,10 @@ use std::fmt;
 use std::fs::OpenOptions;
 use std::io::Write;
 
+use super::error::CredsError;
 use crate::aws::query::AwsError;
-use crate::debug;
+use crate::credentials::MfaCode;
+use crate::log::debug;
 
 /// Attempts at a well-formed code, and at a code AWS accepts.
 const TRIES: usize = 3;
@@ -20,6 +23,8 @@ const PROMPT: &str = "Enter MFA Code: ";
 #[derive(Debug)]
 pub enum MfaError {
     NoTerminal,
+    /// Nobody to ask ([`Asker::Nobody`]).
+    NobodyToAsk,
     Malformed,
     Terminal(std::io::Error),
 }
@@ -30,6 +35,10 @@ impl fmt::Display for MfaError {
             MfaError::NoTerminal => write!(
                 f,
                 "an MFA code is needed but there is no terminal to ask on: pass the code with -o"
+            ),
+            MfaError::NobodyToAsk => write!(
+                f,
+                "an MFA code is needed but nobody can be asked for one: pass the code with -o"
             ),
             MfaError::Malformed => write!(
                 f,
@@ -42,15 +51,22 @@ impl fmt::Display for MfaError {
 
 impl std::error::Error for MfaError {}
 
-/// Where MFA codes come from during a run.
-pub struct Mfa {
-    otp: Option<String>,
-    prompted: bool,
+/// Who is asked for a code once the `-o` code (if any) has been used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asker {
+    /// The controlling terminal, up to 3 tries.
+    Terminal,
+    /// Nobody: a code needed is an error. For runs that must not wait on a person (the
+    /// credential servers' background renewals, SPEC §10).
+    #[cfg_attr(not(test), allow(dead_code))]
+    Nobody,
 }
 
-/// Whether `code` looks like an MFA code.
-pub fn well_formed(code: &str) -> bool {
-    code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())
+/// Where MFA codes come from during a run: the `-o` code, used once, then the [`Asker`].
+pub struct Mfa {
+    given: Option<MfaCode>,
+    asker: Asker,
+    prompted: bool,
 }
 
 /// Whether AWS refused the call because of the MFA code.
@@ -66,20 +82,30 @@ pub fn rejected(error: &AwsError) -> Option<&str> {
 }
 
 impl Mfa {
-    /// `otp` is the code given with `-o`, if any.
-    pub fn new(otp: Option<String>) -> Mfa {
+    /// `given` is the code given with `-o`, if any.
+    pub fn new(given: Option<MfaCode>, asker: Asker) -> Mfa {
         Mfa {
-            otp,
+            given,
+            asker,
             prompted: false,
         }
     }
 
-    /// A code for `serial`: the `-o` code (once), else one typed at the terminal.
-    pub fn code(&mut self, serial: &str) -> Result<String, MfaError> {
-        if let Some(code) = self.otp.take() {
+    /// A code for `serial`: the `-o` code (once: AWS refuses a code used twice), else the
+    /// asker's.
+    pub fn code(&mut self, serial: &str) -> Result<MfaCode, MfaError> {
+        if let Some(code) = self.given.take() {
             debug!("MFA code for {serial} from -o");
             return Ok(code);
         }
+        match self.asker {
+            Asker::Terminal => self.ask_terminal(serial),
+            Asker::Nobody => Err(MfaError::NobodyToAsk),
+        }
+    }
+
+    /// Asks on /dev/tty, up to 3 times for a well-formed code.
+    fn ask_terminal(&mut self, serial: &str) -> Result<MfaCode, MfaError> {
         // Check for a terminal first, so a run without one fails at once instead of hanging.
         OpenOptions::new()
             .read(true)
@@ -90,9 +116,8 @@ impl Mfa {
         for _ in 0..TRIES {
             self.prompted = true;
             let answer = rpassword::prompt_password(PROMPT).map_err(MfaError::Terminal)?;
-            let answer = answer.trim();
-            if well_formed(answer) {
-                return Ok(answer.to_string());
+            if let Some(code) = MfaCode::parse(answer.trim()) {
+                return Ok(code);
             }
             self.tell("An MFA code is 6 digits.");
         }
@@ -101,7 +126,7 @@ impl Mfa {
 
     /// Whether a rejected code may be asked for again (only when the user is at a terminal).
     pub fn can_ask_again(&self) -> bool {
-        self.prompted && self.otp.is_none()
+        self.prompted && self.given.is_none()
     }
 
     /// A line for the user at the terminal.
@@ -117,8 +142,8 @@ impl Mfa {
 pub fn with_code<T>(
     mfa: &mut Mfa,
     serial: &str,
-    mut call: impl FnMut(&str) -> Result<T, AwsError>,
-) -> Result<T, crate::error::Error> {
+    mut call: impl FnMut(&MfaCode) -> Result<T, AwsError>,
+) -> Result<T, CredsError> {
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -138,32 +163,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn codes_are_six_digits() {
-        assert!(well_formed("012345"));
-        for bad in ["12345", "1234567", "12a456", "", " 12345"] {
-            assert!(!well_formed(bad), "{bad:?}");
-        }
+    fn the_otp_code_is_used_once_and_never_asked_again() {
+        let serial = "arn:aws:iam::1:mfa/a";
+        let mut mfa = Mfa::new(MfaCode::parse("123456"), Asker::Nobody);
+        assert_eq!(mfa.code(serial).unwrap().expose(), "123456");
+        assert!(!mfa.can_ask_again());
+        // A second code is not the -o code again: it is the asker's (here, nobody's).
+        assert!(matches!(mfa.code(serial), Err(MfaError::NobodyToAsk)));
     }
 
     #[test]
-    fn the_otp_code_is_used_once_and_never_asked_again() {
-        let mut mfa = Mfa::new(Some("123456".into()));
-        assert_eq!(mfa.code("arn:aws:iam::1:mfa/a").unwrap(), "123456");
-        assert!(!mfa.can_ask_again());
+    fn a_rejected_otp_code_is_not_retried() {
+        let serial = "arn:aws:iam::1:mfa/a";
+        let mut mfa = Mfa::new(MfaCode::parse("123456"), Asker::Nobody);
+        let mut calls = Vec::new();
+        let result: Result<(), CredsError> = with_code(&mut mfa, serial, |code| {
+            calls.push(code.expose().to_string());
+            Err(AwsError::Service {
+                operation: "GetSessionToken",
+                code: "AccessDenied".into(),
+                message: "MultiFactorAuthentication failed with invalid MFA one time pass code."
+                    .into(),
+            })
+        });
+        assert!(result
+            .unwrap_err()
+            .to_string()
+            .contains("MultiFactorAuthentication failed"));
+        assert_eq!(calls, ["123456"]);
     }
 
     #[test]
     fn rejection_is_recognised() {
         let e = AwsError::Service {
             operation: "GetSessionToken",
-            status: 403,
             code: "AccessDenied".into(),
             message: "MultiFactorAuthentication failed with invalid MFA one time pass code.".into(),
         };
         assert!(rejected(&e).is_some());
         let other = AwsError::Service {
             operation: "AssumeRole",
-            status: 403,
             code: "AccessDenied".into(),
             message: "User: x is not authorized".into(),
         };

@@ -13,14 +13,12 @@
 //! `source_profile` chain are assumed with the previous role's credentials. The final role's
 //! credentials are cached per profile.
 
-use std::path::Path;
-
 use super::assume_role::AssumeRole;
-use super::cache::{self, Cached, Expect, Kind};
+use super::cache::{CacheDir, Cached, Expect, Kind};
 use super::long_term::LongTerm;
+use super::provider::Provider;
 use super::session_token::SessionToken;
-use super::Provider;
-use crate::config::endpoint::Endpoint;
+use crate::aws::endpoint::Endpoint;
 use crate::config::profile::{Profile, CHAINED_MAX};
 use crate::duration;
 
@@ -31,7 +29,7 @@ pub struct Plan {
 }
 
 /// Builds the provider chain for `profile`; `session_only` is `-s`.
-pub fn plan(profile: &Profile, endpoint: &Endpoint, cache_dir: &Path, session_only: bool) -> Plan {
+pub fn plan(profile: &Profile, endpoint: &Endpoint, cache: &CacheDir, session_only: bool) -> Plan {
     let source = &profile.source;
     let long_term: Box<dyn Provider> = Box::new(LongTerm {
         source: source.clone(),
@@ -40,7 +38,7 @@ pub fn plan(profile: &Profile, endpoint: &Endpoint, cache_dir: &Path, session_on
 
     let last = match profile.roles.last() {
         Some(last) if !session_only => last,
-        _ => return session_plan(profile, endpoint, cache_dir, long_term, session_only),
+        _ => return session_plan(profile, endpoint, cache, long_term, session_only),
     };
     let direct = temporary || (profile.roles.len() == 1 && last.duration > CHAINED_MAX);
     let (mut provider, reason) = if direct {
@@ -62,7 +60,7 @@ pub fn plan(profile: &Profile, endpoint: &Endpoint, cache_dir: &Path, session_on
             if profile.mfa_serial.is_some() { ", MFA asked once" } else { "" }
         );
         (
-            session_token(profile, endpoint, cache_dir, long_term, want_caller),
+            session_token(profile, endpoint, cache, long_term, want_caller),
             reason,
         )
     };
@@ -78,11 +76,6 @@ pub fn plan(profile: &Profile, endpoint: &Endpoint, cache_dir: &Path, session_on
             },
         });
     }
-    let cache_name = if profile.is_arn {
-        format!("{}-{}", last.role_arn.account, last.role_arn.name)
-    } else {
-        profile.name.clone()
-    };
     let reason = if profile.roles.len() > 1 {
         format!(
             "{reason}; role chaining through {} roles",
@@ -94,7 +87,7 @@ pub fn plan(profile: &Profile, endpoint: &Endpoint, cache_dir: &Path, session_on
     Plan {
         provider: Box::new(Cached {
             inner: provider,
-            path: cache::assume_role_file(cache_dir, &cache_name),
+            path: cache.assume_role_file(&profile.cache_name()),
             kind: Kind::AssumeRole,
             expect: Expect {
                 role_arn: Some(last.role_arn.raw.clone()),
@@ -112,7 +105,7 @@ pub fn plan(profile: &Profile, endpoint: &Endpoint, cache_dir: &Path, session_on
 fn session_plan(
     profile: &Profile,
     endpoint: &Endpoint,
-    cache_dir: &Path,
+    cache: &CacheDir,
     long_term: Box<dyn Provider>,
     session_only: bool,
 ) -> Plan {
@@ -130,7 +123,7 @@ fn session_plan(
         };
     }
     Plan {
-        provider: session_token(profile, endpoint, cache_dir, long_term, false),
+        provider: session_token(profile, endpoint, cache, long_term, false),
         reason: format!("{why}: the session token is the result"),
     }
 }
@@ -139,7 +132,7 @@ fn session_plan(
 fn session_token(
     profile: &Profile,
     endpoint: &Endpoint,
-    cache_dir: &Path,
+    cache: &CacheDir,
     long_term: Box<dyn Provider>,
     want_caller: bool,
 ) -> Box<dyn Provider> {
@@ -151,7 +144,7 @@ fn session_token(
             mfa_serial: profile.mfa_serial.clone(),
             want_caller,
         }),
-        path: cache::session_token_file(cache_dir, &profile.source.profile),
+        path: cache.session_token_file(&profile.source.profile),
         kind: Kind::SessionToken,
         expect: Expect {
             role_arn: None,
@@ -165,12 +158,15 @@ fn session_token(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::args;
+    use crate::config::files::Files;
     use crate::config::ini::parse;
-    use crate::config::profile::{resolve, Files};
+    use crate::config::profile::{Overrides, Target};
+    use crate::config::resolve::resolve;
     use crate::env::Env;
+    use std::path::Path;
 
-    fn plan_for(argv: &[&str], env: &[(&str, &str)]) -> Plan {
+    /// The plan for `profile`; `flags` may hold `-s` (session only) and `-a <hours>h`.
+    fn plan_for(flags: &[&str], profile: &str, env: &[(&str, &str)]) -> Plan {
         let files = Files {
             config: parse(include_str!("../../fixtures/chain.config"), Path::new("/c")).unwrap(),
             credentials: parse(
@@ -179,26 +175,34 @@ mod tests {
             )
             .unwrap(),
         };
-        let args = args::parse(argv.iter().copied()).unwrap();
-        let profile = resolve(&args, &Env::from_pairs(env), &files)
-            .unwrap()
-            .profile;
+        let mut overrides = Overrides::default();
+        if let Some(i) = flags.iter().position(|f| *f == "-a") {
+            let d = duration::parse(flags[i + 1]).unwrap();
+            overrides.role_duration = Some(d);
+        }
+        let target = Target::parse(profile).unwrap();
+        let profile = resolve(target, &overrides, &Env::from_pairs(env), &files).unwrap();
         let endpoint = Endpoint {
             url: "http://127.0.0.1:1/".into(),
             signing_region: "us-east-1".into(),
         };
-        plan(&profile, &endpoint, Path::new("/h/.aws"), args.session)
+        let cache = CacheDir::beside(Path::new("/h/.aws/config"));
+        plan(&profile, &endpoint, &cache, flags.contains(&"-s"))
     }
+
+    fn is_send<T: Send>(_: &T) {}
 
     #[test]
     fn default_role_goes_through_the_cached_session_token() {
         // The fixture's default gives 2h; ask for 1h.
-        let p = plan_for(&["-a", "1h", "admin"], &[]);
+        let p = plan_for(&["-a", "1h"], "admin", &[]);
         assert_eq!(
             p.provider.describe(),
             "Cached(AssumeRole(admin) <- Cached(SessionToken(43200s, MFA) <- LongTerm(dev)))"
         );
         assert!(p.reason.contains("MFA asked once"), "{}", p.reason);
+        // The chain can be handed to another thread (a server renewing it).
+        is_send(&p.provider);
         assert_eq!(
             p.provider.cache_files(),
             [
@@ -210,7 +214,7 @@ mod tests {
 
     #[test]
     fn long_role_durations_assume_directly_with_mfa() {
-        let p = plan_for(&["-a", "2h", "admin"], &[]);
+        let p = plan_for(&["-a", "2h"], "admin", &[]);
         assert_eq!(
             p.provider.describe(),
             "Cached(AssumeRole(admin, MFA) <- LongTerm(dev))"
@@ -220,12 +224,12 @@ mod tests {
 
     #[test]
     fn session_only_and_no_role() {
-        let p = plan_for(&["-s", "admin"], &[]);
+        let p = plan_for(&["-s"], "admin", &[]);
         assert_eq!(
             p.provider.describe(),
             "Cached(SessionToken(43200s, MFA) <- LongTerm(dev))"
         );
-        let p = plan_for(&["keysonly"], &[]);
+        let p = plan_for(&[], "keysonly", &[]);
         assert_eq!(
             p.provider.describe(),
             "Cached(SessionToken(43200s) <- LongTerm(keysonly))"
@@ -240,19 +244,19 @@ mod tests {
             ("AWS_SECRET_ACCESS_KEY", "s"),
             ("AWS_SESSION_TOKEN", "t"),
         ];
-        let p = plan_for(&["-a", "1h", "fromenv"], &env);
+        let p = plan_for(&["-a", "1h"], "fromenv", &env);
         assert_eq!(
             p.provider.describe(),
             "Cached(AssumeRole(admin) <- Environment(fromenv))"
         );
         assert!(p.reason.contains("temporary"));
-        let p = plan_for(&["-s", "fromenv"], &env);
+        let p = plan_for(&["-s"], "fromenv", &env);
         assert_eq!(p.provider.describe(), "Environment(fromenv)");
     }
 
     #[test]
     fn chaining_through_the_session_token() {
-        let p = plan_for(&["chained"], &[]);
+        let p = plan_for(&[], "chained", &[]);
         assert_eq!(
             p.provider.describe(),
             "Cached(AssumeRole(chained) <- AssumeRole(admin) <- Cached(SessionToken(43200s, MFA) <- LongTerm(dev)))"
@@ -262,7 +266,7 @@ mod tests {
 
     #[test]
     fn role_arn_profiles_cache_by_account_and_role() {
-        let p = plan_for(&["-a", "1h", "arn:aws:iam::123456789012:role/x"], &[]);
+        let p = plan_for(&["-a", "1h"], "arn:aws:iam::123456789012:role/x", &[]);
         assert!(p
             .provider
             .cache_files()

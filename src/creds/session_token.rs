@@ -3,16 +3,17 @@
 //! session-token lifetime, not once per role.
 //!
 //! When a role session name will be needed and none is configured, it also asks
-//! GetCallerIdentity (once), and the caller's ARN is kept with the session token in the cache.
+//! GetCallerIdentity (once), and the caller's ARN goes with the session token (into its cache
+//! entry), so a later role refresh needs no GetCallerIdentity.
 
 use std::time::Duration;
 
+use super::error::CredsError;
 use super::mfa;
-use super::{Context, Credentials, Provider};
+use super::provider::{Ctx, Fetched, Provider};
+use crate::aws::endpoint::Endpoint;
 use crate::aws::sts;
-use crate::config::endpoint::Endpoint;
-use crate::debug;
-use crate::error::Error;
+use crate::log::debug;
 
 pub struct SessionToken {
     pub signer: Box<dyn Provider>,
@@ -24,18 +25,20 @@ pub struct SessionToken {
 }
 
 impl Provider for SessionToken {
-    fn retrieve(&self, ctx: &mut Context<'_>) -> Result<Credentials, Error> {
+    fn retrieve(&self, ctx: &mut Ctx<'_>) -> Result<Fetched, CredsError> {
         let signer = self.signer.retrieve(ctx)?;
-        if self.want_caller && ctx.caller_arn.is_none() {
+        let mut caller_arn = signer.caller_arn;
+        let signer = signer.credentials;
+        if self.want_caller && caller_arn.is_none() {
             match sts::get_caller_identity(ctx.agent, &self.endpoint, &signer) {
-                Ok(identity) => ctx.caller_arn = Some(identity.arn),
+                Ok(identity) => caller_arn = Some(identity.arn),
                 Err(e) => debug!("no caller identity ({e})"),
             }
         }
         let duration = self.duration.as_secs();
         let agent = ctx.agent;
         let creds = match &self.mfa_serial {
-            Some(serial) => mfa::with_code(&mut ctx.mfa, serial, |code| {
+            Some(serial) => mfa::with_code(ctx.mfa, serial, |code| {
                 sts::get_session_token(
                     agent,
                     &self.endpoint,
@@ -47,11 +50,20 @@ impl Provider for SessionToken {
             None => sts::get_session_token(agent, &self.endpoint, &signer, duration, None)?,
         };
         debug!("session token {} for {duration}s", creds.access_key_id);
-        Ok(creds)
+        Ok(Fetched {
+            credentials: creds,
+            caller_arn,
+            session_name: None,
+        })
     }
 
+    #[cfg(test)]
     fn cache_files(&self) -> Vec<std::path::PathBuf> {
         self.signer.cache_files()
+    }
+
+    fn discard(&self) {
+        self.signer.discard();
     }
 
     fn describe(&self) -> String {

@@ -1,55 +1,35 @@
-//! The everyday mode: get the profile's credentials (from the cache when it can), then run the
-//! command with them or print them as eval-able exports.
+//! The everyday mode: print the session's credentials as eval-able exports, or run the command
+//! with them. Getting them is the session's job (`session.rs`); this module only hands them on.
 
 use std::io::Write;
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::aws::http::Agent;
 use crate::cli::args::Args;
-use crate::config::endpoint;
-use crate::config::profile::{self, Files};
-use crate::creds::mfa::Mfa;
-use crate::creds::{plan, Context, Credentials};
-use crate::debug;
+use crate::credentials::Credentials;
 use crate::env::Env;
 use crate::error::Error;
 use crate::exec;
 use crate::export::{self, Shell};
-use crate::localtime;
+use crate::log::debug;
+use crate::session::Session;
+use crate::time;
 
 /// Runs the credentials mode; returns the exit code (only when no command replaced us).
 pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
-    let files = Files::load(env)?;
-    let resolved = profile::resolve(args, env, &files)?;
-    let profile = &resolved.profile;
-    let endpoint = endpoint::sts(env, profile)?;
-    let cache_dir = files
-        .config
-        .path
-        .parent()
-        .unwrap_or(std::path::Path::new("."));
-    let plan = plan::plan(profile, &endpoint, cache_dir, args.session);
-    debug!("plan: {} ({})", plan.provider.describe(), plan.reason);
-
-    if args.refresh {
-        for file in plan.provider.cache_files() {
-            match std::fs::remove_file(&file) {
-                Ok(()) => debug!("refresh: removed {}", file.display()),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => debug!("refresh: cannot remove {} ({e})", file.display()),
-            }
-        }
-    }
-    let agent = Agent::new();
-    let mut ctx = Context::new(&agent, Mfa::new(args.otp.clone()));
-    let credentials = plan.provider.retrieve(&mut ctx)?;
-
+    let session = Session::open(args, env)?;
+    let mut mfa = Session::terminal_mfa(args);
+    let credentials = session.fetch(args.refresh, &mut mfa)?.credentials;
     if args.expiration {
-        eprintln!("{}", expiration_line(&credentials, env));
+        // Not eprintln!: a closed stderr must not end the run (it would panic, then abort).
+        let line = expiration_line(&credentials, env.get("TZ"), time::unix_now());
+        let _ = writeln!(std::io::stderr(), "{line}");
     }
-    let profile_var = (!profile.is_arn).then_some(profile.name.as_str());
-    let vars = export::variables(&credentials, profile.region.as_deref(), profile_var);
-    if resolved.command.is_empty() {
+    let profile = &session.profile;
+    let vars = export::variables(
+        &credentials,
+        profile.region.as_deref(),
+        profile.profile_name(),
+    );
+    if session.command.is_empty() {
         let shell = if cfg!(windows) && !env.is_set("SHELL") {
             Shell::Cmd
         } else {
@@ -62,20 +42,18 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
             .map_err(Error::Output)?;
         return Ok(0);
     }
-    debug!("running {:?}", resolved.command[0]);
+    debug!("running {:?}", session.command[0]);
     let child_env = exec::child_env(env.vars(), &vars);
-    Err(exec::exec(&resolved.command, child_env))
+    Err(exec::exec(&session.command, child_env).into())
 }
 
-/// `Credentials will expire on 2026-11-25 15:03:07 (in 53 minutes)`, in local time.
-fn expiration_line(credentials: &Credentials, env: &Env) -> String {
+/// `Credentials will expire on 2026-11-25 15:03:07 (in 53 minutes)`, in local time (`tz` is the
+/// `TZ` variable).
+fn expiration_line(credentials: &Credentials, tz: Option<&str>, now: i64) -> String {
     let Some(expiration) = credentials.expiration else {
         return "Credentials do not expire (long-term keys)".to_string();
     };
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    let when = localtime::format(env, expiration);
+    let when = time::local::format(tz, expiration);
     let left = expiration - now;
     if left >= 0 {
         format!("Credentials will expire on {when} (in {})", human(left))
@@ -99,6 +77,7 @@ fn human(secs: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::credentials::Secret;
 
     #[test]
     fn human_durations() {
@@ -107,5 +86,25 @@ mod tests {
         assert_eq!(human(7300), "2 hours");
         assert_eq!(human(30), "30 seconds");
         assert_eq!(human(90 * 60), "90 minutes");
+    }
+
+    #[test]
+    fn expiration_lines() {
+        let mut c = Credentials {
+            access_key_id: "ASIA".into(),
+            secret_access_key: Secret::new("s"),
+            session_token: None,
+            expiration: Some(1_800_000_000),
+        };
+        assert_eq!(
+            expiration_line(&c, Some("UTC0"), 1_800_000_000 - 53 * 60),
+            "Credentials will expire on 2027-01-15 08:00:00 (in 53 minutes)"
+        );
+        assert_eq!(
+            expiration_line(&c, Some("UTC0"), 1_800_000_000 + 7200),
+            "Credentials expired on 2027-01-15 08:00:00 (2 hours ago)"
+        );
+        c.expiration = None;
+        assert!(expiration_line(&c, None, 0).contains("do not expire"));
     }
 }

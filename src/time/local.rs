@@ -4,12 +4,11 @@
 
 use std::path::{Component, Path};
 
-use crate::env::Env;
-use crate::rfc3339::{civil_from_days, days_from_civil};
+use super::rfc3339::{civil_from_days, days_from_civil};
 
-/// `YYYY-MM-DD HH:MM:SS` in local time.
-pub fn format(env: &Env, unix: i64) -> String {
-    let local = unix + offset(env, unix);
+/// `YYYY-MM-DD HH:MM:SS` in local time; `tz` is the `TZ` variable, if set.
+pub fn format(tz: Option<&str>, unix: i64) -> String {
+    let local = unix + offset(tz, unix);
     let (y, m, d) = civil_from_days(local.div_euclid(86_400));
     let s = local.rem_euclid(86_400);
     format!(
@@ -20,9 +19,8 @@ pub fn format(env: &Env, unix: i64) -> String {
     )
 }
 
-/// Seconds east of UTC at `unix`.
-pub fn offset(env: &Env, unix: i64) -> i64 {
-    let tz = env.get("TZ");
+/// Seconds east of UTC at `unix`, for the zone `tz` names (the `TZ` variable, if set).
+pub fn offset(tz: Option<&str>, unix: i64) -> i64 {
     let file = match tz {
         None => std::fs::read("/etc/localtime").ok(),
         Some("") => None,
@@ -200,8 +198,8 @@ pub fn posix_offset(rule: &str, unix: i64) -> Option<i64> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::rfc3339;
     use super::*;
-    use crate::rfc3339;
 
     fn t(s: &str) -> i64 {
         rfc3339::parse(s).unwrap()
@@ -235,7 +233,7 @@ mod tests {
 
     #[test]
     fn tzif_file() {
-        let data = include_bytes!("../fixtures/Europe_Berlin.tzif");
+        let data = include_bytes!("../../fixtures/Europe_Berlin.tzif");
         assert_eq!(tzif_offset(data, t("2026-01-15T12:00:00Z")), Some(3600));
         assert_eq!(tzif_offset(data, t("2026-07-15T12:00:00Z")), Some(7200));
         // Beyond the file's last transition, the footer rule.
@@ -249,14 +247,13 @@ mod tests {
 
     #[test]
     fn formats_local_time() {
-        let env = Env::from_pairs(&[("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")]);
+        let berlin = Some("CET-1CEST,M3.5.0,M10.5.0/3");
         assert_eq!(
-            format(&env, t("2026-07-15T12:00:00Z")),
+            format(berlin, t("2026-07-15T12:00:00Z")),
             "2026-07-15 14:00:00"
         );
-        let utc = Env::from_pairs(&[("TZ", "")]);
         assert_eq!(
-            format(&utc, t("2026-07-15T12:00:00Z")),
+            format(Some(""), t("2026-07-15T12:00:00Z")),
             "2026-07-15 12:00:00"
         );
     }

@@ -1,0 +1,87 @@
+//! The one table of flags. The parser finds each flag here (a flag not in the table is unknown),
+//! and the help, the man page and the bash completion are rendered from it, so none of them can
+//! disagree with what parses. A flag appears here only once it works.
+
+/// What a flag does, for the parser to act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Id {
+    Help,
+    HelpMan,
+    CompletionBash,
+    Version,
+    Verbose,
+    RoleDuration,
+    Duration,
+    Session,
+    Refresh,
+    Expiration,
+    MfaArn,
+    Otp,
+}
+
+/// A flag.
+pub struct Flag {
+    pub id: Id,
+    pub short: Option<char>,
+    pub long: &'static str,
+    /// Other long names that mean the same.
+    pub aliases: &'static [&'static str],
+    /// The value's name, for flags that take one.
+    pub value: Option<&'static str>,
+    /// One or more sentences; wrapped when rendered. Empty: not listed in the help (a flag for
+    /// tools, such as the man page and the completion script).
+    pub help: &'static str,
+}
+
+impl Flag {
+    /// Whether the help and the man page list this flag.
+    pub fn listed(&self) -> bool {
+        !self.help.is_empty()
+    }
+}
+
+const fn flag(
+    id: Id,
+    short: Option<char>,
+    long: &'static str,
+    value: Option<&'static str>,
+    help: &'static str,
+) -> Flag {
+    Flag {
+        id,
+        short,
+        long,
+        aliases: &[],
+        value,
+        help,
+    }
+}
+
+#[rustfmt::skip]
+pub const FLAGS: &[Flag] = &[
+    Flag { aliases: &["help-long"], ..flag(Id::Help, Some('h'), "help", None, "Show this help and exit (--help-man: as a man page).") },
+    flag(Id::HelpMan, None, "help-man", None, ""),
+    // The name the Go 1.x tool's (kingpin's) completion flag had, so existing shell setups work.
+    flag(Id::CompletionBash, None, "completion-script-bash", None, ""),
+    flag(Id::Version, Some('V'), "version", None, "Show the version and exit."),
+    flag(Id::Verbose, Some('v'), "verbose", None, "Debug messages on stderr: where each setting came from, the cache decisions, each STS call. Never secrets."),
+    flag(Id::RoleDuration, Some('a'), "role-duration", Some("DURATION"), "Lifetime of the role credentials, 15m to 12h (default 1h; Go syntax: 1h, 90m, 1h30m). Over 1h, the role is assumed directly with the long-term keys and the MFA code."),
+    flag(Id::Duration, Some('d'), "duration", Some("DURATION"), "Lifetime of the session token, 15m to 36h (default 12h): how long one MFA code lasts."),
+    flag(Id::Session, Some('s'), "session", None, "Use the session-token credentials instead of the role's."),
+    flag(Id::Refresh, Some('r'), "refresh", None, "Discard the cached credentials this run would use and fetch new ones."),
+    flag(Id::Expiration, Some('e'), "expiration", None, "Say on stderr when the credentials expire."),
+    flag(Id::MfaArn, Some('M'), "mfa-arn", Some("ARN"), "The MFA device to use (else mfa_serial, or MFA_SERIAL)."),
+    flag(Id::Otp, Some('o'), "otp", Some("CODE"), "The MFA code, instead of asking on the terminal."),
+];
+
+/// The flag `-c`.
+pub fn by_short(c: char) -> Option<&'static Flag> {
+    FLAGS.iter().find(|f| f.short == Some(c))
+}
+
+/// The flag `--name`.
+pub fn by_long(name: &str) -> Option<&'static Flag> {
+    FLAGS
+        .iter()
+        .find(|f| f.long == name || f.aliases.contains(&name))
+}

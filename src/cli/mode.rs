@@ -1,0 +1,63 @@
+//! What a run does, decided from the arguments alone, first match wins: the texts that need no
+//! configuration (man page, help, completion script, version), then the modes of SPEC §1 in
+//! their order (`-m`, `-l`/`-c`, `-u`, `-D`, `--ec2`, `--ecs`, `-w` as they arrive), else the
+//! credentials mode, which prints exports or runs the command (`-e`, `-r`, `-s` modify it).
+
+use super::args::Args;
+
+/// The mode of a run; `main` dispatches on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `--help-man`: the man page.
+    Man,
+    /// `-h`: the usage.
+    Help,
+    /// `--completion-script-bash`.
+    CompletionBash,
+    /// `-V`.
+    Version,
+    /// Get the profile's credentials; print them or run the command with them.
+    Credentials,
+}
+
+/// The mode `args` ask for.
+pub fn mode(args: &Args) -> Mode {
+    if args.help_man {
+        Mode::Man
+    } else if args.help {
+        Mode::Help
+    } else if args.completion_bash {
+        Mode::CompletionBash
+    } else if args.version {
+        Mode::Version
+    } else {
+        Mode::Credentials
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::args::parse;
+
+    #[test]
+    fn first_match_wins() {
+        let table: &[(&[&str], Mode)] = &[
+            (&[], Mode::Credentials),
+            (&["prof", "cmd", "-h"], Mode::Credentials),
+            (&["-v", "-e", "-r", "-s", "prof"], Mode::Credentials),
+            (&["-V"], Mode::Version),
+            (&["-h"], Mode::Help),
+            (&["--help-long"], Mode::Help),
+            (&["-Vh"], Mode::Help),
+            (&["--help-man", "-h", "-V"], Mode::Man),
+            (&["--completion-script-bash"], Mode::CompletionBash),
+            (&["-V", "--completion-script-bash"], Mode::CompletionBash),
+            (&["-h", "--completion-script-bash"], Mode::Help),
+        ];
+        for (argv, want) in table {
+            let args = parse(argv.iter().copied()).unwrap();
+            assert_eq!(mode(&args), *want, "{argv:?}");
+        }
+    }
+}

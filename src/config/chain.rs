@@ -1,0 +1,205 @@
+//! The `source_profile` chain: from the profile the user named down to the profile holding the
+//! credentials (the root), with the cycle check. Each role profile on the way becomes a
+//! [`Link`] once its settings are read ([`links`]). No environment, no flags: those are the
+//! layers' business.
+
+use std::time::Duration;
+
+use super::files::Files;
+use super::ini::Section;
+use super::profile::{ProfileError, SourceKind};
+use crate::arn::RoleArn;
+
+/// A role profile on the chain, as its own section says.
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub profile: String,
+    pub role_arn: RoleArn,
+    pub external_id: Option<String>,
+    pub session_name: Option<String>,
+    /// `duration_seconds`, parsed once.
+    pub duration_seconds: Option<Duration>,
+}
+
+/// The walked chain.
+#[derive(Debug, Clone)]
+pub struct Chain {
+    /// The profiles walked, from the start down to the root (each one a layer).
+    pub visited: Vec<String>,
+    /// The role profiles and their sections, from the start down; empty when the start holds
+    /// the keys.
+    pub roles: Vec<(String, Section)>,
+    /// The profile whose credentials sign the first call.
+    pub root: String,
+    pub root_kind: SourceKind,
+}
+
+/// Follows `source_profile` from `start` (which must exist) to the root.
+pub fn follow(files: &Files, start: &str) -> Result<Chain, ProfileError> {
+    let mut visited = vec![start.to_string()];
+    let mut roles: Vec<(String, Section)> = Vec::new();
+    let mut current = start.to_string();
+    let root_kind = loop {
+        // A profile without role_arn holds the keys: the root of the chain.
+        let Some(section) = files
+            .config_section(&current)
+            .filter(|s| s.get("role_arn").is_some())
+        else {
+            break SourceKind::File;
+        };
+        if let Some(cs) = section.get("credential_source") {
+            if !cs.eq_ignore_ascii_case("environment") {
+                return Err(ProfileError::UnsupportedCredentialSource {
+                    name: current,
+                    value: cs.to_string(),
+                });
+            }
+            roles.push((current.clone(), section));
+            break SourceKind::Environment;
+        }
+        let Some(source) = section.get("source_profile").map(str::to_string) else {
+            return Err(ProfileError::NoSourceProfile { name: current });
+        };
+        roles.push((current.clone(), section));
+        if source == current {
+            // `source_profile` naming itself: the profile's own keys sign its role (as in the CLI).
+            break SourceKind::File;
+        }
+        if visited.contains(&source) {
+            visited.push(source);
+            return Err(ProfileError::Cycle(visited));
+        }
+        if !files.exists(&source) {
+            return Err(ProfileError::SourceNotFound {
+                name: current,
+                source,
+                config: files.config.path.clone(),
+                credentials: files.credentials.path.clone(),
+            });
+        }
+        visited.push(source.clone());
+        current = source;
+    };
+    Ok(Chain {
+        visited,
+        roles,
+        root: current,
+        root_kind,
+    })
+}
+
+/// A section's `duration_seconds` (whole seconds), naming the profile when it is bad.
+pub fn duration_seconds(
+    profile: &str,
+    section: &Section,
+) -> Result<Option<Duration>, ProfileError> {
+    section
+        .get("duration_seconds")
+        .map(|v| {
+            v.parse::<u64>().map(Duration::from_secs).map_err(|_| {
+                ProfileError::BadDurationSeconds {
+                    origin: format!("profile '{profile}'"),
+                    value: v.to_string(),
+                }
+            })
+        })
+        .transpose()
+}
+
+/// The chain's role profiles as links, from the start down. `first_duration` is the first
+/// profile's `duration_seconds` when the caller has read it already (so no value is read twice).
+pub fn links(
+    chain: &Chain,
+    mut first_duration: Option<Option<Duration>>,
+) -> Result<Vec<Link>, ProfileError> {
+    let mut links = Vec::with_capacity(chain.roles.len());
+    for (profile, section) in &chain.roles {
+        let raw = section.get("role_arn").unwrap_or_default();
+        let role_arn = RoleArn::parse(raw).map_err(|error| ProfileError::Arn {
+            origin: format!("role_arn in profile '{profile}'"),
+            error,
+        })?;
+        let duration_seconds = match first_duration.take() {
+            Some(known) => known,
+            None => duration_seconds(profile, section)?,
+        };
+        links.push(Link {
+            profile: profile.clone(),
+            role_arn,
+            external_id: section.get("external_id").map(str::to_string),
+            session_name: section.get("role_session_name").map(str::to_string),
+            duration_seconds,
+        });
+    }
+    Ok(links)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ini::parse;
+    use std::path::Path;
+
+    fn sample() -> Files {
+        Files {
+            config: parse(
+                include_str!("../../fixtures/chain.config"),
+                Path::new("/h/.aws/config"),
+            )
+            .unwrap(),
+            credentials: parse(
+                include_str!("../../fixtures/chain.credentials"),
+                Path::new("/h/.aws/credentials"),
+            )
+            .unwrap(),
+        }
+    }
+
+    #[test]
+    fn walks_down_to_the_keys() {
+        let c = follow(&sample(), "chained").unwrap();
+        assert_eq!(c.visited, ["chained", "admin", "dev"]);
+        let links = links(&c, None).unwrap();
+        let roles: Vec<&str> = links.iter().map(|l| l.role_arn.name.as_str()).collect();
+        assert_eq!(roles, ["chained", "admin"]);
+        assert_eq!((c.root.as_str(), &c.root_kind), ("dev", &SourceKind::File));
+        let c = follow(&sample(), "dev").unwrap();
+        assert!(c.roles.is_empty() && c.root == "dev");
+    }
+
+    #[test]
+    fn cycles_and_missing_sources_are_named() {
+        let e = follow(&sample(), "cycle-a").unwrap_err().to_string();
+        assert_eq!(e, "source_profile cycle: cycle-a -> cycle-b -> cycle-a");
+        let e = follow(&sample(), "lostsource").unwrap_err().to_string();
+        assert!(
+            e.starts_with("source_profile 'ghost' of profile 'lostsource'"),
+            "{e}"
+        );
+        let e = follow(&sample(), "nosource").unwrap_err().to_string();
+        assert!(e.contains("has role_arn but no source_profile"), "{e}");
+    }
+
+    #[test]
+    fn environment_roots_and_bad_links() {
+        let c = follow(&sample(), "fromenv").unwrap();
+        assert_eq!(c.root_kind, SourceKind::Environment);
+        let f = Files {
+            config: parse(
+                "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = r\nduration_seconds = 1h\n",
+                Path::new("/c"),
+            )
+            .unwrap(),
+            credentials: Default::default(),
+        };
+        let c = follow(&f, "r").unwrap();
+        let e = links(&c, None).unwrap_err().to_string();
+        assert!(
+            e.starts_with("duration_seconds in profile 'r': invalid value '1h'"),
+            "{e}"
+        );
+        // A value the caller has read already is not read again.
+        let l = links(&c, Some(Some(Duration::from_secs(7200)))).unwrap();
+        assert_eq!(l[0].duration_seconds, Some(Duration::from_secs(7200)));
+    }
+}

@@ -1,0 +1,183 @@
+//! The two files: where they are (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, else
+//! `~/.aws/`), reading them, what a profile's section is called in each, and which profiles they
+//! define. What the sections mean is for the other config modules.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use super::ini::{Ini, IniError, Section};
+use crate::env::Env;
+
+/// The two files, parsed.
+#[derive(Debug, Clone, Default)]
+pub struct Files {
+    pub config: Ini,
+    pub credentials: Ini,
+}
+
+/// Why the files could not be read.
+#[derive(Debug)]
+pub enum FilesError {
+    NoHome,
+    Ini(IniError),
+}
+
+impl fmt::Display for FilesError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FilesError::NoHome => write!(
+                f,
+                "cannot find the home directory: set HOME, or AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE"
+            ),
+            FilesError::Ini(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for FilesError {}
+
+impl From<IniError> for FilesError {
+    fn from(e: IniError) -> Self {
+        FilesError::Ini(e)
+    }
+}
+
+/// The config file's path: `AWS_CONFIG_FILE` or `~/.aws/config`.
+pub fn config_path(env: &Env) -> Result<PathBuf, FilesError> {
+    file_path(env, "AWS_CONFIG_FILE", "config")
+}
+
+/// The credentials file's path: `AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials`.
+pub fn credentials_path(env: &Env) -> Result<PathBuf, FilesError> {
+    file_path(env, "AWS_SHARED_CREDENTIALS_FILE", "credentials")
+}
+
+fn file_path(env: &Env, var: &str, name: &str) -> Result<PathBuf, FilesError> {
+    if let Some(p) = env.non_empty(var) {
+        // The CLI expands a leading `~` in these variables.
+        if let Some(rest) = p.strip_prefix("~/") {
+            return Ok(env.home().ok_or(FilesError::NoHome)?.join(rest));
+        }
+        return Ok(PathBuf::from(p));
+    }
+    Ok(env
+        .home()
+        .ok_or(FilesError::NoHome)?
+        .join(".aws")
+        .join(name))
+}
+
+/// The profile a config-file section names: `[profile NAME]` → NAME, `[NAME]` → NAME.
+fn config_profile_name(section: &str) -> &str {
+    match section.strip_prefix("profile") {
+        Some(rest) if rest.starts_with([' ', '\t']) => rest.trim(),
+        _ => section,
+    }
+}
+
+impl Files {
+    /// Reads both files (a missing one is empty).
+    pub fn load(env: &Env) -> Result<Files, FilesError> {
+        Ok(Files {
+            config: Ini::load(&config_path(env)?)?,
+            credentials: Ini::load(&credentials_path(env)?)?,
+        })
+    }
+
+    /// The profile's section in the config file: `[profile NAME]`, else `[NAME]`.
+    pub fn config_section(&self, name: &str) -> Option<Section> {
+        let prefixed = self.config.sections.iter().find_map(|s| {
+            let rest = s.name.strip_prefix("profile")?;
+            (rest.starts_with([' ', '\t']) && rest.trim() == name).then(|| s.name.clone())
+        });
+        match prefixed {
+            Some(section_name) => self.config.section(&section_name),
+            None => self.config.section(name),
+        }
+    }
+
+    /// The profile's section in the credentials file: `[NAME]`.
+    pub fn credentials_section(&self, name: &str) -> Option<Section> {
+        self.credentials.section(name)
+    }
+
+    /// Whether either file has a section for `name`.
+    pub fn exists(&self, name: &str) -> bool {
+        self.config_section(name).is_some() || self.credentials_section(name).is_some()
+    }
+
+    /// Every profile either file defines, sorted, each once: what a profile picker, the
+    /// browser-extension config and shell completion list.
+    #[allow(dead_code)] // the console, -c and completion build on it (SPEC §8, §10.1)
+    pub fn profiles(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .config
+            .sections
+            .iter()
+            .map(|s| config_profile_name(&s.name).to_string())
+            .chain(self.credentials.sections.iter().map(|s| s.name.clone()))
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ini::parse;
+    use std::path::Path;
+
+    fn files(config: &str, credentials: &str) -> Files {
+        Files {
+            config: parse(config, Path::new("/h/.aws/config")).unwrap(),
+            credentials: parse(credentials, Path::new("/h/.aws/credentials")).unwrap(),
+        }
+    }
+
+    #[test]
+    fn paths_from_the_environment_or_home() {
+        let env = Env::from_pairs(&[("HOME", "/h")]);
+        assert_eq!(config_path(&env).unwrap(), Path::new("/h/.aws/config"));
+        assert_eq!(
+            credentials_path(&env).unwrap(),
+            Path::new("/h/.aws/credentials")
+        );
+        let env = Env::from_pairs(&[("HOME", "/h"), ("AWS_CONFIG_FILE", "~/cfg")]);
+        assert_eq!(config_path(&env).unwrap(), Path::new("/h/cfg"));
+        let env = Env::from_pairs(&[("AWS_SHARED_CREDENTIALS_FILE", "/x/creds")]);
+        assert_eq!(credentials_path(&env).unwrap(), Path::new("/x/creds"));
+        assert!(matches!(
+            config_path(&Env::default()),
+            Err(FilesError::NoHome)
+        ));
+    }
+
+    #[test]
+    fn sections_by_profile_name() {
+        let f = files(
+            "[default]\nregion = a\n[profile dev]\nregion = b\n[bare]\nregion = c\n[profile  spaced ]\nregion = d\n",
+            "[dev]\naws_access_key_id = K\n",
+        );
+        let region = |n: &str| {
+            f.config_section(n)
+                .and_then(|s| s.get("region").map(String::from))
+        };
+        assert_eq!(region("default").as_deref(), Some("a"));
+        assert_eq!(region("dev").as_deref(), Some("b"));
+        assert_eq!(region("bare").as_deref(), Some("c"));
+        assert_eq!(region("spaced").as_deref(), Some("d"));
+        assert!(f.credentials_section("dev").is_some());
+        assert!(f.exists("dev") && !f.exists("nope"));
+    }
+
+    #[test]
+    fn profiles_are_listed_once_and_sorted() {
+        let f = files(
+            "[default]\n[profile b]\n[profile a]\n[c]\n",
+            "[b]\n[keysonly]\n",
+        );
+        assert_eq!(f.profiles(), ["a", "b", "c", "default", "keysonly"]);
+    }
+}

@@ -1,0 +1,252 @@
+//! The layers of settings, lowest to highest: the default profile (region and the two custom
+//! durations only) → the source profiles (root first) → the profile's own section → environment
+//! → flags. Each value comes with its origin, traced with `-v`. Also the durations (parsed,
+//! clamped) and the long-term keys at the chain's root.
+
+use std::time::Duration;
+
+use super::chain::Chain;
+use super::files::Files;
+use super::ini::Section;
+use super::profile::{
+    Overrides, ProfileError, Source, SourceKind, ROLE_DURATION, SESSION_DURATION,
+};
+use crate::credentials::{Credentials, Secret};
+use crate::duration;
+use crate::env::Env;
+use crate::log::debug;
+
+/// The keys only the default profile's layer may give.
+const DEFAULT_ONLY: &[&str] = &["region", "session_token_duration", "credentials_duration"];
+
+/// A value and where it came from (`profile 'dev'`, `environment AWS_REGION`, `flag --duration`).
+type Valued = (String, String);
+
+/// One named layer of configuration.
+struct Layer {
+    origin: String,
+    section: Option<Section>,
+}
+
+/// The file layers of one resolution, lowest first.
+pub struct Layers {
+    layers: Vec<Layer>,
+}
+
+/// The settings resolved from every layer.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub region: Option<String>,
+    pub mfa_serial: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub sts_regional_endpoints: Option<String>,
+    pub session_duration: Duration,
+    pub role_duration: Duration,
+}
+
+impl Layers {
+    /// The default profile, then the chain from its root up; `own` says whether the chain's first
+    /// profile is the user's own (not the default standing in as a role ARN's source).
+    pub fn new(files: &Files, chain: &Chain, own: bool) -> Layers {
+        let mut layers = vec![Layer {
+            origin: "profile 'default'".into(),
+            section: files.config_section("default"),
+        }];
+        for (i, name) in chain.visited.iter().enumerate().rev() {
+            layers.push(Layer {
+                origin: if i == 0 && own {
+                    format!("profile '{name}'")
+                } else {
+                    format!("source profile '{name}'")
+                },
+                section: files.config_section(name),
+            });
+        }
+        Layers { layers }
+    }
+
+    /// The highest file layer's value of `key`, with its origin.
+    fn lookup(&self, key: &str) -> Option<Valued> {
+        self.layers.iter().enumerate().rev().find_map(|(i, layer)| {
+            if i == 0 && !DEFAULT_ONLY.contains(&key) {
+                return None;
+            }
+            let value = layer.section.as_ref()?.get(key)?;
+            Some((value.to_string(), layer.origin.clone()))
+        })
+    }
+}
+
+/// The value of an environment variable, with its origin.
+fn from_env(env: &Env, var: &str) -> Option<Valued> {
+    env.non_empty(var)
+        .map(|v| (v.to_string(), format!("environment {var}")))
+}
+
+/// Says where a value came from (`-v`) and keeps the value.
+fn traced(key: &str, value: Option<Valued>) -> Option<String> {
+    if let Some((v, origin)) = &value {
+        debug!("{key} = {v} (from {origin})");
+    }
+    value.map(|(v, _)| v)
+}
+
+/// Parses a Go duration from a layer, naming the layer when it is bad.
+fn parse_duration(
+    key: &'static str,
+    value: Option<Valued>,
+) -> Result<Option<(Duration, String)>, ProfileError> {
+    value
+        .map(|(v, origin)| {
+            duration::parse(&v)
+                .map(|d| (d, origin.clone()))
+                .map_err(|error| ProfileError::BadDuration { origin, key, error })
+        })
+        .transpose()
+}
+
+/// Resolves every setting from the layers, the environment and the flags. `own_duration` reads
+/// the own profile's `duration_seconds`, the role duration when no custom one is set (called
+/// only then).
+pub fn settings(
+    layers: &Layers,
+    env: &Env,
+    overrides: &Overrides,
+    own_duration: impl FnOnce() -> Result<Option<(Duration, String)>, ProfileError>,
+) -> Result<Settings, ProfileError> {
+    let region = traced(
+        "region",
+        from_env(env, "AWS_REGION")
+            .or_else(|| from_env(env, "AWS_DEFAULT_REGION"))
+            .or_else(|| layers.lookup("region")),
+    );
+    let mfa_serial = traced(
+        "mfa_serial",
+        overrides
+            .mfa_serial
+            .clone()
+            .map(|m| (m, "flag --mfa-arn".to_string()))
+            .or_else(|| from_env(env, "MFA_SERIAL"))
+            .or_else(|| layers.lookup("mfa_serial")),
+    );
+    let endpoint_url = traced("endpoint_url", layers.lookup("endpoint_url"));
+    let sts_regional_endpoints = traced(
+        "sts_regional_endpoints",
+        layers.lookup("sts_regional_endpoints"),
+    );
+    let session_duration = match overrides.session_duration {
+        Some(d) => Some((d, "flag --duration".to_string())),
+        None => parse_duration(
+            "session_token_duration",
+            from_env(env, "SESSION_TOKEN_DURATION")
+                .or_else(|| layers.lookup("session_token_duration")),
+        )?,
+    };
+    let session_duration = settle("session token duration", session_duration, SESSION_DURATION);
+    let mut role_duration = match overrides.role_duration {
+        Some(d) => Some((d, "flag --role-duration".to_string())),
+        None => parse_duration(
+            "credentials_duration",
+            from_env(env, "CREDENTIALS_DURATION").or_else(|| layers.lookup("credentials_duration")),
+        )?,
+    };
+    if role_duration.is_none() {
+        role_duration = own_duration()?;
+    }
+
+    Ok(Settings {
+        region,
+        mfa_serial,
+        endpoint_url,
+        sts_regional_endpoints,
+        session_duration,
+        role_duration: settle("role credentials duration", role_duration, ROLE_DURATION),
+    })
+}
+
+/// Takes the configured duration (or the default) and clamps it, saying so with `-v`.
+fn settle(
+    what: &str,
+    value: Option<(Duration, String)>,
+    bounds: (Duration, Duration, Duration),
+) -> Duration {
+    let (default, min, max) = bounds;
+    let Some((d, origin)) = value else {
+        return default;
+    };
+    let (clamped, bound) = duration::clamp(d, min, max);
+    match bound {
+        Some(bound) => debug!(
+            "{what} {} (from {origin}) is out of range; using the {bound}, {}",
+            duration::format(d),
+            duration::format(clamped)
+        ),
+        None => debug!("{what} = {} (from {origin})", duration::format(d)),
+    }
+    clamped
+}
+
+/// The credentials at the chain's root: the environment's keys for `credential_source =
+/// Environment`, else the root profile's keys in the files.
+pub fn source(files: &Files, env: &Env, chain: &Chain) -> Result<Source, ProfileError> {
+    let root = chain.root.clone();
+    let credentials = match chain.root_kind {
+        SourceKind::Environment => {
+            let (Some(id), Some(secret)) = (
+                env.non_empty("AWS_ACCESS_KEY_ID"),
+                env.non_empty("AWS_SECRET_ACCESS_KEY"),
+            ) else {
+                return Err(ProfileError::EnvironmentKeysMissing { name: root });
+            };
+            debug!(
+                "source credentials: environment (credential_source of profile '{root}'), key {id}"
+            );
+            Credentials {
+                access_key_id: id.to_string(),
+                secret_access_key: Secret::new(secret),
+                session_token: env.non_empty("AWS_SESSION_TOKEN").map(Secret::new),
+                expiration: None,
+            }
+        }
+        SourceKind::File => {
+            let credentials = file_keys(files, &root).ok_or_else(|| ProfileError::MissingKeys {
+                name: root.clone(),
+                config: files.config.path.clone(),
+                credentials: files.credentials.path.clone(),
+            })?;
+            debug!(
+                "source credentials: profile '{root}', key {}",
+                credentials.access_key_id
+            );
+            credentials
+        }
+    };
+    Ok(Source {
+        profile: root,
+        kind: chain.root_kind.clone(),
+        credentials,
+    })
+}
+
+/// The keys of `profile`: the credentials file first, then the config file (as the CLI does).
+fn file_keys(files: &Files, profile: &str) -> Option<Credentials> {
+    [
+        files.credentials_section(profile),
+        files.config_section(profile),
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|s| {
+        let id = s.get("aws_access_key_id").filter(|v| !v.is_empty())?;
+        let secret = s.get("aws_secret_access_key").filter(|v| !v.is_empty())?;
+        Some(Credentials {
+            access_key_id: id.to_string(),
+            secret_access_key: Secret::new(secret),
+            session_token: s
+                .get("aws_session_token")
+                .filter(|v| !v.is_empty())
+                .map(Secret::new),
+            expiration: None,
+        })
+    })
+}

@@ -1,0 +1,443 @@
+//! Resolution, composed from the pieces: which profile and which command the positional
+//! arguments mean ([`select`]), then the profile itself ([`resolve`]): the chain, the layers, the
+//! long-term keys and the roles to assume. It reads the files but makes no network call and
+//! builds no provider: that is `creds`' job.
+
+use std::ffi::OsString;
+use std::time::Duration;
+
+use super::chain::{self, Link};
+use super::files::Files;
+use super::layers::{self, Layers};
+use super::profile::{
+    Overrides, Profile, ProfileError, RoleStep, Target, CHAINED_MAX, ROLE_DURATION,
+};
+use crate::duration;
+use crate::env::Env;
+use crate::log::debug;
+
+/// Splits the positional arguments into the profile's name and the command: when `AWS_PROFILE`
+/// is set (even empty) there is no profile argument. Without a name: `AWS_DEFAULT_PROFILE`, else
+/// `default`.
+pub fn select(
+    positionals: &[OsString],
+    env: &Env,
+) -> Result<(String, Vec<OsString>), ProfileError> {
+    let fallback = || {
+        env.non_empty("AWS_DEFAULT_PROFILE")
+            .unwrap_or("default")
+            .to_string()
+    };
+    if env.is_set("AWS_PROFILE") {
+        let name = match env.non_empty("AWS_PROFILE") {
+            Some(p) => p.to_string(),
+            None if env.get_os("AWS_PROFILE").is_some_and(|v| !v.is_empty()) => {
+                return Err(ProfileError::NotUnicode)
+            }
+            None => fallback(),
+        };
+        debug!("profile '{name}' from AWS_PROFILE; every argument is the command");
+        return Ok((name, positionals.to_vec()));
+    }
+    match positionals.split_first() {
+        Some((first, rest)) => {
+            let name = first.to_str().ok_or(ProfileError::NotUnicode)?.to_string();
+            Ok((name, rest.to_vec()))
+        }
+        None => Ok((fallback(), Vec::new())),
+    }
+}
+
+/// Resolves the profile `target` names.
+pub fn resolve(
+    target: Target,
+    overrides: &Overrides,
+    env: &Env,
+    files: &Files,
+) -> Result<Profile, ProfileError> {
+    if matches!(target, Target::RoleArn(_)) {
+        debug!("profile is a role ARN; its source is the default profile");
+    }
+    let start = target.start();
+    if !files.exists(start) {
+        return Err(ProfileError::NotFound {
+            name: start.to_string(),
+            config: files.config.path.clone(),
+            credentials: files.credentials.path.clone(),
+        });
+    }
+    let chain = chain::follow(files, start)?;
+    let own = matches!(target, Target::Profile(_));
+    // The own profile's duration_seconds sets the role duration when no custom one is set; read
+    // only then, and at most once (the links reuse it).
+    let mut own_seconds: Option<Option<Duration>> = None;
+    let own_duration = || -> Result<Option<(Duration, String)>, ProfileError> {
+        let Some(section) = files.config_section(start).filter(|_| own) else {
+            return Ok(None);
+        };
+        let seconds = chain::duration_seconds(start, &section)?;
+        own_seconds = Some(seconds);
+        Ok(seconds.map(|d| (d, format!("profile '{start}'"))))
+    };
+    let layers = Layers::new(files, &chain, own);
+    let settings = layers::settings(&layers, env, overrides, own_duration)?;
+    let source = layers::source(files, env, &chain)?;
+    let first_is_own = chain
+        .roles
+        .first()
+        .is_some_and(|(name, _)| own && name == start);
+    let links = chain::links(&chain, own_seconds.filter(|_| first_is_own))?;
+    let roles = roles(&target, &links, settings.role_duration, env);
+    Ok(Profile {
+        target,
+        region: settings.region,
+        source,
+        roles,
+        mfa_serial: settings.mfa_serial,
+        session_duration: settings.session_duration,
+        endpoint_url: settings.endpoint_url,
+        sts_regional_endpoints: settings.sts_regional_endpoints,
+    })
+}
+
+/// The roles to assume, root side first. The flags, the environment and the custom durations
+/// apply to the final one; a chained role gets at most an hour.
+fn roles(target: &Target, links: &[Link], role_duration: Duration, env: &Env) -> Vec<RoleStep> {
+    let mut roles: Vec<RoleStep> = links
+        .iter()
+        .rev()
+        .map(|link| RoleStep {
+            profile: link.profile.clone(),
+            role_arn: link.role_arn.clone(),
+            external_id: link.external_id.clone(),
+            session_name: link.session_name.clone(),
+            duration: link.duration_seconds.map_or(ROLE_DURATION.0, |d| {
+                duration::clamp(d, ROLE_DURATION.1, CHAINED_MAX).0
+            }),
+        })
+        .collect();
+    if let Target::RoleArn(role_arn) = target {
+        roles.push(RoleStep {
+            profile: role_arn.raw.clone(),
+            role_arn: role_arn.clone(),
+            external_id: None,
+            session_name: None,
+            duration: role_duration,
+        });
+    }
+    let chained = roles.len() > 1;
+    if let Some(last) = roles.last_mut() {
+        last.duration = role_duration;
+        if let Some(ext) = env.non_empty("EXTERNAL_ID") {
+            debug!("external_id from environment EXTERNAL_ID");
+            last.external_id = Some(ext.to_string());
+        }
+        if let Some(session) = env.non_empty("AWS_ROLE_SESSION_NAME") {
+            if last.session_name.is_none() {
+                last.session_name = Some(session.to_string());
+            }
+        }
+        if chained && role_duration > CHAINED_MAX {
+            debug!("role chaining: AWS allows at most 1h for a chained role; asking for 1h");
+            last.duration = CHAINED_MAX;
+        }
+    }
+    for step in &roles {
+        debug!(
+            "role {} (profile '{}'), duration {}{}",
+            step.role_arn,
+            step.profile,
+            duration::format(step.duration),
+            if step.external_id.is_some() {
+                ", with external id"
+            } else {
+                ""
+            }
+        );
+    }
+    roles
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ini::parse;
+    use crate::config::profile::SourceKind;
+    use std::path::Path;
+
+    fn files(config: &str, credentials: &str) -> Files {
+        Files {
+            config: parse(config, Path::new("/h/.aws/config")).unwrap(),
+            credentials: parse(credentials, Path::new("/h/.aws/credentials")).unwrap(),
+        }
+    }
+
+    fn sample() -> Files {
+        files(
+            include_str!("../../fixtures/chain.config"),
+            include_str!("../../fixtures/chain.credentials"),
+        )
+    }
+
+    /// What a run resolves: the profile and the command.
+    #[derive(Debug)]
+    struct Resolved {
+        profile: Profile,
+        command: Vec<OsString>,
+    }
+
+    /// Resolves as a run would: `argv` is the flags `-a`, `-d`, `-M` (each with its value), then
+    /// the positional arguments.
+    fn resolve_with(
+        argv: &[&str],
+        env: &[(&str, &str)],
+        files: &Files,
+    ) -> Result<Resolved, ProfileError> {
+        let mut overrides = Overrides::default();
+        let mut rest = argv;
+        while let [flag, value, tail @ ..] = rest {
+            match *flag {
+                "-a" => overrides.role_duration = Some(duration::parse(value).unwrap()),
+                "-d" => overrides.session_duration = Some(duration::parse(value).unwrap()),
+                "-M" => overrides.mfa_serial = Some(value.to_string()),
+                _ => break,
+            }
+            rest = tail;
+        }
+        let positionals: Vec<OsString> = rest.iter().map(OsString::from).collect();
+        let env = Env::from_pairs(env);
+        let (name, command) = select(&positionals, &env)?;
+        let profile = resolve(Target::parse(&name)?, &overrides, &env, files)?;
+        Ok(Resolved { profile, command })
+    }
+
+    fn hours(h: u64) -> Duration {
+        Duration::from_secs(h * 3600)
+    }
+
+    #[test]
+    fn profile_then_command() {
+        let r = resolve_with(&["admin", "aws", "s3", "ls"], &[], &sample()).unwrap();
+        assert_eq!(r.profile.name(), "admin");
+        assert_eq!(r.command, ["aws", "s3", "ls"]);
+    }
+
+    #[test]
+    fn aws_profile_means_no_profile_argument() {
+        let r = resolve_with(&["aws", "s3"], &[("AWS_PROFILE", "admin")], &sample()).unwrap();
+        assert_eq!((r.profile.name(), r.command.len()), ("admin", 2));
+        // Even empty: then AWS_DEFAULT_PROFILE, else default.
+        let r = resolve_with(
+            &["admin"],
+            &[("AWS_PROFILE", ""), ("AWS_DEFAULT_PROFILE", "dev")],
+            &sample(),
+        )
+        .unwrap();
+        assert_eq!((r.profile.name(), r.command.len()), ("dev", 1));
+        let r = resolve_with(&[], &[("AWS_DEFAULT_PROFILE", "dev")], &sample()).unwrap();
+        assert_eq!(r.profile.name(), "dev");
+        let r = resolve_with(&[], &[], &sample()).unwrap();
+        assert_eq!(r.profile.name(), "default");
+    }
+
+    #[test]
+    fn role_profile_layers() {
+        let p = resolve_with(&["admin"], &[], &sample()).unwrap().profile;
+        assert_eq!(p.source.profile, "dev");
+        assert_eq!(p.source.credentials.access_key_id, "AKIADEVEXAMPLE000001");
+        assert_eq!(p.roles.len(), 1);
+        assert_eq!(p.roles[0].role_arn.name, "admin");
+        // region from the source profile beats the default's; mfa_serial inherited from source.
+        assert_eq!(p.region.as_deref(), Some("us-east-2"));
+        assert_eq!(
+            p.mfa_serial.as_deref(),
+            Some("arn:aws:iam::123456789012:mfa/alice")
+        );
+        // credentials_duration from the default profile.
+        assert_eq!(p.roles.last().unwrap().duration, hours(2));
+        assert_eq!(p.session_duration, hours(12));
+    }
+
+    #[test]
+    fn environment_and_flags_win() {
+        let env = [
+            ("AWS_REGION", "eu-central-1"),
+            ("AWS_DEFAULT_REGION", "ap-south-1"),
+            ("CREDENTIALS_DURATION", "3h"),
+            ("EXTERNAL_ID", "from-env"),
+            ("MFA_SERIAL", "arn:aws:iam::123456789012:mfa/other"),
+        ];
+        let p = resolve_with(&["admin"], &env, &sample()).unwrap().profile;
+        assert_eq!(p.region.as_deref(), Some("eu-central-1"));
+        assert_eq!(p.roles.last().unwrap().duration, hours(3));
+        assert_eq!(p.roles[0].external_id.as_deref(), Some("from-env"));
+        assert_eq!(
+            p.mfa_serial.as_deref(),
+            Some("arn:aws:iam::123456789012:mfa/other")
+        );
+        let flag = "arn:aws:iam::123456789012:mfa/flag";
+        let p = resolve_with(&["-a", "4h", "-M", flag, "admin"], &env, &sample())
+            .unwrap()
+            .profile;
+        assert_eq!(p.roles.last().unwrap().duration, hours(4));
+        assert_eq!(p.mfa_serial.as_deref(), Some(flag));
+        let p = resolve_with(
+            &["admin"],
+            &[("AWS_DEFAULT_REGION", "ap-south-1")],
+            &sample(),
+        )
+        .unwrap()
+        .profile;
+        assert_eq!(p.region.as_deref(), Some("ap-south-1"));
+    }
+
+    #[test]
+    fn durations_are_clamped() {
+        let p = resolve_with(&["-a", "5m", "admin"], &[], &sample())
+            .unwrap()
+            .profile;
+        assert_eq!(p.roles.last().unwrap().duration, Duration::from_secs(900));
+        let p = resolve_with(&["-a", "48h", "admin"], &[], &sample())
+            .unwrap()
+            .profile;
+        assert_eq!(p.roles.last().unwrap().duration, hours(12));
+        let p = resolve_with(&["admin"], &[("SESSION_TOKEN_DURATION", "40h")], &sample())
+            .unwrap()
+            .profile;
+        assert_eq!(p.session_duration, hours(36));
+        let env = [("SESSION_TOKEN_DURATION", "2h")];
+        let p = resolve_with(&["-d", "1m", "admin"], &env, &sample())
+            .unwrap()
+            .profile;
+        assert_eq!(p.session_duration, Duration::from_secs(900));
+        let p = resolve_with(&["-d", "3h", "admin"], &env, &sample())
+            .unwrap()
+            .profile;
+        assert_eq!(p.session_duration, hours(3));
+    }
+
+    #[test]
+    fn duration_seconds_applies_without_credentials_duration() {
+        let f = files(
+            "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = k\nduration_seconds = 7200\n",
+            "[k]\naws_access_key_id = AKIAKEY\naws_secret_access_key = s\n",
+        );
+        let p = resolve_with(&["r"], &[], &f).unwrap().profile;
+        assert_eq!(p.roles.last().unwrap().duration, hours(2));
+    }
+
+    #[test]
+    fn role_chaining_in_order() {
+        let p = resolve_with(&["chained"], &[], &sample()).unwrap().profile;
+        let names: Vec<&str> = p.roles.iter().map(|r| r.role_arn.name.as_str()).collect();
+        assert_eq!(names, ["admin", "chained"]);
+        assert_eq!(p.source.profile, "dev");
+        // A chained role gets at most an hour.
+        let p = resolve_with(&["-a", "3h", "chained"], &[], &sample())
+            .unwrap()
+            .profile;
+        assert_eq!(p.roles[1].duration, hours(1));
+    }
+
+    #[test]
+    fn role_arn_as_profile_uses_default_as_source() {
+        let p = resolve_with(&["arn:aws:iam::123456789012:role/x"], &[], &sample())
+            .unwrap()
+            .profile;
+        assert!(matches!(p.target, Target::RoleArn(_)));
+        assert_eq!(p.source.profile, "default");
+        assert_eq!(p.roles.len(), 1);
+        assert_eq!(p.roles[0].role_arn.name, "x");
+    }
+
+    #[test]
+    fn credential_source_environment() {
+        let env = [
+            ("AWS_ACCESS_KEY_ID", "AKIAENV"),
+            ("AWS_SECRET_ACCESS_KEY", "envsecret"),
+        ];
+        let p = resolve_with(&["fromenv"], &env, &sample()).unwrap().profile;
+        assert_eq!(p.source.kind, SourceKind::Environment);
+        assert_eq!(p.source.credentials.access_key_id, "AKIAENV");
+        let e = resolve_with(&["fromenv"], &[], &sample()).unwrap_err();
+        assert!(
+            matches!(e, ProfileError::EnvironmentKeysMissing { .. }),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn stale_environment_keys_never_override_a_profile() {
+        let env = [
+            ("AWS_ACCESS_KEY_ID", "AKIASTALE"),
+            ("AWS_SECRET_ACCESS_KEY", "stale"),
+        ];
+        let p = resolve_with(&["admin"], &env, &sample()).unwrap().profile;
+        assert_eq!(p.source.credentials.access_key_id, "AKIADEVEXAMPLE000001");
+    }
+
+    #[test]
+    fn errors() {
+        let f = sample();
+        let e = resolve_with(&["nope"], &[], &f).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "profile 'nope' not found in /h/.aws/config or /h/.aws/credentials"
+        );
+        let e = resolve_with(&["nosource"], &[], &f)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("'nosource' has role_arn but no source_profile"),
+            "{e}"
+        );
+        let e = resolve_with(&["cycle-a"], &[], &f).unwrap_err().to_string();
+        assert_eq!(e, "source_profile cycle: cycle-a -> cycle-b -> cycle-a");
+        let e = resolve_with(&["nokeys"], &[], &f).unwrap_err().to_string();
+        assert!(
+            e.starts_with("profile 'nokeys' has no aws_access_key_id"),
+            "{e}"
+        );
+        let e = resolve_with(&["badarn"], &[], &f).unwrap_err().to_string();
+        assert!(
+            e.contains("role_arn in profile 'badarn'")
+                && e.contains("'arn:aws:iam::123456789012:user/bob'"),
+            "{e}"
+        );
+        let e = resolve_with(&["arn:aws:s3:::bucket"], &[], &f)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("invalid role ARN 'arn:aws:s3:::bucket'"), "{e}");
+        let e = resolve_with(&["admin"], &[("CREDENTIALS_DURATION", "1d")], &f)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("'1d'") && e.contains("CREDENTIALS_DURATION"),
+            "{e}"
+        );
+        let e = resolve_with(&["lostsource"], &[], &f)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("source_profile 'ghost' of profile 'lostsource' not found"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn self_sourced_profile_uses_its_own_keys() {
+        let f = files(
+            "[profile me]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = me\n",
+            "[me]\naws_access_key_id = AKIAME\naws_secret_access_key = s\n",
+        );
+        let p = resolve_with(&["me"], &[], &f).unwrap().profile;
+        assert_eq!((p.source.profile.as_str(), p.roles.len()), ("me", 1));
+    }
+
+    #[test]
+    fn credentials_only_profile_is_fine() {
+        let p = resolve_with(&["keysonly"], &[], &sample()).unwrap().profile;
+        assert!(p.roles.is_empty());
+        assert_eq!(p.source.credentials.access_key_id, "AKIAKEYSONLY00000001");
+    }
+}

@@ -1,0 +1,48 @@
+//! Why credentials could not be had: AWS refused or could not be reached, or no MFA code.
+
+use std::fmt;
+
+use super::mfa::MfaError;
+use crate::aws::query::AwsError;
+
+/// An error of the providers, the plan or the cache.
+#[derive(Debug)]
+pub enum CredsError {
+    Aws(AwsError),
+    Mfa(MfaError),
+}
+
+impl CredsError {
+    /// Whether AWS refused the signing credentials themselves (expired or unknown temporary
+    /// keys), so that credentials from a cache should be discarded and fetched again.
+    pub fn signer_refused(&self) -> bool {
+        matches!(
+            self,
+            CredsError::Aws(AwsError::Service { code, .. })
+                if code == "ExpiredToken" || code == "InvalidClientTokenId"
+        )
+    }
+}
+
+impl fmt::Display for CredsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CredsError::Aws(e) => e.fmt(f),
+            CredsError::Mfa(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for CredsError {}
+
+impl From<AwsError> for CredsError {
+    fn from(e: AwsError) -> Self {
+        CredsError::Aws(e)
+    }
+}
+
+impl From<MfaError> for CredsError {
+    fn from(e: MfaError) -> Self {
+        CredsError::Mfa(e)
+    }
+}

@@ -1,0 +1,60 @@
+//! The provider trait every way of getting credentials implements, what a retrieval is given
+//! ([`Ctx`]) and what it gives back ([`Fetched`]).
+//!
+//! Nothing learnt during a retrieval is kept in shared state: who the credentials belong to
+//! travels with them in [`Fetched`] (and in the session token's cache entry), so a process that
+//! switches between profiles of different IAM users never mixes their identities. Providers are
+//! `Send + Sync`, so a server can keep a chain in one thread and renew it from another.
+
+use super::error::CredsError;
+use super::mfa::Mfa;
+use crate::aws::http::Agent;
+use crate::credentials::Credentials;
+
+/// What a retrieval is given: the run's one HTTP agent, and where MFA codes come from.
+pub struct Ctx<'a> {
+    pub agent: &'a Agent,
+    pub mfa: &'a mut Mfa,
+}
+
+/// Credentials, with what is known of the caller they were made for.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub credentials: Credentials,
+    /// The IAM caller behind them (from GetCallerIdentity, or a cache entry): the default role
+    /// session name.
+    pub caller_arn: Option<String>,
+    /// The role session name they were made with, for a role's credentials.
+    pub session_name: Option<String>,
+}
+
+impl Fetched {
+    /// Credentials nothing is known about.
+    pub fn bare(credentials: Credentials) -> Fetched {
+        Fetched {
+            credentials,
+            caller_arn: None,
+            session_name: None,
+        }
+    }
+}
+
+/// One way of getting credentials.
+pub trait Provider: Send + Sync {
+    /// Fetches (or reads) the credentials.
+    fn retrieve(&self, ctx: &mut Ctx<'_>) -> Result<Fetched, CredsError>;
+    /// A short description for `-v` lines and plan tests, e.g. `AssumeRole(admin) <- LongTerm(dev)`.
+    fn describe(&self) -> String;
+    /// Forgets credentials that AWS has just refused (a cached entry that expired early).
+    /// Returns whether there was anything to forget, so that a retry can help.
+    fn invalidate(&self) -> bool {
+        false
+    }
+    /// The cache files this provider (and the ones it builds on) would use.
+    #[cfg(test)]
+    fn cache_files(&self) -> Vec<std::path::PathBuf> {
+        Vec::new()
+    }
+    /// Discards every cached entry this provider (and the ones it builds on) would use (`-r`).
+    fn discard(&self) {}
+}

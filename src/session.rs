@@ -1,0 +1,79 @@
+//! The one step from the arguments and the environment to what every credentials-producing mode
+//! needs: the files read, the profile resolved, the command split off, the STS endpoint chosen,
+//! the plan (the provider chain, with its cache) and the run's HTTP agent. The exports and the
+//! wrapped command use it today; `-j`, `--ec2`, `--ecs` and `-D` are meant to call the same
+//! thing (a mode that needs more of what is worked out here, the files say, gets a field).
+
+use std::ffi::OsString;
+
+use crate::aws::http::Agent;
+use crate::cli::args::Args;
+use crate::config::endpoint;
+use crate::config::files::Files;
+use crate::config::profile::{Overrides, Profile, Target};
+use crate::config::resolve;
+use crate::creds::cache::CacheDir;
+use crate::creds::error::CredsError;
+use crate::creds::mfa::{Asker, Mfa};
+use crate::creds::plan::{self, Plan};
+use crate::creds::provider::{Ctx, Fetched};
+use crate::env::Env;
+use crate::error::Error;
+use crate::log::debug;
+
+/// Everything a credentials-producing mode needs, resolved once.
+pub struct Session {
+    pub profile: Profile,
+    /// The command to run (empty: print the credentials).
+    pub command: Vec<OsString>,
+    pub plan: Plan,
+    pub agent: Agent,
+}
+
+/// The flags that are about the profile, as config takes them.
+fn overrides(args: &Args) -> Overrides {
+    Overrides {
+        mfa_serial: args.mfa_serial.clone(),
+        session_duration: args.session_duration,
+        role_duration: args.role_duration,
+    }
+}
+
+impl Session {
+    /// Reads the files, resolves the profile and its endpoint, and plans the provider chain. No
+    /// network call and no cache access yet.
+    pub fn open(args: &Args, env: &Env) -> Result<Session, Error> {
+        let files = Files::load(env)?;
+        let (name, command) = resolve::select(&args.positionals, env)?;
+        let target = Target::parse(&name)?;
+        let profile = resolve::resolve(target, &overrides(args), env, &files)?;
+        let endpoint = endpoint::sts(env, &profile)?;
+        let cache = CacheDir::beside(&files.config.path);
+        let plan = plan::plan(&profile, &endpoint, &cache, args.session);
+        debug!("plan: {} ({})", plan.provider.describe(), plan.reason);
+        Ok(Session {
+            profile,
+            command,
+            plan,
+            agent: Agent::new(),
+        })
+    }
+
+    /// Where MFA codes come from for a run at a terminal: `-o`, then the terminal.
+    pub fn terminal_mfa(args: &Args) -> Mfa {
+        Mfa::new(args.otp.clone(), Asker::Terminal)
+    }
+
+    /// The credentials, from the cache when it can; `refresh` (`-r`) discards every cached entry
+    /// the plan uses first.
+    pub fn fetch(&self, refresh: bool, mfa: &mut Mfa) -> Result<Fetched, CredsError> {
+        if refresh {
+            self.plan.provider.discard();
+        }
+        let mut ctx = Ctx {
+            agent: &self.agent,
+            mfa,
+        };
+        self.plan.provider.retrieve(&mut ctx)
+    }
+}
