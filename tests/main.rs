@@ -1,6 +1,7 @@
 //! Integration tests: the built binary against the STS/IAM emulator (moto with IAM auth
 //! enforcement on), with the real aws CLI and shell consuming what it produces.
 
+mod architecture;
 mod cache;
 mod errors;
 mod extras;

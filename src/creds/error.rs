@@ -2,7 +2,6 @@
 
 use std::fmt;
 
-use super::mfa::MfaError;
 use crate::aws::query::AwsError;
 
 /// An error of the providers, the plan or the cache.
@@ -34,6 +33,39 @@ impl fmt::Display for CredsError {
 }
 
 impl std::error::Error for CredsError {}
+
+/// Why no MFA code could be had.
+#[derive(Debug)]
+pub enum MfaError {
+    NoTerminal,
+    /// Nobody to ask (`mfa::Asker::Nobody`).
+    NobodyToAsk,
+    /// No well-formed code after this many tries.
+    Malformed(usize),
+    Terminal(std::io::Error),
+}
+
+impl fmt::Display for MfaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MfaError::NoTerminal => write!(
+                f,
+                "an MFA code is needed but there is no terminal to ask on: pass the code with -o"
+            ),
+            MfaError::NobodyToAsk => write!(
+                f,
+                "an MFA code is needed but nobody can be asked for one: pass the code with -o"
+            ),
+            MfaError::Malformed(tries) => write!(
+                f,
+                "no valid MFA code after {tries} tries (a code is 6 digits)"
+            ),
+            MfaError::Terminal(e) => write!(f, "cannot read the MFA code from the terminal: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for MfaError {}
 
 impl From<AwsError> for CredsError {
     fn from(e: AwsError) -> Self {

@@ -6,11 +6,10 @@
 //! failed") is reported plainly and asked again when on a terminal; a rejected `-o` code ends the
 //! run. Codes never reach a log or a message.
 
-use std::fmt;
 use std::fs::OpenOptions;
 use std::io::Write;
 
-use super::error::CredsError;
+use super::error::{CredsError, MfaError};
 use crate::aws::query::AwsError;
 use crate::credentials::MfaCode;
 use crate::log::debug;
@@ -18,38 +17,6 @@ use crate::log::debug;
 /// Attempts at a well-formed code, and at a code AWS accepts.
 const TRIES: usize = 3;
 const PROMPT: &str = "Enter MFA Code: ";
-
-/// Why no MFA code could be had.
-#[derive(Debug)]
-pub enum MfaError {
-    NoTerminal,
-    /// Nobody to ask ([`Asker::Nobody`]).
-    NobodyToAsk,
-    Malformed,
-    Terminal(std::io::Error),
-}
-
-impl fmt::Display for MfaError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            MfaError::NoTerminal => write!(
-                f,
-                "an MFA code is needed but there is no terminal to ask on: pass the code with -o"
-            ),
-            MfaError::NobodyToAsk => write!(
-                f,
-                "an MFA code is needed but nobody can be asked for one: pass the code with -o"
-            ),
-            MfaError::Malformed => write!(
-                f,
-                "no valid MFA code after {TRIES} tries (a code is 6 digits)"
-            ),
-            MfaError::Terminal(e) => write!(f, "cannot read the MFA code from the terminal: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for MfaError {}
 
 /// Who is asked for a code once the `-o` code (if any) has been used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,7 +88,7 @@ impl Mfa {
             }
             self.tell("An MFA code is 6 digits.");
         }
-        Err(MfaError::Malformed)
+        Err(MfaError::Malformed(TRIES))
     }
 
     /// Whether a rejected code may be asked for again (only when the user is at a terminal).
