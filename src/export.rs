@@ -1,6 +1,6 @@
 //! The credentials as eval-able shell lines, rendered to a String (printed by the mode).
 //!
-//! Order and names follow the spec (§7); POSIX form quotes every value in single quotes, a `'`
+//! Order and names are the 1.x tool's; POSIX form quotes every value in single quotes, a `'`
 //! written as `'\''`, so any value survives `eval`. cmd.exe form for Windows without `SHELL`.
 
 use crate::credentials::Credentials;

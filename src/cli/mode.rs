@@ -1,6 +1,6 @@
 //! What a run does, decided from the arguments alone, first match wins: the texts that need no
-//! configuration (man page, help, completion script, version), then the modes of SPEC §1 in
-//! their order (`-m`, `-l`/`-c`, `-u`, `-D`, `--ec2`, `--ecs`, `-w` as they arrive), else the
+//! configuration (man page, help, completion script, version), then the other modes in
+//! the 1.x tool's order (`-m`, `-l`/`-c`, `-u`, `-D`, `--ec2`, `--ecs`, `-w` as they arrive), else the
 //! credentials mode, which prints exports or runs the command (`-e`, `-r`, `-s` modify it).
 
 use super::args::Args;

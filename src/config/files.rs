@@ -108,7 +108,7 @@ impl Files {
 
     /// Every profile either file defines, sorted, each once: what a profile picker, the
     /// browser-extension config and shell completion list.
-    #[allow(dead_code)] // the console, -c and completion build on it (SPEC §8, §10.1)
+    #[allow(dead_code)] // for the profile pickers to come: the --ec2 console, -c, completion
     pub fn profiles(&self) -> Vec<String> {
         let mut names: Vec<String> = self
             .config

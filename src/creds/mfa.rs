@@ -24,7 +24,7 @@ pub enum Asker {
     /// The controlling terminal, up to 3 tries.
     Terminal,
     /// Nobody: a code needed is an error. For runs that must not wait on a person (the
-    /// credential servers' background renewals, SPEC §10).
+    /// credential servers' background renewals, to come).
     #[cfg_attr(not(test), allow(dead_code))]
     Nobody,
 }
