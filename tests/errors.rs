@@ -115,47 +115,6 @@ fn missing_keys() {
 }
 
 #[test]
-fn access_denied_by_the_identity_policy() {
-    let home = Home::standard();
-    assert_one_line_error(
-        &home.run(["forbidden"]),
-        &["AssumeRole failed: AccessDenied"],
-    );
-}
-
-#[test]
-fn access_denied_by_the_trust_policy() {
-    let home = Home::standard();
-    assert_one_line_error(
-        &home.run(["untrusted"]),
-        &["AssumeRole failed: AccessDenied"],
-    );
-    // A role whose trust asks for an external id we do not send.
-    assert_one_line_error(
-        &home.run(["ext-missing"]),
-        &["AssumeRole failed: AccessDenied"],
-    );
-}
-
-#[test]
-fn wrong_secret_is_signature_does_not_match() {
-    let e = emulator();
-    let mut alice = e.alice.clone();
-    alice.secret_access_key = "not-the-right-secret-at-all".into();
-    let home = Home::new(&standard_config(), &keys(&[("dev", &alice)]));
-    let err = assert_one_line_error(&home.run(["admin"]), &["SignatureDoesNotMatch"]);
-    assert!(!err.contains("not-the-right-secret-at-all"), "{err}");
-}
-
-#[test]
-fn unknown_key_is_refused() {
-    let mut stranger = emulator().alice.clone();
-    stranger.access_key_id = "AKIANOSUCHKEY0000000".into();
-    let home = Home::new(&standard_config(), &keys(&[("dev", &stranger)]));
-    assert_one_line_error(&home.run(["admin"]), &["InvalidClientTokenId"]);
-}
-
-#[test]
 fn unreachable_endpoint_fails_within_the_timeout() {
     // A port that was just free: nothing listens there.
     let port = std::net::TcpListener::bind("127.0.0.1:0")

@@ -117,28 +117,3 @@ fn a_rejected_otp_code_ends_the_run() {
     let out = home.run_without_terminal(&["-o", "000000", "mfa-admin"]);
     assert_one_line_error(&out, &["MultiFactorAuthentication failed"]);
 }
-
-#[test]
-fn another_users_device_is_refused() {
-    let e = emulator();
-    let home = Home::standard();
-    let code = totp(&e.bob.mfa_seed, 0);
-    let out = home.run_without_terminal(&["-M", &e.bob.mfa_serial, "-o", &code, "mfa-admin"]);
-    assert_one_line_error(
-        &out,
-        &[
-            "MultiFactorAuthentication failed",
-            "associated with this user",
-        ],
-    );
-}
-
-#[test]
-fn a_role_that_needs_mfa_is_refused_without_it() {
-    let e = emulator();
-    let config = format!(
-        "[default]\nregion = us-east-1\n[profile m]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/mfa-admin\nsource_profile = dev\n"
-    );
-    let home = Home::new(&config, &keys(&[("dev", &e.alice)]));
-    assert_one_line_error(&home.run(["m"]), &["AssumeRole failed: AccessDenied"]);
-}
