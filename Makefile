@@ -40,11 +40,12 @@ lint:
 demo: venv build
 	bash extras/demo.sh
 
-# Cached-run speed, STS requests, memory and size against the peers (bench/bench.py).
+# Cached-run speed, STS requests, memory and size against the peers (bench/bench.py);
+# BASELINE=/path/to/aws-runas measures another build in the same run.
 bench: venv build
 	command -v hyperfine >/dev/null && test -x /usr/bin/time \
 		|| { apt-get update -qq && apt-get install -y -qq hyperfine time; }
-	$(VENV)/bin/python bench/bench.py
+	BASELINE=$(BASELINE) $(VENV)/bin/python bench/bench.py
 
 # What a user sees (-v lines, errors, exit codes, exports, cache files), this build against
 # another one: make compare BASELINE=/path/to/aws-runas (bench/compare.py).

@@ -13,6 +13,8 @@ device's current TOTP code. Then:
 
 Peers (each in its own virtualenv under bench/.venvs, installed on first use):
 aws-runas 0.2.0 (the Python original), awsume 4.5.4, aws-export-credentials 0.18.0.
+With BASELINE=<another aws-runas binary> (make bench BASELINE=...), that build is measured too,
+in the same run, as "aws-runas (baseline)": before and after a change, on one machine at once.
 A benchmark, not a test: it reports, it does not fail on a slow result.
 """
 
@@ -113,6 +115,10 @@ def tools(root, emulator):
     out = {}
     home = make_home(root, "ours", emulator)
     out["aws-runas (this)"] = (home, [OURS, "mfa-admin", "true"], lambda code: ([OURS, "-o", code, "mfa-admin", "true"], None))
+    base = os.environ.get("BASELINE")
+    if base:
+        home = make_home(root, "baseline", emulator)
+        out["aws-runas (baseline)"] = (home, [base, "mfa-admin", "true"], lambda code, b=base: ([b, "-o", code, "mfa-admin", "true"], None))
     home = make_home(root, "py-runas", emulator)
     exe = venv("aws-runas-0.2.0", "aws-runas")
     out["aws-runas 0.2.0"] = (home, [exe, "mfa-admin", "true"], lambda code, exe=exe: ([exe, "mfa-admin", "true"], code + "\n"))
@@ -199,7 +205,7 @@ def main():
         shutil.rmtree(root, ignore_errors=True)
 
     ours = times["aws-runas (this)"][0]
-    peers = {n: t for n, t in times.items() if n not in ("aws-runas (this)", "/bin/true (floor)")}
+    peers = {n: t for n, t in times.items() if n not in ("aws-runas (this)", "aws-runas (baseline)", "/bin/true (floor)")}
     fastest_peer = min(peers, key=lambda n: peers[n][0])
     print()
     print("Cached run of an MFA-gated role (the credentials already in each tool's cache)")
@@ -212,6 +218,9 @@ def main():
     print()
     print(f"fastest peer: {fastest_peer}, {peers[fastest_peer][0] / ours:.0f}× slower than aws-runas")
     print(f"aws-runas cached run above the /bin/true floor: {(ours - times['/bin/true (floor)'][0]) * 1000:.2f} ms")
+    if "aws-runas (baseline)" in times:
+        b = times["aws-runas (baseline)"][0]
+        print(f"baseline cached run: {b * 1000:.2f} ms, this build {ours * 1000:.2f} ms ({(ours - b) / b * 100:+.1f}%)")
     c = cold["aws-runas (this)"]
     print(f"cold MFA run of aws-runas: {sum(c['requests'].values())} STS requests {c['requests']}, {c['connections']} TCP connection(s)")
     size = os.path.getsize(OURS)

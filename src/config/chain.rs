@@ -137,22 +137,9 @@ pub fn links(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::ini::parse;
-    use std::path::Path;
 
     fn sample() -> Files {
-        Files {
-            config: parse(
-                include_str!("../../fixtures/chain.config"),
-                Path::new("/h/.aws/config"),
-            )
-            .unwrap(),
-            credentials: parse(
-                include_str!("../../fixtures/chain.credentials"),
-                Path::new("/h/.aws/credentials"),
-            )
-            .unwrap(),
-        }
+        Files::sample()
     }
 
     #[test]
@@ -184,14 +171,10 @@ mod tests {
     fn environment_roots_and_bad_links() {
         let c = follow(&sample(), "fromenv").unwrap();
         assert_eq!(c.root_kind, SourceKind::Environment);
-        let f = Files {
-            config: parse(
-                "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = r\nduration_seconds = 1h\n",
-                Path::new("/c"),
-            )
-            .unwrap(),
-            credentials: Default::default(),
-        };
+        let f = Files::from_texts(
+            "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = r\nduration_seconds = 1h\n",
+            "",
+        );
         let c = follow(&f, "r").unwrap();
         let e = links(&c, None).unwrap_err().to_string();
         assert!(

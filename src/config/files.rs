@@ -67,6 +67,27 @@ fn file_path(env: &Env, var: &str, name: &str) -> Result<PathBuf, FilesError> {
         .join(name))
 }
 
+#[cfg(test)]
+impl Files {
+    /// Both files from text, as `/h/.aws/config` and `/h/.aws/credentials` (for tests).
+    pub fn from_texts(config: &str, credentials: &str) -> Files {
+        let parse = super::ini::parse;
+        Files {
+            config: parse(config, std::path::Path::new("/h/.aws/config")).unwrap(),
+            credentials: parse(credentials, std::path::Path::new("/h/.aws/credentials")).unwrap(),
+        }
+    }
+
+    /// fixtures/chain.config and fixtures/chain.credentials: a role over an MFA user, chaining,
+    /// and broken cases (for tests).
+    pub fn sample() -> Files {
+        Files::from_texts(
+            include_str!("../../fixtures/chain.config"),
+            include_str!("../../fixtures/chain.credentials"),
+        )
+    }
+}
+
 /// The profile a config-file section names: `[profile NAME]` → NAME, `[NAME]` → NAME.
 fn config_profile_name(section: &str) -> &str {
     match section.strip_prefix("profile") {
@@ -126,14 +147,10 @@ impl Files {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::ini::parse;
     use std::path::Path;
 
     fn files(config: &str, credentials: &str) -> Files {
-        Files {
-            config: parse(config, Path::new("/h/.aws/config")).unwrap(),
-            credentials: parse(credentials, Path::new("/h/.aws/credentials")).unwrap(),
-        }
+        Files::from_texts(config, credentials)
     }
 
     #[test]

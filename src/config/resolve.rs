@@ -161,22 +161,14 @@ fn roles(target: &Target, links: &[Link], role_duration: Duration, env: &Env) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::ini::parse;
     use crate::config::profile::SourceKind;
-    use std::path::Path;
 
     fn files(config: &str, credentials: &str) -> Files {
-        Files {
-            config: parse(config, Path::new("/h/.aws/config")).unwrap(),
-            credentials: parse(credentials, Path::new("/h/.aws/credentials")).unwrap(),
-        }
+        Files::from_texts(config, credentials)
     }
 
     fn sample() -> Files {
-        files(
-            include_str!("../../fixtures/chain.config"),
-            include_str!("../../fixtures/chain.credentials"),
-        )
+        Files::sample()
     }
 
     /// What a run resolves: the profile and the command.

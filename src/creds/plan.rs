@@ -159,7 +159,6 @@ fn session_token(
 mod tests {
     use super::*;
     use crate::config::files::Files;
-    use crate::config::ini::parse;
     use crate::config::profile::{Overrides, Target};
     use crate::config::resolve::resolve;
     use crate::env::Env;
@@ -167,14 +166,7 @@ mod tests {
 
     /// The plan for `profile`; `flags` may hold `-s` (session only) and `-a <hours>h`.
     fn plan_for(flags: &[&str], profile: &str, env: &[(&str, &str)]) -> Plan {
-        let files = Files {
-            config: parse(include_str!("../../fixtures/chain.config"), Path::new("/c")).unwrap(),
-            credentials: parse(
-                include_str!("../../fixtures/chain.credentials"),
-                Path::new("/k"),
-            )
-            .unwrap(),
-        };
+        let files = Files::sample();
         let mut overrides = Overrides::default();
         if let Some(i) = flags.iter().position(|f| *f == "-a") {
             let d = duration::parse(flags[i + 1]).unwrap();
