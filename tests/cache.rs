@@ -271,6 +271,20 @@ fn expiration_flag_says_when() {
 }
 
 #[test]
+fn expiration_flag_with_a_broken_stderr_still_succeeds() {
+    // stderr is a pipe nobody reads: writing the -e line fails with EPIPE. The line is lost,
+    // the run is not (eprintln! would have panicked, and panic = "abort" is a SIGABRT).
+    let home = Home::standard();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut cmd = home.cmd(["-e", "admin"]);
+    cmd.stdout(Stdio::piped()).stderr(writer);
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{:?}", out.status);
+    assert!(stdout(&out).contains("export AWS_ACCESS_KEY_ID="));
+}
+
+#[test]
 fn a_failed_fetch_leaves_the_old_cache_file_as_it_was() {
     let home = Home::standard();
     assert!(home.run(["admin"]).status.success());

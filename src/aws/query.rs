@@ -359,4 +359,33 @@ mod tests {
             "{auth}"
         );
     }
+
+    #[test]
+    fn a_request_that_cannot_be_signed_says_so() {
+        let endpoint = Endpoint {
+            url: "http://bad host/".into(),
+            signing_region: "us-east-1".into(),
+        };
+        let creds = Credentials {
+            access_key_id: "AKIAEXAMPLE".into(),
+            secret_access_key: crate::credentials::Secret::new("secret"),
+            session_token: None,
+            expiration: None,
+        };
+        let request = Request {
+            service: "sts",
+            version: "2011-06-15",
+            action: "GetCallerIdentity",
+            params: vec![],
+        };
+        // Signing comes before any connection, so nothing is sent.
+        let e = call(&Agent::new(), &endpoint, &creds, &request).unwrap_err();
+        assert!(matches!(e, AwsError::Signing { .. }), "{e:?}");
+        let message = e.to_string();
+        assert!(
+            message.starts_with("GetCallerIdentity failed: cannot sign the request: "),
+            "{message}"
+        );
+        assert!(!message.contains("secret"), "{message}");
+    }
 }
