@@ -32,7 +32,9 @@ fn main() {
         Ok(code) => code,
         Err(Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
         Err(e) => {
-            let _ = writeln!(std::io::stderr(), "aws-runas: {e}");
+            // One line, whatever the error carries (a config value, a server's message).
+            let message = e.to_string();
+            let _ = writeln!(std::io::stderr(), "aws-runas: {}", log::escape(&message));
             e.exit_code()
         }
     };

@@ -5,18 +5,20 @@
 //! thing (a mode that needs more of what is worked out here, the files say, gets a field).
 
 use std::ffi::OsString;
+use std::time::Duration;
 
 use crate::aws::http::Agent;
 use crate::cli::args::Args;
 use crate::config::endpoint;
 use crate::config::files::Files;
-use crate::config::profile::{Overrides, Profile, Target};
+use crate::config::profile::{Overrides, Profile, ProfileError, Target};
 use crate::config::resolve;
-use crate::creds::cache::CacheDir;
+use crate::creds::cache::{CacheDir, LOCK_TIMEOUT};
 use crate::creds::error::CredsError;
 use crate::creds::mfa::{Asker, Mfa};
 use crate::creds::plan::{self, Plan};
 use crate::creds::provider::{Ctx, Fetched};
+use crate::duration;
 use crate::env::Env;
 use crate::error::Error;
 use crate::log::debug;
@@ -39,6 +41,19 @@ fn overrides(args: &Args) -> Overrides {
     }
 }
 
+/// `AWS_RUNAS_LOCK_TIMEOUT` (a Go duration), else the default: how long a run waits for another
+/// run that is fetching the same credentials.
+fn lock_timeout(env: &Env) -> Result<Duration, ProfileError> {
+    let Some(value) = env.non_empty("AWS_RUNAS_LOCK_TIMEOUT") else {
+        return Ok(LOCK_TIMEOUT);
+    };
+    duration::parse(value).map_err(|error| ProfileError::BadDuration {
+        origin: "environment AWS_RUNAS_LOCK_TIMEOUT".into(),
+        key: "lock timeout",
+        error,
+    })
+}
+
 impl Session {
     /// Reads the files, resolves the profile and its endpoint, and plans the provider chain. No
     /// network call and no cache access yet.
@@ -48,7 +63,7 @@ impl Session {
         let target = Target::parse(&name)?;
         let profile = resolve::resolve(target, &overrides(args), env, &files)?;
         let endpoint = endpoint::sts(env, &profile)?;
-        let cache = CacheDir::beside(&files.config.path);
+        let cache = CacheDir::beside(&files.config.path, lock_timeout(env)?);
         let plan = plan::plan(&profile, &endpoint, &cache, args.session);
         debug!("plan: {} ({})", plan.provider.describe(), plan.reason);
         Ok(Session {
@@ -64,15 +79,13 @@ impl Session {
         Mfa::new(args.otp.clone(), Asker::Terminal)
     }
 
-    /// The credentials, from the cache when it can; `refresh` (`-r`) discards every cached entry
-    /// the plan uses first.
+    /// The credentials, from the cache when it can; with `refresh` (`-r`), new ones for every
+    /// cached step, which replace the cached ones once they have arrived.
     pub fn fetch(&self, refresh: bool, mfa: &mut Mfa) -> Result<Fetched, CredsError> {
-        if refresh {
-            self.plan.provider.discard();
-        }
         let mut ctx = Ctx {
             agent: &self.agent,
             mfa,
+            refresh,
         };
         self.plan.provider.retrieve(&mut ctx)
     }

@@ -127,24 +127,31 @@ fn cache_files_are_private() {
     use std::os::unix::fs::PermissionsExt;
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&dir), 0o700);
-    let files: Vec<_> = std::fs::read_dir(&dir)
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
-        .map(|f| f.unwrap().path())
+        .map(|f| f.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    let names: Vec<String> = files
-        .iter()
-        .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
-        .collect();
-    assert!(
-        names.contains(&".aws_session_token_default".to_string()),
-        "{names:?}"
+    names.sort();
+    // The two cache files, 0600, and our private directory (0700) for the locks: nothing else.
+    assert_eq!(
+        names,
+        [
+            ".aws-runas",
+            ".aws_assume_role_123456789012-admin",
+            ".aws_session_token_default"
+        ]
     );
-    assert!(
-        names.contains(&".aws_assume_role_123456789012-admin".to_string()),
-        "{names:?}"
+    assert_eq!(mode(&dir.join(".aws-runas")), 0o700);
+    assert_eq!(
+        mode(&dir.join(".aws_assume_role_123456789012-admin")),
+        0o600
     );
-    for f in &files {
-        assert_eq!(mode(f), 0o600, "{}", f.display());
+    assert_eq!(mode(&dir.join(".aws_session_token_default")), 0o600);
+    for f in std::fs::read_dir(dir.join(".aws-runas")).unwrap() {
+        let f = f.unwrap().path();
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(name.ends_with(".lock"), "{name}: only locks are left");
+        assert_eq!(mode(&f), 0o600, "{}", f.display());
     }
 }
 

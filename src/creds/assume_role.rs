@@ -133,10 +133,6 @@ impl Provider for AssumeRole {
         self.signer.cache_files()
     }
 
-    fn discard(&self) {
-        self.signer.discard();
-    }
-
     fn describe(&self) -> String {
         let mfa = if self.mfa_serial.is_some() {
             ", MFA"

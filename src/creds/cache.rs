@@ -4,28 +4,39 @@
 //! (`AccessKeyID`, `SecretAccessKey`, `SessionToken`, `ProviderName`, `Expiration` in unix
 //! seconds) plus our own fields, which the 1.x tool ignores. A 1.x file is used as it is.
 //!
-//! - An entry is used while `now < Expiration - window`, the window being 10% of the configured
-//!   lifetime (90 s when that is under 15 minutes), so a command never starts with credentials
-//!   about to lapse.
-//! - A missing, unreadable, corrupt or mismatched (other role ARN, external id or MFA device)
-//!   file is a miss, never an error.
-//! - A fetch holds an exclusive lock (`<file>.lock`, flock) and reads the file again once it has
-//!   it: N concurrent runs make one STS call and ask for MFA once.
-//! - Writes are atomic (temp file in the same directory, fsync, rename) and 0600; a failed fetch
-//!   leaves the old file as it was.
+//! - An entry is used while `now < Expiration - window`, the window being 10% of the
+//!   credentials' own lifetime (`Expiration - Issued`, kept in our files; the configured duration
+//!   for a file without it), at least 90 s, so a command never starts with credentials about to
+//!   lapse, and a token that came back shorter than asked is still reused.
+//! - A missing, unreadable, corrupt, unsafe (`store.rs`) or mismatched file is a miss, never an
+//!   error. Mismatched: made for another role ARN, external id or MFA device, or with other source
+//!   keys than the profile's.
+//! - A fetch holds an exclusive lock (in our private directory, `store.rs`) and reads the file
+//!   again once it has it: N concurrent runs make one STS call and ask for MFA once. A run that
+//!   waits more than a second says so; after the lock timeout it gives up with an error.
+//! - Writes are atomic and 0600 (`store.rs`); a failed or refused fetch leaves the old file as it
+//!   was, and so does `-r` until the new credentials have arrived. A write that fails is a warning:
+//!   the run goes on, but the user learns why MFA will be asked again.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::Write;
+use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use super::error::CredsError;
 use super::provider::{Ctx, Fetched, Provider};
+use super::store::{self, Private};
 use crate::credentials::{Credentials, Secret};
-use crate::log::debug;
+use crate::log::{self, debug};
 use crate::time;
+
+/// How long a run waits for another run's lock by default.
+pub const LOCK_TIMEOUT: Duration = Duration::from_secs(120);
+/// After this long waiting, a run says that it waits.
+const LOCK_NOTICE: Duration = Duration::from_secs(1);
 
 /// What an entry was made by, in the 1.x tool's terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +55,7 @@ impl Kind {
 }
 
 /// One cache file's contents.
-#[derive(Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Serialize, Deserialize)]
 struct Entry {
     #[serde(rename = "AccessKeyID")]
     access_key_id: String,
@@ -57,6 +68,8 @@ struct Entry {
     #[serde(rename = "Expiration")]
     expiration: i64,
     // Ours. Absent in a 1.x file (then not checked); always written by us.
+    #[serde(rename = "Issued", default, skip_serializing_if = "Option::is_none")]
+    issued: Option<i64>,
     #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
     role_arn: Option<String>,
     #[serde(
@@ -67,6 +80,12 @@ struct Entry {
     external_id: Option<String>,
     #[serde(rename = "MfaSerial", default, skip_serializing_if = "Option::is_none")]
     mfa_serial: Option<String>,
+    #[serde(
+        rename = "SourceKeyId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    source_key_id: Option<String>,
     #[serde(
         rename = "SessionName",
         default,
@@ -84,11 +103,16 @@ pub struct Expect {
     pub role_arn: Option<String>,
     pub external_id: Option<String>,
     pub mfa_serial: Option<String>,
+    /// The access key id of the long-term keys at the chain's root: an entry made with another
+    /// user's keys (another profile mapped to the same file) is not ours.
+    pub source_key_id: Option<String>,
 }
 
-/// Keeps only `[A-Za-z0-9_.@-]` of a name used in a file name.
+/// Keeps only `[A-Za-z0-9_.@-]` of a name used in a file name. When anything had to change, a
+/// short digest of the name is appended, so two names never share a file (`team a` and `team_a`).
 pub fn sanitize(name: &str) -> String {
-    name.chars()
+    let clean: String = name
+        .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || "_.@-".contains(c) {
                 c
@@ -96,39 +120,57 @@ pub fn sanitize(name: &str) -> String {
                 '_'
             }
         })
-        .collect()
+        .collect();
+    if clean == name {
+        return clean;
+    }
+    let digest = Sha256::digest(name.as_bytes());
+    let short: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{clean}-{short}")
 }
 
 /// The cache's directory: the config file's, where the 1.x tool keeps its files too. The
 /// directory is made (0700) only when a fetch needs it, never on the cached fast path.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CacheDir(PathBuf);
+pub struct CacheDir {
+    dir: PathBuf,
+    /// How long a fetch waits for another run's lock.
+    lock_timeout: Duration,
+}
 
 impl CacheDir {
     /// The directory of `config_file`.
-    pub fn beside(config_file: &Path) -> CacheDir {
-        CacheDir(config_file.parent().unwrap_or(Path::new(".")).to_path_buf())
+    pub fn beside(config_file: &Path, lock_timeout: Duration) -> CacheDir {
+        CacheDir {
+            dir: config_file.parent().unwrap_or(Path::new(".")).to_path_buf(),
+            lock_timeout,
+        }
     }
 
     /// `.aws_session_token_<source profile>`.
     pub fn session_token_file(&self, source_profile: &str) -> PathBuf {
-        self.0
+        self.dir
             .join(format!(".aws_session_token_{}", sanitize(source_profile)))
     }
 
     /// `.aws_assume_role_<name>` (name: the profile, or `<account>-<role>` for a role ARN).
     pub fn assume_role_file(&self, name: &str) -> PathBuf {
-        self.0.join(format!(".aws_assume_role_{}", sanitize(name)))
+        self.dir
+            .join(format!(".aws_assume_role_{}", sanitize(name)))
+    }
+
+    /// How long a fetch waits for another run's lock.
+    pub fn lock_timeout(&self) -> Duration {
+        self.lock_timeout
     }
 }
 
-/// The seconds before expiry at which an entry stops being used.
+/// The seconds before expiry at which an entry stops being used: 10% of `lifetime`, at least
+/// 90 s.
 pub fn window(lifetime: Duration) -> i64 {
-    if lifetime < Duration::from_secs(900) {
-        90
-    } else {
-        (lifetime.as_secs() / 10) as i64
-    }
+    i64::try_from(lifetime.as_secs() / 10)
+        .unwrap_or(i64::MAX)
+        .max(90)
 }
 
 /// Caches what `inner` gives in `path`.
@@ -137,8 +179,12 @@ pub struct Cached {
     pub path: PathBuf,
     pub kind: Kind,
     pub expect: Expect,
-    /// The configured lifetime of these credentials, for the validity window.
+    /// The configured lifetime of these credentials: the validity window of a file that does not
+    /// say when its credentials were issued.
     pub lifetime: Duration,
+    /// Who these credentials are for, in messages: `profile 'admin'`.
+    pub label: String,
+    pub lock_timeout: Duration,
 }
 
 fn field_matches(stored: &Option<String>, expected: &Option<String>) -> bool {
@@ -148,22 +194,67 @@ fn field_matches(stored: &Option<String>, expected: &Option<String>) -> bool {
     }
 }
 
+/// Says `message` once per run (the first cache that hits it).
+fn warn_once(flag: &AtomicBool, message: std::fmt::Arguments<'_>) {
+    if !flag.swap(true, Ordering::Relaxed) {
+        log::warn(message);
+    }
+}
+
+static SHARED_DIR_WARNED: AtomicBool = AtomicBool::new(false);
+static WRITE_WARNED: AtomicBool = AtomicBool::new(false);
+
 impl Cached {
+    fn file_name(&self) -> String {
+        self.path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    fn dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+
+    /// The file's bytes, if it is there and may be trusted.
+    fn load(&self) -> Option<Vec<u8>> {
+        let name = self.path.display();
+        match store::read(&self.path) {
+            store::Read::Missing => {
+                debug!("cache {name}: none");
+                None
+            }
+            store::Read::Unsafe(reason) => {
+                log::warn(format_args!(
+                    "ignoring the cache file {name}: it is {reason}; fetching new credentials"
+                ));
+                None
+            }
+            store::Read::Failed(e) => {
+                debug!("cache {name}: unreadable ({e}), fetching new credentials");
+                None
+            }
+            store::Read::Data(data) => {
+                if store::shared_dir(self.dir()) {
+                    warn_once(
+                        &SHARED_DIR_WARNED,
+                        format_args!(
+                            "{} is writable by other users, who could replace the credential cache in it: chmod go-w it",
+                            self.dir().display()
+                        ),
+                    );
+                }
+                Some(data)
+            }
+        }
+    }
+
     /// The entry in the file, if it is usable now.
     fn read(&self) -> Option<Fetched> {
+        let data = self.load()?;
         let name = self.path.display();
-        let text = match fs::read_to_string(&self.path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                debug!("cache {name}: none");
-                return None;
-            }
-            Err(e) => {
-                debug!("cache {name}: unreadable ({e}), fetching new credentials");
-                return None;
-            }
-        };
-        let entry: Entry = match serde_json::from_str(&text) {
+        let entry: Entry = match serde_json::from_slice(&data) {
             Ok(e) => e,
             Err(e) => {
                 debug!("cache {name}: corrupt ({e}), fetching new credentials");
@@ -177,12 +268,16 @@ impl Cached {
             debug!("cache {name}: made for another role, external id or MFA device");
             return None;
         }
+        if !field_matches(&entry.source_key_id, &self.expect.source_key_id) {
+            debug!("cache {name}: made with other source keys");
+            return None;
+        }
         if entry.access_key_id.is_empty() || entry.secret_access_key.is_empty() {
             debug!("cache {name}: no keys");
             return None;
         }
-        let left = entry.expiration - time::unix_now();
-        let window = window(self.lifetime);
+        let left = entry.expiration.saturating_sub(time::unix_now());
+        let window = window(self.entry_lifetime(&entry));
         if left <= window {
             debug!("cache {name}: expires in {left}s (refreshing {window}s before expiry)");
             return None;
@@ -205,10 +300,22 @@ impl Cached {
         })
     }
 
-    /// Writes `fetched` atomically, 0600.
-    fn write(&self, fetched: &Fetched) -> std::io::Result<()> {
+    /// The credentials' own lifetime when the file says when they were issued, else the
+    /// configured one.
+    fn entry_lifetime(&self, entry: &Entry) -> Duration {
+        entry
+            .issued
+            .and_then(|issued| entry.expiration.checked_sub(issued))
+            .and_then(|secs| u64::try_from(secs).ok())
+            .filter(|secs| *secs > 0)
+            .map_or(self.lifetime, Duration::from_secs)
+    }
+
+    /// The file's contents for `fetched`.
+    fn entry(&self, fetched: &Fetched) -> Entry {
         let creds = &fetched.credentials;
-        let entry = Entry {
+        let text = |v: &Option<String>| Some(v.clone().unwrap_or_default());
+        Entry {
             access_key_id: creds.access_key_id.clone(),
             secret_access_key: creds.secret_access_key.expose().to_string(),
             session_token: creds
@@ -218,129 +325,121 @@ impl Cached {
                 .unwrap_or_default(),
             provider_name: self.kind.provider_name().to_string(),
             expiration: creds.expiration.unwrap_or_default(),
-            role_arn: Some(self.expect.role_arn.clone().unwrap_or_default()),
-            external_id: Some(self.expect.external_id.clone().unwrap_or_default()),
-            mfa_serial: Some(self.expect.mfa_serial.clone().unwrap_or_default()),
+            issued: Some(time::unix_now()),
+            role_arn: text(&self.expect.role_arn),
+            external_id: text(&self.expect.external_id),
+            mfa_serial: text(&self.expect.mfa_serial),
+            source_key_id: text(&self.expect.source_key_id),
             session_name: fetched.session_name.clone(),
             caller_arn: fetched.caller_arn.clone(),
-        };
-        let json = serde_json::to_vec(&entry).map_err(std::io::Error::other)?;
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        let file_name = self.path.file_name().unwrap_or_default().to_string_lossy();
-        let temp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
-        let result = (|| {
-            let mut file = open_private(&temp, true)?;
-            file.write_all(&json)?;
-            file.sync_all()?;
-            fs::rename(&temp, &self.path)
-        })();
-        if result.is_err() {
-            let _ = fs::remove_file(&temp);
         }
-        result
     }
 
-    fn lock_path(&self) -> PathBuf {
-        let mut name = self.path.file_name().unwrap_or_default().to_os_string();
-        name.push(".lock");
-        self.path.with_file_name(name)
+    /// Writes `fetched` through `private`, warning (once) when it cannot.
+    fn write(&self, private: &Private, fetched: &Fetched) {
+        let result = serde_json::to_vec(&self.entry(fetched))
+            .map_err(std::io::Error::other)
+            .and_then(|json| private.write(&self.path, &self.file_name(), &json));
+        match result {
+            Ok(()) => debug!("cache {}: written", self.path.display()),
+            Err(e) => warn_once(
+                &WRITE_WARNED,
+                format_args!(
+                    "cannot write the credential cache {} ({e}); the next run will fetch again{}",
+                    self.path.display(),
+                    if self.expect.mfa_serial.is_some() {
+                        " and ask for an MFA code"
+                    } else {
+                        ""
+                    }
+                ),
+            ),
+        }
     }
-}
 
-/// Opens `path` for writing, creating it readable by its owner only (0600); `truncate` empties
-/// it (a temp file to fill), else its contents stay (a lock file).
-fn open_private(path: &Path, truncate: bool) -> std::io::Result<File> {
-    let mut options = OpenOptions::new();
-    options
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(truncate);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)
-}
-
-/// Makes the cache directory (0700) if it is missing; only a fetch needs it, never the cached
-/// fast path.
-fn ensure_dir(dir: &Path) -> std::io::Result<()> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
-}
-
-/// Holds `<cache file>.lock` exclusively until dropped. The lock file itself stays: removing it
-/// would let two runs lock two different files.
-struct Lock(Option<File>);
-
-impl Lock {
-    fn take(path: &Path) -> Lock {
-        let file = ensure_dir(path.parent().unwrap_or(Path::new(".")))
-            .and_then(|()| open_private(path, false))
-            .and_then(|f| f.lock().map(|()| f));
-        match file {
-            Ok(f) => Lock(Some(f)),
+    /// Takes the lock of this cache file, saying so when another run holds it for long, and
+    /// giving up after the lock timeout. `None`: no lock could be had (the run goes on).
+    fn lock(&self, private: &Private) -> Result<Option<File>, CredsError> {
+        let file = match private.lock_file(&self.file_name()) {
+            Ok(f) => f,
             Err(e) => {
                 // Without a lock the run still works; concurrent runs may then each fetch.
                 debug!(
                     "cannot lock {} ({e}); going on without the lock",
-                    path.display()
+                    self.path.display()
                 );
-                Lock(None)
+                return Ok(None);
             }
-        }
-    }
-}
-
-impl Drop for Lock {
-    fn drop(&mut self) {
-        if let Some(f) = &self.0 {
-            let _ = f.unlock();
+        };
+        let started = Instant::now();
+        let mut told = false;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(Some(file)),
+                Err(std::fs::TryLockError::WouldBlock) => {}
+                Err(std::fs::TryLockError::Error(e)) => {
+                    debug!(
+                        "cannot lock {} ({e}); going on without the lock",
+                        self.path.display()
+                    );
+                    return Ok(None);
+                }
+            }
+            let waited = started.elapsed();
+            if waited >= self.lock_timeout {
+                return Err(CredsError::LockTimeout {
+                    label: self.label.clone(),
+                    waited: self.lock_timeout,
+                });
+            }
+            if !told && waited >= LOCK_NOTICE {
+                told = true;
+                log::note(format_args!(
+                    "waiting for another aws-runas that is fetching the credentials of {} (at most {}s)",
+                    self.label,
+                    self.lock_timeout.as_secs()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(50));
         }
     }
 }
 
 impl Provider for Cached {
     fn retrieve(&self, ctx: &mut Ctx<'_>) -> Result<Fetched, CredsError> {
-        if let Some(fetched) = self.read() {
-            return Ok(fetched);
+        if !ctx.refresh {
+            if let Some(fetched) = self.read() {
+                return Ok(fetched);
+            }
         }
-        let _lock = Lock::take(&self.lock_path());
+        let private = match Private::open(self.dir()) {
+            Ok(p) => p,
+            Err(reason) => {
+                warn_once(
+                    &WRITE_WARNED,
+                    format_args!(
+                        "cannot use the credential cache: {reason}; nothing will be cached"
+                    ),
+                );
+                return self.inner.retrieve(ctx);
+            }
+        };
+        let _lock = self.lock(&private)?;
+        private.clean(self.dir(), &self.file_name());
         // Another run may have fetched while we waited for the lock.
-        if let Some(fetched) = self.read() {
-            return Ok(fetched);
+        if !ctx.refresh {
+            if let Some(fetched) = self.read() {
+                return Ok(fetched);
+            }
         }
         let fetched = self.inner.retrieve(ctx)?;
-        match self.write(&fetched) {
-            Ok(()) => debug!("cache {}: written", self.path.display()),
-            Err(e) => debug!("cache {}: not written ({e})", self.path.display()),
-        }
+        self.write(&private, &fetched);
         Ok(fetched)
-    }
-
-    fn discard(&self) {
-        self.inner.discard();
-        match fs::remove_file(&self.path) {
-            Ok(()) => debug!("refresh: removed {}", self.path.display()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => debug!("refresh: cannot remove {} ({e})", self.path.display()),
-        }
     }
 
     fn invalidate(&self) -> bool {
         debug!("cache {}: refused by AWS, discarding", self.path.display());
-        let _ = fs::remove_file(&self.path);
+        let _ = std::fs::remove_file(&self.path);
         true
     }
 
@@ -361,7 +460,9 @@ mod tests {
     use super::*;
     use crate::aws::http::Agent;
     use crate::creds::mfa::{Asker, Mfa};
-    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::fs;
+    use std::os::unix::fs::PermissionsExt;
+    use std::sync::atomic::AtomicU32;
     use std::sync::Arc;
 
     type Calls = Arc<AtomicU32>;
@@ -396,7 +497,12 @@ mod tests {
             std::env::temp_dir().join(format!("aws-runas-cache-{tag}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap();
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
         dir
+    }
+
+    fn cache_dir(dir: &Path) -> CacheDir {
+        CacheDir::beside(&dir.join("config"), LOCK_TIMEOUT)
     }
 
     fn cached(dir: &Path, expires_in: i64, calls: &Calls) -> Cached {
@@ -405,28 +511,46 @@ mod tests {
                 calls: calls.clone(),
                 expires_in,
             }),
-            path: CacheDir(dir.to_path_buf()).assume_role_file("admin"),
+            path: cache_dir(dir).assume_role_file("admin"),
             kind: Kind::AssumeRole,
             expect: Expect {
                 role_arn: Some("arn:aws:iam::123456789012:role/admin".into()),
+                source_key_id: Some("AKIADEV".into()),
                 ..Expect::default()
             },
             lifetime: Duration::from_secs(3600),
+            label: "profile 'admin'".into(),
+            lock_timeout: LOCK_TIMEOUT,
         }
     }
 
-    fn retrieve(c: &Cached) -> Fetched {
+    fn retrieve_with(c: &Cached, refresh: bool) -> Fetched {
         let agent = Agent::new();
         let mut mfa = Mfa::new(None, Asker::Nobody);
         let mut ctx = Ctx {
             agent: &agent,
             mfa: &mut mfa,
+            refresh,
         };
         c.retrieve(&mut ctx).unwrap()
     }
 
+    fn retrieve(c: &Cached) -> Fetched {
+        retrieve_with(c, false)
+    }
+
     fn calls(n: u32) -> Calls {
         Arc::new(AtomicU32::new(n))
+    }
+
+    fn count(calls: &Calls) -> u32 {
+        calls.load(Ordering::SeqCst)
+    }
+
+    /// Writes a cache file by hand, 0600.
+    fn plant(path: &Path, json: &str) {
+        fs::write(path, json).unwrap();
+        fs::set_permissions(path, fs::Permissions::from_mode(0o600)).unwrap();
     }
 
     #[test]
@@ -435,23 +559,34 @@ mod tests {
         assert_eq!(window(Duration::from_secs(43_200)), 4320);
         assert_eq!(window(Duration::from_secs(600)), 90);
         assert_eq!(window(Duration::from_secs(900)), 90);
+        assert_eq!(
+            window(Duration::from_secs(u64::MAX)),
+            i64::try_from(u64::MAX / 10).unwrap()
+        );
     }
 
     #[test]
-    fn names_are_sanitised() {
-        let dir = CacheDir::beside(Path::new("/h/.aws/config"));
+    fn names_are_sanitised_one_to_one() {
+        let dir = CacheDir::beside(Path::new("/h/.aws/config"), LOCK_TIMEOUT);
         assert_eq!(
             dir.session_token_file("dev"),
             Path::new("/h/.aws/.aws_session_token_dev")
         );
         assert_eq!(
-            dir.assume_role_file("a/b c"),
-            Path::new("/h/.aws/.aws_assume_role_a_b_c")
-        );
-        assert_eq!(
             dir.assume_role_file("123456789012-admin"),
             Path::new("/h/.aws/.aws_assume_role_123456789012-admin")
         );
+        // A name that had to change gets a digest of itself, so no two names share a file.
+        let spaced = dir.assume_role_file("team a");
+        let underscored = dir.assume_role_file("team_a");
+        assert_eq!(underscored, Path::new("/h/.aws/.aws_assume_role_team_a"));
+        assert_ne!(spaced, underscored);
+        let name = spaced.file_name().unwrap().to_str().unwrap();
+        assert!(name.starts_with(".aws_assume_role_team_a-"), "{name}");
+        assert!(name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.@-".contains(c)));
+        assert_ne!(dir.assume_role_file("a/b"), dir.assume_role_file("a b"));
     }
 
     #[test]
@@ -461,7 +596,7 @@ mod tests {
         let c = cached(&dir, 3600, &calls);
         let first = retrieve(&c);
         let second = retrieve(&c);
-        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(count(&calls), 1);
         assert_eq!(first.credentials, second.credentials);
         // Who the credentials were made for is kept with them.
         assert_eq!(
@@ -469,17 +604,22 @@ mod tests {
             Some("arn:aws:iam::123456789012:user/alice")
         );
         assert_eq!(second.session_name.as_deref(), Some("alice"));
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(&c.path).unwrap().permissions().mode() & 0o777;
-            assert_eq!(mode, 0o600);
-        }
+        let mode = fs::metadata(&c.path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
         let text = fs::read_to_string(&c.path).unwrap();
-        assert!(
-            text.contains("\"ProviderName\":\"AssumeRoleProvider\""),
-            "{text}"
-        );
+        for field in [
+            "\"ProviderName\":\"AssumeRoleProvider\"",
+            "\"SourceKeyId\":\"AKIADEV\"",
+            "\"Issued\":",
+        ] {
+            assert!(text.contains(field), "{field} in {text}");
+        }
+        // The lock is in our private directory, not beside the cache file.
+        let names: Vec<String> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(!names.iter().any(|n| n.ends_with(".lock")), "{names:?}");
         fs::remove_dir_all(dir).unwrap();
     }
 
@@ -487,16 +627,36 @@ mod tests {
     fn entries_inside_the_window_are_refreshed() {
         let dir = temp_dir("window");
         let calls = calls(0);
-        // Expires in 300 s; the window for 1h is 360 s: every read is a miss.
-        let c = cached(&dir, 300, &calls);
+        // Expires in 80 s, inside the 90 s floor: every read is a miss.
+        let c = cached(&dir, 80, &calls);
         retrieve(&c);
         retrieve(&c);
-        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        assert_eq!(count(&calls), 2);
         fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
-    fn corrupt_and_mismatched_files_are_misses() {
+    fn the_window_is_a_tenth_of_the_credentials_own_lifetime() {
+        let dir = temp_dir("own-lifetime");
+        let calls = calls(0);
+        // Configured for 12h (window 72 min), but these were issued for 1h and have 50 min left:
+        // a tenth of their own lifetime is 6 min, so they are still good.
+        let mut c = cached(&dir, 3000, &calls);
+        c.lifetime = Duration::from_secs(12 * 3600);
+        let now = time::unix_now();
+        let entry = format!(
+            r#"{{"AccessKeyID":"ASIASHORT","SecretAccessKey":"s","SessionToken":"t","Expiration":{},"Issued":{},"RoleArn":"arn:aws:iam::123456789012:role/admin","ExternalId":"","MfaSerial":"","SourceKeyId":"AKIADEV"}}"#,
+            now + 3000,
+            now - 600
+        );
+        plant(&c.path, &entry);
+        assert_eq!(retrieve(&c).credentials.access_key_id, "ASIASHORT");
+        assert_eq!(count(&calls), 0);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn corrupt_mismatched_and_absurd_files_are_misses() {
         let dir = temp_dir("corrupt");
         let calls = calls(0);
         let c = cached(&dir, 3600, &calls);
@@ -506,12 +666,29 @@ mod tests {
             "[]",
             r#"{"AccessKeyID":"","SecretAccessKey":"","Expiration":9999999999}"#,
             r#"{"AccessKeyID":"ASIA","SecretAccessKey":"s","SessionToken":"t","Expiration":9999999999,"RoleArn":"arn:aws:iam::123456789012:role/other"}"#,
+            // Made with another user's keys (another profile mapped to this file).
+            r#"{"AccessKeyID":"ASIA","SecretAccessKey":"s","SessionToken":"t","Expiration":9999999999,"SourceKeyId":"AKIAOTHER"}"#,
+            // An expiration that would wrap around.
+            r#"{"AccessKeyID":"ASIA","SecretAccessKey":"s","SessionToken":"t","Expiration":-9223372036854775808}"#,
         ] {
-            fs::write(&c.path, bad).unwrap();
-            let before = calls.load(Ordering::SeqCst);
+            plant(&c.path, bad);
+            let before = count(&calls);
             retrieve(&c);
-            assert_eq!(calls.load(Ordering::SeqCst), before + 1, "{bad}");
+            assert_eq!(count(&calls), before + 1, "{bad}");
         }
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn refresh_replaces_the_entry_only_once_new_credentials_arrive() {
+        let dir = temp_dir("refresh");
+        let calls = calls(0);
+        let c = cached(&dir, 3600, &calls);
+        let first = retrieve(&c);
+        let refreshed = retrieve_with(&c, true);
+        assert_eq!(count(&calls), 2);
+        assert_ne!(first.credentials, refreshed.credentials);
+        assert_eq!(retrieve(&c).credentials, refreshed.credentials);
         fs::remove_dir_all(dir).unwrap();
     }
 
@@ -522,9 +699,9 @@ mod tests {
         let c = cached(&dir, 3600, &calls);
         let go = include_str!("../../fixtures/cache_go1x.json")
             .replace("EXPIRATION", &(time::unix_now() + 3000).to_string());
-        fs::write(&c.path, go).unwrap();
+        plant(&c.path, &go);
         let creds = retrieve(&c).credentials;
-        assert_eq!(calls.load(Ordering::SeqCst), 0);
+        assert_eq!(count(&calls), 0);
         assert_eq!(creds.access_key_id, "ASIAGOWROTETHISKEY01");
         assert_eq!(creds.session_token.unwrap().expose(), "go-session-token");
         fs::remove_dir_all(dir).unwrap();

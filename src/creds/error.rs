@@ -9,6 +9,11 @@ use crate::aws::query::AwsError;
 pub enum CredsError {
     Aws(AwsError),
     Mfa(MfaError),
+    /// Another run held the cache's lock for the whole lock timeout.
+    LockTimeout {
+        label: String,
+        waited: std::time::Duration,
+    },
 }
 
 impl CredsError {
@@ -28,6 +33,11 @@ impl fmt::Display for CredsError {
         match self {
             CredsError::Aws(e) => e.fmt(f),
             CredsError::Mfa(e) => e.fmt(f),
+            CredsError::LockTimeout { label, waited } => write!(
+                f,
+                "gave up after {}s waiting for another aws-runas fetching the credentials of {label} (is one waiting for an MFA code?); set AWS_RUNAS_LOCK_TIMEOUT to wait longer",
+                waited.as_secs()
+            ),
         }
     }
 }

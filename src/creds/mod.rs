@@ -10,3 +10,4 @@ pub mod mfa;
 pub mod plan;
 pub mod provider;
 pub mod session_token;
+pub mod store;

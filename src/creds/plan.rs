@@ -14,6 +14,8 @@
 //! credentials are cached per profile.
 
 use super::assume_role::AssumeRole;
+#[cfg(test)]
+use super::cache::LOCK_TIMEOUT;
 use super::cache::{CacheDir, Cached, Expect, Kind};
 use super::long_term::LongTerm;
 use super::provider::Provider;
@@ -93,8 +95,11 @@ pub fn plan(profile: &Profile, endpoint: &Endpoint, cache: &CacheDir, session_on
                 role_arn: Some(last.role_arn.raw.clone()),
                 external_id: last.external_id.clone(),
                 mfa_serial: None,
+                source_key_id: Some(profile.source.credentials.access_key_id.clone()),
             },
             lifetime: last.duration,
+            label: format!("profile '{}'", profile.name()),
+            lock_timeout: cache.lock_timeout(),
         }),
         reason,
     }
@@ -150,8 +155,11 @@ fn session_token(
             role_arn: None,
             external_id: None,
             mfa_serial: profile.mfa_serial.clone(),
+            source_key_id: Some(profile.source.credentials.access_key_id.clone()),
         },
         lifetime: profile.session_duration,
+        label: format!("source profile '{}'", profile.source.profile),
+        lock_timeout: cache.lock_timeout(),
     })
 }
 
@@ -178,7 +186,7 @@ mod tests {
             url: "http://127.0.0.1:1/".into(),
             signing_region: "us-east-1".into(),
         };
-        let cache = CacheDir::beside(Path::new("/h/.aws/config"));
+        let cache = CacheDir::beside(Path::new("/h/.aws/config"), LOCK_TIMEOUT);
         plan(&profile, &endpoint, &cache, flags.contains(&"-s"))
     }
 

@@ -11,10 +11,12 @@ use super::mfa::Mfa;
 use crate::aws::http::Agent;
 use crate::credentials::Credentials;
 
-/// What a retrieval is given: the run's one HTTP agent, and where MFA codes come from.
+/// What a retrieval is given: the run's one HTTP agent, where MFA codes come from, and whether
+/// cached entries are to be replaced (`-r`) rather than used.
 pub struct Ctx<'a> {
     pub agent: &'a Agent,
     pub mfa: &'a mut Mfa,
+    pub refresh: bool,
 }
 
 /// Credentials, with what is known of the caller they were made for.
@@ -55,6 +57,4 @@ pub trait Provider: Send + Sync {
     fn cache_files(&self) -> Vec<std::path::PathBuf> {
         Vec::new()
     }
-    /// Discards every cached entry this provider (and the ones it builds on) would use (`-r`).
-    fn discard(&self) {}
 }

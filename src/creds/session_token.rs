@@ -62,10 +62,6 @@ impl Provider for SessionToken {
         self.signer.cache_files()
     }
 
-    fn discard(&self) {
-        self.signer.discard();
-    }
-
     fn describe(&self) -> String {
         let mfa = if self.mfa_serial.is_some() {
             ", MFA"

@@ -1,0 +1,328 @@
+//! The cache's files on disk, opened as a credential store must open them: the config file's
+//! directory may be shared (a CI workspace, a repository, `/tmp`), so nothing there is trusted.
+//!
+//! - A cache file is opened with `O_NOFOLLOW | O_NONBLOCK` and checked with `fstat` before a byte
+//!   is read: a regular file, owned by us, writable by nobody else, at most [`MAX_SIZE`] bytes.
+//!   Anything else (a symlink, a FIFO, a device, another user's file) is [`Read::Unsafe`]: a miss
+//!   with a warning, never followed, never trusted.
+//! - Our own files (locks and temp files) live in one private directory beside the cache,
+//!   `.aws-runas/` (0700, ours, not a symlink), so they cannot be planted by someone else and do
+//!   not pile up where the user looks. The cache files keep the 1.x tool's names and place.
+//! - A write goes to a temp file with a random name, created `O_CREAT | O_EXCL | O_NOFOLLOW` and
+//!   0600 on the open file, fsynced, then renamed over the cache file (rename replaces a planted
+//!   symlink instead of following it). Leftovers of a killed run are removed under the lock.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read as _, Write};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+/// The largest cache file we read: ours are well under 4 KiB.
+pub const MAX_SIZE: u64 = 64 * 1024;
+
+/// The private directory's name, inside the cache directory.
+const PRIVATE: &str = ".aws-runas";
+
+/// What reading a cache file found.
+#[derive(Debug)]
+pub enum Read {
+    Missing,
+    /// Not a file we may trust; the reason says what it is.
+    Unsafe(String),
+    Failed(io::Error),
+    Data(Vec<u8>),
+}
+
+/// The effective user id.
+fn euid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
+/// Why `meta` does not describe a file we may trust, if it does not.
+fn untrusted(meta: &fs::Metadata) -> Option<String> {
+    let kind = meta.file_type();
+    if !kind.is_file() {
+        let what = if kind.is_dir() {
+            "a directory"
+        } else if kind.is_symlink() {
+            "a symbolic link"
+        } else {
+            "not a regular file (a FIFO, socket or device)"
+        };
+        return Some(what.to_string());
+    }
+    if meta.uid() != euid() {
+        return Some(format!("owned by another user (uid {})", meta.uid()));
+    }
+    if meta.mode() & 0o022 != 0 {
+        return Some(format!(
+            "writable by other users (mode {:o})",
+            meta.mode() & 0o777
+        ));
+    }
+    if meta.len() > MAX_SIZE {
+        return Some(format!("too large ({} bytes)", meta.len()));
+    }
+    None
+}
+
+/// Reads the cache file at `path` without following a link or blocking on a FIFO.
+pub fn read(path: &Path) -> Read {
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(path);
+    let file = match file {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Read::Missing,
+        // O_NOFOLLOW on a symlink.
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            return Read::Unsafe("a symbolic link".into())
+        }
+        Err(e) => return Read::Failed(e),
+    };
+    let meta = match file.metadata() {
+        Ok(m) => m,
+        Err(e) => return Read::Failed(e),
+    };
+    if let Some(reason) = untrusted(&meta) {
+        return Read::Unsafe(reason);
+    }
+    let mut data = Vec::with_capacity(meta.len() as usize);
+    // Bounded even if the file grows after the check.
+    match file.take(MAX_SIZE + 1).read_to_end(&mut data) {
+        Ok(_) if data.len() as u64 > MAX_SIZE => Read::Unsafe("too large".into()),
+        Ok(_) => Read::Data(data),
+        Err(e) => Read::Failed(e),
+    }
+}
+
+/// Whether `dir` lets other users replace files in it (writable by group or others, without the
+/// sticky bit): worth a warning, since the cache lives there.
+pub fn shared_dir(dir: &Path) -> bool {
+    fs::metadata(dir).is_ok_and(|m| m.mode() & 0o022 != 0 && m.mode() & 0o1000 == 0)
+}
+
+/// Makes `dir` (0700) if it is missing.
+fn ensure_dir(dir: &Path) -> io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+/// Our private directory beside the cache files: locks and temp files.
+#[derive(Debug)]
+pub struct Private {
+    dir: PathBuf,
+}
+
+impl Private {
+    /// Makes (or checks) `<cache dir>/.aws-runas`: a directory, not a link, ours, 0700.
+    pub fn open(cache_dir: &Path) -> Result<Private, String> {
+        let dir = cache_dir.join(PRIVATE);
+        let show = |e: io::Error| format!("{}: {e}", dir.display());
+        ensure_dir(cache_dir).map_err(show)?;
+        match fs::DirBuilder::new().mode(0o700).create(&dir) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(show(e)),
+        }
+        let meta = fs::symlink_metadata(&dir).map_err(show)?;
+        if !meta.file_type().is_dir() {
+            return Err(format!("{} is not a directory", dir.display()));
+        }
+        if meta.uid() != euid() {
+            return Err(format!("{} is owned by another user", dir.display()));
+        }
+        if meta.mode() & 0o077 != 0 {
+            // Ours: make it private again rather than give up.
+            fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).map_err(show)?;
+        }
+        Ok(Private { dir })
+    }
+
+    /// The lock file for the cache file named `name`.
+    pub fn lock_file(&self, name: &str) -> io::Result<File> {
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+            .open(self.dir.join(format!("{name}.lock")))
+    }
+
+    /// Writes `data` to `target` atomically: a new temp file here, fsync, rename.
+    pub fn write(&self, target: &Path, name: &str, data: &[u8]) -> io::Result<()> {
+        let temp = self.dir.join(format!("{name}.{}.tmp", random_hex()));
+        let result = (|| {
+            let mut file = OpenOptions::new()
+                .write(true)
+                .create_new(true) // O_CREAT | O_EXCL
+                .mode(0o600)
+                .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+                .open(&temp)?;
+            // The mode on the open file, whatever the umask or a race did to the name.
+            file.set_permissions(fs::Permissions::from_mode(0o600))?;
+            file.write_all(data)?;
+            file.sync_all()?;
+            fs::rename(&temp, target)
+        })();
+        if result.is_err() {
+            let _ = fs::remove_file(&temp);
+        }
+        result
+    }
+
+    /// Removes the temp files a killed run left for the cache file `name` (call with its lock
+    /// held), and the lock and temp files the previous layout kept beside the cache file.
+    pub fn clean(&self, cache_dir: &Path, name: &str) {
+        let prefix = format!("{name}.");
+        for entry in fs::read_dir(&self.dir).into_iter().flatten().flatten() {
+            let file = entry.file_name().to_string_lossy().into_owned();
+            if file.starts_with(&prefix) && file.ends_with(".tmp") {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+        // The previous layout: `<name>.lock` and `.<name>.<pid>.tmp` beside the cache file.
+        let legacy_temp = format!(".{name}.");
+        for entry in fs::read_dir(cache_dir).into_iter().flatten().flatten() {
+            let file = entry.file_name().to_string_lossy().into_owned();
+            let ours = file == format!("{name}.lock")
+                || (file.starts_with(&legacy_temp) && file.ends_with(".tmp"));
+            let regular_and_mine = entry
+                .metadata() // does not follow a symlink
+                .is_ok_and(|m| m.file_type().is_file() && m.uid() == euid());
+            if ours && regular_and_mine {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+/// 16 random hex digits, for temp file names (from the kernel; the hasher's random seed if
+/// /dev/urandom cannot be read).
+fn random_hex() -> String {
+    let mut bytes = [0u8; 8];
+    let from_kernel = File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes));
+    if from_kernel.is_err() {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u32(std::process::id());
+        bytes = h.finish().to_le_bytes();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    fn temp_dir(tag: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("aws-runas-store-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
+        dir
+    }
+
+    #[test]
+    fn regular_private_files_are_read() {
+        let dir = temp_dir("read");
+        let path = dir.join("c");
+        fs::write(&path, b"{}").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(matches!(read(&path), Read::Data(d) if d == b"{}"));
+        assert!(matches!(read(&dir.join("none")), Read::Missing));
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn links_fifos_devices_and_shared_files_are_not_trusted() {
+        let dir = temp_dir("unsafe");
+        let target = dir.join("target");
+        fs::write(&target, b"{}").unwrap();
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o600)).unwrap();
+        symlink(&target, dir.join("link")).unwrap();
+        symlink("/dev/zero", dir.join("zero")).unwrap();
+        let fifo = std::ffi::CString::new(dir.join("fifo").to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+        fs::write(dir.join("shared"), b"{}").unwrap();
+        fs::set_permissions(dir.join("shared"), fs::Permissions::from_mode(0o666)).unwrap();
+        fs::write(dir.join("big"), vec![b' '; MAX_SIZE as usize + 1]).unwrap();
+        fs::set_permissions(dir.join("big"), fs::Permissions::from_mode(0o600)).unwrap();
+        for name in ["link", "zero", "fifo", "shared", "big"] {
+            let found = read(&dir.join(name));
+            assert!(matches!(found, Read::Unsafe(_)), "{name}: {found:?}");
+        }
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn writes_are_private_and_replace_a_planted_link() {
+        let dir = temp_dir("write");
+        let private = Private::open(&dir).unwrap();
+        let victim = dir.join("victim");
+        fs::write(&victim, b"precious").unwrap();
+        let cache = dir.join(".aws_assume_role_x");
+        symlink(&victim, &cache).unwrap();
+        private
+            .write(&cache, ".aws_assume_role_x", b"{\"k\":1}")
+            .unwrap();
+        assert_eq!(fs::read(&victim).unwrap(), b"precious");
+        let meta = fs::symlink_metadata(&cache).unwrap();
+        assert!(meta.file_type().is_file());
+        assert_eq!(meta.mode() & 0o777, 0o600);
+        assert_eq!(fs::read(&cache).unwrap(), b"{\"k\":1}");
+        let private_mode = fs::metadata(dir.join(PRIVATE)).unwrap().mode() & 0o777;
+        assert_eq!(private_mode, 0o700);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_planted_private_directory_link_is_refused() {
+        let dir = temp_dir("private-link");
+        let elsewhere = temp_dir("private-elsewhere");
+        symlink(&elsewhere, dir.join(PRIVATE)).unwrap();
+        assert!(Private::open(&dir).is_err());
+        fs::remove_dir_all(dir).unwrap();
+        fs::remove_dir_all(elsewhere).unwrap();
+    }
+
+    #[test]
+    fn leftovers_are_cleaned() {
+        let dir = temp_dir("clean");
+        let private = Private::open(&dir).unwrap();
+        let name = ".aws_session_token_dev";
+        fs::write(
+            dir.join(PRIVATE).join(format!("{name}.0123.tmp")),
+            b"secret",
+        )
+        .unwrap();
+        fs::write(
+            dir.join(PRIVATE).join(".aws_session_token_other.1.tmp"),
+            b"x",
+        )
+        .unwrap();
+        fs::write(dir.join(format!("{name}.lock")), b"").unwrap();
+        fs::write(dir.join(format!(".{name}.4242.tmp")), b"secret").unwrap();
+        private.clean(&dir, name);
+        let mut left: Vec<String> = fs::read_dir(dir.join(PRIVATE))
+            .unwrap()
+            .chain(fs::read_dir(&dir).unwrap())
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, [".aws-runas", ".aws_session_token_other.1.tmp"]);
+        fs::remove_dir_all(dir).unwrap();
+    }
+}
