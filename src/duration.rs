@@ -37,6 +37,9 @@ const UNITS: &[(&str, u128)] = &[
     ("h", 3_600_000_000_000),
 ];
 
+/// Go's largest duration (about 2,562,047 hours): anything longer is refused, as Go refuses it.
+const MAX_NS: u128 = i64::MAX as u128;
+
 /// Parses a Go duration. Negative durations are refused: no lifetime here can be negative.
 pub fn parse(input: &str) -> Result<Duration, DurationError> {
     let err = |reason| DurationError {
@@ -87,9 +90,14 @@ pub fn parse(input: &str) -> Result<Duration, DurationError> {
         let mut place = scale;
         for d in frac_part.bytes() {
             place /= 10;
-            ns += u128::from(d - b'0') * place;
+            ns = ns
+                .checked_add(u128::from(d - b'0') * place)
+                .ok_or_else(|| err("too large"))?;
         }
-        total_ns = total_ns.checked_add(ns).ok_or_else(|| err("too large"))?;
+        total_ns = total_ns
+            .checked_add(ns)
+            .filter(|t| *t <= MAX_NS)
+            .ok_or_else(|| err("too large"))?;
         rest = next;
     }
     let secs = u64::try_from(total_ns / 1_000_000_000).map_err(|_| err("too large"))?;
@@ -123,6 +131,23 @@ pub fn clamp(d: Duration, min: Duration, max: Duration) -> (Duration, Option<&'s
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overflow_is_an_error_not_a_wrap() {
+        for huge in [
+            "94522879700260684295381835.4h",
+            "2562048h",
+            "9223372036854775808ns",
+            "340282366920938463463374607431768211455h",
+        ] {
+            let e = parse(huge).unwrap_err().to_string();
+            assert!(e.contains(&format!("'{huge}'")), "{e}");
+        }
+        assert_eq!(
+            parse("2562047h").unwrap(),
+            Duration::from_secs(2_562_047 * 3600)
+        );
+    }
 
     #[test]
     fn parses_go_syntax() {

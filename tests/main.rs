@@ -3,6 +3,7 @@
 
 mod architecture;
 mod cache;
+mod cache_honesty;
 mod cache_security;
 mod emulator_controls;
 mod errors;

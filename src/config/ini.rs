@@ -61,13 +61,15 @@ impl fmt::Display for IniError {
 impl std::error::Error for IniError {}
 
 impl Section {
-    /// The value of `key` (lower-case); the last one wins, as in the CLI.
+    /// The value of `key` (lower-case); the last one wins, as in the CLI. An empty value is
+    /// unset (`region =` hides nothing and exports nothing).
     pub fn get(&self, key: &str) -> Option<&str> {
         self.entries
             .iter()
             .rev()
             .find(|e| e.key == key)
             .map(|e| e.value.as_str())
+            .filter(|v| !v.is_empty())
     }
 }
 
@@ -233,7 +235,9 @@ mod tests {
         );
         let nested = ini.section("profile nested").unwrap();
         assert_eq!(nested.get("region"), Some("us-west-2"));
-        assert_eq!(nested.get("s3"), Some(""));
+        // The nested section's key is read (and its lines checked) but, empty, it is unset.
+        assert!(nested.entries.iter().any(|e| e.key == "s3"));
+        assert_eq!(nested.get("s3"), None);
     }
 
     #[test]

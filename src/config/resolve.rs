@@ -432,4 +432,18 @@ mod tests {
         assert!(p.roles.is_empty());
         assert_eq!(p.source.credentials.access_key_id, "AKIAKEYSONLY00000001");
     }
+
+    #[test]
+    fn empty_values_are_unset() {
+        let f = files(
+            "[default]\nregion = us-east-1\n[profile r]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = k\nregion =\nmfa_serial =\nexternal_id =\n",
+            "[k]\naws_access_key_id = AKIAKEY\naws_secret_access_key = s\n",
+        );
+        let p = resolve_with(&["r"], &[("AWS_REGION", "")], &f)
+            .unwrap()
+            .profile;
+        assert_eq!(p.region.as_deref(), Some("us-east-1"));
+        assert_eq!(p.mfa_serial, None);
+        assert_eq!(p.roles[0].external_id, None);
+    }
 }

@@ -268,6 +268,15 @@ impl Cached {
             debug!("cache {name}: made for another role, external id or MFA device");
             return None;
         }
+        if self.kind == Kind::SessionToken
+            && self.expect.mfa_serial.is_some()
+            && entry.mfa_serial.is_none()
+        {
+            // A 1.x file does not say whether MFA made it; a role that demands MFA would refuse
+            // it, so ask again rather than fail.
+            debug!("cache {name}: no record of MFA, and the profile has an MFA serial");
+            return None;
+        }
         if !field_matches(&entry.source_key_id, &self.expect.source_key_id) {
             debug!("cache {name}: made with other source keys");
             return None;

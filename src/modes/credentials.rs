@@ -54,11 +54,14 @@ fn expiration_line(credentials: &Credentials, tz: Option<&str>, now: i64) -> Str
         return "Credentials do not expire (long-term keys)".to_string();
     };
     let when = time::local::format(tz, expiration);
-    let left = expiration - now;
+    let left = expiration.saturating_sub(now);
     if left >= 0 {
         format!("Credentials will expire on {when} (in {})", human(left))
     } else {
-        format!("Credentials expired on {when} ({} ago)", human(-left))
+        format!(
+            "Credentials expired on {when} ({} ago)",
+            human(left.saturating_neg())
+        )
     }
 }
 

@@ -8,7 +8,7 @@ use super::rfc3339::{civil_from_days, days_from_civil};
 
 /// `YYYY-MM-DD HH:MM:SS` in local time; `tz` is the `TZ` variable, if set.
 pub fn format(tz: Option<&str>, unix: i64) -> String {
-    let local = unix + offset(tz, unix);
+    let local = unix.saturating_add(offset(tz, unix));
     let (y, m, d) = civil_from_days(local.div_euclid(86_400));
     let s = local.rem_euclid(86_400);
     format!(
@@ -80,7 +80,12 @@ pub fn tzif_offset(data: &[u8], unix: i64) -> Option<i64> {
     let times = &body[..timecnt * time];
     let indices = &body[timecnt * time..timecnt * (time + 1)];
     let types = &body[timecnt * (time + 1)..timecnt * (time + 1) + typecnt * 6];
-    let utoff = |i: usize| types.get(i * 6..i * 6 + 4).map(be_i32);
+    let utoff = |i: usize| {
+        types
+            .get(i * 6..i * 6 + 4)
+            .map(be_i32)
+            .filter(|o| plausible(*o))
+    };
     let at = |i: usize| {
         if time == 8 {
             be_i64(&times[i * 8..])
@@ -118,13 +123,23 @@ fn hms(s: &str) -> Option<(i64, &str)> {
             }
         }
         let n = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if n == 0 {
+        if n == 0 || n > 3 {
             return None;
         }
-        total += rest[..n].parse::<i64>().ok()? * scale;
+        let value = rest[..n].parse::<i64>().ok()?;
+        // Hours up to 167 (RFC 8536's rule times); minutes and seconds below 60.
+        if (i == 0 && value > 167) || (i > 0 && value > 59) {
+            return None;
+        }
+        total += value * scale;
         rest = &rest[n..];
     }
     Some((sign * total, rest))
+}
+
+/// Whether `offset` (seconds) could be a zone's offset from UTC: real ones are within ±26 hours.
+fn plausible(offset: i64) -> bool {
+    offset.abs() <= 26 * 3600
 }
 
 /// A zone abbreviation (`CET`, `<+03>`) at the start of `s`: the rest.
@@ -173,18 +188,19 @@ fn rule_date(s: &str, year: i64) -> Option<(i64, &str)> {
 /// The offset a POSIX TZ rule (`CET-1CEST,M3.5.0,M10.5.0/3`) gives at `unix`.
 pub fn posix_offset(rule: &str, unix: i64) -> Option<i64> {
     let rest = abbreviation(rule)?;
-    let (std, rest) = hms(rest)?;
+    let (std, rest) = hms(rest).filter(|(o, _)| plausible(*o))?;
     let std = -std;
     if rest.is_empty() {
         return Some(std);
     }
     let rest = abbreviation(rest)?;
     let (dst, rest) = match hms(rest) {
-        Some((o, r)) => (-o, r),
+        Some((o, r)) if plausible(o) => (-o, r),
+        Some(_) => return None,
         None => (std + 3600, rest),
     };
     let rest = rest.strip_prefix(',')?;
-    let (year, _, _) = civil_from_days((unix + std).div_euclid(86_400));
+    let (year, _, _) = civil_from_days(unix.saturating_add(std).div_euclid(86_400));
     let (start, rest) = rule_date(rest, year)?;
     let (end, _) = rule_date(rest.strip_prefix(',')?, year)?;
     let (start, end) = (start - std, end - dst);
@@ -256,5 +272,19 @@ mod tests {
             format(Some(""), t("2026-07-15T12:00:00Z")),
             "2026-07-15 12:00:00"
         );
+    }
+
+    #[test]
+    fn absurd_zones_fall_back_to_utc() {
+        let t = t("2026-07-15T12:00:00Z");
+        assert_eq!(posix_offset("CET-1374799102801346565", t), None);
+        assert_eq!(posix_offset("ABC-99", t), None);
+        assert_eq!(posix_offset("ABC-14", t), Some(14 * 3600));
+        assert_eq!(
+            format(Some("CET-1374799102801346565"), t),
+            "2026-07-15 12:00:00"
+        );
+        // The far end of time does not wrap around.
+        assert!(format(Some("ABC-14"), i64::MAX).starts_with(|c: char| c.is_ascii_digit()));
     }
 }
