@@ -147,7 +147,7 @@ fn a_run_waiting_for_another_says_so_and_gives_up_in_time() {
         "{took:?}"
     );
     // Once the other run is done, this one goes ahead.
-    let mut child = home
+    let child = home
         .cmd(["admin"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
