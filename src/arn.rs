@@ -45,7 +45,8 @@ impl RoleArn {
         }
         let (partition, service, region, account, resource) =
             (parts[1], parts[2], parts[3], parts[4], parts[5]);
-        if !partition.starts_with("aws") {
+        let partition_chars = partition.bytes().all(|b| b.is_ascii_lowercase() || b == b'-');
+        if !partition.starts_with("aws") || !partition_chars {
             return Err(err("unknown partition"));
         }
         if service != "iam" {
@@ -60,10 +61,20 @@ impl RoleArn {
         let Some(path_and_name) = resource.strip_prefix("role/") else {
             return Err(err("not a role"));
         };
-        let name = path_and_name.rsplit('/').next().unwrap_or_default();
+        let (path, name) = match path_and_name.rsplit_once('/') {
+            Some((path, name)) => (path, name),
+            None => ("", path_and_name),
+        };
         let valid = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c);
         if name.is_empty() || name.len() > 64 || !name.chars().all(valid) {
             return Err(err("bad role name"));
+        }
+        // IAM paths: printable ASCII but space, at most 512 characters with their slashes.
+        let printable = |b: u8| (0x21..=0x7e).contains(&b);
+        let empty_segment = path_and_name.starts_with('/')
+            || (!path.is_empty() && path.split('/').any(str::is_empty));
+        if path.len() + 2 > 512 || !path.bytes().all(printable) || empty_segment {
+            return Err(err("bad role path"));
         }
         Ok(RoleArn {
             raw: input.to_string(),
@@ -100,6 +111,22 @@ pub fn caller_name(caller_arn: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_and_partitions_are_checked() {
+        assert!(RoleArn::parse("arn:aws:iam::123456789012:role/a/b-c/r").is_ok());
+        for bad in [
+            "arn:aws:iam::123456789012:role/a b/r",
+            "arn:aws:iam::123456789012:role/a\nb/r",
+            "arn:aws:iam::123456789012:role/a//r",
+            "arn:aws\n:iam::123456789012:role/r",
+            "arn:AWS:iam::123456789012:role/r",
+        ] {
+            assert!(RoleArn::parse(bad).is_err(), "{bad:?}");
+        }
+        let long = format!("arn:aws:iam::123456789012:role/{}/r", "p".repeat(511));
+        assert!(RoleArn::parse(&long).is_err());
+    }
 
     #[test]
     fn parses_role_arns() {

@@ -159,3 +159,23 @@ fn unknown_flag() {
     let home = Home::standard();
     assert_one_line_error(&home.run(["--bogus", "admin"]), &["unknown flag '--bogus'"]);
 }
+
+#[test]
+fn control_characters_never_split_or_forge_a_line() {
+    let e = emulator();
+    let config = format!(
+        "[default]\nregion = us-east-1\x1b[2J\n[profile esc]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/x\x1b[31m\nsource_profile = dev\n"
+    );
+    let home = Home::new(&config, &keys(&[("dev", &e.alice)]));
+    // A profile argument with a newline: still one line, the newline written as \n.
+    let out = home.run(["nope\naws-runas: forged"]);
+    assert_one_line_error(&out, &["profile 'nope\\naws-runas: forged' not found"]);
+    // A config value with an escape sequence, in the error line and in the -v lines.
+    let out = home.run(["-v", "esc"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(!err.contains('\x1b'), "a raw escape reached stderr: {err:?}");
+    assert!(err.contains("role/x\\u{1b}[31m"), "{err}");
+    assert!(err.contains("region = us-east-1\\u{1b}[2J"), "{err}");
+    assert!(err.lines().all(|l| l.starts_with("aws-runas: ")), "{err}");
+}

@@ -1,6 +1,8 @@
 //! The run's one HTTP agent (ureq), so each endpoint keeps one keep-alive connection for the
 //! whole run. Timeouts are set; HTTP error statuses are answers, not errors, because STS and IAM
-//! explain their refusals in the body.
+//! explain their refusals in the body. Redirects are never followed (as botocore does not for
+//! STS): a redirected POST would go elsewhere as a GET carrying the session token. Bodies are
+//! read up to [`MAX_BODY`] bytes.
 //!
 //! Proxies: ureq reads `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY` and `NO_PROXY` itself, the one place
 //! where the environment is read outside `Env` (the rules are ureq's, the same as curl's).
@@ -12,6 +14,8 @@ use std::time::{Duration, Instant};
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Whole-request timeout.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest answer read: more than any STS or IAM answer.
+pub const MAX_BODY: u64 = 1024 * 1024;
 
 /// An HTTP answer, whatever its status.
 #[derive(Debug, Clone)]
@@ -28,6 +32,9 @@ pub struct Response {
 pub enum HttpError {
     /// The connection could not be made (refused, unreachable, DNS); worth one retry.
     Connect(String),
+    /// The connection was dropped before the whole answer came (reset, closed early); worth one
+    /// retry.
+    Dropped(String),
     Timeout,
     /// Anything else (protocol error, unreadable body).
     Other(String),
@@ -37,6 +44,7 @@ impl fmt::Display for HttpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             HttpError::Connect(d) => write!(f, "cannot connect: {d}"),
+            HttpError::Dropped(d) => write!(f, "the connection was dropped: {d}"),
             HttpError::Timeout => write!(f, "no answer within {}s", REQUEST_TIMEOUT.as_secs()),
             HttpError::Other(d) => f.write_str(d),
         }
@@ -62,6 +70,7 @@ impl Agent {
             .timeout_connect(Some(CONNECT_TIMEOUT))
             .timeout_global(Some(REQUEST_TIMEOUT))
             .http_status_as_error(false)
+            .max_redirects(0)
             .user_agent(concat!("aws-runas/", env!("CARGO_PKG_VERSION")))
             .build();
         Agent {
@@ -88,7 +97,12 @@ impl Agent {
             .get("date")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let body = response.body_mut().read_to_string().map_err(convert)?;
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_BODY)
+            .read_to_string()
+            .map_err(convert)?;
         Ok(Response {
             status,
             body,
@@ -106,14 +120,75 @@ fn convert(e: ureq::Error) -> HttpError {
         ureq::Error::Io(io) => match io.kind() {
             std::io::ErrorKind::TimedOut => HttpError::Timeout,
             std::io::ErrorKind::ConnectionRefused
-            | std::io::ErrorKind::ConnectionReset
-            | std::io::ErrorKind::ConnectionAborted
             | std::io::ErrorKind::NotConnected
             | std::io::ErrorKind::AddrNotAvailable
             | std::io::ErrorKind::HostUnreachable
             | std::io::ErrorKind::NetworkUnreachable => HttpError::Connect(io.to_string()),
+            // The server (or something between) dropped the connection mid-answer.
+            std::io::ErrorKind::ConnectionReset
+            | std::io::ErrorKind::ConnectionAborted
+            | std::io::ErrorKind::BrokenPipe
+            | std::io::ErrorKind::UnexpectedEof => HttpError::Dropped(io.to_string()),
             _ => HttpError::Other(io.to_string()),
         },
         other => HttpError::Other(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+
+    /// Serves one connection on loopback with `reply` after reading the request; returns the
+    /// URL and the server thread.
+    fn one_reply(reply: &'static [u8]) -> (String, std::thread::JoinHandle<()>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let server = std::thread::spawn(move || {
+            let (mut c, _) = listener.accept().unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = c.read(&mut buf);
+            let _ = c.write_all(reply);
+        });
+        (url, server)
+    }
+
+    #[test]
+    fn a_connection_dropped_mid_answer_is_told_apart() {
+        for reply in [
+            &b""[..],
+            b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc",
+        ] {
+            let (url, server) = one_reply(reply);
+            let e = Agent::new().post(&url, &[], "x").unwrap_err();
+            assert!(matches!(e, HttpError::Dropped(_)), "{e:?}");
+            server.join().unwrap();
+        }
+    }
+
+    #[test]
+    fn redirects_are_answers_not_followed() {
+        let (url, server) = one_reply(
+            b"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:9/elsewhere\r\nContent-Length: 0\r\n\r\n",
+        );
+        let r = Agent::new().post(&url, &[], "x").unwrap();
+        assert_eq!(r.status, 302);
+        server.join().unwrap();
+    }
+
+    #[test]
+    fn bodies_are_bounded() {
+        static BIG: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+        let big = BIG.get_or_init(|| {
+            let n = MAX_BODY as usize + 10;
+            let mut v = format!("HTTP/1.1 200 OK\r\nContent-Length: {n}\r\n\r\n").into_bytes();
+            v.resize(v.len() + n, b'a');
+            v
+        });
+        let (url, server) = one_reply(big);
+        assert!(Agent::new().post(&url, &[], "x").is_err());
+        server.join().unwrap();
     }
 }

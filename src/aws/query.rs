@@ -52,6 +52,12 @@ pub enum AwsError {
         url: String,
         error: HttpError,
     },
+    /// A redirect, which is never followed: the endpoint is not an STS/IAM endpoint.
+    Redirect {
+        operation: &'static str,
+        url: String,
+        status: u16,
+    },
     /// An answer we cannot read.
     BadResponse {
         operation: &'static str,
@@ -85,6 +91,14 @@ impl fmt::Display for AwsError {
             } => {
                 write!(f, "{operation} failed: {url}: {error}")
             }
+            AwsError::Redirect {
+                operation,
+                url,
+                status,
+            } => write!(
+                f,
+                "{operation} failed: {url} answered with a redirect (HTTP {status}), which is not followed: check the endpoint URL"
+            ),
             AwsError::Signing { operation, detail } => {
                 write!(f, "{operation} failed: cannot sign the request: {detail}")
             }
@@ -204,7 +218,7 @@ pub fn call(
             Ok(r) => r,
             Err(error) => {
                 debug!("POST {} {operation}: {error}", endpoint.url);
-                if attempt == 1 && matches!(error, HttpError::Connect(_)) {
+                if attempt == 1 && matches!(error, HttpError::Connect(_) | HttpError::Dropped(_)) {
                     thread::sleep(RETRY_BACKOFF);
                     continue;
                 }
@@ -222,6 +236,13 @@ pub fn call(
             response.status,
             response.elapsed.as_millis()
         );
+        if (300..400).contains(&response.status) {
+            return Err(AwsError::Redirect {
+                operation,
+                url: endpoint.url.clone(),
+                status: response.status,
+            });
+        }
         let doc = xml::parse(&response.body);
         if response.status >= 400 {
             if attempt == 1 && retryable(&response, doc.as_ref().ok()) {
@@ -387,5 +408,84 @@ mod tests {
             "{message}"
         );
         assert!(!message.contains("secret"), "{message}");
+    }
+
+    /// A loopback server that answers each connection in turn with the next of `replies`.
+    fn serve(replies: Vec<&'static [u8]>) -> (Endpoint, std::thread::JoinHandle<usize>) {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let endpoint = Endpoint {
+            url: format!("http://{}/", listener.local_addr().unwrap()),
+            signing_region: "us-east-1".into(),
+        };
+        let server = std::thread::spawn(move || {
+            let mut served = 0;
+            for reply in replies {
+                let (mut c, _) = listener.accept().unwrap();
+                let mut buf = [0u8; 8192];
+                let _ = c.read(&mut buf);
+                let _ = c.write_all(reply);
+                served += 1;
+            }
+            served
+        });
+        (endpoint, server)
+    }
+
+    fn keys() -> Credentials {
+        Credentials {
+            access_key_id: "AKIAEXAMPLE".into(),
+            secret_access_key: crate::credentials::Secret::new("secret"),
+            session_token: None,
+            expiration: None,
+        }
+    }
+
+    fn identity_request() -> Request<'static> {
+        Request {
+            service: "sts",
+            version: "2011-06-15",
+            action: "GetCallerIdentity",
+            params: vec![],
+        }
+    }
+
+    #[test]
+    fn a_connection_dropped_mid_answer_is_retried_once() {
+        let body = "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/alice</Arn></GetCallerIdentityResult></GetCallerIdentityResponse>";
+        let full: &'static [u8] = Box::leak(
+            format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .into_bytes()
+            .into_boxed_slice(),
+        );
+        let (endpoint, server) = serve(vec![
+            b"HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n<GetCallerIdentityResp",
+            full,
+        ]);
+        let (doc, _) = call(&Agent::new(), &endpoint, &keys(), &identity_request()).unwrap();
+        assert_eq!(
+            doc.first("Arn"),
+            Some("arn:aws:iam::123456789012:user/alice")
+        );
+        assert_eq!(server.join().unwrap(), 2);
+    }
+
+    #[test]
+    fn a_redirect_is_an_error_naming_the_status_and_endpoint() {
+        let (endpoint, server) = serve(vec![
+            b"HTTP/1.1 301 Moved Permanently\r\nLocation: http://attacker.example/\r\nContent-Length: 0\r\n\r\n",
+        ]);
+        let e = call(&Agent::new(), &endpoint, &keys(), &identity_request()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "GetCallerIdentity failed: {} answered with a redirect (HTTP 301), which is not followed: check the endpoint URL",
+                endpoint.url
+            )
+        );
+        assert_eq!(server.join().unwrap(), 1);
     }
 }
