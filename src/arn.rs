@@ -45,7 +45,9 @@ impl RoleArn {
         }
         let (partition, service, region, account, resource) =
             (parts[1], parts[2], parts[3], parts[4], parts[5]);
-        let partition_chars = partition.bytes().all(|b| b.is_ascii_lowercase() || b == b'-');
+        let partition_chars = partition
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b == b'-');
         if !partition.starts_with("aws") || !partition_chars {
             return Err(err("unknown partition"));
         }

@@ -117,3 +117,14 @@ fn a_rejected_otp_code_ends_the_run() {
     let out = home.run_without_terminal(&["-o", "000000", "mfa-admin"]);
     assert_one_line_error(&out, &["MultiFactorAuthentication failed"]);
 }
+
+#[test]
+fn ctrl_c_at_the_prompt_leaves_the_terminal_echoing() {
+    let home = Home::standard();
+    let run = home.run_on_terminal(&["mfa-admin"], &[Answer::Interrupt], &[]);
+    // Ended by the SIGINT, as any program is at Ctrl-C (the shell shows 130)...
+    assert_eq!((run.status, run.prompts), (-2, 1), "{run:?}");
+    // ...with the terminal as it found it: typing shows again.
+    assert!(run.echo, "the terminal was left with echo off: {run:?}");
+    assert!(!home.cache_file(".aws_session_token_mfauser").exists());
+}

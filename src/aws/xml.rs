@@ -39,77 +39,97 @@ fn path_matches(path: &str, suffix: &str) -> bool {
         || (path.ends_with(suffix) && path.as_bytes()[path.len() - suffix.len() - 1] == b'/')
 }
 
+/// The document as it is read: open elements on a stack, finished ones in the document, and the
+/// bytes kept so far.
+#[derive(Default)]
+struct Builder {
+    doc: Doc,
+    /// Open elements: (path, text so far).
+    stack: Vec<(String, String)>,
+    kept: usize,
+}
+
+impl Builder {
+    /// Counts `bytes` against [`MAX_KEPT`].
+    fn keep(&mut self, bytes: usize) -> Result<(), String> {
+        self.kept += bytes;
+        if self.kept > MAX_KEPT {
+            return Err("answer too large to read".into());
+        }
+        Ok(())
+    }
+
+    /// The path of a new child element `name` of the innermost open element.
+    fn child(&mut self, name: &str) -> Result<String, String> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(format!("elements nested more than {MAX_DEPTH} deep"));
+        }
+        let path = match self.stack.last() {
+            Some((parent, _)) => format!("{parent}/{name}"),
+            None => name.to_string(),
+        };
+        self.keep(path.len())?;
+        Ok(path)
+    }
+
+    fn open(&mut self, name: &str) -> Result<(), String> {
+        let path = self.child(name)?;
+        self.stack.push((path, String::new()));
+        Ok(())
+    }
+
+    fn empty(&mut self, name: &str) -> Result<(), String> {
+        let path = self.child(name)?;
+        self.doc.nodes.push((path, String::new()));
+        Ok(())
+    }
+
+    fn text(&mut self, text: &str) {
+        if let Some((_, own)) = self.stack.last_mut() {
+            own.push_str(text);
+        }
+    }
+
+    fn close(&mut self) -> Result<(), String> {
+        if let Some((path, text)) = self.stack.pop() {
+            self.keep(text.len())?;
+            self.doc.nodes.push((path, text.trim().to_string()));
+        }
+        Ok(())
+    }
+}
+
+/// The character an entity or character reference stands for.
+fn resolve(r: &quick_xml::events::BytesRef<'_>) -> Result<char, String> {
+    match r.resolve_char_ref() {
+        Ok(Some(c)) => Ok(c),
+        Ok(None) => match r.xml10_content().as_ref() {
+            "amp" => Ok('&'),
+            "lt" => Ok('<'),
+            "gt" => Ok('>'),
+            "quot" => Ok('"'),
+            "apos" => Ok('\''),
+            other => Err(format!("unknown entity '&{other};'")),
+        },
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// Parses `xml`; the error is a short description for messages.
 pub fn parse(xml: &str) -> Result<Doc, String> {
     if xml.len() > MAX_INPUT {
         return Err(format!("answer larger than {MAX_INPUT} bytes"));
     }
     let mut reader = Reader::from_str(xml);
-    let mut doc = Doc::default();
-    // Open elements: (path, text so far).
-    let mut stack: Vec<(String, String)> = Vec::new();
-    let mut kept = 0usize;
-    let mut keep = |path: &str, text: &str| -> Result<(), String> {
-        kept += path.len() + text.len();
-        if kept > MAX_KEPT {
-            return Err("answer too large to read".into());
-        }
-        Ok(())
-    };
-    let child = |stack: &[(String, String)], name: &str| -> Result<String, String> {
-        if stack.len() >= MAX_DEPTH {
-            return Err(format!("elements nested more than {MAX_DEPTH} deep"));
-        }
-        Ok(match stack.last() {
-            Some((parent, _)) => format!("{parent}/{name}"),
-            None => name.to_string(),
-        })
-    };
+    let mut b = Builder::default();
     loop {
         match reader.read_event() {
-            Ok(Event::Start(e)) => {
-                let path = child(&stack, e.local_name().as_ref())?;
-                keep(&path, "")?;
-                stack.push((path, String::new()));
-            }
-            Ok(Event::Empty(e)) => {
-                let path = child(&stack, e.local_name().as_ref())?;
-                keep(&path, "")?;
-                doc.nodes.push((path, String::new()));
-            }
-            Ok(Event::Text(t)) => {
-                if let Some((_, text)) = stack.last_mut() {
-                    text.push_str(&t.xml10_content());
-                }
-            }
-            Ok(Event::CData(c)) => {
-                if let Some((_, text)) = stack.last_mut() {
-                    text.push_str(&c.into_inner());
-                }
-            }
-            Ok(Event::GeneralRef(r)) => {
-                let resolved = match r.resolve_char_ref() {
-                    Ok(Some(c)) => c,
-                    Ok(None) => match r.xml10_content().as_ref() {
-                        "amp" => '&',
-                        "lt" => '<',
-                        "gt" => '>',
-                        "quot" => '"',
-                        "apos" => '\'',
-                        other => return Err(format!("unknown entity '&{other};'")),
-                    },
-                    Err(e) => return Err(e.to_string()),
-                };
-                if let Some((_, text)) = stack.last_mut() {
-                    text.push(resolved);
-                }
-            }
-            Ok(Event::End(_)) => {
-                if let Some((path, text)) = stack.pop() {
-                    keep("", &text)?;
-                    doc.nodes.push((path, text.trim().to_string()));
-                }
-            }
+            Ok(Event::Start(e)) => b.open(e.local_name().as_ref())?,
+            Ok(Event::Empty(e)) => b.empty(e.local_name().as_ref())?,
+            Ok(Event::Text(t)) => b.text(&t.xml10_content()),
+            Ok(Event::CData(c)) => b.text(&c.into_inner()),
+            Ok(Event::GeneralRef(r)) => b.text(resolve(&r)?.encode_utf8(&mut [0; 4])),
+            Ok(Event::End(_)) => b.close()?,
             Ok(Event::Eof) => break,
             Ok(_) => {}
             Err(e) => {
@@ -120,13 +140,13 @@ pub fn parse(xml: &str) -> Result<Doc, String> {
             }
         }
     }
-    if !stack.is_empty() {
+    if !b.stack.is_empty() {
         return Err("truncated XML".into());
     }
-    if doc.nodes.is_empty() {
+    if b.doc.nodes.is_empty() {
         return Err("no XML element".into());
     }
-    Ok(doc)
+    Ok(b.doc)
 }
 
 #[cfg(test)]

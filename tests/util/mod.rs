@@ -329,6 +329,8 @@ pub struct TerminalRun {
     pub stderr: String,
     /// How many MFA prompts appeared.
     pub prompts: usize,
+    /// Whether the terminal echoes input once the program has ended.
+    pub echo: bool,
 }
 
 /// An answer to an MFA prompt.
@@ -337,6 +339,8 @@ pub enum Answer<'a> {
     Text(&'a str),
     /// Types the current code of this device seed.
     Totp(&'a str),
+    /// Presses Ctrl-C.
+    Interrupt,
 }
 
 impl Home {
@@ -362,6 +366,7 @@ impl Home {
             .map(|a| match a {
                 Answer::Text(t) => serde_json::Value::from(*t),
                 Answer::Totp(seed) => serde_json::json!({ "totp": seed }),
+                Answer::Interrupt => serde_json::json!({ "interrupt": true }),
             })
             .collect();
         let mut cmd = Command::new(venv_bin().join("python"));
@@ -388,6 +393,7 @@ impl Home {
             stdout: s("stdout"),
             stderr: s("stderr"),
             prompts: v["prompts"].as_u64().unwrap_or(0) as usize,
+            echo: v["echo"].as_bool().unwrap_or(false),
         }
     }
 

@@ -8,8 +8,11 @@ out, the terminal is closed (EOF), as when a user presses Ctrl-D.
 
 usage: pty_run.py ANSWERS_JSON cmd [args...]
   ANSWERS_JSON  a JSON list: "123456" types that text; {"totp": SEED} types the device's
-                current code (computed when the prompt appears)
-prints one JSON object: {"status", "tty", "stdout", "stderr", "prompts"}
+                current code (computed when the prompt appears); {"interrupt": true} presses
+                Ctrl-C (the terminal sends SIGINT)
+prints one JSON object: {"status", "tty", "stdout", "stderr", "prompts", "echo"}, echo being
+whether the terminal echoes input once the program has ended (a prompt that turned it off must
+turn it on again)
 """
 
 import json
@@ -17,6 +20,7 @@ import os
 import pty
 import select
 import sys
+import termios
 import threading
 import time
 
@@ -80,6 +84,9 @@ def main():
             time.sleep(0.1)  # let the program switch the terminal to raw mode first
             if answers:
                 answer = answers.pop(0)
+                if isinstance(answer, dict) and answer.get("interrupt"):
+                    os.write(master, b"\x03")
+                    continue
                 text = totp(answer["totp"]) if isinstance(answer, dict) else answer
                 os.write(master, text.encode() + b"\n")
             else:
@@ -89,10 +96,11 @@ def main():
     _, status = os.waitpid(pid, 0)
     for r in readers:
         r.join()
+    echo = bool(termios.tcgetattr(master)[3] & termios.ECHO)
     os.close(master)
     code = os.waitstatus_to_exitcode(status)
     print(json.dumps({"status": code, "tty": tty.decode(errors="replace"), "stdout": captured.get("stdout", ""),
-                      "stderr": captured.get("stderr", ""), "prompts": prompts}))
+                      "stderr": captured.get("stderr", ""), "prompts": prompts, "echo": echo}))
 
 
 if __name__ == "__main__":
