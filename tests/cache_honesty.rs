@@ -194,3 +194,116 @@ fn an_empty_region_is_unset() {
         Some("eu-west-1")
     );
 }
+
+#[test]
+fn sigkill_at_random_points_tears_no_file_and_leaves_no_credentials_behind() {
+    let home = Home::standard();
+    let aws = home.path().join(".aws");
+    let private = aws.join(".aws-runas");
+    // -r: every run fetches both entries again and writes both files.
+    let started = Instant::now();
+    let first = home.run(["-r", "admin"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let run_time = started.elapsed();
+    // A small xorshift generator, seeded by the clock: the kill points differ from run to run.
+    let mut state = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        | 1;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let temp_files = |dir: &std::path::Path| -> Vec<String> {
+        std::fs::read_dir(dir)
+            .map(|d| {
+                d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .filter(|n| n.ends_with(".tmp"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut killed = 0;
+    let mut runs = 0;
+    while killed < 60 && runs < 400 {
+        runs += 1;
+        let mut child = home
+            .cmd(["-r", "admin"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Anywhere in the run, weighted towards its end, where the writes are.
+        let fraction = 0.1 + (next() % 1000) as f64 / 1000.0 * 0.8;
+        std::thread::sleep(run_time.mul_f64(fraction));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap(); // SIGKILL
+            killed += 1;
+        }
+        child.wait().unwrap();
+        for name in [".aws_assume_role_admin", ".aws_session_token_dev"] {
+            let text = std::fs::read_to_string(aws.join(name)).unwrap();
+            let entry: serde_json::Value = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{name} is torn ({e}): {text:?}"));
+            assert!(
+                entry["AccessKeyID"].as_str().is_some_and(|k| !k.is_empty()),
+                "{text}"
+            );
+            assert!(
+                entry["SecretAccessKey"]
+                    .as_str()
+                    .is_some_and(|k| !k.is_empty()),
+                "{text}"
+            );
+        }
+        // Never a temp file where others can see it.
+        assert_eq!(temp_files(&aws), Vec::<String>::new());
+    }
+    assert!(
+        killed >= 50,
+        "only {killed} of {runs} runs were killed while running"
+    );
+    // Unnamed temp files die with the process; a run killed between linking its temp file and
+    // renaming it (a few microseconds) leaves one in our private directory, which the next
+    // fetch removes under the lock.
+    let left = temp_files(&private);
+    eprintln!(
+        "{killed} of {runs} runs killed; {} temp file(s) left in the private directory",
+        left.len()
+    );
+    let out = home.run(["-r", "admin"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(temp_files(&private), Vec::<String>::new());
+}
+
+#[test]
+fn absurd_numbers_are_refused_or_bounded_never_wrapped() {
+    let home = Home::standard();
+    // A duration past Go's largest: an error naming it (it wrapped to 8 s).
+    let out = home.run(["-d", "94522879700260684295381835.4h", "admin"]);
+    assert_one_line_error(&out, &["'94522879700260684295381835.4h'", "too large"]);
+    // An expiration of i64::MIN in the cache: expired, not valid for ever (it wrapped).
+    assert!(home.run(["admin"]).status.success());
+    let file = home.cache_file(".aws_assume_role_admin");
+    let mut entry: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let planted_key = "ASIAWRAPPEDAROUND0001";
+    entry["AccessKeyID"] = planted_key.into();
+    entry["Expiration"] = i64::MIN.into();
+    std::fs::write(&file, entry.to_string()).unwrap();
+    let out = home.run(["admin"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_ne!(key_id(&stdout(&out)), planted_key);
+    // A zone offset of 10^18 hours: the -e line falls back to UTC (it printed year 175852167048).
+    let out = home
+        .cmd(["-e", "admin", "true"])
+        .env("TZ", "CET-1374799102801346565")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.starts_with("Credentials will expire on 20"), "{err}");
+}

@@ -161,23 +161,51 @@ impl Private {
     /// Writes `data` to `target` atomically: a new temp file here, fsync, rename.
     pub fn write(&self, target: &Path, name: &str, data: &[u8]) -> io::Result<()> {
         let temp = self.dir.join(format!("{name}.{}.tmp", random_hex()));
-        let result = (|| {
-            let mut file = OpenOptions::new()
-                .write(true)
-                .create_new(true) // O_CREAT | O_EXCL
-                .mode(0o600)
-                .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
-                .open(&temp)?;
-            // The mode on the open file, whatever the umask or a race did to the name.
-            file.set_permissions(fs::Permissions::from_mode(0o600))?;
-            file.write_all(data)?;
-            file.sync_all()?;
-            fs::rename(&temp, target)
-        })();
+        let result = self
+            .write_unnamed(&temp, data)
+            .or_else(|_| write_named(&temp, data))
+            .and_then(|()| fs::rename(&temp, target));
         if result.is_err() {
             let _ = fs::remove_file(&temp);
         }
         result
+    }
+
+    /// Writes `data` into a file with no name (`O_TMPFILE`), then links it in as `temp`: a run
+    /// killed while writing leaves nothing behind. Linux only; elsewhere (or on a file system
+    /// without it) the caller falls back to [`write_named`].
+    #[cfg(target_os = "linux")]
+    fn write_unnamed(&self, temp: &Path, data: &[u8]) -> io::Result<()> {
+        use std::ffi::CString;
+        use std::os::fd::AsRawFd;
+        use std::os::unix::ffi::OsStrExt;
+        let mut file = OpenOptions::new()
+            .write(true)
+            .mode(0o600)
+            .custom_flags(libc::O_TMPFILE | libc::O_CLOEXEC)
+            .open(&self.dir)?;
+        fill(&mut file, data)?;
+        let from = CString::new(format!("/proc/self/fd/{}", file.as_raw_fd()))?;
+        let to = CString::new(temp.as_os_str().as_bytes())?;
+        // SAFETY: two valid NUL-terminated paths; linkat does not keep them.
+        let linked = unsafe {
+            libc::linkat(
+                libc::AT_FDCWD,
+                from.as_ptr(),
+                libc::AT_FDCWD,
+                to.as_ptr(),
+                libc::AT_SYMLINK_FOLLOW,
+            )
+        };
+        if linked != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn write_unnamed(&self, _temp: &Path, _data: &[u8]) -> io::Result<()> {
+        Err(io::ErrorKind::Unsupported.into())
     }
 
     /// Removes the temp files a killed run left for the cache file `name` (call with its lock
@@ -204,6 +232,25 @@ impl Private {
             }
         }
     }
+}
+
+/// Writes `data` into a new file named `temp`: `O_CREAT | O_EXCL | O_NOFOLLOW`, so nothing
+/// planted at that name is opened.
+fn write_named(temp: &Path, data: &[u8]) -> io::Result<()> {
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(temp)?;
+    fill(&mut file, data)
+}
+
+/// 0600 on the open file (whatever the umask did), the data, then fsync.
+fn fill(file: &mut File, data: &[u8]) -> io::Result<()> {
+    file.set_permissions(fs::Permissions::from_mode(0o600))?;
+    file.write_all(data)?;
+    file.sync_all()
 }
 
 /// 16 random hex digits, for temp file names (from the kernel; the hasher's random seed if
