@@ -7,7 +7,7 @@ VENV   := .venv
 HOST   := $(shell rustc -vV | sed -n 's/^host: //p')
 STATIC := target/$(HOST)/release/aws-runas
 
-.PHONY: all build release static test demo bench compare lint venv extras clean
+.PHONY: all build release static test demo bench compare fuzz lint venv extras clean
 
 all: build
 
@@ -51,6 +51,14 @@ bench: venv build
 # another one: make compare BASELINE=/path/to/aws-runas (bench/compare.py).
 compare: venv build
 	$(VENV)/bin/python bench/compare.py $(BASELINE)
+
+# The fuzz targets (tests/fuzz, cargo-fuzz on the nightly toolchain), FUZZ_SECONDS each
+# (default 60); not part of make test. A crash fails it and leaves its input in
+# tests/fuzz/artifacts/.
+FUZZ_SECONDS ?= 60
+fuzz:
+	command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	bash tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # The man page and the completion script shipped in extras/, written from the binary's own --help-man.
 extras: build

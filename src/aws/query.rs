@@ -259,7 +259,11 @@ pub fn call(
 }
 
 /// The error of a refused call: the first `Code` and `Message` in the answer, wherever they are.
-fn service_error(operation: &'static str, response: &Response, doc: Option<Doc>) -> AwsError {
+pub(crate) fn service_error(
+    operation: &'static str,
+    response: &Response,
+    doc: Option<Doc>,
+) -> AwsError {
     match doc.as_ref().and_then(|d| d.first("Code")) {
         Some(code) => AwsError::Service {
             operation,

@@ -44,7 +44,7 @@ fn sts_request<'a>(action: &'static str, params: Vec<(&'static str, &'a str)>) -
 }
 
 /// Reads the `Credentials` element of a GetSessionToken or AssumeRole answer.
-fn credentials(operation: &'static str, doc: &Doc) -> Result<Credentials, AwsError> {
+pub(crate) fn credentials(operation: &'static str, doc: &Doc) -> Result<Credentials, AwsError> {
     let field = |name: &str| {
         doc.first(&format!("Credentials/{name}"))
             .filter(|v| !v.is_empty())

@@ -253,8 +253,13 @@ impl Cached {
     /// The entry in the file, if it is usable now.
     fn read(&self) -> Option<Fetched> {
         let data = self.load()?;
+        self.usable(&data, time::unix_now())
+    }
+
+    /// The credentials in a cache file's `data`, if they fit this cache and are good at `now`.
+    pub(crate) fn usable(&self, data: &[u8], now: i64) -> Option<Fetched> {
         let name = self.path.display();
-        let entry: Entry = match serde_json::from_slice(&data) {
+        let entry: Entry = match serde_json::from_slice(data) {
             Ok(e) => e,
             Err(e) => {
                 debug!("cache {name}: corrupt ({e}), fetching new credentials");
@@ -285,7 +290,7 @@ impl Cached {
             debug!("cache {name}: no keys");
             return None;
         }
-        let left = entry.expiration.saturating_sub(time::unix_now());
+        let left = entry.expiration.saturating_sub(now);
         let window = window(self.entry_lifetime(&entry));
         if left <= window {
             debug!("cache {name}: expires in {left}s (refreshing {window}s before expiry)");

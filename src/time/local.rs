@@ -22,15 +22,15 @@ pub fn format(tz: Option<&str>, unix: i64) -> String {
 /// Seconds east of UTC at `unix`, for the zone `tz` names (the `TZ` variable, if set).
 pub fn offset(tz: Option<&str>, unix: i64) -> i64 {
     let file = match tz {
-        None => std::fs::read("/etc/localtime").ok(),
+        None => read_zone(Path::new("/etc/localtime")),
         Some("") => None,
         Some(name) => {
             let name = name.strip_prefix(':').unwrap_or(name);
             let path = Path::new(name);
             if path.is_absolute() {
-                std::fs::read(path).ok()
+                read_zone(path)
             } else if path.components().all(|c| matches!(c, Component::Normal(_))) {
-                std::fs::read(Path::new("/usr/share/zoneinfo").join(path)).ok()
+                read_zone(&Path::new("/usr/share/zoneinfo").join(path))
             } else {
                 None
             }
@@ -40,6 +40,19 @@ pub fn offset(tz: Option<&str>, unix: i64) -> i64 {
         Some(data) => tzif_offset(&data, unix).unwrap_or(0),
         None => tz.and_then(|rule| posix_offset(rule, unix)).unwrap_or(0),
     }
+}
+
+/// A zone file's bytes: a regular file of at most 1 MiB (TZ may name anything, /dev/zero too).
+fn read_zone(path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    const MAX: u64 = 1024 * 1024;
+    let file = std::fs::File::open(path).ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut data = Vec::new();
+    file.take(MAX + 1).read_to_end(&mut data).ok()?;
+    (data.len() as u64 <= MAX).then_some(data)
 }
 
 fn be_i32(b: &[u8]) -> i64 {
@@ -286,5 +299,12 @@ mod tests {
         );
         // The far end of time does not wrap around.
         assert!(format(Some("ABC-14"), i64::MAX).starts_with(|c: char| c.is_ascii_digit()));
+    }
+
+    #[test]
+    fn a_zone_that_is_not_a_file_is_not_read() {
+        // TZ=/dev/zero read until memory ran out.
+        assert_eq!(offset(Some("/dev/zero"), 0), 0);
+        assert_eq!(offset(Some("/"), 0), 0);
     }
 }

@@ -1,0 +1,156 @@
+//! Entry points for the fuzz targets in tests/fuzz (built only with `cfg(fuzzing)`, which
+//! cargo-fuzz sets; `make fuzz` runs them). Each takes arbitrary bytes and must neither panic
+//! nor hang nor grow without bound; where a property holds for every input (a duration that
+//! parses formats and parses back to itself), it is asserted.
+
+use std::ffi::OsString;
+use std::path::Path;
+use std::time::Duration;
+
+use crate::arn::{self, RoleArn};
+use crate::aws::http::Response;
+use crate::aws::{query, sts, xml};
+use crate::cli::{args, mode};
+use crate::config::files::Files;
+use crate::config::ini;
+use crate::config::profile::{Overrides, Target};
+use crate::config::resolve;
+use crate::creds::cache::{CacheDir, Cached, Expect, Kind, LOCK_TIMEOUT};
+use crate::creds::error::CredsError;
+use crate::creds::provider::{Ctx, Fetched, Provider};
+use crate::duration;
+use crate::env::Env;
+use crate::time::{local, rfc3339};
+
+/// The config file, then (after the first 0xFF byte, if any) the credentials file; every
+/// profile they define is resolved, as a name and as a role ARN would be.
+pub fn ini_and_profiles(data: &[u8]) {
+    let split = data.iter().position(|b| *b == 0xff).unwrap_or(data.len());
+    let (config, credentials) = (&data[..split], data.get(split + 1..).unwrap_or_default());
+    let parse = |bytes: &[u8], path: &str| {
+        ini::parse(&String::from_utf8_lossy(bytes), Path::new(path)).unwrap_or_default()
+    };
+    let files = Files {
+        config: parse(config, "/h/.aws/config"),
+        credentials: parse(credentials, "/h/.aws/credentials"),
+    };
+    let env = Env::default();
+    for name in files.profiles().into_iter().take(16) {
+        if let Ok(target) = Target::parse(&name) {
+            let _ = resolve::resolve(target, &Overrides::default(), &env, &files);
+        }
+    }
+    let _ = resolve::select(&[OsString::from("default")], &env);
+}
+
+/// A Go duration: whatever parses formats to a duration that parses back to the same value
+/// (whole seconds, as durations are used here).
+pub fn duration(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(d) = duration::parse(text) {
+        let whole = Duration::from_secs(d.as_secs());
+        let again = duration::parse(&duration::format(whole)).expect("a formatted duration parses");
+        assert_eq!(again, whole);
+        let _ = duration::clamp(d, Duration::from_secs(900), Duration::from_secs(3600));
+    }
+}
+
+/// A role ARN, and a caller ARN's name.
+pub fn arn(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    if let Ok(role) = RoleArn::parse(&text) {
+        assert!(role.name.len() <= 64 && !role.name.is_empty());
+        assert!(!role.raw.chars().any(char::is_control));
+    }
+    let _ = arn::caller_name(&text);
+}
+
+/// An STS or IAM answer: the document, the credentials in it, and the error it would be.
+pub fn xml_answer(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let doc = xml::parse(&text);
+    if let Ok(doc) = &doc {
+        let _ = sts::credentials("AssumeRole", doc);
+        let _ = doc.first("GetCallerIdentityResult/Arn");
+    }
+    let response = Response {
+        status: 403,
+        body: text.into_owned(),
+        date: None,
+        elapsed: Duration::ZERO,
+    };
+    let _ = query::service_error("AssumeRole", &response, doc.ok()).to_string();
+}
+
+/// A provider that is never asked: the cache reader is what is fuzzed.
+struct Never;
+
+impl Provider for Never {
+    fn retrieve(&self, _ctx: &mut Ctx<'_>) -> Result<Fetched, CredsError> {
+        unreachable!("the cache reader does not fetch")
+    }
+    fn describe(&self) -> String {
+        "Never".into()
+    }
+}
+
+/// A cache file's contents, read by both kinds of cache entry; the first 8 bytes pick "now".
+pub fn cache_entry(data: &[u8]) {
+    let (now, file) = match data.split_first_chunk::<8>() {
+        Some((now, rest)) => (i64::from_le_bytes(*now), rest),
+        None => (0, data),
+    };
+    let dir = CacheDir::beside(Path::new("/nonexistent/config"), LOCK_TIMEOUT);
+    for (kind, role_arn) in [
+        (
+            Kind::AssumeRole,
+            Some("arn:aws:iam::123456789012:role/admin"),
+        ),
+        (Kind::SessionToken, None),
+    ] {
+        let cached = Cached {
+            inner: Box::new(Never),
+            path: dir.assume_role_file("fuzz"),
+            kind,
+            expect: Expect {
+                role_arn: role_arn.map(String::from),
+                mfa_serial: Some("arn:aws:iam::123456789012:mfa/alice".into()),
+                source_key_id: Some("AKIAEXAMPLE".into()),
+                ..Expect::default()
+            },
+            lifetime: Duration::from_secs(3600),
+            label: "profile 'fuzz'".into(),
+            lock_timeout: LOCK_TIMEOUT,
+        };
+        if let Some(fetched) = cached.usable(file, now) {
+            assert!(fetched.credentials.expiration.is_some_and(|e| e > now));
+        }
+    }
+}
+
+/// The command line: NUL-separated arguments, parsed, then the mode decided.
+pub fn arguments(data: &[u8]) {
+    use std::os::unix::ffi::OsStringExt;
+    let argv: Vec<OsString> = data
+        .split(|b| *b == 0)
+        .map(|a| OsString::from_vec(a.to_vec()))
+        .collect();
+    if let Ok(parsed) = args::parse(argv) {
+        let _ = mode::mode(&parsed);
+    }
+}
+
+/// A TZif file, and the same bytes as a POSIX TZ rule, at a few instants; local time formats.
+pub fn time_zone(data: &[u8]) {
+    let rule = String::from_utf8_lossy(data);
+    for t in [0, 1_764_079_387, 4_102_444_800, i64::MIN, i64::MAX] {
+        let _ = local::tzif_offset(data, t);
+        if let Some(offset) = local::posix_offset(&rule, t) {
+            assert!(offset.abs() <= 26 * 3600);
+        }
+        let _ = local::format(Some(&rule), t);
+    }
+    let _ = rfc3339::parse(&rule).map(rfc3339::format);
+}

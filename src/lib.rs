@@ -1,0 +1,71 @@
+//! aws-runas: run a command under an assumed IAM role, or print the role's credentials as
+//! eval-able exports.
+//!
+//! The crate root: [`main`] parses the arguments, decides the mode, captures the environment,
+//! dispatches, and is the one place that prints the final error line and picks the exit code.
+//! `main.rs` only hands its result to the process. The modules are private: the one public item
+//! is [`main`] (and, in fuzzing builds only, the `fuzz` entry points). ARCHITECTURE.md maps the
+//! modules and the layers they sit in.
+
+mod arn;
+mod aws;
+mod cli;
+mod config;
+mod credentials;
+mod creds;
+mod duration;
+mod env;
+mod error;
+mod exec;
+mod export;
+#[cfg(fuzzing)]
+pub mod fuzz;
+mod log;
+mod modes;
+mod session;
+mod time;
+
+use std::io::Write;
+
+use cli::mode::Mode;
+use env::Env;
+use error::Error;
+
+/// Runs aws-runas with the process's arguments and environment; returns the exit code (when
+/// a command was run, this process has become it and nothing returns).
+pub fn main() -> i32 {
+    match run() {
+        Ok(code) => code,
+        Err(Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            // One line, whatever the error carries (a config value, a server's message).
+            let message = e.to_string();
+            let _ = writeln!(std::io::stderr(), "aws-runas: {}", log::escape(&message));
+            e.exit_code()
+        }
+    }
+}
+
+fn run() -> Result<i32, Error> {
+    let args = cli::args::parse(std::env::args_os().skip(1))?;
+    match cli::mode::mode(&args) {
+        Mode::Man => return print(&cli::usage::man()),
+        Mode::Help => return print(&cli::usage::help()),
+        Mode::CompletionBash => return print(&cli::usage::bash_completion()),
+        Mode::Version => return print(&cli::usage::version()),
+        Mode::Credentials => {}
+    }
+    if args.verbose {
+        log::enable();
+    }
+    let env = Env::capture();
+    modes::credentials::run(&args, &env)
+}
+
+fn print(text: &str) -> Result<i32, Error> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(Error::Output)?;
+    Ok(0)
+}
