@@ -98,10 +98,17 @@ pub fn read(path: &Path) -> Read {
     }
 }
 
-/// Whether `dir` lets other users replace files in it (writable by group or others, without the
-/// sticky bit): worth a warning, since the cache lives there.
+/// Whether `dir` lets other users replace files in it: writable by others, or by a group that is
+/// not our own (a user-private group, as umask 002 systems give every user, is ours), without
+/// the sticky bit. Worth a warning, since the cache lives there.
 pub fn shared_dir(dir: &Path) -> bool {
-    fs::metadata(dir).is_ok_and(|m| m.mode() & 0o022 != 0 && m.mode() & 0o1000 == 0)
+    // SAFETY: getegid has no preconditions and cannot fail.
+    let own_group = unsafe { libc::getegid() };
+    fs::metadata(dir).is_ok_and(|m| {
+        let others = m.mode() & 0o002 != 0;
+        let group = m.mode() & 0o020 != 0 && m.gid() != own_group;
+        (others || group) && m.mode() & 0o1000 == 0
+    })
 }
 
 /// Makes `dir` (0700) if it is missing.
@@ -370,6 +377,24 @@ mod tests {
             .collect();
         left.sort();
         assert_eq!(left, [".aws-runas", ".aws_session_token_other.1.tmp"]);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn shared_directories_are_told_apart() {
+        let dir = temp_dir("shared");
+        let set = |mode| fs::set_permissions(&dir, fs::Permissions::from_mode(mode)).unwrap();
+        set(0o700);
+        assert!(!shared_dir(&dir));
+        // Our own group (umask 002 systems): not shared.
+        set(0o770);
+        assert!(!shared_dir(&dir));
+        set(0o777);
+        assert!(shared_dir(&dir));
+        // The sticky bit (as /tmp): others cannot replace our files.
+        set(0o1777);
+        assert!(!shared_dir(&dir));
+        set(0o700);
         fs::remove_dir_all(dir).unwrap();
     }
 }
