@@ -195,7 +195,8 @@ fn rule_date(s: &str, year: i64) -> Option<(i64, &str)> {
     while day >= next_month {
         day -= 7;
     }
-    Some((day * 86_400 + time, rest))
+    // Years near the ends of time (an expiration of i64::MAX) must not overflow.
+    Some((day.checked_mul(86_400)?.checked_add(time)?, rest))
 }
 
 /// The offset a POSIX TZ rule (`CET-1CEST,M3.5.0,M10.5.0/3`) gives at `unix`.
@@ -210,13 +211,13 @@ pub fn posix_offset(rule: &str, unix: i64) -> Option<i64> {
     let (dst, rest) = match hms(rest) {
         Some((o, r)) if plausible(o) => (-o, r),
         Some(_) => return None,
-        None => (std + 3600, rest),
+        None => (std.checked_add(3600)?, rest),
     };
     let rest = rest.strip_prefix(',')?;
     let (year, _, _) = civil_from_days(unix.saturating_add(std).div_euclid(86_400));
     let (start, rest) = rule_date(rest, year)?;
     let (end, _) = rule_date(rest.strip_prefix(',')?, year)?;
-    let (start, end) = (start - std, end - dst);
+    let (start, end) = (start.checked_sub(std)?, end.checked_sub(dst)?);
     let in_dst = if start < end {
         start <= unix && unix < end
     } else {
@@ -306,5 +307,17 @@ mod tests {
         // TZ=/dev/zero read until memory ran out.
         assert_eq!(offset(Some("/dev/zero"), 0), 0);
         assert_eq!(offset(Some("/"), 0), 0);
+    }
+
+    #[test]
+    fn fuzz_crash_rule_dates_at_the_ends_of_time() {
+        // tests/fuzz tz found: a rule with dates, at i64::MAX, overflowed computing the date.
+        let found = include_bytes!("../../fixtures/fuzz/tz/crash-rule-date-overflow");
+        let rule = String::from_utf8_lossy(found);
+        for t in [i64::MIN, i64::MAX, 0] {
+            let _ = posix_offset(&rule, t);
+            let _ = posix_offset("CET-1CEST,M3.5.0,M10.5.0/3", t);
+            let _ = format(Some("CET-1CEST,M3.5.0,M10.5.0/3"), t);
+        }
     }
 }
