@@ -19,7 +19,7 @@ seed arn fixtures/fuzz/arn/*
 seed xml fixtures/*.xml
 seed cache fixtures/cache_go1x.json
 seed args fixtures/fuzz/args/*
-seed tz fixtures/Europe_Berlin.tzif
+seed tz fixtures/Europe_Berlin.tzif fixtures/fuzz/tz/*
 
 failed=0
 summary=()
