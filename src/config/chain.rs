@@ -42,11 +42,18 @@ pub fn follow(files: &Files, start: &str) -> Result<Chain, ProfileError> {
     let root_kind = loop {
         // A profile without role_arn holds the keys: the root of the chain.
         let Some(section) = files
-            .config_section(&current)
+            .profile(&current)
             .filter(|s| s.get("role_arn").is_some())
         else {
             break SourceKind::File;
         };
+        // A source profile with static keys ends the chain, even with a role_arn (botocore).
+        if current != start && files.keys(&current).is_some() {
+            break SourceKind::File;
+        }
+        if section.get("credential_source").is_some() && section.get("source_profile").is_some() {
+            return Err(ProfileError::BothSources { name: current });
+        }
         if let Some(cs) = section.get("credential_source") {
             if !cs.eq_ignore_ascii_case("environment") {
                 return Err(ProfileError::UnsupportedCredentialSource {

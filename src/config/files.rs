@@ -6,6 +6,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use super::ini::{Ini, IniError, Section};
+use crate::credentials::{Credentials, Secret};
 use crate::env::Env;
 
 /// The two files, parsed.
@@ -88,12 +89,23 @@ impl Files {
     }
 }
 
+/// The profile a `[profile NAME]` section names: NAME, unquoted (`[profile "personal"]`, as
+/// botocore's shlex split reads it).
+fn prefixed_name(section: &str) -> Option<&str> {
+    let rest = section.strip_prefix("profile")?;
+    if !rest.starts_with([' ', '\t']) {
+        return None;
+    }
+    let name = rest.trim();
+    let unquoted = ['"', '\'']
+        .iter()
+        .find_map(|q| name.strip_prefix(*q)?.strip_suffix(*q));
+    Some(unquoted.unwrap_or(name))
+}
+
 /// The profile a config-file section names: `[profile NAME]` → NAME, `[NAME]` → NAME.
 fn config_profile_name(section: &str) -> &str {
-    match section.strip_prefix("profile") {
-        Some(rest) if rest.starts_with([' ', '\t']) => rest.trim(),
-        _ => section,
-    }
+    prefixed_name(section).unwrap_or(section)
 }
 
 impl Files {
@@ -107,10 +119,12 @@ impl Files {
 
     /// The profile's section in the config file: `[profile NAME]`, else `[NAME]`.
     pub fn config_section(&self, name: &str) -> Option<Section> {
-        let prefixed = self.config.sections.iter().find_map(|s| {
-            let rest = s.name.strip_prefix("profile")?;
-            (rest.starts_with([' ', '\t']) && rest.trim() == name).then(|| s.name.clone())
-        });
+        let prefixed = self
+            .config
+            .sections
+            .iter()
+            .find(|s| prefixed_name(&s.name) == Some(name))
+            .map(|s| s.name.clone());
         match prefixed {
             Some(section_name) => self.config.section(&section_name),
             None => self.config.section(name),
@@ -120,6 +134,42 @@ impl Files {
     /// The profile's section in the credentials file: `[NAME]`.
     pub fn credentials_section(&self, name: &str) -> Option<Section> {
         self.credentials.section(name)
+    }
+
+    /// The profile's settings from both files, merged as the SDKs merge them: the config file's
+    /// section, then the credentials file's, whose values win (so a role profile may live in
+    /// ~/.aws/credentials, and a region there counts).
+    pub fn profile(&self, name: &str) -> Option<Section> {
+        match (self.config_section(name), self.credentials_section(name)) {
+            (Some(mut config), Some(credentials)) => {
+                config.entries.extend(credentials.entries);
+                Some(config)
+            }
+            (config, credentials) => config.or(credentials),
+        }
+    }
+
+    /// The static keys of `profile`: `aws_access_key_id` and `aws_secret_access_key`, with
+    /// `aws_session_token` (or the legacy `aws_security_token`), from the credentials file, else
+    /// the config file (as the CLI looks for them).
+    pub fn keys(&self, profile: &str) -> Option<Credentials> {
+        [
+            self.credentials_section(profile),
+            self.config_section(profile),
+        ]
+        .into_iter()
+        .flatten()
+        .find_map(|s| {
+            let id = s.get("aws_access_key_id")?;
+            let secret = s.get("aws_secret_access_key")?;
+            let token = s.get("aws_session_token").or(s.get("aws_security_token"));
+            Some(Credentials {
+                access_key_id: id.to_string(),
+                secret_access_key: Secret::new(secret),
+                session_token: token.map(Secret::new),
+                expiration: None,
+            })
+        })
     }
 
     /// Whether either file has a section for `name`.
@@ -186,6 +236,9 @@ mod tests {
         assert_eq!(region("bare").as_deref(), Some("c"));
         assert_eq!(region("spaced").as_deref(), Some("d"));
         assert!(f.credentials_section("dev").is_some());
+        let quoted = files("[profile \"personal\"]\nregion = q\n", "");
+        assert!(quoted.config_section("personal").is_some());
+        assert_eq!(quoted.profiles(), ["personal"]);
         assert!(f.exists("dev") && !f.exists("nope"));
     }
 

@@ -176,11 +176,12 @@ pub fn parse(text: &str, path: &Path) -> Result<Ini, IniError> {
         }
         nested = false;
         if let Some(rest) = trimmed.strip_prefix('[') {
-            let header = strip_inline_comment(rest);
-            let Some(name) = header.strip_suffix(']') else {
+            // As Python's configparser reads it (botocore): the name runs to the last `]`, and
+            // whatever follows it (`; note`, `# note`, `/* note */`) is ignored.
+            let Some(end) = rest.rfind(']') else {
                 return Err(err(line_no, "section header without closing ']'"));
             };
-            let name = name.trim();
+            let name = rest[..end].trim();
             if name.is_empty() {
                 return Err(err(line_no, "empty section name"));
             }
@@ -289,5 +290,19 @@ mod tests {
     fn missing_file_is_empty() {
         let ini = Ini::load(Path::new("/nonexistent/aws-runas/config")).unwrap();
         assert!(ini.sections.is_empty());
+    }
+
+    #[test]
+    fn text_after_a_section_header_is_ignored() {
+        for header in [
+            "[profile p] ; note",
+            "[profile p]# note",
+            "[profile p] /* the production account */",
+            "[profile p]",
+        ] {
+            let ini = p(&format!("{header}\nregion = a\n")).unwrap();
+            assert_eq!(ini.sections[0].name, "profile p", "{header}");
+        }
+        assert!(p("[profile p\nregion = a\n").is_err());
     }
 }

@@ -50,7 +50,7 @@ impl Layers {
     pub fn new(files: &Files, chain: &Chain, own: bool) -> Layers {
         let mut layers = vec![Layer {
             origin: "profile 'default'".into(),
-            section: files.config_section("default"),
+            section: files.profile("default"),
         }];
         for (i, name) in chain.visited.iter().enumerate().rev() {
             layers.push(Layer {
@@ -59,7 +59,7 @@ impl Layers {
                 } else {
                     format!("source profile '{name}'")
                 },
-                section: files.config_section(name),
+                section: files.profile(name),
             });
         }
         Layers { layers }
@@ -209,7 +209,13 @@ pub fn source(files: &Files, env: &Env, chain: &Chain) -> Result<Source, Profile
             }
         }
         SourceKind::File => {
-            let credentials = file_keys(files, &root).ok_or_else(|| ProfileError::MissingKeys {
+            let sso = files.profile(&root).is_some_and(|s| {
+                s.get("sso_session").is_some() || s.get("sso_start_url").is_some()
+            });
+            if sso && files.keys(&root).is_none() {
+                return Err(ProfileError::Sso { name: root });
+            }
+            let credentials = files.keys(&root).ok_or_else(|| ProfileError::MissingKeys {
                 name: root.clone(),
                 config: files.config.path.clone(),
                 credentials: files.credentials.path.clone(),
@@ -225,28 +231,5 @@ pub fn source(files: &Files, env: &Env, chain: &Chain) -> Result<Source, Profile
         profile: root,
         kind: chain.root_kind.clone(),
         credentials,
-    })
-}
-
-/// The keys of `profile`: the credentials file first, then the config file (as the CLI does).
-fn file_keys(files: &Files, profile: &str) -> Option<Credentials> {
-    [
-        files.credentials_section(profile),
-        files.config_section(profile),
-    ]
-    .into_iter()
-    .flatten()
-    .find_map(|s| {
-        let id = s.get("aws_access_key_id").filter(|v| !v.is_empty())?;
-        let secret = s.get("aws_secret_access_key").filter(|v| !v.is_empty())?;
-        Some(Credentials {
-            access_key_id: id.to_string(),
-            secret_access_key: Secret::new(secret),
-            session_token: s
-                .get("aws_session_token")
-                .filter(|v| !v.is_empty())
-                .map(Secret::new),
-            expiration: None,
-        })
     })
 }

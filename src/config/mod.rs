@@ -10,3 +10,6 @@ pub mod ini;
 pub mod layers;
 pub mod profile;
 pub mod resolve;
+
+#[cfg(test)]
+mod cases;

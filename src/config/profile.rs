@@ -165,6 +165,14 @@ pub enum ProfileError {
     NoSourceProfile {
         name: String,
     },
+    /// `credential_source` and `source_profile` on one profile (an error in the CLI too).
+    BothSources {
+        name: String,
+    },
+    /// An SSO profile: not supported yet.
+    Sso {
+        name: String,
+    },
     Cycle(Vec<String>),
     MissingKeys {
         name: String,
@@ -214,6 +222,14 @@ impl fmt::Display for ProfileError {
             NoSourceProfile { name } => write!(
                 f,
                 "profile '{name}' has role_arn but no source_profile: add source_profile (or credential_source = Environment)"
+            ),
+            BothSources { name } => write!(
+                f,
+                "profile '{name}' has both source_profile and credential_source: keep one of them"
+            ),
+            Sso { name } => write!(
+                f,
+                "profile '{name}' uses AWS IAM Identity Center (sso_session, sso_start_url), which aws-runas does not support yet"
             ),
             Cycle(names) => write!(f, "source_profile cycle: {}", names.join(" -> ")),
             MissingKeys { name, config, credentials } => write!(

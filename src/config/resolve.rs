@@ -72,7 +72,7 @@ pub fn resolve(
     // only then, and at most once (the links reuse it).
     let mut own_seconds: Option<Option<Duration>> = None;
     let own_duration = || -> Result<Option<(Duration, String)>, ProfileError> {
-        let Some(section) = files.config_section(start).filter(|_| own) else {
+        let Some(section) = files.profile(start).filter(|_| own) else {
             return Ok(None);
         };
         let seconds = chain::duration_seconds(start, &section)?;
