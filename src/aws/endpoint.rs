@@ -19,12 +19,34 @@ fn dns_suffix(region: &str) -> &'static str {
     }
 }
 
+/// The regions where `sts_regional_endpoints = legacy` means the global endpoint: the ones that
+/// existed when regional STS endpoints came (2019). Later regions (af-south-1 on) always use
+/// their own, as in botocore.
+const LEGACY_GLOBAL_REGIONS: &[&str] = &[
+    "ap-northeast-1",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "aws-global",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+];
+
 /// AWS's default STS endpoint: regional `https://sts.<region>.<partition domain>/` when a region
-/// is known, unless `legacy` asks for the global one (which the China and GovCloud partitions do
-/// not have); else the global `https://sts.amazonaws.com/`, signed for `us-east-1`.
+/// is known, unless `legacy` asks for the global one in a region that had it; else the global
+/// `https://sts.amazonaws.com/`, signed for `us-east-1`.
 pub fn default_sts(region: Option<&str>, legacy: bool) -> Endpoint {
     match region {
-        Some(r) if !legacy || r.starts_with("cn-") || r.starts_with("us-gov-") => Endpoint {
+        Some(r) if !legacy || !LEGACY_GLOBAL_REGIONS.contains(&r) => Endpoint {
             url: format!("https://sts.{r}.{}/", dns_suffix(r)),
             signing_region: r.to_string(),
         },
@@ -54,5 +76,10 @@ mod tests {
         );
         let r = default_sts(Some("eu-west-1"), false);
         assert_eq!(r.url, "https://sts.eu-west-1.amazonaws.com/");
+        // Regions launched after 2019 keep their own endpoint even with legacy.
+        let cape = default_sts(Some("af-south-1"), true);
+        assert_eq!(cape.url, "https://sts.af-south-1.amazonaws.com/");
+        let gov = default_sts(Some("us-gov-west-1"), true);
+        assert_eq!(gov.url, "https://sts.us-gov-west-1.amazonaws.com/");
     }
 }

@@ -10,7 +10,8 @@
 //! --- expect          key = value lines: region, source, source_kind, key, roles (role names,
 //!                     root side first, comma-separated), mfa_serial, role_duration,
 //!                     session_duration (Go durations), external_id (of the last role),
-//!                     session_token (yes/no), error (a part of the message)
+//!                     session_token (yes/no), sts_endpoint (its URL), error (a part of the
+//!                     message)
 //! ```
 //! A key left out of `expect` is not checked.
 
@@ -44,6 +45,7 @@ fn parts(text: &str) -> BTreeMap<String, String> {
 /// What the resolution gave, in the terms of `expect`.
 fn observed(
     result: Result<super::profile::Profile, ProfileError>,
+    env: &Env,
 ) -> BTreeMap<&'static str, String> {
     let mut out = BTreeMap::new();
     let p = match result {
@@ -71,6 +73,10 @@ fn observed(
     out.insert("roles", roles.join(","));
     out.insert("mfa_serial", p.mfa_serial.clone().unwrap_or_default());
     out.insert("session_duration", duration::format(p.session_duration));
+    match super::endpoint::sts(env, &p) {
+        Ok(e) => out.insert("sts_endpoint", e.url),
+        Err(e) => out.insert("sts_endpoint", e.to_string()),
+    };
     if let Some(last) = p.roles.last() {
         out.insert("role_duration", duration::format(last.duration));
         out.insert("external_id", last.external_id.clone().unwrap_or_default());
@@ -99,7 +105,7 @@ fn run_case(path: &Path) -> Result<(), String> {
     let env = Env::from_pairs(&env_refs);
     let result = Target::parse(get("profile").trim())
         .and_then(|t| resolve(t, &Overrides::default(), &env, &files));
-    let seen = observed(result);
+    let seen = observed(result, &env);
     let mut wrong = Vec::new();
     for line in get("expect").lines().filter(|l| !l.trim().is_empty()) {
         let (key, want) = line

@@ -65,10 +65,12 @@ fn configured(
     profile: &Profile,
     service: &str,
 ) -> Result<Option<String>, EndpointError> {
-    if env
-        .get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-    {
+    // The environment's setting, when there is one, beats the profile's (as every setting).
+    let ignore = match env.non_empty("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") {
+        Some(v) => v.eq_ignore_ascii_case("true"),
+        None => profile.ignore_configured_endpoint_urls,
+    };
+    if ignore {
         return Ok(None);
     }
     let var = format!("AWS_ENDPOINT_URL_{service}");
@@ -78,6 +80,18 @@ fn configured(
         .or_else(|| {
             env.non_empty("AWS_ENDPOINT_URL")
                 .map(|u| (u.to_string(), "environment AWS_ENDPOINT_URL".to_string()))
+        })
+        .or_else(|| {
+            // The service's own setting (`[services x]`) before the profile's general one.
+            (service == "STS")
+                .then(|| profile.sts_endpoint_url.clone())
+                .flatten()
+                .map(|u| {
+                    (
+                        u,
+                        format!("the services section of profile '{}'", profile.name()),
+                    )
+                })
         })
         .or_else(|| {
             profile
@@ -140,6 +154,8 @@ mod tests {
             mfa_serial: None,
             session_duration: SESSION_DURATION.0,
             endpoint_url: endpoint_url.map(str::to_string),
+            sts_endpoint_url: None,
+            ignore_configured_endpoint_urls: false,
             sts_regional_endpoints: None,
         }
     }

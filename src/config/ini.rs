@@ -149,8 +149,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Ini, IniError> {
         path: path.to_path_buf(),
         sections: Vec::new(),
     };
-    // Whether the last entry is a nested sub-section (`s3 =` followed by indented lines).
-    let mut nested = false;
+    // The key of the nested sub-section being read (`sts =` followed by indented lines), if any.
+    let mut nested: Option<String> = None;
     for (index, raw) in text.lines().enumerate() {
         let line_no = index + 1;
         let line = raw.strip_suffix('\r').unwrap_or(raw);
@@ -160,21 +160,29 @@ pub fn parse(text: &str, path: &Path) -> Result<Ini, IniError> {
         }
         let indented = line.starts_with([' ', '\t']);
         if indented {
-            if let Some(entry) = ini.sections.last_mut().and_then(|s| s.entries.last_mut()) {
-                if nested || entry.value.is_empty() {
-                    // A nested sub-section: its lines must still be well-formed.
-                    if !trimmed.contains(['=', ':']) {
-                        return Err(err(line_no, "expected 'key = value' in a nested section"));
+            if let Some(section) = ini.sections.last_mut() {
+                if let Some(entry) = section.entries.last_mut() {
+                    if nested.is_none() && entry.value.is_empty() {
+                        nested = Some(entry.key.clone());
                     }
-                    nested = true;
-                } else {
-                    entry.value.push('\n');
-                    entry.value.push_str(clean_value(trimmed));
+                    let Some(parent) = &nested else {
+                        entry.value.push('\n');
+                        entry.value.push_str(clean_value(trimmed));
+                        continue;
+                    };
+                    // A nested sub-section: kept as `parent.key` (`sts.endpoint_url`).
+                    let Some(split) = trimmed.find(['=', ':']) else {
+                        return Err(err(line_no, "expected 'key = value' in a nested section"));
+                    };
+                    let key = trimmed[..split].trim().to_ascii_lowercase();
+                    let value = clean_value(&trimmed[split + 1..]).to_string();
+                    let key = format!("{parent}.{key}");
+                    section.entries.push(Entry { key, value });
+                    continue;
                 }
-                continue;
             }
         }
-        nested = false;
+        nested = None;
         if let Some(rest) = trimmed.strip_prefix('[') {
             // As Python's configparser reads it (botocore): the name runs to the last `]`, and
             // whatever follows it (`; note`, `# note`, `/* note */`) is ignored.
@@ -236,9 +244,10 @@ mod tests {
         );
         let nested = ini.section("profile nested").unwrap();
         assert_eq!(nested.get("region"), Some("us-west-2"));
-        // The nested section's key is read (and its lines checked) but, empty, it is unset.
+        // The nested section's key is read and, empty, unset; its lines are `s3.<key>`.
         assert!(nested.entries.iter().any(|e| e.key == "s3"));
         assert_eq!(nested.get("s3"), None);
+        assert!(nested.entries.iter().any(|e| e.key.starts_with("s3.")));
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::log::debug;
 const DEFAULT_ONLY: &[&str] = &["region", "session_token_duration", "credentials_duration"];
 
 /// A value and where it came from (`profile 'dev'`, `environment AWS_REGION`, `flag --duration`).
-type Valued = (String, String);
+pub type Valued = (String, String);
 
 /// One named layer of configuration.
 struct Layer {
@@ -63,6 +63,13 @@ impl Layers {
             });
         }
         Layers { layers }
+    }
+
+    /// `key` of the profile itself (the highest file layer) only, with its origin.
+    pub fn own(&self, key: &str) -> Option<Valued> {
+        let layer = self.layers.last()?;
+        let value = layer.section.as_ref()?.get(key)?;
+        Some((value.to_string(), layer.origin.clone()))
     }
 
     /// The highest file layer's value of `key`, with its origin.
@@ -129,7 +136,7 @@ pub fn settings(
             .or_else(|| from_env(env, "MFA_SERIAL"))
             .or_else(|| layers.lookup("mfa_serial")),
     );
-    let endpoint_url = traced("endpoint_url", layers.lookup("endpoint_url"));
+    let endpoint_url = traced("endpoint_url", layers.own("endpoint_url"));
     let sts_regional_endpoints = traced(
         "sts_regional_endpoints",
         layers.lookup("sts_regional_endpoints"),

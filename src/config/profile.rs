@@ -115,8 +115,12 @@ pub struct Profile {
     pub roles: Vec<RoleStep>,
     pub mfa_serial: Option<String>,
     pub session_duration: Duration,
-    /// `endpoint_url` from the profile layers.
+    /// `endpoint_url` of the profile itself (botocore takes it from no other profile).
     pub endpoint_url: Option<String>,
+    /// The STS `endpoint_url` of the `[services NAME]` section the profile names.
+    pub sts_endpoint_url: Option<String>,
+    /// `ignore_configured_endpoint_urls` of the profile.
+    pub ignore_configured_endpoint_urls: bool,
     /// `sts_regional_endpoints` from the profile layers.
     pub sts_regional_endpoints: Option<String>,
 }

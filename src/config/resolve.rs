@@ -96,8 +96,22 @@ pub fn resolve(
         mfa_serial: settings.mfa_serial,
         session_duration: settings.session_duration,
         endpoint_url: settings.endpoint_url,
+        sts_endpoint_url: sts_service_endpoint(files, &layers),
+        ignore_configured_endpoint_urls: layers
+            .own("ignore_configured_endpoint_urls")
+            .is_some_and(|(v, _)| v.eq_ignore_ascii_case("true")),
         sts_regional_endpoints: settings.sts_regional_endpoints,
     })
+}
+
+/// The STS `endpoint_url` of the `[services NAME]` section the profile names with
+/// `services = NAME` (nested: `sts =` then an indented `endpoint_url = ...`).
+fn sts_service_endpoint(files: &Files, layers: &Layers) -> Option<String> {
+    let (name, origin) = layers.own("services")?;
+    let section = files.config.section(&format!("services {name}"))?;
+    let url = section.get("sts.endpoint_url")?.to_string();
+    debug!("sts endpoint_url = {url} (from [services {name}], named by {origin})");
+    Some(url)
 }
 
 /// The roles to assume, root side first. The flags, the environment and the custom durations
