@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use super::ini::{Ini, IniError, Section};
 use crate::credentials::{Credentials, Secret};
 use crate::env::Env;
+use crate::log::debug;
 
 /// The two files, parsed.
 #[derive(Debug, Clone, Default)]
@@ -111,24 +112,74 @@ fn config_profile_name(section: &str) -> &str {
 impl Files {
     /// Reads both files (a missing one is empty).
     pub fn load(env: &Env) -> Result<Files, FilesError> {
-        Ok(Files {
+        let files = Files {
             config: Ini::load(&config_path(env)?)?,
             credentials: Ini::load(&credentials_path(env)?)?,
-        })
+        };
+        files.note_duplicates();
+        Ok(files)
     }
 
-    /// The profile's section in the config file: `[profile NAME]`, else `[NAME]`.
-    pub fn config_section(&self, name: &str) -> Option<Section> {
-        let prefixed = self
-            .config
+    /// Says (`-v`) where a profile is defined more than once, and how that is read.
+    fn note_duplicates(&self) {
+        for name in self.profiles() {
+            let prefixed = self.prefixed_sections(&name).len();
+            let bare = self
+                .config
+                .sections
+                .iter()
+                .filter(|s| s.name == name)
+                .count();
+            if prefixed > 0 && bare > 0 && name != "default" {
+                debug!(
+                    "[{name}] in {} is ignored: [profile {name}] is the profile",
+                    self.config.path.display()
+                );
+            }
+            let used = if prefixed > 0 { prefixed } else { bare };
+            if used > 1 {
+                debug!("profile '{name}' is defined {used} times in {}: read as one, later values winning", self.config.path.display());
+            }
+            if self
+                .credentials
+                .sections
+                .iter()
+                .filter(|s| s.name == name)
+                .count()
+                > 1
+            {
+                debug!("profile '{name}' is defined more than once in {}: read as one, later values winning", self.credentials.path.display());
+            }
+        }
+    }
+
+    /// The config file's `[profile NAME]` sections for `name`, however spaced or quoted.
+    fn prefixed_sections(&self, name: &str) -> Vec<&Section> {
+        self.config
             .sections
             .iter()
-            .find(|s| prefixed_name(&s.name) == Some(name))
-            .map(|s| s.name.clone());
-        match prefixed {
-            Some(section_name) => self.config.section(&section_name),
-            None => self.config.section(name),
+            .filter(|s| prefixed_name(&s.name) == Some(name))
+            .collect()
+    }
+
+    /// The profile's section in the config file: its `[profile NAME]` sections (all of them,
+    /// later values winning), else its `[NAME]` sections (`[default]`, or as the CLI accepts).
+    pub fn config_section(&self, name: &str) -> Option<Section> {
+        let mut found = self.prefixed_sections(name);
+        if found.is_empty() {
+            found = self
+                .config
+                .sections
+                .iter()
+                .filter(|s| s.name == name)
+                .collect();
         }
+        let (first, rest) = found.split_first()?;
+        let mut merged = (*first).clone();
+        for s in rest {
+            merged.entries.extend(s.entries.iter().cloned());
+        }
+        Some(merged)
     }
 
     /// The profile's section in the credentials file: `[NAME]`.
@@ -179,7 +230,6 @@ impl Files {
 
     /// Every profile either file defines, sorted, each once: what a profile picker, the
     /// browser-extension config and shell completion list.
-    #[allow(dead_code)] // for the profile pickers to come: the --ec2 console, -c, completion
     pub fn profiles(&self) -> Vec<String> {
         let mut names: Vec<String> = self
             .config

@@ -193,50 +193,78 @@ fn settle(
     clamped
 }
 
+/// The environment's key variables, if both are set.
+fn environment_keys(env: &Env) -> Option<Credentials> {
+    let id = env.non_empty("AWS_ACCESS_KEY_ID")?;
+    let secret = env.non_empty("AWS_SECRET_ACCESS_KEY")?;
+    Some(Credentials {
+        access_key_id: id.to_string(),
+        secret_access_key: Secret::new(secret),
+        session_token: env.non_empty("AWS_SESSION_TOKEN").map(Secret::new),
+        expiration: None,
+    })
+}
+
 /// The credentials at the chain's root: the environment's keys for `credential_source =
-/// Environment`, else the root profile's keys in the files.
+/// Environment`, else the root profile's keys in the files, else (for a profile with no
+/// credentials of its own at all) the environment's keys.
 pub fn source(files: &Files, env: &Env, chain: &Chain) -> Result<Source, ProfileError> {
     let root = chain.root.clone();
-    let credentials = match chain.root_kind {
-        SourceKind::Environment => {
-            let (Some(id), Some(secret)) = (
-                env.non_empty("AWS_ACCESS_KEY_ID"),
-                env.non_empty("AWS_SECRET_ACCESS_KEY"),
-            ) else {
-                return Err(ProfileError::EnvironmentKeysMissing { name: root });
-            };
-            debug!(
-                "source credentials: environment (credential_source of profile '{root}'), key {id}"
-            );
-            Credentials {
-                access_key_id: id.to_string(),
-                secret_access_key: Secret::new(secret),
-                session_token: env.non_empty("AWS_SESSION_TOKEN").map(Secret::new),
-                expiration: None,
-            }
+    if chain.root_kind == SourceKind::Environment {
+        let credentials = environment_keys(env)
+            .ok_or_else(|| ProfileError::EnvironmentKeysMissing { name: root.clone() })?;
+        debug!(
+            "source credentials: environment (credential_source of profile '{root}'), key {}",
+            credentials.access_key_id
+        );
+        return Ok(Source {
+            profile: root,
+            kind: SourceKind::Environment,
+            credentials,
+        });
+    }
+    if let Some(credentials) = files.keys(&root) {
+        debug!(
+            "source credentials: profile '{root}', key {}",
+            credentials.access_key_id
+        );
+        return Ok(Source {
+            profile: root,
+            kind: SourceKind::File,
+            credentials,
+        });
+    }
+    no_keys_in_files(files, env, root)
+}
+
+/// The root profile has no keys in the files: name what it uses instead when we cannot use it,
+/// else take the environment's keys (as the 1.x tool did, and CI jobs rely on), else say what
+/// is missing.
+fn no_keys_in_files(files: &Files, env: &Env, root: String) -> Result<Source, ProfileError> {
+    let section = files.profile(&root);
+    let has = |key: &str| section.as_ref().is_some_and(|s| s.get(key).is_some());
+    if has("sso_session") || has("sso_start_url") {
+        return Err(ProfileError::Sso { name: root });
+    }
+    for key in ["credential_process", "web_identity_token_file"] {
+        if has(key) {
+            return Err(ProfileError::Unsupported { name: root, key });
         }
-        SourceKind::File => {
-            let sso = files.profile(&root).is_some_and(|s| {
-                s.get("sso_session").is_some() || s.get("sso_start_url").is_some()
-            });
-            if sso && files.keys(&root).is_none() {
-                return Err(ProfileError::Sso { name: root });
-            }
-            let credentials = files.keys(&root).ok_or_else(|| ProfileError::MissingKeys {
-                name: root.clone(),
-                config: files.config.path.clone(),
-                credentials: files.credentials.path.clone(),
-            })?;
-            debug!(
-                "source credentials: profile '{root}', key {}",
-                credentials.access_key_id
-            );
-            credentials
-        }
+    }
+    let Some(credentials) = environment_keys(env) else {
+        return Err(ProfileError::MissingKeys {
+            name: root,
+            config: files.config.path.clone(),
+            credentials: files.credentials.path.clone(),
+        });
     };
+    debug!(
+        "source credentials: environment (profile '{root}' has none of its own), key {}",
+        credentials.access_key_id
+    );
     Ok(Source {
         profile: root,
-        kind: chain.root_kind.clone(),
+        kind: SourceKind::Environment,
         credentials,
     })
 }

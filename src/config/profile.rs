@@ -177,6 +177,11 @@ pub enum ProfileError {
     Sso {
         name: String,
     },
+    /// A way of getting credentials not supported yet (`credential_process`...).
+    Unsupported {
+        name: String,
+        key: &'static str,
+    },
     Cycle(Vec<String>),
     MissingKeys {
         name: String,
@@ -234,6 +239,10 @@ impl fmt::Display for ProfileError {
             Sso { name } => write!(
                 f,
                 "profile '{name}' uses AWS IAM Identity Center (sso_session, sso_start_url), which aws-runas does not support yet"
+            ),
+            Unsupported { name, key } => write!(
+                f,
+                "profile '{name}' gets its credentials with {key}, which aws-runas does not support yet"
             ),
             Cycle(names) => write!(f, "source_profile cycle: {}", names.join(" -> ")),
             MissingKeys { name, config, credentials } => write!(
