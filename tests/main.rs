@@ -5,6 +5,7 @@ mod architecture;
 mod cache;
 mod cache_honesty;
 mod cache_security;
+mod config_files;
 mod emulator_controls;
 mod errors;
 mod extras;

@@ -36,6 +36,8 @@ pub enum HttpError {
     /// retry.
     Dropped(String),
     Timeout,
+    /// The server's certificate was refused (a TLS-inspecting proxy, a private CA).
+    Certificate(String),
     /// Anything else (protocol error, unreadable body).
     Other(String),
 }
@@ -46,12 +48,36 @@ impl fmt::Display for HttpError {
             HttpError::Connect(d) => write!(f, "cannot connect: {d}"),
             HttpError::Dropped(d) => write!(f, "the connection was dropped: {d}"),
             HttpError::Timeout => write!(f, "no answer within {}s", REQUEST_TIMEOUT.as_secs()),
+            HttpError::Certificate(d) => write!(
+                f,
+                "the server's certificate is not trusted ({d}): if a proxy or a private CA signs it, set AWS_CA_BUNDLE or ca_bundle to that CA's PEM bundle"
+            ),
             HttpError::Other(d) => f.write_str(d),
         }
     }
 }
 
 impl std::error::Error for HttpError {}
+
+/// A CA bundle that cannot be used: the file, where it was configured, and why.
+#[derive(Debug)]
+pub struct CaBundleError {
+    pub path: String,
+    pub origin: String,
+    pub reason: String,
+}
+
+impl fmt::Display for CaBundleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "cannot use the CA bundle {} (from {}): {}",
+            self.path, self.origin, self.reason
+        )
+    }
+}
+
+impl std::error::Error for CaBundleError {}
 
 /// The HTTP agent; create one per run and pass it by reference.
 pub struct Agent {
@@ -65,12 +91,40 @@ impl Default for Agent {
 }
 
 impl Agent {
+    /// An agent that trusts the bundled (Mozilla) roots.
     pub fn new() -> Agent {
+        Agent::with_roots(ureq::tls::RootCerts::WebPki)
+    }
+
+    /// An agent that trusts only the certificates of the PEM bundle `pem` (as the AWS CLI does
+    /// with `AWS_CA_BUNDLE`: the bundle replaces the built-in roots). The error says what is
+    /// wrong with the bundle.
+    pub fn with_ca_bundle(pem: &[u8]) -> Result<Agent, String> {
+        // An empty or non-PEM file is an error, not "trust nothing".
+        let mut certs = Vec::new();
+        for item in ureq::tls::parse_pem(pem) {
+            match item.map_err(|e| e.to_string())? {
+                ureq::tls::PemItem::Certificate(c) => certs.push(c),
+                ureq::tls::PemItem::PrivateKey(_) => {}
+                _ => {}
+            }
+        }
+        if certs.is_empty() {
+            return Err("no PEM certificate in it".into());
+        }
+        Ok(Agent::with_roots(ureq::tls::RootCerts::new_with_certs(
+            &certs,
+        )))
+    }
+
+    fn with_roots(roots: ureq::tls::RootCerts) -> Agent {
+        let tls = ureq::tls::TlsConfig::builder().root_certs(roots).build();
         let config = ureq::Agent::config_builder()
             .timeout_connect(Some(CONNECT_TIMEOUT))
             .timeout_global(Some(REQUEST_TIMEOUT))
             .http_status_as_error(false)
             .max_redirects(0)
+            .tls_config(tls)
             .user_agent(concat!("aws-runas/", env!("CARGO_PKG_VERSION")))
             .build();
         Agent {
@@ -113,6 +167,10 @@ impl Agent {
 }
 
 fn convert(e: ureq::Error) -> HttpError {
+    let text = e.to_string();
+    if text.contains("certificate") {
+        return HttpError::Certificate(text);
+    }
     match e {
         ureq::Error::Timeout(_) => HttpError::Timeout,
         ureq::Error::HostNotFound => HttpError::Connect("host not found".into()),

@@ -156,6 +156,7 @@ mod tests {
             endpoint_url: endpoint_url.map(str::to_string),
             sts_endpoint_url: None,
             ignore_configured_endpoint_urls: false,
+            ca_bundle: None,
             sts_regional_endpoints: None,
         }
     }

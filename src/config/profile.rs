@@ -121,6 +121,8 @@ pub struct Profile {
     pub sts_endpoint_url: Option<String>,
     /// `ignore_configured_endpoint_urls` of the profile.
     pub ignore_configured_endpoint_urls: bool,
+    /// The CA bundle (`AWS_CA_BUNDLE`, else the profile's `ca_bundle`) and where it was set.
+    pub ca_bundle: Option<(String, String)>,
     /// `sts_regional_endpoints` from the profile layers.
     pub sts_regional_endpoints: Option<String>,
 }

@@ -97,11 +97,25 @@ pub fn resolve(
         session_duration: settings.session_duration,
         endpoint_url: settings.endpoint_url,
         sts_endpoint_url: sts_service_endpoint(files, &layers),
+        ca_bundle: ca_bundle(env, &layers),
         ignore_configured_endpoint_urls: layers
             .own("ignore_configured_endpoint_urls")
             .is_some_and(|(v, _)| v.eq_ignore_ascii_case("true")),
         sts_regional_endpoints: settings.sts_regional_endpoints,
     })
+}
+
+/// The CA bundle: `AWS_CA_BUNDLE`, else the profile's own `ca_bundle` (as botocore), with where
+/// it was set.
+fn ca_bundle(env: &Env, layers: &Layers) -> Option<(String, String)> {
+    let found = env
+        .non_empty("AWS_CA_BUNDLE")
+        .map(|v| (v.to_string(), "environment AWS_CA_BUNDLE".to_string()))
+        .or_else(|| layers.own("ca_bundle"));
+    if let Some((path, origin)) = &found {
+        debug!("ca_bundle = {path} (from {origin})");
+    }
+    found
 }
 
 /// The STS `endpoint_url` of the `[services NAME]` section the profile names with

@@ -493,3 +493,51 @@ pub fn whoami<'a>(args: &[&'a str]) -> Vec<&'a str> {
 pub fn session_arn(role: &str) -> String {
     format!("arn:aws:sts::{ACCOUNT}:assumed-role/{role}/alice")
 }
+
+/// tests/util/tls_proxy.py in front of the shared emulator: TLS with a private CA. Stopped when
+/// dropped (its stdin closes).
+pub struct TlsProxy {
+    /// `https://127.0.0.1:PORT`.
+    pub url: String,
+    /// The private CA, as a PEM bundle.
+    pub ca: PathBuf,
+    _dir: TempDir,
+    child: Child,
+}
+
+impl TlsProxy {
+    pub fn start(emulator_endpoint: &str) -> TlsProxy {
+        let dir = TempDir::new();
+        let target = emulator_endpoint
+            .trim_start_matches("http://")
+            .trim_end_matches('/');
+        let mut child = Command::new(venv_bin().join("python"))
+            .arg(Path::new(ROOT).join("tests/util/tls_proxy.py"))
+            .arg(dir.path())
+            .arg(target)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the TLS proxy");
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+            &mut line,
+        )
+        .unwrap();
+        let ready: serde_json::Value = serde_json::from_str(&line).expect("the proxy's ready line");
+        TlsProxy {
+            url: ready["url"].as_str().unwrap().to_string(),
+            ca: PathBuf::from(ready["ca"].as_str().unwrap()),
+            _dir: dir,
+            child,
+        }
+    }
+}
+
+impl Drop for TlsProxy {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}

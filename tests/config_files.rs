@@ -1,0 +1,121 @@
+//! Real users' configuration, end to end against the emulator, with the aws CLI as the wrapped
+//! command: what the SDKs read, aws-runas reads.
+
+use crate::util::*;
+
+#[test]
+fn a_role_profile_in_the_credentials_file_with_a_commented_header() {
+    let e = emulator();
+    let config = "[default] ; the default\nregion = us-east-1\n";
+    let credentials = format!(
+        "{}[admin]# kept with the keys\nrole_arn = arn:aws:iam::{ACCOUNT}:role/admin\nsource_profile = dev\n",
+        keys(&[("dev", &e.alice)])
+    );
+    let home = Home::new(config, &credentials);
+    let out = home.run(whoami(&["admin"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), session_arn("admin"));
+}
+
+#[test]
+fn a_source_profile_with_keys_and_a_role_uses_its_keys() {
+    let e = emulator();
+    let config = format!(
+        "[default]\nregion = us-east-1\n[profile admin]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/admin\nsource_profile = dev\n[profile dev]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/forbidden\nsource_profile = dev\n"
+    );
+    let home = Home::new(&config, &keys(&[("dev", &e.alice)]));
+    let out = home.run(whoami(&["admin"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), session_arn("admin"));
+}
+
+#[test]
+fn a_private_ca_needs_the_bundle_and_works_with_it() {
+    let e = emulator();
+    let proxy = TlsProxy::start(&e.endpoint);
+    let config = format!(
+        "{}\n[profile tls]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/admin\nsource_profile = dev\nca_bundle = {}\n",
+        standard_config(),
+        proxy.ca.display()
+    );
+    let home = Home::new(&config, &keys(&[("dev", &e.alice)]));
+    // Without the bundle: one line that names the fix.
+    let out = home
+        .cmd(["admin"])
+        .env("AWS_ENDPOINT_URL", &proxy.url)
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, &["not trusted", "set AWS_CA_BUNDLE or ca_bundle"]);
+    // With AWS_CA_BUNDLE: the role, and the aws CLI (which reads the same variable) reaches STS
+    // through the same proxy.
+    let out = home
+        .cmd(whoami(&["admin"]))
+        .env("AWS_ENDPOINT_URL", &proxy.url)
+        .env("AWS_CA_BUNDLE", &proxy.ca)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), session_arn("admin"));
+    // With ca_bundle in the profile.
+    let out = home
+        .cmd(["tls"])
+        .env("AWS_ENDPOINT_URL", &proxy.url)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // A bundle that is not one: named.
+    let out = home
+        .cmd(["admin"])
+        .env("AWS_ENDPOINT_URL", &proxy.url)
+        .env("AWS_CA_BUNDLE", home.path().join(".aws/config"))
+        .output()
+        .unwrap();
+    assert_one_line_error(
+        &out,
+        &[
+            "cannot use the CA bundle",
+            "AWS_CA_BUNDLE",
+            "no PEM certificate",
+        ],
+    );
+}
+
+#[test]
+fn a_services_section_gives_sts_its_endpoint() {
+    let e = emulator();
+    let config = format!(
+        "[default]\nregion = us-east-1\n[profile admin]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/admin\nsource_profile = dev\nservices = local\n[services local]\nsts =\n  endpoint_url = {}\n",
+        e.endpoint
+    );
+    let home = Home::new(&config, &keys(&[("dev", &e.alice)]));
+    // No AWS_ENDPOINT_URL: the services section is the only way to the emulator.
+    let out = home
+        .cmd(["-v", "admin"])
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(export_value(&stdout(&out), "AWS_SESSION_TOKEN").is_some());
+    assert!(
+        stderr(&out).contains("[services local]"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_source_profile_without_keys_takes_them_from_the_environment() {
+    let e = emulator();
+    let config = format!(
+        "[default]\nregion = us-east-1\n[profile admin]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/admin\nsource_profile = ci\n[profile ci]\nregion = us-east-1\n"
+    );
+    let home = Home::new(&config, "");
+    let out = home
+        .cmd(whoami(&["admin"]))
+        .env("AWS_ACCESS_KEY_ID", &e.alice.access_key_id)
+        .env("AWS_SECRET_ACCESS_KEY", &e.alice.secret_access_key)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), session_arn("admin"));
+}
