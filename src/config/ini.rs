@@ -314,4 +314,12 @@ mod tests {
         }
         assert!(p("[profile p\nregion = a\n").is_err());
     }
+
+    #[test]
+    fn continuation_lines_keep_their_newline() {
+        // As configparser (and so botocore and the CLI) reads them.
+        let ini = p("[profile p]\nexternal_id = first\n  second\n\tthird\n").unwrap();
+        let section = ini.section("profile p").unwrap();
+        assert_eq!(section.get("external_id"), Some("first\nsecond\nthird"));
+    }
 }
