@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use super::ini::{Ini, IniError, Section};
 use crate::credentials::{Credentials, Secret};
 use crate::env::Env;
-use crate::log::debug;
+use crate::log::{self, debug};
 
 /// The two files, parsed.
 #[derive(Debug, Clone, Default)]
@@ -116,7 +116,10 @@ impl Files {
             config: Ini::load(&config_path(env)?)?,
             credentials: Ini::load(&credentials_path(env)?)?,
         };
-        files.note_duplicates();
+        // Only -v reads the notes: the cached fast path does not pay for them.
+        if log::enabled() {
+            files.note_duplicates();
+        }
         Ok(files)
     }
 
