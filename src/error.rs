@@ -2,7 +2,6 @@
 
 use std::fmt;
 
-use crate::aws::http::CaBundleError;
 use crate::cli::args::ArgsError;
 use crate::config::endpoint::EndpointError;
 use crate::config::files::FilesError;
@@ -18,7 +17,6 @@ pub enum Error {
     Endpoint(EndpointError),
     Creds(CredsError),
     Exec(ExecError),
-    CaBundle(CaBundleError),
     /// Writing the output failed.
     Output(std::io::Error),
 }
@@ -42,7 +40,6 @@ impl fmt::Display for Error {
             Error::Endpoint(e) => e.fmt(f),
             Error::Creds(e) => e.fmt(f),
             Error::Exec(e) => e.fmt(f),
-            Error::CaBundle(e) => e.fmt(f),
             Error::Output(e) => write!(f, "cannot write the output: {e}"),
         }
     }
@@ -66,7 +63,6 @@ gather!(
     Endpoint(EndpointError),
     Creds(CredsError),
     Exec(ExecError),
-    CaBundle(CaBundleError),
 );
 
 impl From<FilesError> for Error {

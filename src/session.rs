@@ -7,7 +7,7 @@
 use std::ffi::OsString;
 use std::time::Duration;
 
-use crate::aws::http::{Agent, CaBundleError};
+use crate::aws::http::Agent;
 use crate::cli::args::Args;
 use crate::config::endpoint;
 use crate::config::files::Files;
@@ -55,18 +55,12 @@ fn lock_timeout(env: &Env) -> Result<Duration, ProfileError> {
 }
 
 /// The run's HTTP agent: trusting the profile's CA bundle only, when it has one (as the AWS CLI:
-/// the bundle replaces the built-in roots), else the bundled roots.
-fn agent(profile: &Profile) -> Result<Agent, CaBundleError> {
-    let Some((path, origin)) = &profile.ca_bundle else {
-        return Ok(Agent::new());
-    };
-    let error = |reason: String| CaBundleError {
-        path: path.clone(),
-        origin: origin.clone(),
-        reason,
-    };
-    let pem = std::fs::read(path).map_err(|e| error(e.to_string()))?;
-    Agent::with_ca_bundle(&pem).map_err(error)
+/// the bundle replaces the built-in roots), else the bundled roots. Nothing is read yet.
+fn agent(profile: &Profile) -> Agent {
+    match &profile.ca_bundle {
+        Some((path, origin)) => Agent::with_ca_bundle(path.into(), origin.clone()),
+        None => Agent::new(),
+    }
 }
 
 impl Session {
@@ -81,7 +75,7 @@ impl Session {
         let cache = CacheDir::beside(&files.config.path, lock_timeout(env)?);
         let plan = plan::plan(&profile, &endpoint, &cache, args.session);
         debug!("plan: {} ({})", plan.provider.describe(), plan.reason);
-        let agent = agent(&profile)?;
+        let agent = agent(&profile);
         Ok(Session {
             profile,
             command,

@@ -63,9 +63,9 @@ fn a_private_ca_needs_the_bundle_and_works_with_it() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    // A bundle that is not one: named.
+    // A bundle that is not one: named (when a request needs it; -r makes one).
     let out = home
-        .cmd(["admin"])
+        .cmd(["-r", "admin"])
         .env("AWS_ENDPOINT_URL", &proxy.url)
         .env("AWS_CA_BUNDLE", home.path().join(".aws/config"))
         .output()

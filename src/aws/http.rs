@@ -8,6 +8,8 @@
 //! where the environment is read outside `Env` (the rules are ureq's, the same as curl's).
 
 use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// Connect timeout.
@@ -38,6 +40,8 @@ pub enum HttpError {
     Timeout,
     /// The server's certificate was refused (a TLS-inspecting proxy, a private CA).
     Certificate(String),
+    /// The configured CA bundle cannot be used.
+    CaBundle(String),
     /// Anything else (protocol error, unreadable body).
     Other(String),
 }
@@ -48,6 +52,7 @@ impl fmt::Display for HttpError {
             HttpError::Connect(d) => write!(f, "cannot connect: {d}"),
             HttpError::Dropped(d) => write!(f, "the connection was dropped: {d}"),
             HttpError::Timeout => write!(f, "no answer within {}s", REQUEST_TIMEOUT.as_secs()),
+            HttpError::CaBundle(d) => f.write_str(d),
             HttpError::Certificate(d) => write!(
                 f,
                 "the server's certificate is not trusted ({d}): if a proxy or a private CA signs it, set AWS_CA_BUNDLE or ca_bundle to that CA's PEM bundle"
@@ -61,10 +66,10 @@ impl std::error::Error for HttpError {}
 
 /// A CA bundle that cannot be used: the file, where it was configured, and why.
 #[derive(Debug)]
-pub struct CaBundleError {
-    pub path: String,
-    pub origin: String,
-    pub reason: String,
+struct CaBundleError {
+    path: String,
+    origin: String,
+    reason: String,
 }
 
 impl fmt::Display for CaBundleError {
@@ -79,9 +84,21 @@ impl fmt::Display for CaBundleError {
 
 impl std::error::Error for CaBundleError {}
 
-/// The HTTP agent; create one per run and pass it by reference.
+/// Which roots an agent trusts.
+#[derive(Debug, Clone)]
+enum Roots {
+    /// The bundled (Mozilla) roots.
+    Bundled,
+    /// Only the certificates of this PEM file, set by `origin`.
+    Bundle { path: PathBuf, origin: String },
+}
+
+/// The HTTP agent; create one per run and pass it by reference. The underlying agent (and a CA
+/// bundle's reading and parsing, which costs more than a whole cached run) is made on the first
+/// request, so a run that needs no request pays nothing for it.
 pub struct Agent {
-    inner: ureq::Agent,
+    roots: Roots,
+    inner: OnceLock<Result<ureq::Agent, String>>,
 }
 
 impl Default for Agent {
@@ -93,43 +110,28 @@ impl Default for Agent {
 impl Agent {
     /// An agent that trusts the bundled (Mozilla) roots.
     pub fn new() -> Agent {
-        Agent::with_roots(ureq::tls::RootCerts::WebPki)
-    }
-
-    /// An agent that trusts only the certificates of the PEM bundle `pem` (as the AWS CLI does
-    /// with `AWS_CA_BUNDLE`: the bundle replaces the built-in roots). The error says what is
-    /// wrong with the bundle.
-    pub fn with_ca_bundle(pem: &[u8]) -> Result<Agent, String> {
-        // An empty or non-PEM file is an error, not "trust nothing".
-        let mut certs = Vec::new();
-        for item in ureq::tls::parse_pem(pem) {
-            match item.map_err(|e| e.to_string())? {
-                ureq::tls::PemItem::Certificate(c) => certs.push(c),
-                ureq::tls::PemItem::PrivateKey(_) => {}
-                _ => {}
-            }
-        }
-        if certs.is_empty() {
-            return Err("no PEM certificate in it".into());
-        }
-        Ok(Agent::with_roots(ureq::tls::RootCerts::new_with_certs(
-            &certs,
-        )))
-    }
-
-    fn with_roots(roots: ureq::tls::RootCerts) -> Agent {
-        let tls = ureq::tls::TlsConfig::builder().root_certs(roots).build();
-        let config = ureq::Agent::config_builder()
-            .timeout_connect(Some(CONNECT_TIMEOUT))
-            .timeout_global(Some(REQUEST_TIMEOUT))
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .tls_config(tls)
-            .user_agent(concat!("aws-runas/", env!("CARGO_PKG_VERSION")))
-            .build();
         Agent {
-            inner: ureq::Agent::new_with_config(config),
+            roots: Roots::Bundled,
+            inner: OnceLock::new(),
         }
+    }
+
+    /// An agent that trusts only the certificates of the PEM bundle at `path` (as the AWS CLI
+    /// does with `AWS_CA_BUNDLE`: the bundle replaces the built-in roots); `origin` says where
+    /// it was set, for the error when it cannot be used.
+    pub fn with_ca_bundle(path: PathBuf, origin: String) -> Agent {
+        Agent {
+            roots: Roots::Bundle { path, origin },
+            inner: OnceLock::new(),
+        }
+    }
+
+    /// The underlying agent, made on first use.
+    fn inner(&self) -> Result<&ureq::Agent, HttpError> {
+        self.inner
+            .get_or_init(|| build(&self.roots))
+            .as_ref()
+            .map_err(|e| HttpError::CaBundle(e.clone()))
     }
 
     /// POSTs `body` to `url` with `headers`.
@@ -140,7 +142,7 @@ impl Agent {
         body: &str,
     ) -> Result<Response, HttpError> {
         let started = Instant::now();
-        let mut request = self.inner.post(url);
+        let mut request = self.inner()?.post(url);
         for (name, value) in headers {
             request = request.header(name.as_str(), value.as_str());
         }
@@ -164,6 +166,47 @@ impl Agent {
             elapsed: started.elapsed(),
         })
     }
+}
+
+/// Makes the ureq agent: timeouts, no redirects, statuses as answers, the roots.
+fn build(roots: &Roots) -> Result<ureq::Agent, String> {
+    let roots = match roots {
+        Roots::Bundled => ureq::tls::RootCerts::WebPki,
+        Roots::Bundle { path, origin } => bundle(path).map_err(|reason| {
+            CaBundleError {
+                path: path.display().to_string(),
+                origin: origin.clone(),
+                reason,
+            }
+            .to_string()
+        })?,
+    };
+    let tls = ureq::tls::TlsConfig::builder().root_certs(roots).build();
+    let config = ureq::Agent::config_builder()
+        .timeout_connect(Some(CONNECT_TIMEOUT))
+        .timeout_global(Some(REQUEST_TIMEOUT))
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .tls_config(tls)
+        .user_agent(concat!("aws-runas/", env!("CARGO_PKG_VERSION")))
+        .build();
+    Ok(ureq::Agent::new_with_config(config))
+}
+
+/// The certificates of the PEM bundle at `path`; an empty or non-PEM file is an error, not
+/// "trust nothing".
+fn bundle(path: &Path) -> Result<ureq::tls::RootCerts, String> {
+    let pem = std::fs::read(path).map_err(|e| e.to_string())?;
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(&pem) {
+        if let ureq::tls::PemItem::Certificate(c) = item.map_err(|e| e.to_string())? {
+            certs.push(c);
+        }
+    }
+    if certs.is_empty() {
+        return Err("no PEM certificate in it".into());
+    }
+    Ok(ureq::tls::RootCerts::new_with_certs(&certs))
 }
 
 fn convert(e: ureq::Error) -> HttpError {
