@@ -119,3 +119,63 @@ fn a_source_profile_without_keys_takes_them_from_the_environment() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out).trim(), session_arn("admin"));
 }
+
+#[test]
+fn credential_process_as_the_source_of_a_role_and_as_the_credentials() {
+    let e = emulator();
+    let home = Home::new("", "");
+    // A credential_process that counts its runs and prints alice's keys.
+    let script = home.path().join("get creds.sh");
+    let counter = home.path().join("runs");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho run >> '{}'\nprintf '{{\"Version\": 1, \"AccessKeyId\": \"%s\", \"SecretAccessKey\": \"%s\"}}' \"$1\" \"$2\"\n",
+            counter.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let config = format!(
+        "[default]\nregion = us-east-1\n[profile admin]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/admin\nsource_profile = proc\n[profile proc]\ncredential_process = \"{}\" {} '{}'\n",
+        script.display(),
+        e.alice.access_key_id,
+        e.alice.secret_access_key
+    );
+    std::fs::write(home.path().join(".aws/config"), config).unwrap();
+    let runs = || {
+        std::fs::read_to_string(&counter)
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+    // The source of a role: the aws CLI is the role.
+    let out = home.run(whoami(&["admin"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), session_arn("admin"));
+    assert_eq!(runs(), 1);
+    // Cached: the process is not run again.
+    let out = home.run(["admin"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(runs(), 1);
+    // As the credentials themselves: used as they are.
+    let out = home.run(["proc"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        export_value(&stdout(&out), "AWS_ACCESS_KEY_ID").as_deref(),
+        Some(e.alice.access_key_id.as_str())
+    );
+    // A failing process: its own message reaches the user (as with the CLI), then ours.
+    std::fs::write(&script, "#!/bin/sh\necho 'log in again' >&2\nexit 3\n").unwrap();
+    let out = home.run(["proc"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines[0], "log in again", "{err}");
+    assert!(
+        lines[1].starts_with("aws-runas: the credential_process of profile 'proc': ")
+            && lines[1].ends_with("failed (exit status: 3)"),
+        "{err}"
+    );
+}

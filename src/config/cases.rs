@@ -58,12 +58,17 @@ fn observed(
     out.insert("region", p.region.clone().unwrap_or_default());
     out.insert("source", p.source.profile.clone());
     let kind = match p.source.kind {
-        SourceKind::File => "file",
-        SourceKind::Environment => "environment",
+        SourceKind::File(_) => "file",
+        SourceKind::Environment(_) => "environment",
+        SourceKind::Process(_) => "process",
     };
     out.insert("source_kind", kind.into());
-    out.insert("key", p.source.credentials.access_key_id.clone());
-    let session = if p.source.credentials.session_token.is_some() {
+    let keys = p.source.credentials();
+    out.insert(
+        "key",
+        keys.map(|k| k.access_key_id.clone()).unwrap_or_default(),
+    );
+    let session = if keys.is_some_and(|k| k.session_token.is_some()) {
         "yes"
     } else {
         "no"

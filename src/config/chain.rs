@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::files::Files;
 use super::ini::Section;
-use super::profile::{ProfileError, SourceKind};
+use super::profile::ProfileError;
 use crate::arn::RoleArn;
 
 /// A role profile on the chain, as its own section says.
@@ -21,6 +21,15 @@ pub struct Link {
     pub duration_seconds: Option<Duration>,
 }
 
+/// Where the root's credentials are to be found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RootKind {
+    /// In the files (keys), or whatever the root profile says (`credential_process`...).
+    Profile,
+    /// `credential_source = Environment`.
+    Environment,
+}
+
 /// The walked chain.
 #[derive(Debug, Clone)]
 pub struct Chain {
@@ -31,7 +40,7 @@ pub struct Chain {
     pub roles: Vec<(String, Section)>,
     /// The profile whose credentials sign the first call.
     pub root: String,
-    pub root_kind: SourceKind,
+    pub root_kind: RootKind,
 }
 
 /// Follows `source_profile` from `start` (which must exist) to the root.
@@ -45,11 +54,11 @@ pub fn follow(files: &Files, start: &str) -> Result<Chain, ProfileError> {
             .profile(&current)
             .filter(|s| s.get("role_arn").is_some())
         else {
-            break SourceKind::File;
+            break RootKind::Profile;
         };
         // A source profile with static keys ends the chain, even with a role_arn (botocore).
         if current != start && files.keys(&current).is_some() {
-            break SourceKind::File;
+            break RootKind::Profile;
         }
         if section.get("credential_source").is_some() && section.get("source_profile").is_some() {
             return Err(ProfileError::BothSources { name: current });
@@ -62,7 +71,7 @@ pub fn follow(files: &Files, start: &str) -> Result<Chain, ProfileError> {
                 });
             }
             roles.push((current.clone(), section));
-            break SourceKind::Environment;
+            break RootKind::Environment;
         }
         let Some(source) = section.get("source_profile").map(str::to_string) else {
             return Err(ProfileError::NoSourceProfile { name: current });
@@ -70,7 +79,7 @@ pub fn follow(files: &Files, start: &str) -> Result<Chain, ProfileError> {
         roles.push((current.clone(), section));
         if source == current {
             // `source_profile` naming itself: the profile's own keys sign its role (as in the CLI).
-            break SourceKind::File;
+            break RootKind::Profile;
         }
         if visited.contains(&source) {
             visited.push(source);
@@ -156,7 +165,7 @@ mod tests {
         let links = links(&c, None).unwrap();
         let roles: Vec<&str> = links.iter().map(|l| l.role_arn.name.as_str()).collect();
         assert_eq!(roles, ["chained", "admin"]);
-        assert_eq!((c.root.as_str(), &c.root_kind), ("dev", &SourceKind::File));
+        assert_eq!((c.root.as_str(), &c.root_kind), ("dev", &RootKind::Profile));
         let c = follow(&sample(), "dev").unwrap();
         assert!(c.roles.is_empty() && c.root == "dev");
     }
@@ -177,7 +186,7 @@ mod tests {
     #[test]
     fn environment_roots_and_bad_links() {
         let c = follow(&sample(), "fromenv").unwrap();
-        assert_eq!(c.root_kind, SourceKind::Environment);
+        assert_eq!(c.root_kind, RootKind::Environment);
         let f = Files::from_texts(
             "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = r\nduration_seconds = 1h\n",
             "",

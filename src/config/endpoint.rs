@@ -142,13 +142,12 @@ mod tests {
             region: region.map(str::to_string),
             source: Source {
                 profile: "p".into(),
-                kind: SourceKind::File,
-                credentials: Credentials {
+                kind: SourceKind::File(Credentials {
                     access_key_id: "AKIA".into(),
                     secret_access_key: Secret::new("s"),
                     session_token: None,
                     expiration: None,
-                },
+                }),
             },
             roles: vec![],
             mfa_serial: None,

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use super::chain::Chain;
+use super::chain::{Chain, RootKind};
 use super::files::Files;
 use super::ini::Section;
 use super::profile::{
@@ -210,7 +210,7 @@ fn environment_keys(env: &Env) -> Option<Credentials> {
 /// credentials of its own at all) the environment's keys.
 pub fn source(files: &Files, env: &Env, chain: &Chain) -> Result<Source, ProfileError> {
     let root = chain.root.clone();
-    if chain.root_kind == SourceKind::Environment {
+    if chain.root_kind == RootKind::Environment {
         let credentials = environment_keys(env)
             .ok_or_else(|| ProfileError::EnvironmentKeysMissing { name: root.clone() })?;
         debug!(
@@ -219,8 +219,7 @@ pub fn source(files: &Files, env: &Env, chain: &Chain) -> Result<Source, Profile
         );
         return Ok(Source {
             profile: root,
-            kind: SourceKind::Environment,
-            credentials,
+            kind: SourceKind::Environment(credentials),
         });
     }
     if let Some(credentials) = files.keys(&root) {
@@ -230,8 +229,7 @@ pub fn source(files: &Files, env: &Env, chain: &Chain) -> Result<Source, Profile
         );
         return Ok(Source {
             profile: root,
-            kind: SourceKind::File,
-            credentials,
+            kind: SourceKind::File(credentials),
         });
     }
     no_keys_in_files(files, env, root)
@@ -246,10 +244,18 @@ fn no_keys_in_files(files: &Files, env: &Env, root: String) -> Result<Source, Pr
     if has("sso_session") || has("sso_start_url") {
         return Err(ProfileError::Sso { name: root });
     }
-    for key in ["credential_process", "web_identity_token_file"] {
-        if has(key) {
-            return Err(ProfileError::Unsupported { name: root, key });
-        }
+    if let Some(command) = section.as_ref().and_then(|s| s.get("credential_process")) {
+        debug!("source credentials: credential_process of profile '{root}'");
+        return Ok(Source {
+            kind: SourceKind::Process(command.to_string()),
+            profile: root,
+        });
+    }
+    if has("web_identity_token_file") {
+        return Err(ProfileError::Unsupported {
+            name: root,
+            key: "web_identity_token_file",
+        });
     }
     let Some(credentials) = environment_keys(env) else {
         return Err(ProfileError::MissingKeys {
@@ -264,7 +270,6 @@ fn no_keys_in_files(files: &Files, env: &Env, root: String) -> Result<Source, Pr
     );
     Ok(Source {
         profile: root,
-        kind: SourceKind::Environment,
-        credentials,
+        kind: SourceKind::Environment(credentials),
     })
 }

@@ -74,22 +74,33 @@ pub struct Overrides {
     pub role_duration: Option<Duration>,
 }
 
-/// Where the long-term credentials of the chain's root come from.
+/// Where the credentials of the chain's root come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceKind {
     /// The profile's keys in the credentials (or config) file.
-    File,
-    /// `credential_source = Environment`: `AWS_ACCESS_KEY_ID` and friends.
-    Environment,
+    File(Credentials),
+    /// The environment's keys: `credential_source = Environment`, or a profile with none.
+    Environment(Credentials),
+    /// `credential_process`: this command prints them (run only when they are needed).
+    Process(String),
 }
 
-/// The long-term (or at least non-refreshable) credentials everything else is built on.
+/// The credentials everything else is built on.
 #[derive(Debug, Clone)]
 pub struct Source {
-    /// The profile holding the keys (or declaring `credential_source`).
+    /// The profile holding the keys (or declaring `credential_source`, `credential_process`).
     pub profile: String,
     pub kind: SourceKind,
-    pub credentials: Credentials,
+}
+
+impl Source {
+    /// The keys, when they are known without running anything (not for `credential_process`).
+    pub fn credentials(&self) -> Option<&Credentials> {
+        match &self.kind {
+            SourceKind::File(c) | SourceKind::Environment(c) => Some(c),
+            SourceKind::Process(_) => None,
+        }
+    }
 }
 
 /// One AssumeRole in the chain.

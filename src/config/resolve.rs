@@ -264,7 +264,10 @@ mod tests {
     fn role_profile_layers() {
         let p = resolve_with(&["admin"], &[], &sample()).unwrap().profile;
         assert_eq!(p.source.profile, "dev");
-        assert_eq!(p.source.credentials.access_key_id, "AKIADEVEXAMPLE000001");
+        assert_eq!(
+            p.source.credentials().unwrap().access_key_id,
+            "AKIADEVEXAMPLE000001"
+        );
         assert_eq!(p.roles.len(), 1);
         assert_eq!(p.roles[0].role_arn.name, "admin");
         // region from the source profile beats the default's; mfa_serial inherited from source.
@@ -377,8 +380,8 @@ mod tests {
             ("AWS_SECRET_ACCESS_KEY", "envsecret"),
         ];
         let p = resolve_with(&["fromenv"], &env, &sample()).unwrap().profile;
-        assert_eq!(p.source.kind, SourceKind::Environment);
-        assert_eq!(p.source.credentials.access_key_id, "AKIAENV");
+        assert!(matches!(p.source.kind, SourceKind::Environment(_)));
+        assert_eq!(p.source.credentials().unwrap().access_key_id, "AKIAENV");
         let e = resolve_with(&["fromenv"], &[], &sample()).unwrap_err();
         assert!(
             matches!(e, ProfileError::EnvironmentKeysMissing { .. }),
@@ -393,7 +396,10 @@ mod tests {
             ("AWS_SECRET_ACCESS_KEY", "stale"),
         ];
         let p = resolve_with(&["admin"], &env, &sample()).unwrap().profile;
-        assert_eq!(p.source.credentials.access_key_id, "AKIADEVEXAMPLE000001");
+        assert_eq!(
+            p.source.credentials().unwrap().access_key_id,
+            "AKIADEVEXAMPLE000001"
+        );
     }
 
     #[test]
@@ -458,7 +464,10 @@ mod tests {
     fn credentials_only_profile_is_fine() {
         let p = resolve_with(&["keysonly"], &[], &sample()).unwrap().profile;
         assert!(p.roles.is_empty());
-        assert_eq!(p.source.credentials.access_key_id, "AKIAKEYSONLY00000001");
+        assert_eq!(
+            p.source.credentials().unwrap().access_key_id,
+            "AKIAKEYSONLY00000001"
+        );
     }
 
     #[test]

@@ -9,6 +9,11 @@ use crate::aws::query::AwsError;
 pub enum CredsError {
     Aws(AwsError),
     Mfa(MfaError),
+    /// A profile's `credential_process` failed or printed no usable credentials.
+    Process {
+        profile: String,
+        message: String,
+    },
     /// Another run held the cache's lock for the whole lock timeout.
     LockTimeout {
         label: String,
@@ -33,6 +38,9 @@ impl fmt::Display for CredsError {
         match self {
             CredsError::Aws(e) => e.fmt(f),
             CredsError::Mfa(e) => e.fmt(f),
+            CredsError::Process { profile, message } => {
+                write!(f, "the credential_process of profile '{profile}': {message}")
+            }
             CredsError::LockTimeout { label, waited } => write!(
                 f,
                 "gave up after {}s waiting for another aws-runas fetching the credentials of {label} (is one waiting for an MFA code?); set AWS_RUNAS_LOCK_TIMEOUT to wait longer",

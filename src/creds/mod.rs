@@ -8,6 +8,7 @@ pub mod error;
 pub mod long_term;
 pub mod mfa;
 pub mod plan;
+pub mod process;
 pub mod provider;
 pub mod session_token;
 pub mod store;

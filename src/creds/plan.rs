@@ -18,10 +18,12 @@ use super::assume_role::AssumeRole;
 use super::cache::LOCK_TIMEOUT;
 use super::cache::{CacheDir, Cached, Expect, Kind};
 use super::long_term::LongTerm;
+use super::process::CredentialProcess;
 use super::provider::Provider;
 use super::session_token::SessionToken;
 use crate::aws::endpoint::Endpoint;
-use crate::config::profile::{Profile, CHAINED_MAX};
+use crate::config::profile::{Profile, SourceKind, CHAINED_MAX};
+use crate::credentials::Credentials;
 use crate::duration;
 
 /// The chosen chain and the reason, for `-v`.
@@ -33,10 +35,10 @@ pub struct Plan {
 /// Builds the provider chain for `profile`; `session_only` is `-s`.
 pub fn plan(profile: &Profile, endpoint: &Endpoint, cache: &CacheDir, session_only: bool) -> Plan {
     let source = &profile.source;
-    let long_term: Box<dyn Provider> = Box::new(LongTerm {
-        source: source.clone(),
-    });
-    let temporary = source.credentials.is_temporary();
+    let long_term = root_provider(profile);
+    // Credentials a command prints are not known yet: like temporary ones, they are used as
+    // they are, never for GetSessionToken.
+    let temporary = source.credentials().is_none_or(Credentials::is_temporary);
 
     let last = match profile.roles.last() {
         Some(last) if !session_only => last,
@@ -95,7 +97,7 @@ pub fn plan(profile: &Profile, endpoint: &Endpoint, cache: &CacheDir, session_on
                 role_arn: Some(last.role_arn.raw.clone()),
                 external_id: last.external_id.clone(),
                 mfa_serial: None,
-                source_key_id: Some(profile.source.credentials.access_key_id.clone()),
+                source_key_id: source_key_id(profile),
             },
             lifetime: last.duration,
             label: format!("profile '{}'", profile.name()),
@@ -103,6 +105,32 @@ pub fn plan(profile: &Profile, endpoint: &Endpoint, cache: &CacheDir, session_on
         }),
         reason,
     }
+}
+
+/// The provider of the chain's root: the keys as they are, or the `credential_process`.
+fn root_provider(profile: &Profile) -> Box<dyn Provider> {
+    let source = &profile.source;
+    match &source.kind {
+        SourceKind::File(credentials) => Box::new(LongTerm {
+            label: format!("LongTerm({})", source.profile),
+            credentials: credentials.clone(),
+        }),
+        SourceKind::Environment(credentials) => Box::new(LongTerm {
+            label: format!("Environment({})", source.profile),
+            credentials: credentials.clone(),
+        }),
+        SourceKind::Process(command) => Box::new(CredentialProcess {
+            profile: source.profile.clone(),
+            command: command.clone(),
+        }),
+    }
+}
+
+/// The access key id of the keys at the chain's root, when they are known: a cache entry made
+/// with other keys is not this profile's.
+fn source_key_id(profile: &Profile) -> Option<String> {
+    let credentials = profile.source.credentials()?;
+    Some(credentials.access_key_id.clone())
 }
 
 /// `-s`, or a profile without a role: the session token is the result (or the source
@@ -119,7 +147,11 @@ fn session_plan(
     } else {
         "the profile has no role_arn"
     };
-    if profile.source.credentials.is_temporary() {
+    if profile
+        .source
+        .credentials()
+        .is_none_or(Credentials::is_temporary)
+    {
         return Plan {
             provider: long_term,
             reason: format!(
@@ -155,7 +187,7 @@ fn session_token(
             role_arn: None,
             external_id: None,
             mfa_serial: profile.mfa_serial.clone(),
-            source_key_id: Some(profile.source.credentials.access_key_id.clone()),
+            source_key_id: source_key_id(profile),
         },
         lifetime: profile.session_duration,
         label: format!("source profile '{}'", profile.source.profile),
