@@ -179,3 +179,66 @@ fn credential_process_as_the_source_of_a_role_and_as_the_credentials() {
         "{err}"
     );
 }
+
+/// A proxy on loopback that refuses every CONNECT, for `connections` connections (or 20 s).
+fn refusing_proxy(connections: usize) -> (u16, std::thread::JoinHandle<usize>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    listener.set_nonblocking(true).unwrap();
+    let server = std::thread::spawn(move || {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let mut served = 0;
+        while served < connections && std::time::Instant::now() < deadline {
+            match listener.accept() {
+                Ok((mut c, _)) => {
+                    c.set_nonblocking(false).unwrap();
+                    let mut buf = [0u8; 4096];
+                    let _ = c.read(&mut buf);
+                    let _ = c.write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+                    served += 1;
+                }
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+            }
+        }
+        served
+    });
+    (port, server)
+}
+
+#[test]
+fn a_proxy_in_the_way_is_named() {
+    let e = emulator();
+    let tls = TlsProxy::start(&e.endpoint);
+    let home = Home::standard();
+    let run = |proxy: &str| {
+        home.cmd(["admin"])
+            .env("AWS_ENDPOINT_URL", &tls.url)
+            .env("AWS_CA_BUNDLE", &tls.ca)
+            .env("HTTPS_PROXY", proxy)
+            .output()
+            .unwrap()
+    };
+    let (port, server) = refusing_proxy(1);
+    let out = run(&format!("http://user:secret@127.0.0.1:{port}"));
+    let line = assert_one_line_error(
+        &out,
+        &[&format!("through the proxy 127.0.0.1:{port}"), "refused"],
+    );
+    assert!(!line.contains("secret"), "{line}");
+    assert_eq!(server.join().unwrap(), 1);
+    // A proxy that is not there.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = run(&format!("http://127.0.0.1:{closed}"));
+    assert_one_line_error(
+        &out,
+        &[
+            &format!("through the proxy 127.0.0.1:{closed}"),
+            "cannot connect",
+        ],
+    );
+}

@@ -42,6 +42,11 @@ pub enum HttpError {
     Certificate(String),
     /// The configured CA bundle cannot be used.
     CaBundle(String),
+    /// The proxy (`host:port`) could not be reached, or refused to connect us on.
+    Proxy {
+        proxy: String,
+        detail: String,
+    },
     /// Anything else (protocol error, unreadable body).
     Other(String),
 }
@@ -53,6 +58,10 @@ impl fmt::Display for HttpError {
             HttpError::Dropped(d) => write!(f, "the connection was dropped: {d}"),
             HttpError::Timeout => write!(f, "no answer within {}s", REQUEST_TIMEOUT.as_secs()),
             HttpError::CaBundle(d) => f.write_str(d),
+            HttpError::Proxy { proxy, detail } => write!(
+                f,
+                "through the proxy {proxy} (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY): {detail}"
+            ),
             HttpError::Certificate(d) => write!(
                 f,
                 "the server's certificate is not trusted ({d}): if a proxy or a private CA signs it, set AWS_CA_BUNDLE or ca_bundle to that CA's PEM bundle"
@@ -146,7 +155,9 @@ impl Agent {
         for (name, value) in headers {
             request = request.header(name.as_str(), value.as_str());
         }
-        let mut response = request.send(body).map_err(convert)?;
+        let mut response = request
+            .send(body)
+            .map_err(|e| through_proxy(url, convert(e)))?;
         let status = response.status().as_u16();
         let date = response
             .headers()
@@ -166,6 +177,30 @@ impl Agent {
             elapsed: started.elapsed(),
         })
     }
+}
+
+/// `error`, naming the proxy when one (from the environment, as ureq reads it) stood between us
+/// and `url` and the connection failed there: the fix is then the proxy's, not the endpoint's.
+fn through_proxy(url: &str, error: HttpError) -> HttpError {
+    let detail = match &error {
+        HttpError::Connect(d) => format!("cannot connect: {d}"),
+        HttpError::Other(d) if d.contains("CONNECT proxy failed") => {
+            format!("it refused to connect us on ({d})")
+        }
+        _ => return error,
+    };
+    let Some(proxy) = ureq::Proxy::try_from_env() else {
+        return error;
+    };
+    let applies = url
+        .parse::<ureq::http::Uri>()
+        .is_ok_and(|uri| !proxy.is_no_proxy(&uri));
+    if !applies {
+        return error;
+    }
+    // host:port only: a proxy URL may carry a password.
+    let proxy = format!("{}:{}", proxy.host(), proxy.port());
+    HttpError::Proxy { proxy, detail }
 }
 
 /// Makes the ureq agent: timeouts, no redirects, statuses as answers, the roots.
