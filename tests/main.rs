@@ -6,6 +6,7 @@ mod cache;
 mod cache_honesty;
 mod cache_security;
 mod config_files;
+mod container;
 mod emulator_controls;
 mod errors;
 mod extras;

@@ -244,14 +244,41 @@ fn bundle(path: &Path) -> Result<ureq::tls::RootCerts, String> {
     Ok(ureq::tls::RootCerts::new_with_certs(&certs))
 }
 
+/// What a name lookup lacks in a bare container: the files the C library resolves names with.
+/// `None` when both are there.
+fn resolver_hint(hosts: &Path, resolv: &Path) -> Option<String> {
+    let missing: Vec<String> = [hosts, resolv]
+        .iter()
+        .filter(|p| !p.exists())
+        .map(|p| p.display().to_string())
+        .collect();
+    (!missing.is_empty()).then(|| {
+        format!(
+            "there is no {}: an image built FROM scratch needs /etc/hosts (for localhost) and /etc/resolv.conf (for DNS)",
+            missing.join(" and no ")
+        )
+    })
+}
+
+/// A failed name lookup, with what is missing to make one when that is the cause.
+fn not_found(detail: &str) -> HttpError {
+    match resolver_hint(Path::new("/etc/hosts"), Path::new("/etc/resolv.conf")) {
+        Some(hint) => HttpError::Connect(format!("{detail} ({hint})")),
+        None => HttpError::Connect(detail.to_string()),
+    }
+}
+
 fn convert(e: ureq::Error) -> HttpError {
     let text = e.to_string();
     if text.contains("certificate") {
         return HttpError::Certificate(text);
     }
+    if text.contains("name resolution") || text.contains("failed to lookup address") {
+        return not_found(&text);
+    }
     match e {
         ureq::Error::Timeout(_) => HttpError::Timeout,
-        ureq::Error::HostNotFound => HttpError::Connect("host not found".into()),
+        ureq::Error::HostNotFound => not_found("host not found"),
         ureq::Error::ConnectionFailed => HttpError::Connect("connection failed".into()),
         ureq::Error::Io(io) => match io.kind() {
             std::io::ErrorKind::TimedOut => HttpError::Timeout,
@@ -326,5 +353,21 @@ mod tests {
         let (url, server) = one_reply(big);
         assert!(Agent::new().post(&url, &[], "x").is_err());
         server.join().unwrap();
+    }
+
+    #[test]
+    fn a_bare_container_is_told_what_it_lacks() {
+        let dir = std::env::temp_dir().join(format!("aws-runas-resolv-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (hosts, resolv) = (dir.join("hosts"), dir.join("resolv.conf"));
+        let hint = resolver_hint(&hosts, &resolv).unwrap();
+        assert!(
+            hint.contains("hosts and no ") && hint.contains("FROM scratch"),
+            "{hint}"
+        );
+        std::fs::write(&hosts, "127.0.0.1 localhost\n").unwrap();
+        std::fs::write(&resolv, "nameserver 127.0.0.53\n").unwrap();
+        assert_eq!(resolver_hint(&hosts, &resolv), None);
+        std::fs::remove_dir_all(dir).unwrap();
     }
 }
