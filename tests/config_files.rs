@@ -242,3 +242,100 @@ fn a_proxy_in_the_way_is_named() {
         ],
     );
 }
+
+/// A stand-in for the instance-metadata service and a container endpoint on loopback, serving
+/// `credentials` (JSON) for up to `connections` connections (or 20 s). Returns the base URL.
+fn machine_endpoint(
+    credentials: String,
+    connections: usize,
+) -> (String, std::thread::JoinHandle<Vec<String>>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}/", listener.local_addr().unwrap());
+    listener.set_nonblocking(true).unwrap();
+    let server = std::thread::spawn(move || {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let mut seen = Vec::new();
+        while seen.len() < connections && std::time::Instant::now() < deadline {
+            let Ok((mut c, _)) = listener.accept() else {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                continue;
+            };
+            c.set_nonblocking(false).unwrap();
+            let mut buf = [0u8; 4096];
+            let len = c.read(&mut buf).unwrap_or(0);
+            let request = String::from_utf8_lossy(&buf[..len]).into_owned();
+            let body = if request.starts_with("PUT /latest/api/token") {
+                "TOKEN".to_string()
+            } else if request.starts_with("GET /latest/meta-data/iam/security-credentials/ ") {
+                "instance-role".to_string()
+            } else {
+                credentials.clone()
+            };
+            let reply = format!(
+                "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = c.write_all(reply.as_bytes());
+            seen.push(request.lines().next().unwrap_or_default().to_string());
+        }
+        seen
+    });
+    (base, server)
+}
+
+#[test]
+fn credential_sources_from_the_machine_instance_metadata_and_container() {
+    let e = emulator();
+    let config = format!(
+        "[default]\nregion = us-east-1\n[profile ec2]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/admin\ncredential_source = Ec2InstanceMetadata\n[profile ecs]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/admin\ncredential_source = EcsContainer\n"
+    );
+    let home = Home::new(&config, &keys(&[("dev", &e.alice)]));
+    // Temporary credentials of alice's, as an instance or a task would be given.
+    let session = home.run(["-s", "dev"]);
+    assert!(session.status.success(), "{}", stderr(&session));
+    let exports = stdout(&session);
+    let value = |n: &str| export_value(&exports, n).unwrap();
+    let json = format!(
+        "{{\"Code\":\"Success\",\"AccessKeyId\":\"{}\",\"SecretAccessKey\":\"{}\",\"Token\":\"{}\",\"Expiration\":\"{}\"}}",
+        value("AWS_ACCESS_KEY_ID"),
+        value("AWS_SECRET_ACCESS_KEY"),
+        value("AWS_SESSION_TOKEN"),
+        value("AWS_CREDENTIAL_EXPIRATION")
+    );
+    // The instance: IMDSv2 (token, role name, credentials).
+    let (base, server) = machine_endpoint(json.clone(), 3);
+    let out = home
+        .cmd(whoami(&["ec2"]))
+        .env_remove("AWS_EC2_METADATA_DISABLED")
+        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &base)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), session_arn("admin"));
+    let seen = server.join().unwrap();
+    assert_eq!(
+        seen,
+        [
+            "PUT /latest/api/token HTTP/1.1",
+            "GET /latest/meta-data/iam/security-credentials/ HTTP/1.1",
+            "GET /latest/meta-data/iam/security-credentials/instance-role HTTP/1.1"
+        ]
+    );
+    // The container: the full URI, with the token from its file.
+    let (base, server) = machine_endpoint(json, 1);
+    let token_file = home.path().join("token");
+    std::fs::write(&token_file, "task-token\n").unwrap();
+    let out = home
+        .cmd(whoami(&["ecs"]))
+        .env(
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            format!("{base}v2/credentials"),
+        )
+        .env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", &token_file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), session_arn("admin"));
+    assert_eq!(server.join().unwrap(), ["GET /v2/credentials HTTP/1.1"]);
+}

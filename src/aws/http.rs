@@ -150,14 +150,49 @@ impl Agent {
         headers: &[(String, String)],
         body: &str,
     ) -> Result<Response, HttpError> {
+        self.send("POST", url, headers, Some(body))
+    }
+
+    /// GETs `url` with `headers`.
+    pub fn get(&self, url: &str, headers: &[(String, String)]) -> Result<Response, HttpError> {
+        self.send("GET", url, headers, None)
+    }
+
+    /// PUTs an empty body to `url` with `headers` (the instance-metadata token).
+    pub fn put(&self, url: &str, headers: &[(String, String)]) -> Result<Response, HttpError> {
+        self.send("PUT", url, headers, Some(""))
+    }
+
+    fn send(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+        body: Option<&str>,
+    ) -> Result<Response, HttpError> {
         let started = Instant::now();
-        let mut request = self.inner()?.post(url);
-        for (name, value) in headers {
-            request = request.header(name.as_str(), value.as_str());
-        }
-        let mut response = request
-            .send(body)
-            .map_err(|e| through_proxy(url, convert(e)))?;
+        let agent = self.inner()?;
+        let result = match (method, body) {
+            ("GET", _) => {
+                let mut request = agent.get(url);
+                for (name, value) in headers {
+                    request = request.header(name.as_str(), value.as_str());
+                }
+                request.call()
+            }
+            (_, body) => {
+                let mut request = if method == "PUT" {
+                    agent.put(url)
+                } else {
+                    agent.post(url)
+                };
+                for (name, value) in headers {
+                    request = request.header(name.as_str(), value.as_str());
+                }
+                request.send(body.unwrap_or_default())
+            }
+        };
+        let mut response = result.map_err(|e| through_proxy(url, convert(e)))?;
         let status = response.status().as_u16();
         let date = response
             .headers()

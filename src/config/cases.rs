@@ -61,6 +61,8 @@ fn observed(
         SourceKind::File(_) => "file",
         SourceKind::Environment(_) => "environment",
         SourceKind::Process(_) => "process",
+        SourceKind::InstanceMetadata(_) => "instance-metadata",
+        SourceKind::Container { .. } => "container",
     };
     out.insert("source_kind", kind.into());
     let keys = p.source.credentials();

@@ -28,6 +28,10 @@ pub enum RootKind {
     Profile,
     /// `credential_source = Environment`.
     Environment,
+    /// `credential_source = Ec2InstanceMetadata`.
+    InstanceMetadata,
+    /// `credential_source = EcsContainer`.
+    Container,
 }
 
 /// The walked chain.
@@ -64,14 +68,19 @@ pub fn follow(files: &Files, start: &str) -> Result<Chain, ProfileError> {
             return Err(ProfileError::BothSources { name: current });
         }
         if let Some(cs) = section.get("credential_source") {
-            if !cs.eq_ignore_ascii_case("environment") {
-                return Err(ProfileError::UnsupportedCredentialSource {
-                    name: current,
-                    value: cs.to_string(),
-                });
-            }
+            let kind = match cs.to_ascii_lowercase().as_str() {
+                "environment" => RootKind::Environment,
+                "ec2instancemetadata" => RootKind::InstanceMetadata,
+                "ecscontainer" => RootKind::Container,
+                _ => {
+                    return Err(ProfileError::UnsupportedCredentialSource {
+                        name: current,
+                        value: cs.to_string(),
+                    })
+                }
+            };
             roles.push((current.clone(), section));
-            break RootKind::Environment;
+            break kind;
         }
         let Some(source) = section.get("source_profile").map(str::to_string) else {
             return Err(ProfileError::NoSourceProfile { name: current });

@@ -222,6 +222,11 @@ pub fn source(files: &Files, env: &Env, chain: &Chain) -> Result<Source, Profile
             kind: SourceKind::Environment(credentials),
         });
     }
+    match chain.root_kind {
+        RootKind::InstanceMetadata => return instance_metadata(env, root),
+        RootKind::Container => return container(env, root),
+        RootKind::Environment | RootKind::Profile => {}
+    }
     if let Some(credentials) = files.keys(&root) {
         debug!(
             "source credentials: profile '{root}', key {}",
@@ -233,6 +238,60 @@ pub fn source(files: &Files, env: &Env, chain: &Chain) -> Result<Source, Profile
         });
     }
     no_keys_in_files(files, env, root)
+}
+
+/// `credential_source = Ec2InstanceMetadata`: the service at `AWS_EC2_METADATA_SERVICE_ENDPOINT`,
+/// else the link-local address, unless `AWS_EC2_METADATA_DISABLED` is true.
+fn instance_metadata(env: &Env, root: String) -> Result<Source, ProfileError> {
+    if env
+        .non_empty("AWS_EC2_METADATA_DISABLED")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    {
+        return Err(ProfileError::MetadataDisabled { name: root });
+    }
+    let mut base = env
+        .non_empty("AWS_EC2_METADATA_SERVICE_ENDPOINT")
+        .unwrap_or("http://169.254.169.254/")
+        .to_string();
+    if !base.ends_with('/') {
+        base.push('/');
+    }
+    debug!(
+        "source credentials: instance metadata at {base} (credential_source of profile '{root}')"
+    );
+    Ok(Source {
+        profile: root,
+        kind: SourceKind::InstanceMetadata(base),
+    })
+}
+
+/// `credential_source = EcsContainer`: `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` (on the ECS
+/// agent's address), else `AWS_CONTAINER_CREDENTIALS_FULL_URI`, with the authorization token
+/// from `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`, else `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
+fn container(env: &Env, root: String) -> Result<Source, ProfileError> {
+    let url = match (
+        env.non_empty("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"),
+        env.non_empty("AWS_CONTAINER_CREDENTIALS_FULL_URI"),
+    ) {
+        (Some(relative), _) => format!("http://169.254.170.2{relative}"),
+        (None, Some(full)) => full.to_string(),
+        (None, None) => return Err(ProfileError::ContainerUnset { name: root }),
+    };
+    let token_file = env
+        .non_empty("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
+        .map(str::to_string);
+    let token = env
+        .non_empty("AWS_CONTAINER_AUTHORIZATION_TOKEN")
+        .map(str::to_string);
+    debug!("source credentials: container endpoint {url} (credential_source of profile '{root}')");
+    Ok(Source {
+        profile: root,
+        kind: SourceKind::Container {
+            url,
+            token,
+            token_file,
+        },
+    })
 }
 
 /// The root profile has no keys in the files: name what it uses instead when we cannot use it,

@@ -83,6 +83,16 @@ pub enum SourceKind {
     Environment(Credentials),
     /// `credential_process`: this command prints them (run only when they are needed).
     Process(String),
+    /// `credential_source = Ec2InstanceMetadata`: the metadata service at this base URL.
+    InstanceMetadata(String),
+    /// `credential_source = EcsContainer`: the container-credentials endpoint.
+    Container {
+        url: String,
+        /// `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
+        token: Option<String>,
+        /// `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`, read when the credentials are fetched.
+        token_file: Option<String>,
+    },
 }
 
 /// The credentials everything else is built on.
@@ -98,7 +108,9 @@ impl Source {
     pub fn credentials(&self) -> Option<&Credentials> {
         match &self.kind {
             SourceKind::File(c) | SourceKind::Environment(c) => Some(c),
-            SourceKind::Process(_) => None,
+            SourceKind::Process(_)
+            | SourceKind::InstanceMetadata(_)
+            | SourceKind::Container { .. } => None,
         }
     }
 }
@@ -186,6 +198,14 @@ pub enum ProfileError {
     BothSources {
         name: String,
     },
+    /// `credential_source = Ec2InstanceMetadata` with `AWS_EC2_METADATA_DISABLED=true`.
+    MetadataDisabled {
+        name: String,
+    },
+    /// `credential_source = EcsContainer` without a container-credentials URI.
+    ContainerUnset {
+        name: String,
+    },
     /// An SSO profile: not supported yet.
     Sso {
         name: String,
@@ -257,6 +277,14 @@ impl fmt::Display for ProfileError {
                 f,
                 "profile '{name}' gets its credentials with {key}, which aws-runas does not support yet"
             ),
+            MetadataDisabled { name } => write!(
+                f,
+                "profile '{name}' has credential_source = Ec2InstanceMetadata, but AWS_EC2_METADATA_DISABLED is true"
+            ),
+            ContainerUnset { name } => write!(
+                f,
+                "profile '{name}' has credential_source = EcsContainer, but neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set"
+            ),
             Cycle(names) => write!(f, "source_profile cycle: {}", names.join(" -> ")),
             MissingKeys { name, config, credentials } => write!(
                 f,
@@ -270,7 +298,7 @@ impl fmt::Display for ProfileError {
             ),
             UnsupportedCredentialSource { name, value } => write!(
                 f,
-                "profile '{name}': credential_source '{value}' is not supported (only Environment)"
+                "profile '{name}': credential_source '{value}' is not supported (Environment, Ec2InstanceMetadata or EcsContainer)"
             ),
             BadDuration { origin, key, error } => write!(f, "{key} in {origin}: {error}"),
             BadDurationSeconds { origin, value } => write!(

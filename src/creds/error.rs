@@ -14,6 +14,12 @@ pub enum CredsError {
         profile: String,
         message: String,
     },
+    /// The instance-metadata service or the container endpoint gave no credentials.
+    Machine {
+        profile: String,
+        source: &'static str,
+        message: String,
+    },
     /// Another run held the cache's lock for the whole lock timeout.
     LockTimeout {
         label: String,
@@ -41,6 +47,14 @@ impl fmt::Display for CredsError {
             CredsError::Process { profile, message } => {
                 write!(f, "the credential_process of profile '{profile}': {message}")
             }
+            CredsError::Machine {
+                profile,
+                source,
+                message,
+            } => write!(
+                f,
+                "credential_source {source} of profile '{profile}': {message}"
+            ),
             CredsError::LockTimeout { label, waited } => write!(
                 f,
                 "gave up after {}s waiting for another aws-runas fetching the credentials of {label} (is one waiting for an MFA code?); set AWS_RUNAS_LOCK_TIMEOUT to wait longer",

@@ -6,6 +6,7 @@ pub mod assume_role;
 pub mod cache;
 pub mod error;
 pub mod long_term;
+pub mod machine;
 pub mod mfa;
 pub mod plan;
 pub mod process;

@@ -18,6 +18,7 @@ use super::assume_role::AssumeRole;
 use super::cache::LOCK_TIMEOUT;
 use super::cache::{CacheDir, Cached, Expect, Kind};
 use super::long_term::LongTerm;
+use super::machine::{Container, InstanceMetadata};
 use super::process::CredentialProcess;
 use super::provider::Provider;
 use super::session_token::SessionToken;
@@ -122,6 +123,20 @@ fn root_provider(profile: &Profile) -> Box<dyn Provider> {
         SourceKind::Process(command) => Box::new(CredentialProcess {
             profile: source.profile.clone(),
             command: command.clone(),
+        }),
+        SourceKind::InstanceMetadata(base) => Box::new(InstanceMetadata {
+            profile: source.profile.clone(),
+            base: base.clone(),
+        }),
+        SourceKind::Container {
+            url,
+            token,
+            token_file,
+        } => Box::new(Container {
+            profile: source.profile.clone(),
+            url: url.clone(),
+            token: token.clone(),
+            token_file: token_file.clone(),
         }),
     }
 }
