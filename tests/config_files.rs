@@ -88,14 +88,27 @@ fn a_services_section_gives_sts_its_endpoint() {
         e.endpoint
     );
     let home = Home::new(&config, &keys(&[("dev", &e.alice)]));
-    // No AWS_ENDPOINT_URL: the services section is the only way to the emulator.
+    // No AWS_ENDPOINT_URL: the services section is aws-runas's only way to the emulator. The
+    // wrapped aws CLI (which reads no profile: AWS_PROFILE is not handed on) is pointed there.
     let out = home
-        .cmd(["-v", "admin"])
+        .cmd([
+            "-v",
+            "admin",
+            "aws",
+            "sts",
+            "get-caller-identity",
+            "--endpoint-url",
+            &e.endpoint,
+            "--query",
+            "Arn",
+            "--output",
+            "text",
+        ])
         .env_remove("AWS_ENDPOINT_URL")
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(export_value(&stdout(&out), "AWS_SESSION_TOKEN").is_some());
+    assert_eq!(stdout(&out).trim(), session_arn("admin"));
     assert!(
         stderr(&out).contains("[services local]"),
         "{}",

@@ -10,8 +10,8 @@
 //! --- expect          key = value lines: region, source, source_kind, key, roles (role names,
 //!                     root side first, comma-separated), mfa_serial, role_duration,
 //!                     session_duration (Go durations), external_id (of the last role),
-//!                     session_token (yes/no), sts_endpoint (its URL), error (a part of the
-//!                     message)
+//!                     session_token (yes/no), sts_endpoint (its URL), ca_bundle (its path),
+//!                     error (a part of the message)
 //! ```
 //! A key left out of `expect` is not checked.
 
@@ -80,6 +80,13 @@ fn observed(
     out.insert("roles", roles.join(","));
     out.insert("mfa_serial", p.mfa_serial.clone().unwrap_or_default());
     out.insert("session_duration", duration::format(p.session_duration));
+    out.insert(
+        "ca_bundle",
+        p.ca_bundle
+            .clone()
+            .map(|(path, _)| path)
+            .unwrap_or_default(),
+    );
     match super::endpoint::sts(env, &p) {
         Ok(e) => out.insert("sts_endpoint", e.url),
         Err(e) => out.insert("sts_endpoint", e.to_string()),
