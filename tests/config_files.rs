@@ -352,3 +352,28 @@ fn credential_sources_from_the_machine_instance_metadata_and_container() {
     assert_eq!(stdout(&out).trim(), session_arn("admin"));
     assert_eq!(server.join().unwrap(), ["GET /v2/credentials HTTP/1.1"]);
 }
+
+#[test]
+fn a_role_assumed_with_a_web_identity_token() {
+    let e = emulator();
+    let home = Home::new("", "");
+    let token = home.path().join("token");
+    std::fs::write(&token, format!("{}\n", e.web_identity_token)).unwrap();
+    let config = format!(
+        "[default]\nregion = us-east-1\n[profile ci]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/web\nweb_identity_token_file = {}\nrole_session_name = ci-job\n",
+        token.display()
+    );
+    std::fs::write(home.path().join(".aws/config"), config).unwrap();
+    let out = home.run(whoami(&["ci"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out).trim(),
+        format!("arn:aws:sts::{ACCOUNT}:assumed-role/web/ci-job")
+    );
+    // A token the provider did not issue: AWS's refusal, one line.
+    std::fs::write(&token, "forged.token").unwrap();
+    assert_one_line_error(
+        &home.run(["ci"]),
+        &["AssumeRoleWithWebIdentity failed: InvalidIdentityToken"],
+    );
+}

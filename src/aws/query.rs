@@ -206,13 +206,36 @@ pub fn call(
     credentials: &Credentials,
     request: &Request<'_>,
 ) -> Result<(Doc, Option<String>), AwsError> {
+    send(agent, endpoint, Some(credentials), request)
+}
+
+/// Makes an unsigned call: the few operations AWS takes without a signature, their parameters
+/// being the proof (AssumeRoleWithWebIdentity).
+pub fn call_unsigned(
+    agent: &Agent,
+    endpoint: &Endpoint,
+    request: &Request<'_>,
+) -> Result<(Doc, Option<String>), AwsError> {
+    send(agent, endpoint, None, request)
+}
+
+fn send(
+    agent: &Agent,
+    endpoint: &Endpoint,
+    credentials: Option<&Credentials>,
+    request: &Request<'_>,
+) -> Result<(Doc, Option<String>), AwsError> {
     let operation = request.action;
     let body = form(request);
+    let key = credentials.map_or("none, unsigned", |c| c.access_key_id.as_str());
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let headers = signed_headers(endpoint, request.service, credentials, &body)
-            .map_err(|detail| AwsError::Signing { operation, detail })?;
+        let headers = match credentials {
+            Some(c) => signed_headers(endpoint, request.service, c, &body)
+                .map_err(|detail| AwsError::Signing { operation, detail })?,
+            None => vec![("Content-Type".to_string(), CONTENT_TYPE.to_string())],
+        };
         let result = agent.post(&endpoint.url, &headers, &body);
         let response = match result {
             Ok(r) => r,
@@ -232,7 +255,7 @@ pub fn call(
         debug!(
             "POST {} {operation} (key {}) -> {} in {} ms",
             endpoint.url,
-            credentials.access_key_id,
+            key,
             response.status,
             response.elapsed.as_millis()
         );

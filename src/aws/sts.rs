@@ -104,6 +104,33 @@ pub fn get_session_token(
     credentials(operation, &doc)
 }
 
+/// AssumeRoleWithWebIdentity: unsigned, the token is the proof.
+pub fn assume_role_with_web_identity(
+    agent: &Agent,
+    endpoint: &Endpoint,
+    role_arn: &str,
+    session_name: &str,
+    token: &str,
+    duration_secs: u64,
+) -> Result<AssumedRole, AwsError> {
+    let operation = "AssumeRoleWithWebIdentity";
+    let duration = duration_secs.to_string();
+    let params = vec![
+        ("RoleArn", role_arn),
+        ("RoleSessionName", session_name),
+        ("WebIdentityToken", token),
+        ("DurationSeconds", duration.as_str()),
+    ];
+    let (doc, _) = super::query::call_unsigned(agent, endpoint, &sts_request(operation, params))?;
+    Ok(AssumedRole {
+        credentials: credentials(operation, &doc)?,
+        arn: doc
+            .first("AssumedRoleUser/Arn")
+            .unwrap_or_default()
+            .to_string(),
+    })
+}
+
 /// AssumeRole.
 pub fn assume_role(
     agent: &Agent,

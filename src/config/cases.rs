@@ -63,6 +63,7 @@ fn observed(
         SourceKind::Process(_) => "process",
         SourceKind::InstanceMetadata(_) => "instance-metadata",
         SourceKind::Container { .. } => "container",
+        SourceKind::WebIdentity { .. } => "web-identity",
     };
     out.insert("source_kind", kind.into());
     let keys = p.source.credentials();

@@ -32,6 +32,8 @@ pub enum RootKind {
     InstanceMetadata,
     /// `credential_source = EcsContainer`.
     Container,
+    /// `web_identity_token_file` beside the root's own `role_arn`: AssumeRoleWithWebIdentity.
+    WebIdentity,
 }
 
 /// The walked chain.
@@ -63,6 +65,13 @@ pub fn follow(files: &Files, start: &str) -> Result<Chain, ProfileError> {
         // A source profile with static keys ends the chain, even with a role_arn (botocore).
         if current != start && files.keys(&current).is_some() {
             break RootKind::Profile;
+        }
+        // A role assumed with a web identity token: that role is the root's credentials.
+        if section.get("web_identity_token_file").is_some()
+            && section.get("source_profile").is_none()
+            && section.get("credential_source").is_none()
+        {
+            break RootKind::WebIdentity;
         }
         if section.get("credential_source").is_some() && section.get("source_profile").is_some() {
             return Err(ProfileError::BothSources { name: current });

@@ -20,7 +20,7 @@ pub struct Ini {
 }
 
 /// A `[name]` section and its entries, in file order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Section {
     pub name: String,
     pub entries: Vec<Entry>,

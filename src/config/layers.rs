@@ -11,6 +11,7 @@ use super::ini::Section;
 use super::profile::{
     Overrides, ProfileError, Source, SourceKind, ROLE_DURATION, SESSION_DURATION,
 };
+use crate::arn::RoleArn;
 use crate::credentials::{Credentials, Secret};
 use crate::duration;
 use crate::env::Env;
@@ -225,6 +226,7 @@ pub fn source(files: &Files, env: &Env, chain: &Chain) -> Result<Source, Profile
     match chain.root_kind {
         RootKind::InstanceMetadata => return instance_metadata(env, root),
         RootKind::Container => return container(env, root),
+        RootKind::WebIdentity => return web_identity(files, root),
         RootKind::Environment | RootKind::Profile => {}
     }
     if let Some(credentials) = files.keys(&root) {
@@ -265,6 +267,57 @@ fn instance_metadata(env: &Env, root: String) -> Result<Source, ProfileError> {
     })
 }
 
+/// `role_arn` + `web_identity_token_file` on the root profile: that role, assumed with the token
+/// (read when the credentials are fetched; it is rotated).
+fn web_identity(files: &Files, root: String) -> Result<Source, ProfileError> {
+    let section = files.profile(&root).unwrap_or_default();
+    let raw = section.get("role_arn").unwrap_or_default();
+    let role_arn = RoleArn::parse(raw).map_err(|error| ProfileError::Arn {
+        origin: format!("role_arn in profile '{root}'"),
+        error,
+    })?;
+    let token_file = section
+        .get("web_identity_token_file")
+        .unwrap_or_default()
+        .to_string();
+    let duration = super::chain::duration_seconds(&root, &section)?.map_or(ROLE_DURATION.0, |d| {
+        duration::clamp(d, ROLE_DURATION.1, ROLE_DURATION.2).0
+    });
+    debug!("source credentials: {role_arn} with the web identity token in {token_file} (profile '{root}')");
+    Ok(Source {
+        kind: SourceKind::WebIdentity {
+            role_arn,
+            token_file,
+            session_name: section.get("role_session_name").map(str::to_string),
+            duration,
+        },
+        profile: root,
+    })
+}
+
+/// Whether the authorization token may be sent to `uri`: over https anywhere, over plain http
+/// only to loopback or the container agents' link-local addresses (as botocore allows).
+fn allowed_container_uri(uri: &str) -> bool {
+    if uri.starts_with("https://") {
+        return true;
+    }
+    let Some(rest) = uri.strip_prefix("http://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    host == "localhost"
+        || host == "169.254.170.2"
+        || host == "169.254.170.23"
+        || host.eq_ignore_ascii_case("fd00:ec2::23")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// `credential_source = EcsContainer`: `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` (on the ECS
 /// agent's address), else `AWS_CONTAINER_CREDENTIALS_FULL_URI`, with the authorization token
 /// from `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`, else `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
@@ -274,7 +327,13 @@ fn container(env: &Env, root: String) -> Result<Source, ProfileError> {
         env.non_empty("AWS_CONTAINER_CREDENTIALS_FULL_URI"),
     ) {
         (Some(relative), _) => format!("http://169.254.170.2{relative}"),
-        (None, Some(full)) => full.to_string(),
+        (None, Some(full)) if allowed_container_uri(full) => full.to_string(),
+        (None, Some(full)) => {
+            return Err(ProfileError::ContainerHost {
+                name: root,
+                uri: full.to_string(),
+            })
+        }
         (None, None) => return Err(ProfileError::ContainerUnset { name: root }),
     };
     let token_file = env
@@ -311,10 +370,7 @@ fn no_keys_in_files(files: &Files, env: &Env, root: String) -> Result<Source, Pr
         });
     }
     if has("web_identity_token_file") {
-        return Err(ProfileError::Unsupported {
-            name: root,
-            key: "web_identity_token_file",
-        });
+        return Err(ProfileError::WebIdentityWithoutRole { name: root });
     }
     let Some(credentials) = environment_keys(env) else {
         return Err(ProfileError::MissingKeys {

@@ -85,6 +85,13 @@ pub enum SourceKind {
     Process(String),
     /// `credential_source = Ec2InstanceMetadata`: the metadata service at this base URL.
     InstanceMetadata(String),
+    /// `role_arn` with `web_identity_token_file`: AssumeRoleWithWebIdentity with the file's token.
+    WebIdentity {
+        role_arn: RoleArn,
+        token_file: String,
+        session_name: Option<String>,
+        duration: Duration,
+    },
     /// `credential_source = EcsContainer`: the container-credentials endpoint.
     Container {
         url: String,
@@ -110,6 +117,7 @@ impl Source {
             SourceKind::File(c) | SourceKind::Environment(c) => Some(c),
             SourceKind::Process(_)
             | SourceKind::InstanceMetadata(_)
+            | SourceKind::WebIdentity { .. }
             | SourceKind::Container { .. } => None,
         }
     }
@@ -206,14 +214,18 @@ pub enum ProfileError {
     ContainerUnset {
         name: String,
     },
+    /// A plain-http container-credentials URI on a host the token must not be sent to.
+    ContainerHost {
+        name: String,
+        uri: String,
+    },
     /// An SSO profile: not supported yet.
     Sso {
         name: String,
     },
-    /// A way of getting credentials not supported yet (`credential_process`...).
-    Unsupported {
+    /// `web_identity_token_file` without a `role_arn` to assume with it.
+    WebIdentityWithoutRole {
         name: String,
-        key: &'static str,
     },
     Cycle(Vec<String>),
     MissingKeys {
@@ -273,9 +285,9 @@ impl fmt::Display for ProfileError {
                 f,
                 "profile '{name}' uses AWS IAM Identity Center (sso_session, sso_start_url), which aws-runas does not support yet"
             ),
-            Unsupported { name, key } => write!(
+            WebIdentityWithoutRole { name } => write!(
                 f,
-                "profile '{name}' gets its credentials with {key}, which aws-runas does not support yet"
+                "profile '{name}' has web_identity_token_file but no role_arn to assume with it"
             ),
             MetadataDisabled { name } => write!(
                 f,
@@ -284,6 +296,10 @@ impl fmt::Display for ProfileError {
             ContainerUnset { name } => write!(
                 f,
                 "profile '{name}' has credential_source = EcsContainer, but neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set"
+            ),
+            ContainerHost { name, uri } => write!(
+                f,
+                "profile '{name}': AWS_CONTAINER_CREDENTIALS_FULL_URI '{uri}' is plain http to a host other than loopback or the container agent: use https"
             ),
             Cycle(names) => write!(f, "source_profile cycle: {}", names.join(" -> ")),
             MissingKeys { name, config, credentials } => write!(

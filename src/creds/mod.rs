@@ -13,3 +13,4 @@ pub mod process;
 pub mod provider;
 pub mod session_token;
 pub mod store;
+pub mod web_identity;

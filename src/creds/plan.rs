@@ -22,6 +22,7 @@ use super::machine::{Container, InstanceMetadata};
 use super::process::CredentialProcess;
 use super::provider::Provider;
 use super::session_token::SessionToken;
+use super::web_identity::WebIdentity;
 use crate::aws::endpoint::Endpoint;
 use crate::config::profile::{Profile, SourceKind, CHAINED_MAX};
 use crate::credentials::Credentials;
@@ -36,7 +37,7 @@ pub struct Plan {
 /// Builds the provider chain for `profile`; `session_only` is `-s`.
 pub fn plan(profile: &Profile, endpoint: &Endpoint, cache: &CacheDir, session_only: bool) -> Plan {
     let source = &profile.source;
-    let long_term = root_provider(profile);
+    let long_term = root_provider(profile, endpoint);
     // Credentials a command prints are not known yet: like temporary ones, they are used as
     // they are, never for GetSessionToken.
     let temporary = source.credentials().is_none_or(Credentials::is_temporary);
@@ -109,7 +110,7 @@ pub fn plan(profile: &Profile, endpoint: &Endpoint, cache: &CacheDir, session_on
 }
 
 /// The provider of the chain's root: the keys as they are, or the `credential_process`.
-fn root_provider(profile: &Profile) -> Box<dyn Provider> {
+fn root_provider(profile: &Profile, endpoint: &Endpoint) -> Box<dyn Provider> {
     let source = &profile.source;
     match &source.kind {
         SourceKind::File(credentials) => Box::new(LongTerm {
@@ -123,6 +124,19 @@ fn root_provider(profile: &Profile) -> Box<dyn Provider> {
         SourceKind::Process(command) => Box::new(CredentialProcess {
             profile: source.profile.clone(),
             command: command.clone(),
+        }),
+        SourceKind::WebIdentity {
+            role_arn,
+            token_file,
+            session_name,
+            duration,
+        } => Box::new(WebIdentity {
+            profile: source.profile.clone(),
+            endpoint: endpoint.clone(),
+            role_arn: role_arn.clone(),
+            token_file: token_file.clone(),
+            session_name: session_name.clone(),
+            duration: *duration,
         }),
         SourceKind::InstanceMetadata(base) => Box::new(InstanceMetadata {
             profile: source.profile.clone(),

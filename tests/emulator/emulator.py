@@ -26,6 +26,8 @@ The seeded account (facts the tests rely on):
           chained    trusts the session arn:aws:sts::ACCOUNT:assumed-role/admin/alice
           mfa-admin, mfa-ops
                      trust alice only with aws:MultiFactorAuthPresent; max session 12h
+          web        trusts the OIDC provider patches.OIDC_PROVIDER (AssumeRoleWithWebIdentity
+                     with the ready line's web_identity_token)
 """
 
 import io
@@ -90,6 +92,19 @@ def seed(endpoint):
         "mfa-admin": trust(alice, with_mfa),
         "mfa-ops": trust(alice, with_mfa),
     }
+    # A role a CI job assumes with its OIDC token (AssumeRoleWithWebIdentity).
+    roles["web"] = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/{patches.OIDC_PROVIDER}"},
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                }
+            ],
+        }
+    )
     for name, document in roles.items():
         iam.create_role(RoleName=name, AssumeRolePolicyDocument=document, MaxSessionDuration=43200)
     # A role session may assume further roles (chaining).
@@ -256,7 +271,13 @@ def serve():
         done.set()
 
     threading.Thread(target=watch_stdin, daemon=True).start()
-    ready = {"endpoint": endpoint, "account": ACCOUNT, "external_id": EXTERNAL_ID, "users": users}
+    ready = {
+        "endpoint": endpoint,
+        "account": ACCOUNT,
+        "external_id": EXTERNAL_ID,
+        "users": users,
+        "web_identity_token": patches.web_identity_token("ci-job"),
+    }
     print(json.dumps(ready), flush=True)
     done.wait()
     server.shutdown()

@@ -25,6 +25,11 @@ than patch code it has not seen. Each gap, with the AWS behaviour restored:
 6. Expiry: temporary credentials (session tokens, role credentials) past their expiration are
    refused with ExpiredToken. A test-only lower floor, EMULATOR_MIN_DURATION (seconds, default
    900), lets a test ask for credentials that expire while it watches.
+7. AssumeRoleWithWebIdentity. AWS takes it unsigned (the token is the proof); moto, with auth
+   enforced, crashes on the missing Authorization header, accepts any token and checks no trust.
+   Here it needs no signature; the token must be one this emulator issued (`web_identity_token`,
+   for the OIDC provider `OIDC_PROVIDER`), else InvalidIdentityToken; and the role's trust must
+   allow that provider `sts:AssumeRoleWithWebIdentity`, else AccessDenied.
 """
 
 import base64
@@ -48,6 +53,9 @@ from moto.sts import responses as sts_responses
 from moto.sts.exceptions import STSValidationError
 
 MOTO_VERSION = "5.2.1"
+# The OIDC provider the seeded account trusts, and the key its tokens are signed with.
+OIDC_PROVIDER = "oidc.ci.example"
+_OIDC_KEY = secrets.token_bytes(32)
 MIN_DURATION = int(os.environ.get("EMULATOR_MIN_DURATION", "900"))
 CHAINED_MAX = 3600
 
@@ -348,6 +356,69 @@ def get_caller_identity(self, access_key_id, region):
     return _original_get_caller_identity(self, access_key_id, region)
 
 
+def web_identity_token(subject):
+    """A token of the emulator's OIDC provider for `subject` (what a CI job is handed)."""
+    body = base64.urlsafe_b64encode(f"{OIDC_PROVIDER}|{subject}".encode()).decode().rstrip("=")
+    mac = hmac.new(_OIDC_KEY, body.encode(), hashlib.sha256).hexdigest()
+    return f"{body}.{mac}"
+
+
+def _valid_token(token):
+    body, _, mac = (token or "").partition(".")
+    good = hmac.new(_OIDC_KEY, body.encode(), hashlib.sha256).hexdigest()
+    return bool(mac) and hmac.compare_digest(mac, good)
+
+
+class InvalidIdentityToken(_RESTError):
+    code = 400
+
+    def __init__(self):
+        super().__init__(
+            "InvalidIdentityToken", "The web identity token that was passed could not be validated by AWS."
+        )
+
+
+_original_authenticate = None
+
+
+def authenticate_and_authorize(self, iam_request_cls, resource="*"):
+    # AWS takes AssumeRoleWithWebIdentity unsigned: the token is the credential.
+    if self._get_action() == "AssumeRoleWithWebIdentity" and "Authorization" not in self.headers:
+        return
+    return _original_authenticate(self, iam_request_cls, resource)
+
+
+_original_assume_role_with_web_identity = sts_responses.TokenResponse.assume_role_with_web_identity
+
+
+def assume_role_with_web_identity(self):
+    import json
+
+    if not _valid_token(self._get_param("WebIdentityToken")):
+        raise InvalidIdentityToken()
+    role_arn = self._get_param("RoleArn")
+    backend = iam_backends[self.current_account][self.partition]
+    role = backend.get_role_by_arn(role_arn)
+    provider = f"arn:aws:iam::{self.current_account}:oidc-provider/{OIDC_PROVIDER}"
+    trust = json.loads(role.assume_role_policy_document)
+    statements = trust.get("Statement", [])
+    statements = statements if isinstance(statements, list) else [statements]
+
+    def allows(st):
+        actions = st.get("Action", [])
+        actions = actions if isinstance(actions, list) else [actions]
+        federated = st.get("Principal", {}).get("Federated", [])
+        federated = federated if isinstance(federated, list) else [federated]
+        return st.get("Effect") == "Allow" and "sts:AssumeRoleWithWebIdentity" in actions and provider in federated
+
+    if not any(allows(st) for st in statements):
+        raise AccessDenied(f"Not authorized to perform sts:AssumeRoleWithWebIdentity on {role_arn}")
+    duration = self._get_int_param("DurationSeconds", 3600)
+    if not MIN_DURATION <= duration <= int(role.max_session_duration or 3600):
+        raise STSValidationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+    return _original_assume_role_with_web_identity(self)
+
+
 def apply():
     if moto.__version__ != MOTO_VERSION:
         raise SystemExit(
@@ -362,3 +433,9 @@ def apply():
     sts_responses.TokenResponse.get_session_token = get_session_token
     sts_responses.TokenResponse.assume_role = assume_role
     sts_models.STSBackend.get_caller_identity = get_caller_identity
+    global _original_authenticate
+    from moto.core.authorization import ActionAuthenticatorMixin
+
+    _original_authenticate = ActionAuthenticatorMixin._authenticate_and_authorize_action
+    ActionAuthenticatorMixin._authenticate_and_authorize_action = authenticate_and_authorize
+    sts_responses.TokenResponse.assume_role_with_web_identity = assume_role_with_web_identity

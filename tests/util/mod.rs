@@ -34,6 +34,8 @@ pub struct User {
 pub struct Emulator {
     pub endpoint: String,
     pub external_id: String,
+    /// A token of the emulator's OIDC provider, which the `web` role trusts.
+    pub web_identity_token: String,
     pub alice: User,
     pub bob: User,
     /// Closing this (when the test process exits) stops the emulator.
@@ -86,6 +88,7 @@ impl Emulator {
         Emulator {
             endpoint: text(&ready["endpoint"]),
             external_id: text(&ready["external_id"]),
+            web_identity_token: text(&ready["web_identity_token"]),
             alice: user("alice"),
             bob: user("bob"),
             _stdin: Mutex::new(stdin),
