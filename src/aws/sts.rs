@@ -2,7 +2,7 @@
 
 use super::endpoint::Endpoint;
 use super::http::Agent;
-use super::query::{call, AwsError, Request};
+use super::query::{call, call_unsigned, AwsError, Request};
 use super::xml::Doc;
 use crate::credentials::{Credentials, MfaCode, Secret};
 use crate::time::rfc3339;
@@ -66,6 +66,17 @@ pub(crate) fn credentials(operation: &'static str, doc: &Doc) -> Result<Credenti
     })
 }
 
+/// The role credentials and session ARN of an AssumeRole* answer.
+fn assumed(operation: &'static str, doc: &Doc) -> Result<AssumedRole, AwsError> {
+    Ok(AssumedRole {
+        credentials: credentials(operation, doc)?,
+        arn: doc
+            .first("AssumedRoleUser/Arn")
+            .unwrap_or_default()
+            .to_string(),
+    })
+}
+
 /// GetCallerIdentity.
 pub fn get_caller_identity(
     agent: &Agent,
@@ -121,14 +132,8 @@ pub fn assume_role_with_web_identity(
         ("WebIdentityToken", token),
         ("DurationSeconds", duration.as_str()),
     ];
-    let (doc, _) = super::query::call_unsigned(agent, endpoint, &sts_request(operation, params))?;
-    Ok(AssumedRole {
-        credentials: credentials(operation, &doc)?,
-        arn: doc
-            .first("AssumedRoleUser/Arn")
-            .unwrap_or_default()
-            .to_string(),
-    })
+    let (doc, _) = call_unsigned(agent, endpoint, &sts_request(operation, params))?;
+    assumed(operation, &doc)
 }
 
 /// AssumeRole.
@@ -153,13 +158,7 @@ pub fn assume_role(
         params.push(("TokenCode", code.expose()));
     }
     let (doc, _) = call(agent, endpoint, creds, &sts_request(operation, params))?;
-    Ok(AssumedRole {
-        credentials: credentials(operation, &doc)?,
-        arn: doc
-            .first("AssumedRoleUser/Arn")
-            .unwrap_or_default()
-            .to_string(),
-    })
+    assumed(operation, &doc)
 }
 
 #[cfg(test)]
