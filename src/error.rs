@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::aws::query::AwsError;
 use crate::cli::args::ArgsError;
 use crate::config::endpoint::EndpointError;
 use crate::config::files::FilesError;
@@ -16,7 +17,14 @@ pub enum Error {
     Profile(ProfileError),
     Endpoint(EndpointError),
     Creds(CredsError),
+    /// An AWS call of a discovery mode failed.
+    Aws(AwsError),
     Exec(ExecError),
+    /// A discovery mode needs an IAM user, and the profile's credentials are another kind.
+    NotAUser {
+        profile: String,
+        arn: String,
+    },
     /// Writing the output failed.
     Output(std::io::Error),
 }
@@ -39,7 +47,12 @@ impl fmt::Display for Error {
             Error::Profile(e) => e.fmt(f),
             Error::Endpoint(e) => e.fmt(f),
             Error::Creds(e) => e.fmt(f),
+            Error::Aws(e) => e.fmt(f),
             Error::Exec(e) => e.fmt(f),
+            Error::NotAUser { profile, arn } => write!(
+                f,
+                "the credentials of profile '{profile}' are not an IAM user's ({arn}): use a profile with a user's keys"
+            ),
             Error::Output(e) => write!(f, "cannot write the output: {e}"),
         }
     }
@@ -62,6 +75,7 @@ gather!(
     Profile(ProfileError),
     Endpoint(EndpointError),
     Creds(CredsError),
+    Aws(AwsError),
     Exec(ExecError),
 );
 

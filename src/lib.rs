@@ -48,18 +48,22 @@ pub fn main() -> i32 {
 
 fn run() -> Result<i32, Error> {
     let args = cli::args::parse(std::env::args_os().skip(1))?;
-    match cli::mode::mode(&args) {
+    let mode = cli::mode::mode(&args);
+    match mode {
         Mode::Man => return print(&cli::usage::man()),
         Mode::Help => return print(&cli::usage::help()),
         Mode::CompletionBash => return print(&cli::usage::bash_completion()),
         Mode::Version => return print(&cli::usage::version()),
-        Mode::Credentials => {}
+        Mode::ListMfa | Mode::Credentials => {}
     }
     if args.verbose {
         log::enable();
     }
     let env = Env::capture();
-    modes::credentials::run(&args, &env)
+    match mode {
+        Mode::ListMfa => modes::mfa_devices::run(&args, &env),
+        _ => modes::credentials::run(&args, &env),
+    }
 }
 
 fn print(text: &str) -> Result<i32, Error> {

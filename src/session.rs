@@ -7,6 +7,7 @@
 use std::ffi::OsString;
 use std::time::Duration;
 
+use crate::aws::endpoint::Endpoint;
 use crate::aws::http::Agent;
 use crate::cli::args::Args;
 use crate::config::endpoint;
@@ -26,6 +27,8 @@ use crate::log::debug;
 /// Everything a credentials-producing mode needs, resolved once.
 pub struct Session {
     pub profile: Profile,
+    /// The STS endpoint.
+    pub sts: Endpoint,
     /// The command to run (empty: print the credentials).
     pub command: Vec<OsString>,
     pub plan: Plan,
@@ -77,6 +80,7 @@ impl Session {
         debug!("plan: {} ({})", plan.provider.describe(), plan.reason);
         let agent = agent(&profile);
         Ok(Session {
+            sts: endpoint,
             profile,
             command,
             plan,
@@ -87,6 +91,17 @@ impl Session {
     /// Where MFA codes come from for a run at a terminal: `-o`, then the terminal.
     pub fn terminal_mfa(args: &Args) -> Mfa {
         Mfa::new(args.otp.clone(), Asker::Terminal)
+    }
+
+    /// The credentials at the chain's root (the IAM user's keys, or what its source gives),
+    /// fetched (never cached): what the IAM discovery calls are signed with.
+    pub fn source(&self, mfa: &mut Mfa) -> Result<Fetched, CredsError> {
+        let mut ctx = Ctx {
+            agent: &self.agent,
+            mfa,
+            refresh: false,
+        };
+        plan::root_provider(&self.profile, &self.sts).retrieve(&mut ctx)
     }
 
     /// The credentials, from the cache when it can; with `refresh` (`-r`), new ones for every

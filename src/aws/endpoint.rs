@@ -57,8 +57,43 @@ pub fn default_sts(region: Option<&str>, legacy: bool) -> Endpoint {
     }
 }
 
+/// AWS's IAM endpoint, global per partition (the partition told by the region's prefix).
+pub fn default_iam(region: Option<&str>) -> Endpoint {
+    let region = region.unwrap_or_default();
+    let (url, signing_region) = if region.starts_with("cn-") {
+        ("https://iam.cn-north-1.amazonaws.com.cn/", "cn-north-1")
+    } else if region.starts_with("us-gov-") {
+        ("https://iam.us-gov.amazonaws.com/", "us-gov-west-1")
+    } else {
+        ("https://iam.amazonaws.com/", "us-east-1")
+    };
+    Endpoint {
+        url: url.to_string(),
+        signing_region: signing_region.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn iam_is_global_per_partition() {
+        use super::default_iam;
+        assert_eq!(
+            default_iam(Some("eu-west-1")).url,
+            "https://iam.amazonaws.com/"
+        );
+        let cn = default_iam(Some("cn-northwest-1"));
+        assert_eq!(
+            (cn.url.as_str(), cn.signing_region.as_str()),
+            ("https://iam.cn-north-1.amazonaws.com.cn/", "cn-north-1")
+        );
+        assert_eq!(
+            default_iam(Some("us-gov-east-1")).signing_region,
+            "us-gov-west-1"
+        );
+        assert_eq!(default_iam(None).signing_region, "us-east-1");
+    }
+
     use super::*;
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod endpoint;
 pub mod http;
+pub mod iam;
 pub mod metadata;
 pub mod query;
 pub mod sts;

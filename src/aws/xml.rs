@@ -31,6 +31,15 @@ impl Doc {
             .find(|(path, _)| path_matches(path, suffix))
             .map(|(_, text)| text.as_str())
     }
+
+    /// The texts of every element whose path ends with `suffix`, in document order.
+    pub fn all(&self, suffix: &str) -> Vec<&str> {
+        self.nodes
+            .iter()
+            .filter(|(path, _)| path_matches(path, suffix))
+            .map(|(_, text)| text.as_str())
+            .collect()
+    }
 }
 
 /// Whether `path` is `suffix` or ends with `/suffix`.

@@ -38,6 +38,8 @@ pub struct Args {
     pub expiration: bool,
     /// `-M`, `--mfa-arn`: the MFA device to use.
     pub mfa_serial: Option<String>,
+    /// `-m`, `--list-mfa`: list the caller's MFA devices.
+    pub list_mfa: bool,
     /// `-o`, `--otp`: the MFA code (six digits).
     pub otp: Option<MfaCode>,
     /// The profile (unless `AWS_PROFILE` is set) and the command, as given.
@@ -119,6 +121,7 @@ fn apply(flag: &Flag, parser: &mut lexopt::Parser, args: &mut Args) -> Result<()
         Id::Session => args.session = true,
         Id::Refresh => args.refresh = true,
         Id::Expiration => args.expiration = true,
+        Id::ListMfa => args.list_mfa = true,
         Id::RoleDuration => args.role_duration = Some(duration_value(parser, flag)?),
         Id::Duration => args.session_duration = Some(duration_value(parser, flag)?),
         Id::MfaArn => args.mfa_serial = Some(string_value(parser, flag)?),

@@ -17,6 +17,7 @@ pub enum Id {
     Expiration,
     MfaArn,
     Otp,
+    ListMfa,
 }
 
 /// A flag.
@@ -72,6 +73,7 @@ pub const FLAGS: &[Flag] = &[
     flag(Id::Expiration, Some('e'), "expiration", None, "Say on stderr when the credentials expire."),
     flag(Id::MfaArn, Some('M'), "mfa-arn", Some("ARN"), "The MFA device to use (else mfa_serial, or MFA_SERIAL)."),
     flag(Id::Otp, Some('o'), "otp", Some("CODE"), "The MFA code, instead of asking on the terminal."),
+    flag(Id::ListMfa, Some('m'), "list-mfa", None, "List the MFA devices of the profile's IAM user, one ARN a line."),
 ];
 
 /// The flag `-c`.

@@ -16,6 +16,8 @@ pub enum Mode {
     CompletionBash,
     /// `-V`.
     Version,
+    /// `-m`: the caller's MFA devices.
+    ListMfa,
     /// Get the profile's credentials; print them or run the command with them.
     Credentials,
 }
@@ -30,6 +32,8 @@ pub fn mode(args: &Args) -> Mode {
         Mode::CompletionBash
     } else if args.version {
         Mode::Version
+    } else if args.list_mfa {
+        Mode::ListMfa
     } else {
         Mode::Credentials
     }
@@ -54,6 +58,9 @@ mod tests {
             (&["--completion-script-bash"], Mode::CompletionBash),
             (&["-V", "--completion-script-bash"], Mode::CompletionBash),
             (&["-h", "--completion-script-bash"], Mode::Help),
+            (&["-m"], Mode::ListMfa),
+            (&["-m", "-e", "prof"], Mode::ListMfa),
+            (&["-V", "-m"], Mode::Version),
         ];
         for (argv, want) in table {
             let args = parse(argv.iter().copied()).unwrap();

@@ -109,6 +109,21 @@ fn configured(
     }
 }
 
+/// The IAM endpoint for this profile: a configured one (signed for the profile's region, or
+/// us-east-1), else the partition's global endpoint.
+pub fn iam(env: &Env, profile: &Profile) -> Result<Endpoint, EndpointError> {
+    let region = profile.region.as_deref();
+    if let Some(url) = configured(env, profile, "IAM")? {
+        return Ok(Endpoint {
+            url,
+            signing_region: region.unwrap_or("us-east-1").to_string(),
+        });
+    }
+    let endpoint = endpoint::default_iam(region);
+    debug!("IAM endpoint {} (default for the partition)", endpoint.url);
+    Ok(endpoint)
+}
+
 /// The STS endpoint for this profile.
 pub fn sts(env: &Env, profile: &Profile) -> Result<Endpoint, EndpointError> {
     let region = profile.region.as_deref();

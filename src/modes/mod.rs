@@ -2,3 +2,4 @@
 //! credentials starts from `session::Session`; `main` dispatches on `cli::mode::Mode`.
 
 pub mod credentials;
+pub mod mfa_devices;
