@@ -48,22 +48,23 @@ pub fn main() -> i32 {
 
 fn run() -> Result<i32, Error> {
     let args = cli::args::parse(std::env::args_os().skip(1))?;
-    let mode = cli::mode::mode(&args);
-    match mode {
-        Mode::Man => return print(&cli::usage::man()),
-        Mode::Help => return print(&cli::usage::help()),
-        Mode::CompletionBash => return print(&cli::usage::bash_completion()),
-        Mode::Version => return print(&cli::usage::version()),
-        Mode::ListMfa | Mode::Credentials => {}
+    match cli::mode::mode(&args) {
+        Mode::Man => print(&cli::usage::man()),
+        Mode::Help => print(&cli::usage::help()),
+        Mode::CompletionBash => print(&cli::usage::bash_completion()),
+        Mode::Version => print(&cli::usage::version()),
+        Mode::ListMfa => modes::mfa_devices::run(&args, &environment(&args)),
+        Mode::Credentials => modes::credentials::run(&args, &environment(&args)),
     }
+}
+
+/// What the modes that read configuration start from: `-v` switched on, the environment
+/// captured (the texts above need neither, so they work whatever the environment holds).
+fn environment(args: &cli::args::Args) -> Env {
     if args.verbose {
         log::enable();
     }
-    let env = Env::capture();
-    match mode {
-        Mode::ListMfa => modes::mfa_devices::run(&args, &env),
-        _ => modes::credentials::run(&args, &env),
-    }
+    Env::capture()
 }
 
 fn print(text: &str) -> Result<i32, Error> {

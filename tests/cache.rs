@@ -305,11 +305,7 @@ fn a_failed_fetch_leaves_the_old_cache_file_as_it_was() {
         std::fs::write(&file, entry.to_string()).unwrap();
         before.push((file.clone(), std::fs::read(&file).unwrap()));
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = unused_port();
     let out = home
         .cmd(["admin"])
         .env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{port}"))

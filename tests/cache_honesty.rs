@@ -75,11 +75,7 @@ fn a_failed_refresh_keeps_the_cached_credentials() {
         .iter()
         .map(|f| std::fs::read(home.cache_file(f)).unwrap())
         .collect();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = unused_port();
     let out = home
         .cmd(["-r", "admin"])
         .env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{port}"))

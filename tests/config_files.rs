@@ -241,11 +241,7 @@ fn a_proxy_in_the_way_is_named() {
     assert!(!line.contains("secret"), "{line}");
     assert_eq!(server.join().unwrap(), 1);
     // A proxy that is not there.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let closed = unused_port();
     let out = run(&format!("http://127.0.0.1:{closed}"));
     assert_one_line_error(
         &out,

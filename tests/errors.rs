@@ -117,11 +117,7 @@ fn missing_keys() {
 #[test]
 fn unreachable_endpoint_fails_within_the_timeout() {
     // A port that was just free: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = unused_port();
     let e = emulator();
     let home = Home::with_endpoint(
         &standard_config(),

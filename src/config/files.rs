@@ -228,7 +228,12 @@ impl Files {
 
     /// Whether either file has a section for `name`.
     pub fn exists(&self, name: &str) -> bool {
-        self.config_section(name).is_some() || self.credentials_section(name).is_some()
+        // Asked on the cached fast path: look, copy nothing.
+        self.config
+            .sections
+            .iter()
+            .any(|s| s.name == name || prefixed_name(&s.name) == Some(name))
+            || self.credentials.sections.iter().any(|s| s.name == name)
     }
 
     /// Every profile either file defines, sorted, each once: what a profile picker, the

@@ -544,3 +544,13 @@ impl Drop for TlsProxy {
         let _ = self.child.wait();
     }
 }
+
+/// A loopback port that was free a moment ago: nothing listens there (an unreachable endpoint,
+/// a proxy that is not there).
+pub fn unused_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
