@@ -25,6 +25,11 @@ pub enum Error {
         profile: String,
         arn: String,
     },
+    /// `-l`/`-c`: not one of the user's policy lists could be read.
+    NoPolicies {
+        user: String,
+        error: AwsError,
+    },
     /// Writing the output failed.
     Output(std::io::Error),
 }
@@ -52,6 +57,10 @@ impl fmt::Display for Error {
             Error::NotAUser { profile, arn } => write!(
                 f,
                 "the credentials of profile '{profile}' are not an IAM user's ({arn}): use a profile with a user's keys"
+            ),
+            Error::NoPolicies { user, error } => write!(
+                f,
+                "cannot read any policy of user {user} (it may need iam:List* and iam:Get* on its own user, groups and policies): {error}"
             ),
             Error::Output(e) => write!(f, "cannot write the output: {e}"),
         }

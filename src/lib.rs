@@ -30,6 +30,7 @@ use std::io::Write;
 use cli::mode::Mode;
 use env::Env;
 use error::Error;
+use modes::roles::Output;
 
 /// Runs aws-runas with the process's arguments and environment; returns the exit code (when
 /// a command was run, this process has become it and nothing returns).
@@ -49,11 +50,13 @@ pub fn main() -> i32 {
 fn run() -> Result<i32, Error> {
     let args = cli::args::parse(std::env::args_os().skip(1))?;
     match cli::mode::mode(&args) {
-        Mode::Man => print(&cli::usage::man()),
-        Mode::Help => print(&cli::usage::help()),
-        Mode::CompletionBash => print(&cli::usage::bash_completion()),
-        Mode::Version => print(&cli::usage::version()),
+        Mode::Man => modes::print(&cli::usage::man()),
+        Mode::Help => modes::print(&cli::usage::help()),
+        Mode::CompletionBash => modes::print(&cli::usage::bash_completion()),
+        Mode::Version => modes::print(&cli::usage::version()),
         Mode::ListMfa => modes::mfa_devices::run(&args, &environment(&args)),
+        Mode::ListRoles => modes::roles::run(&args, &environment(&args), Output::List),
+        Mode::MakeConf => modes::roles::run(&args, &environment(&args), Output::ExtensionConfig),
         Mode::Credentials => modes::credentials::run(&args, &environment(&args)),
     }
 }
@@ -65,12 +68,4 @@ fn environment(args: &cli::args::Args) -> Env {
         log::enable();
     }
     Env::capture()
-}
-
-fn print(text: &str) -> Result<i32, Error> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(Error::Output)?;
-    Ok(0)
 }

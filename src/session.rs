@@ -33,6 +33,9 @@ pub struct Session {
     pub command: Vec<OsString>,
     pub plan: Plan,
     pub agent: Agent,
+    /// The files the profile was read from (the discovery modes list their profiles).
+    pub files: Files,
+    pub cache: CacheDir,
 }
 
 /// The flags that are about the profile, as config takes them.
@@ -85,6 +88,8 @@ impl Session {
             command,
             plan,
             agent,
+            files,
+            cache,
         })
     }
 
@@ -93,15 +98,16 @@ impl Session {
         Mfa::new(args.otp.clone(), Asker::Terminal)
     }
 
-    /// The credentials at the chain's root (the IAM user's keys, or what its source gives),
-    /// fetched (never cached): what the IAM discovery calls are signed with.
-    pub fn source(&self, mfa: &mut Mfa) -> Result<Fetched, CredsError> {
+    /// The credentials IAM discovery calls are signed with (see `plan::iam_reader`).
+    pub fn iam_credentials(&self, mfa: &mut Mfa) -> Result<Fetched, CredsError> {
+        let reader = plan::iam_reader(&self.profile, &self.sts, &self.cache);
+        debug!("{}", reader.reason);
         let mut ctx = Ctx {
             agent: &self.agent,
             mfa,
             refresh: false,
         };
-        plan::root_provider(&self.profile, &self.sts).retrieve(&mut ctx)
+        reader.provider.retrieve(&mut ctx)
     }
 
     /// The credentials, from the cache when it can; with `refresh` (`-r`), new ones for every

@@ -6,6 +6,7 @@ pub mod endpoint;
 pub mod http;
 pub mod iam;
 pub mod metadata;
+pub mod policy;
 pub mod query;
 pub mod sts;
 pub mod xml;

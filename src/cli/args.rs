@@ -40,6 +40,10 @@ pub struct Args {
     pub mfa_serial: Option<String>,
     /// `-m`, `--list-mfa`: list the caller's MFA devices.
     pub list_mfa: bool,
+    /// `-l`, `--list-roles`: list the roles the caller may assume.
+    pub list_roles: bool,
+    /// `-c`, `--make-conf`: those roles as the browser extension's config.
+    pub make_conf: bool,
     /// `-o`, `--otp`: the MFA code (six digits).
     pub otp: Option<MfaCode>,
     /// The profile (unless `AWS_PROFILE` is set) and the command, as given.
@@ -122,6 +126,8 @@ fn apply(flag: &Flag, parser: &mut lexopt::Parser, args: &mut Args) -> Result<()
         Id::Refresh => args.refresh = true,
         Id::Expiration => args.expiration = true,
         Id::ListMfa => args.list_mfa = true,
+        Id::ListRoles => args.list_roles = true,
+        Id::MakeConf => args.make_conf = true,
         Id::RoleDuration => args.role_duration = Some(duration_value(parser, flag)?),
         Id::Duration => args.session_duration = Some(duration_value(parser, flag)?),
         Id::MfaArn => args.mfa_serial = Some(string_value(parser, flag)?),

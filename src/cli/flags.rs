@@ -18,6 +18,8 @@ pub enum Id {
     MfaArn,
     Otp,
     ListMfa,
+    ListRoles,
+    MakeConf,
 }
 
 /// A flag.
@@ -74,6 +76,8 @@ pub const FLAGS: &[Flag] = &[
     flag(Id::MfaArn, Some('M'), "mfa-arn", Some("ARN"), "The MFA device to use (else mfa_serial, or MFA_SERIAL)."),
     flag(Id::Otp, Some('o'), "otp", Some("CODE"), "The MFA code, instead of asking on the terminal."),
     flag(Id::ListMfa, Some('m'), "list-mfa", None, "List the MFA devices of the profile's IAM user, one ARN a line."),
+    flag(Id::ListRoles, Some('l'), "list-roles", None, "List the roles the profile's IAM user may assume, from its own and its groups' policies (ARNs with wildcards last, as patterns)."),
+    flag(Id::MakeConf, Some('c'), "make-conf", None, "Print the roles of -l as a config for the \"AWS Extend Switch Roles\" browser extension."),
 ];
 
 /// The flag `-c`.

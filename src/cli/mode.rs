@@ -18,6 +18,10 @@ pub enum Mode {
     Version,
     /// `-m`: the caller's MFA devices.
     ListMfa,
+    /// `-l`: the roles the caller may assume.
+    ListRoles,
+    /// `-c`: those roles as the "AWS Extend Switch Roles" config.
+    MakeConf,
     /// Get the profile's credentials; print them or run the command with them.
     Credentials,
 }
@@ -34,6 +38,10 @@ pub fn mode(args: &Args) -> Mode {
         Mode::Version
     } else if args.list_mfa {
         Mode::ListMfa
+    } else if args.make_conf {
+        Mode::MakeConf
+    } else if args.list_roles {
+        Mode::ListRoles
     } else {
         Mode::Credentials
     }
@@ -61,6 +69,10 @@ mod tests {
             (&["-m"], Mode::ListMfa),
             (&["-m", "-e", "prof"], Mode::ListMfa),
             (&["-V", "-m"], Mode::Version),
+            (&["-l"], Mode::ListRoles),
+            (&["-c", "prof"], Mode::MakeConf),
+            (&["-lc"], Mode::MakeConf),
+            (&["-l", "-m"], Mode::ListMfa),
         ];
         for (argv, want) in table {
             let args = parse(argv.iter().copied()).unwrap();

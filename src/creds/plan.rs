@@ -109,8 +109,36 @@ pub fn plan(profile: &Profile, endpoint: &Endpoint, cache: &CacheDir, session_on
     }
 }
 
+/// What IAM discovery calls (`-l`, `-m`, `-c`) are signed with, and why. With long-term keys and
+/// an MFA device, the session token with MFA (cached, so usually no prompt): IAM refuses calls
+/// signed with a session token obtained without MFA, and users' policies often demand MFA for
+/// everything. Otherwise the root credentials as they are.
+pub fn iam_reader(profile: &Profile, endpoint: &Endpoint, cache: &CacheDir) -> Plan {
+    let long_term = root_provider(profile, endpoint);
+    let keys = profile
+        .source
+        .credentials()
+        .is_some_and(|c| !c.is_temporary());
+    if keys && profile.mfa_serial.is_some() {
+        return Plan {
+            provider: session_token(profile, endpoint, cache, long_term, false),
+            reason: format!(
+                "IAM calls signed with the session token of profile '{}' (with MFA)",
+                profile.source.profile
+            ),
+        };
+    }
+    Plan {
+        provider: long_term,
+        reason: format!(
+            "IAM calls signed with the credentials of profile '{}'",
+            profile.source.profile
+        ),
+    }
+}
+
 /// The provider of the chain's root: the keys as they are, or the `credential_process`.
-pub fn root_provider(profile: &Profile, endpoint: &Endpoint) -> Box<dyn Provider> {
+fn root_provider(profile: &Profile, endpoint: &Endpoint) -> Box<dyn Provider> {
     let source = &profile.source;
     match &source.kind {
         SourceKind::File(credentials) => Box::new(LongTerm {

@@ -2,4 +2,19 @@
 //! credentials starts from `session::Session`; `main` dispatches on `cli::mode::Mode`.
 
 pub mod credentials;
+mod iam_user;
 pub mod mfa_devices;
+pub mod roles;
+
+use std::io::Write;
+
+use crate::error::Error;
+
+/// Writes a mode's whole output to stdout; exit code 0.
+pub fn print(text: &str) -> Result<i32, Error> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(Error::Output)?;
+    Ok(0)
+}

@@ -18,7 +18,8 @@ Connections are kept alive (HTTP/1.1), as AWS's are. Counting, for tests and ben
 "connections": n} since the start or the last POST /_emulator/stats/reset.
 
 The seeded account (facts the tests rely on):
-  users   alice (group devs; virtual MFA device), bob (no policies; virtual MFA device)
+  users   alice (group devs; virtual MFA device), bob (no policies; virtual MFA device),
+          carol, dave (group ops; the policies -l reads, see seed_discovery; MFA devices)
   roles   admin      trusts alice; may assume other roles (for chaining); max session 12h
           ext        trusts alice only with sts:ExternalId = ext-7f3a
           forbidden  trusts alice, but alice's identity policy does not allow it
@@ -64,7 +65,7 @@ def seed(endpoint):
     )
     iam = session.client("iam", endpoint_url=endpoint)
     users = {}
-    for name in ("alice", "bob"):
+    for name in ("alice", "bob", "carol", "dave"):
         iam.create_user(UserName=name)
         key = iam.create_access_key(UserName=name)["AccessKey"]
         serial = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"]["SerialNumber"]
@@ -132,7 +133,65 @@ def seed(endpoint):
             }
         ),
     )
+    seed_discovery(iam, role_arn)
     return users
+
+
+def policy(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def seed_discovery(iam, role_arn):
+    """carol and dave, whose policies -l and -c read: every place a policy can sit (user inline,
+    user managed, group inline, group managed), a managed policy with two versions, IAM wildcards
+    in actions and resources, a Deny, and, for dave, one call refused and one policy gone."""
+    read_iam = {"Effect": "Allow", "Action": ["iam:Get*", "iam:List*"], "Resource": "*"}
+    iam.put_user_policy(
+        UserName="carol",
+        PolicyName="carol-roles",
+        PolicyDocument=policy({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": role_arn("admin")}),
+    )
+    managed = lambda name, document: iam.create_policy(PolicyName=name, PolicyDocument=document)["Policy"]["Arn"]  # noqa: E731
+    iam.attach_user_policy(UserName="carol", PolicyArn=managed("carol-iam-read", policy(read_iam)))
+    versions = managed(
+        "carol-managed", policy({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": role_arn("stale")})
+    )
+    iam.create_policy_version(
+        PolicyArn=versions,
+        PolicyDocument=policy({"Effect": "Allow", "Action": "sts:*", "Resource": [role_arn("ext"), role_arn("mfa-admin")]}),
+        SetAsDefault=True,
+    )
+    iam.attach_user_policy(UserName="carol", PolicyArn=versions)
+    iam.create_group(GroupName="ops")
+    for user in ("carol", "dave"):
+        iam.add_user_to_group(GroupName="ops", UserName=user)
+    iam.put_group_policy(
+        GroupName="ops",
+        PolicyName="ops-roles",
+        PolicyDocument=policy(
+            {"Effect": "Allow", "Action": "STS:Assume*", "Resource": [role_arn("team-*"), role_arn("chained")]}
+        ),
+    )
+    ops_managed = managed(
+        "ops-managed",
+        policy(
+            {"Effect": "Allow", "Action": ["sts:AssumeRole"], "Resource": role_arn("mfa-ops")},
+            {"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": role_arn("ext")},
+            {"Effect": "Allow", "Action": "sts:GetSessionToken", "Resource": "*"},
+        ),
+    )
+    iam.attach_group_policy(GroupName="ops", PolicyArn=ops_managed)
+    # dave may read IAM but not his group's inline policies, and one of his managed policies is
+    # deleted after it was attached (AWS refuses that; moto allows it: the listing still names
+    # it, and GetPolicy answers NoSuchEntity, as after a deletion between the two calls).
+    iam.put_user_policy(
+        UserName="dave",
+        PolicyName="dave-read",
+        PolicyDocument=policy(read_iam, {"Effect": "Deny", "Action": "iam:GetGroupPolicy", "Resource": "*"}),
+    )
+    gone = managed("dave-gone", policy({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": role_arn("admin")}))
+    iam.attach_user_policy(UserName="dave", PolicyArn=gone)
+    iam.delete_policy(PolicyArn=gone)
 
 
 def enforce_auth(endpoint):

@@ -30,6 +30,11 @@ than patch code it has not seen. Each gap, with the AWS behaviour restored:
    Here it needs no signature; the token must be one this emulator issued (`web_identity_token`,
    for the OIDC provider `OIDC_PROVIDER`), else InvalidIdentityToken; and the role's trust must
    allow that provider `sts:AssumeRoleWithWebIdentity`, else AccessDenied.
+8. Pagination. moto pages attached-policy lists only when the caller sends `MaxItems`, so a
+   client that never follows `Marker` passes. AWS may cut a page short whatever the caller asks
+   ("IAM might return fewer than the MaxItems number of results even when there are more"): here
+   IAM list calls without `MaxItems` come in pages of `IAM_PAGE_SIZE` (1) items where moto pages
+   at all, so every client must follow `IsTruncated`/`Marker`.
 """
 
 import base64
@@ -46,7 +51,9 @@ from datetime import datetime, timedelta, timezone
 import moto
 from moto.core.exceptions import _RESTError
 from moto.iam import access_control
+from moto.core.responses import BaseResponse
 from moto.iam.models import iam_backends
+from moto.iam.responses import IamResponse
 from moto.iam.policy_conditions import CONDITION_OPERATIONS
 from moto.sts import models as sts_models
 from moto.sts import responses as sts_responses
@@ -58,6 +65,7 @@ OIDC_PROVIDER = "oidc.ci.example"
 _OIDC_KEY = secrets.token_bytes(32)
 MIN_DURATION = int(os.environ.get("EMULATOR_MIN_DURATION", "900"))
 CHAINED_MAX = 3600
+IAM_PAGE_SIZE = 1
 
 
 class AccessDenied(_RESTError):
@@ -419,6 +427,14 @@ def assume_role_with_web_identity(self):
     return _original_assume_role_with_web_identity(self)
 
 
+# ---- 8. pagination ------------------------------------------------------------------------------
+
+def iam_int_param(self, param_name, if_none=None):
+    if param_name == "MaxItems" and self._get_param("MaxItems") is None:
+        return IAM_PAGE_SIZE
+    return BaseResponse._get_int_param(self, param_name, if_none)
+
+
 def apply():
     if moto.__version__ != MOTO_VERSION:
         raise SystemExit(
@@ -439,3 +455,4 @@ def apply():
     _original_authenticate = ActionAuthenticatorMixin._authenticate_and_authorize_action
     ActionAuthenticatorMixin._authenticate_and_authorize_action = authenticate_and_authorize
     sts_responses.TokenResponse.assume_role_with_web_identity = assume_role_with_web_identity
+    IamResponse._get_int_param = iam_int_param

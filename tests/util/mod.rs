@@ -38,6 +38,9 @@ pub struct Emulator {
     pub web_identity_token: String,
     pub alice: User,
     pub bob: User,
+    /// The users whose policies `-l` reads (emulator.py's seed_discovery).
+    pub carol: User,
+    pub dave: User,
     /// Closing this (when the test process exits) stops the emulator.
     _stdin: Mutex<ChildStdin>,
     _child: Mutex<Child>,
@@ -91,6 +94,8 @@ impl Emulator {
             web_identity_token: text(&ready["web_identity_token"]),
             alice: user("alice"),
             bob: user("bob"),
+            carol: user("carol"),
+            dave: user("dave"),
             _stdin: Mutex::new(stdin),
             _child: Mutex::new(child),
         }

@@ -1,0 +1,221 @@
+//! `-l` and `-c`: the roles the profile's IAM user may assume, read from its policies (inline and
+//! attached, its own and its groups'). `-l` lists them; `-c` writes them as the INI config of
+//! the "AWS Extend Switch Roles" browser extension.
+//!
+//! A policy call that fails (access denied to one policy, a policy deleted meanwhile) is a
+//! warning naming what could not be read, and the rest is still read; only when no list call
+//! at all succeeds is it an error.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use crate::arn::RoleArn;
+use crate::aws::iam::Iam;
+use crate::aws::policy::{self, Assumable};
+use crate::aws::query::AwsError;
+use crate::cli::args::Args;
+use crate::env::Env;
+use crate::error::Error;
+use crate::log;
+use crate::session::Session;
+
+use super::iam_user::{self, IamUser};
+
+/// What `-l`/`-c` print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// `-l`: the list.
+    List,
+    /// `-c`: the browser extension's config.
+    ExtensionConfig,
+}
+
+/// Runs `-l` or `-c`; returns the exit code.
+pub fn run(args: &Args, env: &Env, output: Output) -> Result<i32, Error> {
+    let session = Session::open(args, env)?;
+    let user = iam_user::open(&session, args, env)?;
+    let assumable = collect(&session, &user)?;
+    if assumable.roles.is_empty() && assumable.patterns.is_empty() {
+        log::note(format_args!(
+            "no policy of user {} allows sts:AssumeRole on a role",
+            user.name
+        ));
+    }
+    let text = match output {
+        Output::List => list(&user, &assumable),
+        Output::ExtensionConfig => extension_config(&session, &assumable),
+    };
+    super::print(&text)
+}
+
+/// The `-l` text: a heading, the role ARNs, then the patterns.
+fn list(user: &IamUser, assumable: &Assumable) -> String {
+    let mut text = format!("Available role ARNs for {} ({})\n", user.name, user.arn);
+    for role in &assumable.roles {
+        let _ = writeln!(text, "  {role}");
+    }
+    for pattern in &assumable.patterns {
+        let _ = writeln!(text, "  {pattern} (pattern)");
+    }
+    text
+}
+
+/// The `-c` text: a `[profile NAME]` section per role, NAME being the first config profile (in
+/// name order) whose `role_arn` is that role, else `<role name>-<account>`. Patterns name no one
+/// role, so they are left out (with a note).
+fn extension_config(session: &Session, assumable: &Assumable) -> String {
+    let users: Vec<(String, String, Option<String>)> = session
+        .files
+        .profiles()
+        .into_iter()
+        .filter_map(|name| {
+            let section = session.files.config_section(&name)?;
+            let role = section.get("role_arn")?.to_string();
+            let region = section.get("region").map(str::to_string);
+            Some((role, name, region))
+        })
+        .collect();
+    let mut text = String::new();
+    let mut taken = BTreeSet::new();
+    for raw in &assumable.roles {
+        let Ok(role) = RoleArn::parse(raw) else {
+            continue;
+        };
+        let user = users.iter().find(|(arn, ..)| arn == raw);
+        let name = match user {
+            Some((_, name, _)) if !taken.contains(name) => name.clone(),
+            _ => format!("{}-{}", role.name, role.account),
+        };
+        taken.insert(name.clone());
+        let region = user
+            .and_then(|(.., region)| region.clone())
+            .or_else(|| session.profile.region.clone());
+        let _ = writeln!(text, "[profile {name}]");
+        let _ = writeln!(text, "aws_account_id = {}", role.account);
+        let _ = writeln!(text, "role_name = {}", role.name);
+        if let Some(region) = region {
+            let _ = writeln!(text, "region = {region}");
+        }
+        text.push('\n');
+    }
+    for pattern in &assumable.patterns {
+        log::note(format_args!(
+            "left out {pattern}: a pattern, not one role the extension can switch to"
+        ));
+    }
+    text
+}
+
+/// Reads every policy of `user` and what they let it assume.
+fn collect(session: &Session, user: &IamUser) -> Result<Assumable, Error> {
+    let iam = Iam {
+        agent: &session.agent,
+        endpoint: &user.endpoint,
+        credentials: &user.credentials,
+    };
+    let mut c = Collector {
+        iam,
+        found: Assumable::default(),
+        denied: Vec::new(),
+        managed: BTreeSet::new(),
+        listed: 0,
+        first_failure: None,
+    };
+    let name = user.name.as_str();
+    let inline = c.list("the user's inline policies", c.iam.list_user_policies(name));
+    for policy in inline {
+        let document = c.iam.get_user_policy(name, &policy);
+        c.read(
+            &format!("inline policy '{policy}' of user {name}"),
+            document,
+        );
+    }
+    let attached = c.list(
+        "the user's attached policies",
+        c.iam.list_attached_user_policies(name),
+    );
+    for arn in attached {
+        c.managed(&arn);
+    }
+    for group in c.list("the user's groups", c.iam.list_groups_for_user(name)) {
+        let inline = c.list(
+            &format!("the inline policies of group {group}"),
+            c.iam.list_group_policies(&group),
+        );
+        for policy in inline {
+            let document = c.iam.get_group_policy(&group, &policy);
+            c.read(
+                &format!("inline policy '{policy}' of group {group}"),
+                document,
+            );
+        }
+        let attached = c.list(
+            &format!("the attached policies of group {group}"),
+            c.iam.list_attached_group_policies(&group),
+        );
+        for arn in attached {
+            c.managed(&arn);
+        }
+    }
+    match (c.listed, c.first_failure) {
+        (0, Some(error)) => Err(Error::NoPolicies {
+            user: user.name.clone(),
+            error,
+        }),
+        _ => Ok(c.found.without(&c.denied)),
+    }
+}
+
+/// The state of one collection: what was found, what is denied, which managed policies were
+/// read (a policy attached to the user and a group is read once), and how the calls went.
+struct Collector<'a> {
+    iam: Iam<'a>,
+    found: Assumable,
+    denied: Vec<String>,
+    managed: BTreeSet<String>,
+    /// List calls that succeeded.
+    listed: usize,
+    first_failure: Option<AwsError>,
+}
+
+impl Collector<'_> {
+    /// The items of a list call, or none (with a warning) when it failed.
+    fn list(&mut self, what: &str, result: Result<Vec<String>, AwsError>) -> Vec<String> {
+        match result {
+            Ok(items) => {
+                self.listed += 1;
+                items
+            }
+            Err(error) => {
+                self.failed(what, error);
+                Vec::new()
+            }
+        }
+    }
+
+    /// Reads one policy document, or warns why it cannot.
+    fn read(&mut self, what: &str, document: Result<String, AwsError>) {
+        let document = match document {
+            Ok(d) => d,
+            Err(error) => return self.failed(what, error),
+        };
+        let read = policy::decode_document(&document)
+            .and_then(|json| policy::read(&json, &mut self.found, &mut self.denied));
+        if let Err(detail) = read {
+            log::warn(format_args!("cannot read {what}: {detail}"));
+        }
+    }
+
+    /// Reads a managed policy's default version, once.
+    fn managed(&mut self, arn: &str) {
+        if self.managed.insert(arn.to_string()) {
+            let document = self.iam.managed_policy_document(arn);
+            self.read(&format!("managed policy {arn}"), document);
+        }
+    }
+
+    fn failed(&mut self, what: &str, error: AwsError) {
+        log::warn(format_args!("cannot read {what}: {error}"));
+        self.first_failure.get_or_insert(error);
+    }
+}
