@@ -57,6 +57,7 @@ fn run() -> Result<i32, Error> {
         Mode::ListMfa => modes::mfa_devices::run(&args, &environment(&args)),
         Mode::ListRoles => modes::roles::run(&args, &environment(&args), Output::List),
         Mode::MakeConf => modes::roles::run(&args, &environment(&args), Output::ExtensionConfig),
+        Mode::Diagnose => modes::diagnose::run(&args, &environment(&args)),
         Mode::Credentials => modes::credentials::run(&args, &environment(&args)),
     }
 }

@@ -62,7 +62,7 @@ fn lock_timeout(env: &Env) -> Result<Duration, ProfileError> {
 
 /// The run's HTTP agent: trusting the profile's CA bundle only, when it has one (as the AWS CLI:
 /// the bundle replaces the built-in roots), else the bundled roots. Nothing is read yet.
-fn agent(profile: &Profile) -> Agent {
+pub fn agent(profile: &Profile) -> Agent {
     match &profile.ca_bundle {
         Some((path, origin)) => Agent::with_ca_bundle(path.into(), origin.clone()),
         None => Agent::new(),

@@ -333,6 +333,16 @@ fn only_env_rs_reads_the_environment_and_each_crate_has_one_owner() {
         ("aws_credential_types::", &["aws/query.rs"]),
         ("quick_xml::", &["aws/xml.rs"]),
         ("rpassword::", &["creds/mfa.rs"]),
+        ("httpdate::", &["time/mod.rs"]),
+        (
+            "serde_json::",
+            &[
+                "aws/policy.rs",
+                "creds/process.rs",
+                "creds/cache.rs",
+                "aws/metadata.rs",
+            ],
+        ),
         ("OpenOptions", &["creds/store.rs", "creds/mfa.rs"]),
     ];
     let mut wrong = Vec::new();

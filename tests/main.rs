@@ -7,6 +7,7 @@ mod cache_honesty;
 mod cache_security;
 mod config_files;
 mod container;
+mod diagnose;
 mod discovery;
 mod emulator_controls;
 mod errors;

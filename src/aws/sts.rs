@@ -13,6 +13,8 @@ const VERSION: &str = "2011-06-15";
 #[derive(Debug, Clone)]
 pub struct CallerIdentity {
     pub arn: String,
+    /// The answer's `Date` header: AWS's clock, for the skew check of `-D`.
+    pub date: Option<String>,
 }
 
 /// AssumeRole's parameters.
@@ -84,7 +86,7 @@ pub fn get_caller_identity(
     creds: &Credentials,
 ) -> Result<CallerIdentity, AwsError> {
     let operation = "GetCallerIdentity";
-    let (doc, _) = call(agent, endpoint, creds, &sts_request(operation, vec![]))?;
+    let (doc, date) = call(agent, endpoint, creds, &sts_request(operation, vec![]))?;
     let arn = doc
         .first("GetCallerIdentityResult/Arn")
         .ok_or_else(|| AwsError::BadResponse {
@@ -93,6 +95,7 @@ pub fn get_caller_identity(
         })?;
     Ok(CallerIdentity {
         arn: arn.to_string(),
+        date,
     })
 }
 

@@ -44,6 +44,8 @@ pub struct Args {
     pub list_roles: bool,
     /// `-c`, `--make-conf`: those roles as the browser extension's config.
     pub make_conf: bool,
+    /// `-D`, `--diagnose`: check the set-up.
+    pub diagnose: bool,
     /// `-o`, `--otp`: the MFA code (six digits).
     pub otp: Option<MfaCode>,
     /// The profile (unless `AWS_PROFILE` is set) and the command, as given.
@@ -128,6 +130,7 @@ fn apply(flag: &Flag, parser: &mut lexopt::Parser, args: &mut Args) -> Result<()
         Id::ListMfa => args.list_mfa = true,
         Id::ListRoles => args.list_roles = true,
         Id::MakeConf => args.make_conf = true,
+        Id::Diagnose => args.diagnose = true,
         Id::RoleDuration => args.role_duration = Some(duration_value(parser, flag)?),
         Id::Duration => args.session_duration = Some(duration_value(parser, flag)?),
         Id::MfaArn => args.mfa_serial = Some(string_value(parser, flag)?),

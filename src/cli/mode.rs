@@ -22,6 +22,8 @@ pub enum Mode {
     ListRoles,
     /// `-c`: those roles as the "AWS Extend Switch Roles" config.
     MakeConf,
+    /// `-D`: check the set-up.
+    Diagnose,
     /// Get the profile's credentials; print them or run the command with them.
     Credentials,
 }
@@ -42,6 +44,8 @@ pub fn mode(args: &Args) -> Mode {
         Mode::MakeConf
     } else if args.list_roles {
         Mode::ListRoles
+    } else if args.diagnose {
+        Mode::Diagnose
     } else {
         Mode::Credentials
     }
@@ -73,6 +77,8 @@ mod tests {
             (&["-c", "prof"], Mode::MakeConf),
             (&["-lc"], Mode::MakeConf),
             (&["-l", "-m"], Mode::ListMfa),
+            (&["-D", "prof"], Mode::Diagnose),
+            (&["-D", "-l"], Mode::ListRoles),
         ];
         for (argv, want) in table {
             let args = parse(argv.iter().copied()).unwrap();

@@ -153,6 +153,7 @@ mod tests {
 
     fn profile(region: Option<&str>, endpoint_url: Option<&str>) -> Profile {
         Profile {
+            origins: Vec::new(),
             target: Target::Profile("p".into()),
             region: region.map(str::to_string),
             source: Source {

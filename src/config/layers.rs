@@ -9,7 +9,7 @@ use super::chain::{Chain, RootKind};
 use super::files::Files;
 use super::ini::Section;
 use super::profile::{
-    Overrides, ProfileError, Source, SourceKind, ROLE_DURATION, SESSION_DURATION,
+    Origins, Overrides, ProfileError, Source, SourceKind, ROLE_DURATION, SESSION_DURATION,
 };
 use crate::arn::RoleArn;
 use crate::credentials::{Credentials, Secret};
@@ -43,6 +43,8 @@ pub struct Settings {
     pub sts_regional_endpoints: Option<String>,
     pub session_duration: Duration,
     pub role_duration: Duration,
+    /// Where each set value came from, by key (`-D` prints them).
+    pub origins: Origins,
 }
 
 impl Layers {
@@ -91,10 +93,11 @@ fn from_env(env: &Env, var: &str) -> Option<Valued> {
         .map(|v| (v.to_string(), format!("environment {var}")))
 }
 
-/// Says where a value came from (`-v`) and keeps the value.
-fn traced(key: &str, value: Option<Valued>) -> Option<String> {
+/// Says where a value came from (`-v`), notes it in `origins` and keeps the value.
+fn traced(key: &'static str, value: Option<Valued>, origins: &mut Origins) -> Option<String> {
     if let Some((v, origin)) = &value {
         debug!("{key} = {v} (from {origin})");
+        origins.push((key, origin.clone()));
     }
     value.map(|(v, _)| v)
 }
@@ -122,11 +125,13 @@ pub fn settings(
     overrides: &Overrides,
     own_duration: impl FnOnce() -> Result<Option<(Duration, String)>, ProfileError>,
 ) -> Result<Settings, ProfileError> {
+    let mut origins = Origins::new();
     let region = traced(
         "region",
         from_env(env, "AWS_REGION")
             .or_else(|| from_env(env, "AWS_DEFAULT_REGION"))
             .or_else(|| layers.lookup("region")),
+        &mut origins,
     );
     let mfa_serial = traced(
         "mfa_serial",
@@ -136,11 +141,13 @@ pub fn settings(
             .map(|m| (m, "flag --mfa-arn".to_string()))
             .or_else(|| from_env(env, "MFA_SERIAL"))
             .or_else(|| layers.lookup("mfa_serial")),
+        &mut origins,
     );
-    let endpoint_url = traced("endpoint_url", layers.own("endpoint_url"));
+    let endpoint_url = traced("endpoint_url", layers.own("endpoint_url"), &mut origins);
     let sts_regional_endpoints = traced(
         "sts_regional_endpoints",
         layers.lookup("sts_regional_endpoints"),
+        &mut origins,
     );
     let session_duration = match overrides.session_duration {
         Some(d) => Some((d, "flag --duration".to_string())),
@@ -150,7 +157,12 @@ pub fn settings(
                 .or_else(|| layers.lookup("session_token_duration")),
         )?,
     };
-    let session_duration = settle("session token duration", session_duration, SESSION_DURATION);
+    let session_duration = settle(
+        ("session token duration", "session_token_duration"),
+        session_duration,
+        SESSION_DURATION,
+        &mut origins,
+    );
     let mut role_duration = match overrides.role_duration {
         Some(d) => Some((d, "flag --role-duration".to_string())),
         None => parse_duration(
@@ -168,28 +180,47 @@ pub fn settings(
         endpoint_url,
         sts_regional_endpoints,
         session_duration,
-        role_duration: settle("role credentials duration", role_duration, ROLE_DURATION),
+        role_duration: settle(
+            ("role credentials duration", "credentials_duration"),
+            role_duration,
+            ROLE_DURATION,
+            &mut origins,
+        ),
+        origins,
     })
 }
 
-/// Takes the configured duration (or the default) and clamps it, saying so with `-v`.
+/// Takes the configured duration (or the default) and clamps it, saying so with `-v` and
+/// noting its origin under `key`.
 fn settle(
-    what: &str,
+    (what, key): (&str, &'static str),
     value: Option<(Duration, String)>,
     bounds: (Duration, Duration, Duration),
+    origins: &mut Origins,
 ) -> Duration {
     let (default, min, max) = bounds;
     let Some((d, origin)) = value else {
+        origins.push((key, "default".into()));
         return default;
     };
     let (clamped, bound) = duration::clamp(d, min, max);
     match bound {
-        Some(bound) => debug!(
-            "{what} {} (from {origin}) is out of range; using the {bound}, {}",
-            duration::format(d),
-            duration::format(clamped)
-        ),
-        None => debug!("{what} = {} (from {origin})", duration::format(d)),
+        Some(bound) => {
+            debug!(
+                "{what} {} (from {origin}) is out of range; using the {bound}, {}",
+                duration::format(d),
+                duration::format(clamped)
+            );
+            let given = duration::format(d);
+            origins.push((
+                key,
+                format!("{origin}, {given} raised or lowered to the {bound}"),
+            ));
+        }
+        None => {
+            debug!("{what} = {} (from {origin})", duration::format(d));
+            origins.push((key, origin));
+        }
     }
     clamped
 }

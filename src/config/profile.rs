@@ -135,6 +135,9 @@ pub struct RoleStep {
     pub duration: Duration,
 }
 
+/// Where each setting came from: (key, origin), in resolution order.
+pub type Origins = Vec<(&'static str, String)>;
+
 /// Everything a run needs to know about the profile, resolved.
 #[derive(Debug, Clone)]
 pub struct Profile {
@@ -156,6 +159,18 @@ pub struct Profile {
     pub ca_bundle: Option<(String, String)>,
     /// `sts_regional_endpoints` from the profile layers.
     pub sts_regional_endpoints: Option<String>,
+    /// Where each setting came from, by key (`-D`).
+    pub origins: Origins,
+}
+
+impl Profile {
+    /// Where `key` was set (`profile 'dev'`, `environment AWS_REGION`, `default`), if it was.
+    pub fn origin(&self, key: &str) -> Option<&str> {
+        self.origins
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, origin)| origin.as_str())
+    }
 }
 
 impl Profile {

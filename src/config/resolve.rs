@@ -102,6 +102,7 @@ pub fn resolve(
             .own("ignore_configured_endpoint_urls")
             .is_some_and(|(v, _)| v.eq_ignore_ascii_case("true")),
         sts_regional_endpoints: settings.sts_regional_endpoints,
+        origins: settings.origins,
     })
 }
 

@@ -159,6 +159,21 @@ impl CacheDir {
             .join(format!(".aws_assume_role_{}", sanitize(name)))
     }
 
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The cache files in the directory and what is wrong with each (`-D`).
+    pub fn audit(&self) -> Vec<(PathBuf, Option<String>)> {
+        store::audit(&self.dir, &[".aws_session_token_", ".aws_assume_role_"])
+    }
+
+    /// Whether other users may replace files in the directory.
+    pub fn shared(&self) -> bool {
+        store::shared_dir(&self.dir)
+    }
+
     /// How long a fetch waits for another run's lock.
     pub fn lock_timeout(&self) -> Duration {
         self.lock_timeout

@@ -138,7 +138,7 @@ pub fn iam_reader(profile: &Profile, endpoint: &Endpoint, cache: &CacheDir) -> P
 }
 
 /// The provider of the chain's root: the keys as they are, or the `credential_process`.
-fn root_provider(profile: &Profile, endpoint: &Endpoint) -> Box<dyn Provider> {
+pub fn root_provider(profile: &Profile, endpoint: &Endpoint) -> Box<dyn Provider> {
     let source = &profile.source;
     match &source.kind {
         SourceKind::File(credentials) => Box::new(LongTerm {

@@ -111,6 +111,37 @@ pub fn shared_dir(dir: &Path) -> bool {
     })
 }
 
+/// The files in `dir` whose names start with one of `prefixes`, each with what is wrong with it,
+/// if anything: a file a run would not trust (and so ignores), or one other users may read.
+/// Nothing is opened: only the entries' own metadata is read.
+pub fn audit(dir: &Path, prefixes: &[&str]) -> Vec<(PathBuf, Option<String>)> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<(PathBuf, Option<String>)> = entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            prefixes.iter().any(|p| name.starts_with(p))
+        })
+        .map(|e| {
+            let path = e.path();
+            let problem = match fs::symlink_metadata(&path) {
+                Err(e) => Some(format!("cannot be inspected: {e}")),
+                Ok(meta) => untrusted(&meta).or_else(|| {
+                    (meta.mode() & 0o044 != 0).then(|| {
+                        format!("readable by other users (mode {:o})", meta.mode() & 0o777)
+                    })
+                }),
+            };
+            (path, problem)
+        })
+        .collect();
+    found.sort();
+    found
+}
+
 /// Makes `dir` (0700) if it is missing.
 fn ensure_dir(dir: &Path) -> io::Result<()> {
     if dir.is_dir() {

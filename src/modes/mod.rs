@@ -2,6 +2,7 @@
 //! credentials starts from `session::Session`; `main` dispatches on `cli::mode::Mode`.
 
 pub mod credentials;
+pub mod diagnose;
 mod iam_user;
 pub mod mfa_devices;
 pub mod roles;

@@ -1,5 +1,5 @@
 //! Time: the program's one clock ([`now`], [`unix_now`]), UTC timestamps as STS writes them
-//! ([`rfc3339`]) and local time for messages ([`local`]). A leaf: it imports nothing of the crate.
+//! ([`rfc3339`]), HTTP `Date` headers ([`http_date`]) and local time for messages ([`local`]). A leaf: it imports nothing of the crate.
 
 pub mod local;
 pub mod rfc3339;
@@ -17,4 +17,35 @@ pub fn unix_now() -> i64 {
     now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// An HTTP `Date` header (RFC 9110's IMF-fixdate, and the obsolete forms), in unix seconds.
+pub fn http_date(value: &str) -> Option<i64> {
+    let at = httpdate::parse_http_date(value.trim()).ok()?;
+    let secs = at.duration_since(UNIX_EPOCH).ok()?.as_secs();
+    i64::try_from(secs).ok()
+}
+
+/// `at` as an HTTP `Date` header (IMF-fixdate): for tests that play AWS's clock.
+#[cfg(test)]
+pub fn format_http_date(at: SystemTime) -> String {
+    httpdate::fmt_http_date(at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_dates() {
+        assert_eq!(
+            http_date("Thu, 26 Nov 2026 00:09:01 GMT"),
+            Some(1_795_651_741)
+        );
+        assert_eq!(
+            http_date("Thursday, 26-Nov-26 00:09:01 GMT"),
+            Some(1_795_651_741)
+        );
+        assert_eq!(http_date("yesterday"), None);
+    }
 }

@@ -14,8 +14,9 @@ and role trust are really checked.
     emulator.py totp SEED [OFFSET]
                          print the current TOTP code of a device seed (OFFSET seconds ahead)
 
-Connections are kept alive (HTTP/1.1), as AWS's are. Counting, for tests and benchmarks: GET /_emulator/stats gives {"requests": {ACTION: n},
-"connections": n} since the start or the last POST /_emulator/stats/reset.
+Connections are kept alive (HTTP/1.1), as AWS's are. EMULATOR_DATE_OFFSET (seconds) puts the Date
+headers that far off: the client's clock then looks skewed by as much. Counting, for tests and
+benchmarks: GET /_emulator/stats gives {"requests": {ACTION: n}, "connections": n} since the start or the last POST /_emulator/stats/reset.
 
 The seeded account (facts the tests rely on):
   users   alice (group devs; virtual MFA device), bob (no policies; virtual MFA device),
@@ -37,6 +38,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -47,6 +49,7 @@ import patches  # noqa: E402
 
 ACCOUNT = "123456789012"
 EXTERNAL_ID = "ext-7f3a"
+DATE_OFFSET = float(os.environ.get("EMULATOR_DATE_OFFSET", "0"))
 
 
 def trust(principal, condition=None):
@@ -301,6 +304,10 @@ class KeepAliveWSGIHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(data)
 
+    def date_time_string(self, timestamp=None):
+        """The Date header, EMULATOR_DATE_OFFSET seconds off (a clock-skew test's AWS)."""
+        return super().date_time_string((timestamp or time.time()) + DATE_OFFSET)
+
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = handle_request
 
     def log_message(self, *args):
@@ -344,8 +351,6 @@ def serve():
 
 if __name__ == "__main__":
     if len(sys.argv) >= 3 and sys.argv[1] == "totp":
-        import time
-
         offset = float(sys.argv[3]) if len(sys.argv) > 3 else 0.0
         print(patches.totp(sys.argv[2], time.time() + offset))
         sys.exit(0)

@@ -1,0 +1,414 @@
+//! `-D`: checks the set-up a run depends on, one `OK|WARN|ERROR <what>` line each, then the
+//! resolved profile with where each value came from; exit 1 if any check is an ERROR.
+//!
+//! Every check runs that can: an unreadable file or an unknown profile is reported, and the
+//! checks that do not depend on it still run. Nothing here prompts (no MFA: GetCallerIdentity
+//! needs none), writes a cache file, or prints a secret (access key ids only).
+
+use std::fmt::{self, Write as _};
+
+use crate::aws::sts;
+use crate::cli::args::Args;
+use crate::config::endpoint;
+use crate::config::files::{self, Files};
+use crate::config::ini::Ini;
+use crate::config::profile::{Overrides, Profile, SourceKind, Target};
+use crate::config::resolve;
+use crate::creds::cache::{CacheDir, LOCK_TIMEOUT};
+use crate::creds::mfa::{Asker, Mfa};
+use crate::creds::plan;
+use crate::creds::provider::Ctx;
+use crate::duration;
+use crate::env::Env;
+use crate::error::Error;
+use crate::session;
+use crate::time;
+
+/// Clock skew against AWS above which requests are refused (SigV4 allows 5 minutes).
+const SKEW_ERROR: i64 = 5 * 60;
+/// Clock skew worth a warning.
+const SKEW_WARN: i64 = 3 * 60;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Level {
+    Ok,
+    Warn,
+    Error,
+}
+
+/// The lines so far, and whether any is an ERROR.
+#[derive(Default)]
+struct Report {
+    text: String,
+    failed: bool,
+}
+
+impl Report {
+    fn line(&mut self, level: Level, what: fmt::Arguments<'_>) {
+        let tag = match level {
+            Level::Ok => "OK",
+            Level::Warn => "WARN",
+            Level::Error => "ERROR",
+        };
+        // One line each, whatever a message or a server put in it.
+        let what = what.to_string().replace(['\n', '\r'], " ");
+        let _ = writeln!(self.text, "{tag} {what}");
+        self.failed |= level == Level::Error;
+    }
+}
+
+/// Runs `-D`; returns the exit code.
+pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
+    let mut r = Report::default();
+    let files = check_files(env, &mut r);
+    check_environment(args, env, &mut r);
+    let profile = files
+        .as_ref()
+        .and_then(|files| check_profile(args, env, files, &mut r));
+    if let (Some(files), Some(profile)) = (&files, &profile) {
+        check_region(profile, &mut r);
+        check_cache(&CacheDir::beside(&files.config.path, LOCK_TIMEOUT), &mut r);
+        check_credentials(profile, env, &mut r);
+        r.text.push('\n');
+        r.text.push_str(&resolved(profile));
+    }
+    super::print(&r.text)?;
+    Ok(if r.failed { 1 } else { 0 })
+}
+
+/// Both files: there, readable, parseable.
+fn check_files(env: &Env, r: &mut Report) -> Option<Files> {
+    let mut load = |what: &str, path: Result<std::path::PathBuf, files::FilesError>| {
+        let path = match path {
+            Ok(p) => p,
+            Err(e) => {
+                r.line(Level::Error, format_args!("{what}: {e}"));
+                return None;
+            }
+        };
+        match Ini::load(&path) {
+            Ok(ini) if !path.exists() => {
+                r.line(
+                    Level::Warn,
+                    format_args!("{what} {} does not exist", path.display()),
+                );
+                Some(ini)
+            }
+            Ok(ini) => {
+                r.line(
+                    Level::Ok,
+                    format_args!(
+                        "{what} {} is readable and parses ({} sections)",
+                        path.display(),
+                        ini.sections.len()
+                    ),
+                );
+                Some(ini)
+            }
+            Err(e) => {
+                r.line(Level::Error, format_args!("{what}: {e}"));
+                None
+            }
+        }
+    };
+    let config = load("config file", files::config_path(env));
+    let credentials = load("credentials file", files::credentials_path(env));
+    Some(Files {
+        config: config?,
+        credentials: credentials?,
+    })
+}
+
+/// `AWS_*` variables that contradict each other or the profile.
+fn check_environment(args: &Args, env: &Env, r: &mut Report) {
+    let before = r.text.len();
+    let id = env.non_empty("AWS_ACCESS_KEY_ID");
+    let secret = env.non_empty("AWS_SECRET_ACCESS_KEY");
+    if id.is_some() != secret.is_some() {
+        let (set, unset) = if id.is_some() {
+            ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+        } else {
+            ("AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID")
+        };
+        r.line(
+            Level::Error,
+            format_args!("{set} is set without {unset}: set both, or neither"),
+        );
+    }
+    if let Some(id) = id.filter(|id| id.starts_with("AKIA")) {
+        if env.non_empty("AWS_SESSION_TOKEN").is_some() {
+            r.line(Level::Error, format_args!("AWS_ACCESS_KEY_ID {id} is a long-term key, but AWS_SESSION_TOKEN is set: AWS refuses the pair; unset AWS_SESSION_TOKEN"));
+        }
+    }
+    let named = env.is_set("AWS_PROFILE") || !args.positionals.is_empty();
+    if id.is_some() && named {
+        r.line(Level::Warn, format_args!("AWS_ACCESS_KEY_ID is set beside a profile: the AWS CLI and SDKs take the environment's keys over any profile; unset the AWS_* keys to use the profile"));
+    }
+    for (high, low) in [
+        ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"),
+        ("AWS_REGION", "AWS_DEFAULT_REGION"),
+    ] {
+        if let (Some(a), Some(b)) = (env.non_empty(high), env.non_empty(low)) {
+            if a != b {
+                r.line(
+                    Level::Warn,
+                    format_args!("{high} ({a}) and {low} ({b}) differ: {high} wins"),
+                );
+            }
+        }
+    }
+    if r.text.len() == before {
+        r.line(
+            Level::Ok,
+            format_args!("no conflicting AWS_* variables in the environment"),
+        );
+    }
+}
+
+/// The profile: found, and resolvable (role_arn with a source, complete source credentials).
+fn check_profile(args: &Args, env: &Env, files: &Files, r: &mut Report) -> Option<Profile> {
+    let resolved = resolve::select(&args.positionals, env).and_then(|(name, _)| {
+        let target = Target::parse(&name)?;
+        let overrides = Overrides {
+            mfa_serial: args.mfa_serial.clone(),
+            session_duration: args.session_duration,
+            role_duration: args.role_duration,
+        };
+        resolve::resolve(target, &overrides, env, files)
+    });
+    let profile = match resolved {
+        Ok(p) => p,
+        Err(e) => {
+            r.line(Level::Error, format_args!("{e}"));
+            return None;
+        }
+    };
+    r.line(
+        Level::Ok,
+        format_args!("profile '{}' found and resolved", profile.name()),
+    );
+    for step in &profile.roles {
+        r.line(
+            Level::Ok,
+            format_args!(
+                "role_arn {} of profile '{}' has its source",
+                step.role_arn, step.profile
+            ),
+        );
+    }
+    let source = &profile.source;
+    let what = match &source.kind {
+        SourceKind::File(c) => {
+            format!("keys of profile '{}' ({})", source.profile, c.access_key_id)
+        }
+        SourceKind::Environment(c) => format!("keys in the environment ({})", c.access_key_id),
+        SourceKind::Process(_) => format!("credential_process of profile '{}'", source.profile),
+        SourceKind::InstanceMetadata(_) => "the EC2 instance metadata service".to_string(),
+        SourceKind::Container { .. } => "the container credentials endpoint".to_string(),
+        SourceKind::WebIdentity { .. } => {
+            format!("web identity token of profile '{}'", source.profile)
+        }
+    };
+    r.line(Level::Ok, format_args!("source credentials: {what}"));
+    Some(profile)
+}
+
+fn check_region(profile: &Profile, r: &mut Report) {
+    match &profile.region {
+        Some(region) => r.line(Level::Ok, format_args!("region {region}")),
+        None => r.line(
+            Level::Warn,
+            format_args!("no region set: commands that need one fail; set region in the profile or AWS_REGION"),
+        ),
+    }
+}
+
+/// The cache files: ours, private, in a directory no one else can write.
+fn check_cache(cache: &CacheDir, r: &mut Report) {
+    let dir = cache.dir().display();
+    if cache.shared() {
+        r.line(Level::Warn, format_args!("the cache directory {dir} is writable by other users: keep the config file in a private directory"));
+    }
+    let files = cache.audit();
+    let mut loose = 0;
+    for (path, problem) in &files {
+        if let Some(problem) = problem {
+            loose += 1;
+            let path = path.display();
+            r.line(
+                Level::Warn,
+                format_args!("cache file {path} is {problem}: remove it, or chmod 600 {path}"),
+            );
+        }
+    }
+    if loose == 0 {
+        r.line(
+            Level::Ok,
+            format_args!("cache files in {dir}: {}, all private", files.len()),
+        );
+    }
+}
+
+/// The source credentials work (GetCallerIdentity), and the clock agrees with AWS's.
+fn check_credentials(profile: &Profile, env: &Env, r: &mut Report) {
+    let sts = match endpoint::sts(env, profile) {
+        Ok(e) => e,
+        Err(e) => return r.line(Level::Error, format_args!("{e}")),
+    };
+    let agent = session::agent(profile);
+    let mut mfa = Mfa::new(None, Asker::Nobody);
+    let mut ctx = Ctx {
+        agent: &agent,
+        mfa: &mut mfa,
+        refresh: false,
+    };
+    let credentials = match plan::root_provider(profile, &sts).retrieve(&mut ctx) {
+        Ok(f) => f.credentials,
+        Err(e) => {
+            return r.line(
+                Level::Error,
+                format_args!("cannot get the source credentials: {e}"),
+            )
+        }
+    };
+    let key = &credentials.access_key_id;
+    let identity = match sts::get_caller_identity(&agent, &sts, &credentials) {
+        Ok(i) => i,
+        Err(e) => {
+            return r.line(
+                Level::Error,
+                format_args!("the source credentials ({key}) are refused: {e}"),
+            )
+        }
+    };
+    r.line(
+        Level::Ok,
+        format_args!("the source credentials ({key}) are valid: {}", identity.arn),
+    );
+    check_skew(identity.date.as_deref(), r);
+}
+
+/// The local clock against the `Date` of AWS's answer.
+fn check_skew(date: Option<&str>, r: &mut Report) {
+    let Some(theirs) = date.and_then(time::http_date) else {
+        return r.line(
+            Level::Warn,
+            format_args!("the STS answer has no readable Date header: clock skew not checked"),
+        );
+    };
+    let skew = time::unix_now() - theirs;
+    let ahead = if skew >= 0 { "ahead of" } else { "behind" };
+    let level = match skew.abs() {
+        s if s > SKEW_ERROR => Level::Error,
+        s if s > SKEW_WARN => Level::Warn,
+        _ => Level::Ok,
+    };
+    let fix = if level == Level::Ok {
+        ""
+    } else {
+        ": AWS refuses requests more than 5 minutes off; set the clock (NTP)"
+    };
+    r.line(
+        level,
+        format_args!("the clock is {}s {ahead} AWS's{fix}", skew.abs()),
+    );
+}
+
+/// The resolved profile: each setting, with where it came from.
+fn resolved(profile: &Profile) -> String {
+    let origin = |key: &str| {
+        profile
+            .origin(key)
+            .map(|o| match o {
+                "default" => " (default)".to_string(),
+                o => format!(" (from {o})"),
+            })
+            .unwrap_or_default()
+    };
+    let unset = || "(not set)".to_string();
+    let role = profile.roles.last();
+    let role_arn = role.map_or_else(unset, |step| match &profile.target {
+        Target::RoleArn(_) => format!("{} (from the command line)", step.role_arn),
+        Target::Profile(_) => format!("{} (from profile '{}')", step.role_arn, step.profile),
+    });
+    let external_id = role
+        .and_then(|step| step.external_id.clone())
+        .unwrap_or_else(unset);
+    let rows = [
+        ("PROFILE", profile.name().to_string()),
+        (
+            "REGION",
+            profile
+                .region
+                .as_ref()
+                .map_or_else(unset, |r| format!("{r}{}", origin("region"))),
+        ),
+        ("SOURCE PROFILE", profile.source.profile.clone()),
+        (
+            "SESSION TOKEN DURATION",
+            format!(
+                "{}{}",
+                duration::format(profile.session_duration),
+                origin("session_token_duration")
+            ),
+        ),
+        (
+            "MFA SERIAL",
+            profile
+                .mfa_serial
+                .as_ref()
+                .map_or_else(unset, |m| format!("{m}{}", origin("mfa_serial"))),
+        ),
+        ("ROLE ARN", role_arn),
+        ("EXTERNAL ID", external_id),
+        (
+            "ASSUME ROLE CREDENTIAL DURATION",
+            role.map_or_else(unset, |step| {
+                format!(
+                    "{}{}",
+                    duration::format(step.duration),
+                    origin("credentials_duration")
+                )
+            }),
+        ),
+    ];
+    rows.iter()
+        .map(|(name, value)| format!("{name}: {value}\n"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn skew_line(offset: i64) -> String {
+        let at = std::time::UNIX_EPOCH
+            + std::time::Duration::from_secs((time::unix_now() + offset) as u64);
+        let mut r = Report::default();
+        check_skew(Some(&time::format_http_date(at)), &mut r);
+        r.text
+    }
+
+    #[test]
+    fn clock_skew_levels() {
+        // AWS's clock ahead of ours: we are behind.
+        assert!(
+            skew_line(30).starts_with("OK the clock is"),
+            "{}",
+            skew_line(30)
+        );
+        let warn = skew_line(-200);
+        assert!(
+            warn.starts_with("WARN the clock is 20") && warn.contains("ahead of"),
+            "{warn}"
+        );
+        let error = skew_line(400);
+        assert!(
+            error.starts_with("ERROR the clock is 40") && error.contains("behind"),
+            "{error}"
+        );
+        let mut r = Report::default();
+        check_skew(None, &mut r);
+        assert!(r.text.starts_with("WARN") && !r.failed);
+    }
+}
