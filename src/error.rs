@@ -9,6 +9,7 @@ use crate::config::files::FilesError;
 use crate::config::profile::ProfileError;
 use crate::creds::error::CredsError;
 use crate::exec::ExecError;
+use crate::release::UpdateError;
 
 /// Everything that can end a run early. `main` prints it as one `aws-runas: <message>` line.
 #[derive(Debug)]
@@ -20,6 +21,8 @@ pub enum Error {
     /// An AWS call of a discovery mode failed.
     Aws(AwsError),
     Exec(ExecError),
+    /// `-u` could not tell.
+    Update(UpdateError),
     /// A discovery mode needs an IAM user, and the profile's credentials are another kind.
     NotAUser {
         profile: String,
@@ -54,6 +57,7 @@ impl fmt::Display for Error {
             Error::Creds(e) => e.fmt(f),
             Error::Aws(e) => e.fmt(f),
             Error::Exec(e) => e.fmt(f),
+            Error::Update(e) => e.fmt(f),
             Error::NotAUser { profile, arn } => write!(
                 f,
                 "the credentials of profile '{profile}' are not an IAM user's ({arn}): use a profile with a user's keys"
@@ -86,6 +90,7 @@ gather!(
     Creds(CredsError),
     Aws(AwsError),
     Exec(ExecError),
+    Update(UpdateError),
 );
 
 impl From<FilesError> for Error {

@@ -79,6 +79,7 @@ pub fn xml_answer(data: &[u8]) {
         status: 403,
         body: text.into_owned(),
         date: None,
+        location: None,
         elapsed: Duration::ZERO,
     };
     let _ = query::service_error("AssumeRole", &response, doc.ok()).to_string();

@@ -22,6 +22,7 @@ mod export;
 pub mod fuzz;
 mod log;
 mod modes;
+mod release;
 mod session;
 mod time;
 
@@ -57,6 +58,7 @@ fn run() -> Result<i32, Error> {
         Mode::ListMfa => modes::mfa_devices::run(&args, &environment(&args)),
         Mode::ListRoles => modes::roles::run(&args, &environment(&args), Output::List),
         Mode::MakeConf => modes::roles::run(&args, &environment(&args), Output::ExtensionConfig),
+        Mode::Update => modes::update::run(&environment(&args)),
         Mode::Diagnose => modes::diagnose::run(&args, &environment(&args)),
         Mode::Credentials => modes::credentials::run(&args, &environment(&args)),
     }

@@ -14,4 +14,5 @@ mod errors;
 mod extras;
 mod mfa;
 mod run;
+mod update;
 mod util;

@@ -26,6 +26,8 @@ pub struct Response {
     pub body: String,
     /// The `Date` header, if any.
     pub date: Option<String>,
+    /// The `Location` header, if any (redirects are answers, never followed).
+    pub location: Option<String>,
     pub elapsed: Duration,
 }
 
@@ -158,6 +160,11 @@ impl Agent {
         self.send("GET", url, headers, None)
     }
 
+    /// HEADs `url` (the update check reads the release page's redirect).
+    pub fn head(&self, url: &str) -> Result<Response, HttpError> {
+        self.send("HEAD", url, &[], None)
+    }
+
     /// PUTs an empty body to `url` with `headers` (the instance-metadata token).
     pub fn put(&self, url: &str, headers: &[(String, String)]) -> Result<Response, HttpError> {
         self.send("PUT", url, headers, Some(""))
@@ -173,6 +180,7 @@ impl Agent {
         let started = Instant::now();
         let agent = self.inner()?;
         let result = match (method, body) {
+            ("HEAD", _) => agent.head(url).call(),
             ("GET", _) => {
                 let mut request = agent.get(url);
                 for (name, value) in headers {
@@ -194,11 +202,14 @@ impl Agent {
         };
         let mut response = result.map_err(|e| through_proxy(url, convert(e)))?;
         let status = response.status().as_u16();
-        let date = response
-            .headers()
-            .get("date")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let (date, location) = (header("date"), header("location"));
         let body = response
             .body_mut()
             .with_config()
@@ -209,6 +220,7 @@ impl Agent {
             status,
             body,
             date,
+            location,
             elapsed: started.elapsed(),
         })
     }

@@ -342,6 +342,7 @@ mod tests {
             status: 403,
             body: body.into(),
             date: None,
+            location: None,
             elapsed: Duration::ZERO,
         };
         for body in [

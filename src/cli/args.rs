@@ -44,6 +44,8 @@ pub struct Args {
     pub list_roles: bool,
     /// `-c`, `--make-conf`: those roles as the browser extension's config.
     pub make_conf: bool,
+    /// `-u`, `--update`: check for a newer release.
+    pub update: bool,
     /// `-D`, `--diagnose`: check the set-up.
     pub diagnose: bool,
     /// `-o`, `--otp`: the MFA code (six digits).
@@ -131,6 +133,7 @@ fn apply(flag: &Flag, parser: &mut lexopt::Parser, args: &mut Args) -> Result<()
         Id::ListRoles => args.list_roles = true,
         Id::MakeConf => args.make_conf = true,
         Id::Diagnose => args.diagnose = true,
+        Id::Update => args.update = true,
         Id::RoleDuration => args.role_duration = Some(duration_value(parser, flag)?),
         Id::Duration => args.session_duration = Some(duration_value(parser, flag)?),
         Id::MfaArn => args.mfa_serial = Some(string_value(parser, flag)?),

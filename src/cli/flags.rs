@@ -21,6 +21,7 @@ pub enum Id {
     ListRoles,
     MakeConf,
     Diagnose,
+    Update,
 }
 
 /// A flag.
@@ -79,6 +80,7 @@ pub const FLAGS: &[Flag] = &[
     flag(Id::ListMfa, Some('m'), "list-mfa", None, "List the MFA devices of the profile's IAM user, one ARN a line."),
     flag(Id::ListRoles, Some('l'), "list-roles", None, "List the roles the profile's IAM user may assume, from its own and its groups' policies (ARNs with wildcards last, as patterns)."),
     flag(Id::MakeConf, Some('c'), "make-conf", None, "Print the roles of -l as a config for the \"AWS Extend Switch Roles\" browser extension."),
+    flag(Id::Update, Some('u'), "update", None, "Check whether a newer release exists (AWS_RUNAS_UPDATE_URL: the releases' \"latest\" URL to ask)."),
     flag(Id::Diagnose, Some('D'), "diagnose", None, "Check the files, the profile, the environment, the cache and the clock, then print the resolved profile and where each value came from. Exit 1 if a check fails."),
 ];
 

@@ -22,6 +22,8 @@ pub enum Mode {
     ListRoles,
     /// `-c`: those roles as the "AWS Extend Switch Roles" config.
     MakeConf,
+    /// `-u`: check for a newer release.
+    Update,
     /// `-D`: check the set-up.
     Diagnose,
     /// Get the profile's credentials; print them or run the command with them.
@@ -44,6 +46,8 @@ pub fn mode(args: &Args) -> Mode {
         Mode::MakeConf
     } else if args.list_roles {
         Mode::ListRoles
+    } else if args.update {
+        Mode::Update
     } else if args.diagnose {
         Mode::Diagnose
     } else {
@@ -79,6 +83,8 @@ mod tests {
             (&["-l", "-m"], Mode::ListMfa),
             (&["-D", "prof"], Mode::Diagnose),
             (&["-D", "-l"], Mode::ListRoles),
+            (&["-D", "-u"], Mode::Update),
+            (&["-u", "-c"], Mode::MakeConf),
         ];
         for (argv, want) in table {
             let args = parse(argv.iter().copied()).unwrap();

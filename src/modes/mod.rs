@@ -6,6 +6,7 @@ pub mod diagnose;
 mod iam_user;
 pub mod mfa_devices;
 pub mod roles;
+pub mod update;
 
 use std::io::Write;
 
