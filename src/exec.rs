@@ -14,6 +14,8 @@ use std::process::Command;
 pub struct ExecError {
     pub program: String,
     pub error: std::io::Error,
+    /// Why the program was what it was, when that is likely the mistake.
+    pub hint: Option<String>,
 }
 
 impl ExecError {
@@ -35,6 +37,10 @@ impl fmt::Display for ExecError {
                 write!(f, "{program}: permission denied (not executable)")
             }
             _ => write!(f, "{program}: cannot run: {}", self.error),
+        }?;
+        match &self.hint {
+            Some(hint) => write!(f, " ({hint})"),
+            None => Ok(()),
         }
     }
 }
@@ -88,6 +94,7 @@ pub fn exec(command: &[OsString], env: Vec<(OsString, OsString)>) -> ExecError {
         return ExecError {
             program: String::new(),
             error: std::io::Error::new(std::io::ErrorKind::NotFound, "empty command"),
+            hint: None,
         };
     };
     let mut cmd = Command::new(program);
@@ -97,13 +104,21 @@ pub fn exec(command: &[OsString], env: Vec<(OsString, OsString)>) -> ExecError {
     {
         use std::os::unix::process::CommandExt;
         let error = cmd.exec();
-        ExecError { program, error }
+        ExecError {
+            program,
+            error,
+            hint: None,
+        }
     }
     #[cfg(not(unix))]
     {
         match cmd.status() {
             Ok(status) => std::process::exit(status.code().unwrap_or(1)),
-            Err(error) => ExecError { program, error },
+            Err(error) => ExecError {
+                program,
+                error,
+                hint: None,
+            },
         }
     }
 }

@@ -76,7 +76,17 @@ impl Session {
         let files = Files::load(env)?;
         let (name, command) = resolve::select(&args.positionals, env)?;
         let target = Target::parse(&name)?;
-        let profile = resolve::resolve(target, &overrides(args), env, &files)?;
+        let profile = resolve::resolve(target, &overrides(args), env, &files).map_err(|error| {
+            match resolve::taken_as_command(env, &command, &files) {
+                Some(word) if matches!(error, ProfileError::NotFound { .. }) => {
+                    ProfileError::TakenAsCommand {
+                        error: Box::new(error),
+                        word: word.to_string(),
+                    }
+                }
+                _ => error,
+            }
+        })?;
         let endpoint = endpoint::sts(env, &profile)?;
         let cache = CacheDir::beside(&files.config.path, lock_timeout(env)?);
         let plan = plan::plan(&profile, &endpoint, &cache, args.session);

@@ -5,19 +5,82 @@ use std::time::{Duration, Instant};
 use crate::util::*;
 
 #[test]
-fn unknown_profile_names_both_files() {
+fn unknown_profile_names_both_files_the_count_and_the_closest_name() {
     let home = Home::standard();
-    let out = home.run(["nope"]);
     let config = home.path().join(".aws/config");
     let credentials = home.path().join(".aws/credentials");
+    let out = home.run(["nope"]);
     assert_one_line_error(
         &out,
         &[&format!(
-            "profile 'nope' not found in {} or {}",
+            "profile 'nope' not found in {} or {} (11 profiles)",
             config.display(),
             credentials.display()
         )],
     );
+    let out = home.run(["admni", "aws", "s3", "ls"]);
+    assert_one_line_error(
+        &out,
+        &["profile 'admni' not found", "; did you mean 'admin'?)"],
+    );
+    // A typo in a source_profile too.
+    let typo = Home::new(
+        &format!("{}\n[profile typo]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/admin\nsource_profile = mfauzer\n", standard_config()),
+        "",
+    );
+    let out = typo.run(["typo"]);
+    assert_one_line_error(
+        &out,
+        &[
+            "source_profile 'mfauzer' of profile 'typo' not found",
+            "did you mean 'mfauser'?",
+        ],
+    );
+}
+
+#[test]
+fn without_any_file_it_says_how_to_make_one() {
+    let home = Home::new("", "");
+    std::fs::remove_file(home.path().join(".aws/config")).unwrap();
+    std::fs::remove_file(home.path().join(".aws/credentials")).unwrap();
+    let out = home.run(["dev"]);
+    assert_one_line_error(
+        &out,
+        &[
+            "profile 'dev' not found: neither",
+            "exists; create them with `aws configure`",
+        ],
+    );
+}
+
+#[test]
+fn a_profile_name_taken_as_the_command_because_of_aws_profile_is_explained() {
+    let home = Home::standard();
+    let why = "AWS_PROFILE is set, so 'admin' was taken as the command, not the profile";
+    // AWS_PROFILE names no profile: the error says why 'admin' was not the profile.
+    let out = home
+        .cmd(["admin", "true"])
+        .env("AWS_PROFILE", "nope")
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, &["profile 'nope' not found", why]);
+    // AWS_PROFILE names a profile: 'admin' is run as a command and is not found.
+    let out = home
+        .cmd(["admin", "true"])
+        .env("AWS_PROFILE", "dev")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(127));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("aws-runas: admin: command not found (") && err.contains(why),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    // Without AWS_PROFILE, nothing of the kind.
+    let out = home.run(["dev", "admin"]);
+    assert_eq!(out.status.code(), Some(127));
+    assert_eq!(stderr(&out), "aws-runas: admin: command not found\n");
 }
 
 #[test]

@@ -106,9 +106,8 @@ pub fn follow(files: &Files, start: &str) -> Result<Chain, ProfileError> {
         if !files.exists(&source) {
             return Err(ProfileError::SourceNotFound {
                 name: current,
+                searched: files.searched(&source),
                 source,
-                config: files.config.path.clone(),
-                credentials: files.credentials.path.clone(),
             });
         }
         visited.push(source.clone());

@@ -17,6 +17,8 @@ use std::path::{Path, PathBuf};
 pub struct Ini {
     pub path: PathBuf,
     pub sections: Vec<Section>,
+    /// Whether the file was there (a missing file reads as empty).
+    pub found: bool,
 }
 
 /// A `[name]` section and its entries, in file order.
@@ -88,6 +90,7 @@ impl Ini {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Ini {
                 path: path.to_path_buf(),
                 sections: Vec::new(),
+                found: false,
             }),
             Err(e) => Err(IniError {
                 path: path.to_path_buf(),
@@ -146,6 +149,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Ini, IniError> {
         reason: reason.to_string(),
     };
     let mut ini = Ini {
+        found: true,
         path: path.to_path_buf(),
         sections: Vec::new(),
     };

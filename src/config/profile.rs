@@ -8,7 +8,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::files::FilesError;
+use super::files::{FilesError, Searched};
 use crate::arn::{ArnError, RoleArn};
 use crate::credentials::Credentials;
 use crate::duration::DurationError;
@@ -135,6 +135,11 @@ pub struct RoleStep {
     pub duration: Duration,
 }
 
+/// Why `word` was not the profile, for a run with `AWS_PROFILE` set.
+pub fn taken_as_command(word: &str) -> String {
+    format!("AWS_PROFILE is set, so '{word}' was taken as the command, not the profile: unset AWS_PROFILE to name the profile on the command line")
+}
+
 /// Where each setting came from: (key, origin), in resolution order.
 pub type Origins = Vec<(&'static str, String)>;
 
@@ -205,14 +210,18 @@ pub enum ProfileError {
     NotUnicode,
     NotFound {
         name: String,
-        config: PathBuf,
-        credentials: PathBuf,
+        searched: Box<Searched>,
     },
     SourceNotFound {
         name: String,
         source: String,
-        config: PathBuf,
-        credentials: PathBuf,
+        searched: Box<Searched>,
+    },
+    /// `AWS_PROFILE` is set, so the first positional argument, itself a profile's name, was
+    /// taken as the command: the frequent trap, said beside the error it caused.
+    TakenAsCommand {
+        error: Box<ProfileError>,
+        word: String,
     },
     NoSourceProfile {
         name: String,
@@ -276,18 +285,16 @@ impl fmt::Display for ProfileError {
         match self {
             Files(e) => e.fmt(f),
             NotUnicode => write!(f, "the profile name is not valid UTF-8"),
-            NotFound { name, config, credentials } => write!(
+            NotFound { name, searched } => write!(f, "profile '{name}' not found{searched}"),
+            SourceNotFound {
+                name,
+                source,
+                searched,
+            } => write!(
                 f,
-                "profile '{name}' not found in {} or {}",
-                config.display(),
-                credentials.display()
+                "source_profile '{source}' of profile '{name}' not found{searched}"
             ),
-            SourceNotFound { name, source, config, credentials } => write!(
-                f,
-                "source_profile '{source}' of profile '{name}' not found in {} or {}",
-                config.display(),
-                credentials.display()
-            ),
+            TakenAsCommand { error, word } => write!(f, "{error} ({})", taken_as_command(word)),
             NoSourceProfile { name } => write!(
                 f,
                 "profile '{name}' has role_arn but no source_profile: add source_profile (or credential_source = Environment)"

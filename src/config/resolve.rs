@@ -48,6 +48,16 @@ pub fn select(
     }
 }
 
+/// The first word of the command when `AWS_PROFILE` made it the command although it names a
+/// profile: what the user most likely meant as the profile.
+pub fn taken_as_command<'a>(env: &Env, command: &'a [OsString], files: &Files) -> Option<&'a str> {
+    if !env.is_set("AWS_PROFILE") {
+        return None;
+    }
+    let word = command.first()?.to_str()?;
+    files.exists(word).then_some(word)
+}
+
 /// Resolves the profile `target` names.
 pub fn resolve(
     target: Target,
@@ -62,8 +72,7 @@ pub fn resolve(
     if !files.exists(start) {
         return Err(ProfileError::NotFound {
             name: start.to_string(),
-            config: files.config.path.clone(),
-            credentials: files.credentials.path.clone(),
+            searched: files.searched(start),
         });
     }
     let chain = chain::follow(files, start)?;
@@ -409,8 +418,10 @@ mod tests {
         let e = resolve_with(&["nope"], &[], &f).unwrap_err().to_string();
         assert_eq!(
             e,
-            "profile 'nope' not found in /h/.aws/config or /h/.aws/credentials"
+            "profile 'nope' not found in /h/.aws/config or /h/.aws/credentials (12 profiles)"
         );
+        let e = resolve_with(&["Admin"], &[], &f).unwrap_err().to_string();
+        assert!(e.ends_with("(12 profiles; did you mean 'admin'?)"), "{e}");
         let e = resolve_with(&["nosource"], &[], &f)
             .unwrap_err()
             .to_string();

@@ -4,6 +4,7 @@
 use std::io::Write;
 
 use crate::cli::args::Args;
+use crate::config::{profile, resolve};
 use crate::credentials::Credentials;
 use crate::env::Env;
 use crate::error::Error;
@@ -44,7 +45,12 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
     }
     debug!("running {:?}", session.command[0]);
     let child_env = exec::child_env(env.vars(), &vars);
-    Err(exec::exec(&session.command, child_env).into())
+    let mut error = exec::exec(&session.command, child_env);
+    if error.error.kind() == std::io::ErrorKind::NotFound {
+        let word = resolve::taken_as_command(env, &session.command, &session.files);
+        error.hint = word.map(profile::taken_as_command);
+    }
+    Err(error.into())
 }
 
 /// `Credentials will expire on 2026-11-25 15:03:07 (in 53 minutes)`, in local time (`tz` is the
