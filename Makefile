@@ -7,7 +7,10 @@ VENV   := .venv
 HOST   := $(shell rustc -vV | sed -n 's/^host: //p')
 STATIC := target/$(HOST)/release/aws-runas
 
-.PHONY: all build release static test demo bench compare fuzz lint venv extras clean
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+.PHONY: all build release static test demo bench compare fuzz lint venv shells extras install install-files clean
 
 all: build
 
@@ -29,7 +32,12 @@ $(VENV)/.installed: tests/emulator/requirements.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/emulator/requirements.txt
 	touch $@
 
-test: venv
+# The shells the completion tests run (bash is always there).
+shells:
+	command -v zsh >/dev/null && command -v fish >/dev/null \
+		|| { apt-get update -qq && apt-get install -y -qq zsh fish; }
+
+test: venv shells
 	$(CARGO) test
 
 lint:
@@ -60,10 +68,26 @@ fuzz:
 	command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
 	bash tests/fuzz/run.sh $(FUZZ_SECONDS)
 
-# The man page and the completion script shipped in extras/, written from the binary's own --help-man.
+# The man page and the completion scripts shipped in extras/, written by the binary itself.
 extras: build
 	target/release/aws-runas --help-man > extras/aws-runas.1
 	target/release/aws-runas --completion-script-bash > extras/aws-runas.bash
+	target/release/aws-runas --completion-script-zsh > extras/_aws-runas
+	target/release/aws-runas --completion-script-fish > extras/aws-runas.fish
+
+# The binary, the man page and the completions under $(DESTDIR)$(PREFIX):
+# make install PREFIX=$$HOME/.local (no root needed), or PREFIX=/usr/local as root.
+install: build
+	$(MAKE) --no-print-directory install-files
+
+# The installing alone, of BINARY (the tests install a debug build this way).
+BINARY ?= target/release/aws-runas
+install-files:
+	install -Dm755 $(BINARY) $(DESTDIR)$(PREFIX)/bin/aws-runas
+	install -Dm644 extras/aws-runas.1 $(DESTDIR)$(PREFIX)/share/man/man1/aws-runas.1
+	install -Dm644 extras/aws-runas.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/aws-runas
+	install -Dm644 extras/_aws-runas $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_aws-runas
+	install -Dm644 extras/aws-runas.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/aws-runas.fish
 
 clean:
 	$(CARGO) clean

@@ -1,21 +1,16 @@
-# bash completion for aws-runas: its flags, then the profiles of the AWS config file; after the
-# profile, the command is completed as any command would be.
+# bash completion for aws-runas: its flags, then the profiles of the AWS files (as aws-runas
+# itself reads them); after the profile, the command is completed as any command would be.
 # Install: source this file, or copy it to /usr/share/bash-completion/completions/aws-runas,
 # or add `eval "$(aws-runas --completion-script-bash)"` to ~/.bashrc.
 # Written by `aws-runas --completion-script-bash` (make extras); do not edit by hand.
 
 _aws_runas_profiles() {
-  local config=${AWS_CONFIG_FILE:-$HOME/.aws/config}
-  local credentials=${AWS_SHARED_CREDENTIALS_FILE:-$HOME/.aws/credentials}
-  {
-    [ -r "$config" ] && sed -n 's/^[[:space:]]*\[[[:space:]]*\(profile[[:space:]]\{1,\}\)\{0,1\}\([^]]*[^][:space:]]\)[[:space:]]*\].*/\2/p' "$config"
-    [ -r "$credentials" ] && sed -n 's/^[[:space:]]*\[[[:space:]]*\([^]]*[^][:space:]]\)[[:space:]]*\].*/\1/p' "$credentials"
-  } | sort -u
+  command aws-runas --completion-profiles 2>/dev/null
 }
 
 _aws_runas() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} i word
-  local flags="-h --help --help-man --completion-script-bash -V --version -v --verbose -a --role-duration -d --duration -s --session -r --refresh -e --expiration -M --mfa-arn -o --otp -m --list-mfa -l --list-roles -c --make-conf -u --update -D --diagnose --"
+  local flags="-h --help --help-man --completion-script-bash --completion-script-zsh --completion-script-fish --completion-profiles -V --version -v --verbose -a --role-duration -d --duration -s --session -r --refresh -e --expiration -M --mfa-arn -o --otp -m --list-mfa -l --list-roles -c --make-conf -u --update -D --diagnose --"
   # Find the profile: the first word that is neither a flag nor a flag's value.
   for ((i = 1; i < COMP_CWORD; i++)); do
     word=${COMP_WORDS[i]}

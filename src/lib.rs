@@ -53,7 +53,10 @@ fn run() -> Result<i32, Error> {
     match cli::mode::mode(&args) {
         Mode::Man => modes::print(&cli::usage::man()),
         Mode::Help => modes::print(&cli::usage::help()),
-        Mode::CompletionBash => modes::print(&cli::usage::bash_completion()),
+        Mode::CompletionBash => modes::print(&cli::completion::bash_completion()),
+        Mode::CompletionZsh => modes::print(&cli::completion::zsh_completion()),
+        Mode::CompletionFish => modes::print(&cli::completion::fish_completion()),
+        Mode::CompletionProfiles => modes::profiles::run(&environment(&args)),
         Mode::Version => modes::print(&cli::usage::version()),
         Mode::ListMfa => modes::mfa_devices::run(&args, &environment(&args)),
         Mode::ListRoles => modes::roles::run(&args, &environment(&args), Output::List),

@@ -22,6 +22,12 @@ pub struct Args {
     pub help_man: bool,
     /// `--completion-script-bash`: the bash completion script.
     pub completion_bash: bool,
+    /// `--completion-script-zsh`.
+    pub completion_zsh: bool,
+    /// `--completion-script-fish`.
+    pub completion_fish: bool,
+    /// `--completion-profiles`: the profile names, for the completion scripts.
+    pub completion_profiles: bool,
     /// `-V`, `--version`.
     pub version: bool,
     /// `-v`, `--verbose`.
@@ -124,6 +130,9 @@ fn apply(flag: &Flag, parser: &mut lexopt::Parser, args: &mut Args) -> Result<()
         Id::Help => args.help = true,
         Id::HelpMan => args.help_man = true,
         Id::CompletionBash => args.completion_bash = true,
+        Id::CompletionZsh => args.completion_zsh = true,
+        Id::CompletionFish => args.completion_fish = true,
+        Id::CompletionProfiles => args.completion_profiles = true,
         Id::Version => args.version = true,
         Id::Verbose => args.verbose = true,
         Id::Session => args.session = true,

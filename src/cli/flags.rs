@@ -8,6 +8,9 @@ pub enum Id {
     Help,
     HelpMan,
     CompletionBash,
+    CompletionZsh,
+    CompletionFish,
+    CompletionProfiles,
     Version,
     Verbose,
     RoleDuration,
@@ -68,6 +71,10 @@ pub const FLAGS: &[Flag] = &[
     flag(Id::HelpMan, None, "help-man", None, ""),
     // The name the Go 1.x tool's (kingpin's) completion flag had, so existing shell setups work.
     flag(Id::CompletionBash, None, "completion-script-bash", None, ""),
+    flag(Id::CompletionZsh, None, "completion-script-zsh", None, ""),
+    flag(Id::CompletionFish, None, "completion-script-fish", None, ""),
+    // The profiles of the AWS files, one a line: what the completion scripts offer.
+    flag(Id::CompletionProfiles, None, "completion-profiles", None, ""),
     flag(Id::Version, Some('V'), "version", None, "Show the version and exit."),
     flag(Id::Verbose, Some('v'), "verbose", None, "Debug messages on stderr: where each setting came from, the cache decisions, each STS call. Never secrets."),
     flag(Id::RoleDuration, Some('a'), "role-duration", Some("DURATION"), "Lifetime of the role credentials, 15m to 12h (default 1h; Go syntax: 1h, 90m, 1h30m). Over 1h, the role is assumed directly with the long-term keys and the MFA code."),

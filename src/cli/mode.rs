@@ -14,6 +14,12 @@ pub enum Mode {
     Help,
     /// `--completion-script-bash`.
     CompletionBash,
+    /// `--completion-script-zsh`.
+    CompletionZsh,
+    /// `--completion-script-fish`.
+    CompletionFish,
+    /// `--completion-profiles`: the profile names (reads the files).
+    CompletionProfiles,
     /// `-V`.
     Version,
     /// `-m`: the caller's MFA devices.
@@ -38,6 +44,12 @@ pub fn mode(args: &Args) -> Mode {
         Mode::Help
     } else if args.completion_bash {
         Mode::CompletionBash
+    } else if args.completion_zsh {
+        Mode::CompletionZsh
+    } else if args.completion_fish {
+        Mode::CompletionFish
+    } else if args.completion_profiles {
+        Mode::CompletionProfiles
     } else if args.version {
         Mode::Version
     } else if args.list_mfa {
@@ -74,6 +86,9 @@ mod tests {
             (&["--completion-script-bash"], Mode::CompletionBash),
             (&["-V", "--completion-script-bash"], Mode::CompletionBash),
             (&["-h", "--completion-script-bash"], Mode::Help),
+            (&["--completion-script-zsh"], Mode::CompletionZsh),
+            (&["--completion-script-fish", "-m"], Mode::CompletionFish),
+            (&["--completion-profiles", "x"], Mode::CompletionProfiles),
             (&["-m"], Mode::ListMfa),
             (&["-m", "-e", "prof"], Mode::ListMfa),
             (&["-V", "-m"], Mode::Version),

@@ -1,6 +1,7 @@
-//! The texts printed for `-h`, `--help-man`, `--completion-script-bash` and `-V`. They need no
+//! The texts printed for `-h`, `--help-man` and `-V` (the completion scripts are in
+//! `completion.rs`). They need no
 //! configuration, so they work even when `~/.aws/config` is broken. The help, the man page and
-//! the completion script are rendered from the one flag table (`flags.rs`), so they cannot
+//! the completion scripts are rendered from the one flag table (`flags.rs`), so they cannot
 //! disagree with each other or with what parses.
 
 use super::flags::{Flag, FLAGS};
@@ -25,7 +26,39 @@ const EXAMPLES: &[&str] = &[
     "AWS_PROFILE=admin aws-runas terraform plan",
 ];
 
-const ENVIRONMENT: &str = "AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, AWS_PROFILE, AWS_DEFAULT_PROFILE, AWS_REGION, AWS_DEFAULT_REGION, EXTERNAL_ID, MFA_SERIAL, SESSION_TOKEN_DURATION, CREDENTIALS_DURATION, AWS_ROLE_SESSION_NAME, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS, AWS_STS_REGIONAL_ENDPOINTS, AWS_IGNORE_CONFIGURED_ENDPOINT_URLS, AWS_RUNAS_LOCK_TIMEOUT (how long to wait for another aws-runas fetching the same credentials; default 2m)";
+/// Every variable aws-runas reads (tests/extras.rs checks the sources against this table), and
+/// what it does.
+const ENVIRONMENT: &[(&str, &str)] = &[
+    ("AWS_PROFILE", "The profile. When it is set (even empty) there is no profile argument: every argument is the command."),
+    ("AWS_DEFAULT_PROFILE", "The profile when none is named (else 'default')."),
+    ("AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE", "The config and credentials files (~/.aws/config, ~/.aws/credentials). The cache lives beside the config file."),
+    ("HOME, USERPROFILE", "Where ~/.aws is (USERPROFILE on Windows)."),
+    ("AWS_REGION, AWS_DEFAULT_REGION", "The region, over the profile's."),
+    ("AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN", "Keys for a profile with none of its own, or with credential_source = Environment; -D checks them for conflicts. They, AWS_SECURITY_TOKEN and AWS_CREDENTIAL_EXPIRATION are replaced in the command's environment."),
+    ("MFA_SERIAL", "The MFA device, over mfa_serial (-M wins)."),
+    ("EXTERNAL_ID", "The external id AssumeRole sends, over external_id."),
+    ("AWS_ROLE_SESSION_NAME", "The role session name, over role_session_name."),
+    ("SESSION_TOKEN_DURATION, CREDENTIALS_DURATION", "The two lifetimes (Go durations), over the config's session_token_duration and credentials_duration."),
+    ("AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_IAM", "The STS and IAM endpoints, over the profile's endpoint_url."),
+    ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true: ignore every configured endpoint URL."),
+    ("AWS_STS_REGIONAL_ENDPOINTS", "legacy: the global STS endpoint instead of the region's."),
+    ("AWS_CA_BUNDLE", "A PEM file of the certificate authorities to trust, instead of the built-in ones."),
+    ("HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY", "The proxy to reach AWS through, and the hosts reached directly."),
+    ("AWS_EC2_METADATA_DISABLED, AWS_EC2_METADATA_SERVICE_ENDPOINT", "For credential_source = Ec2InstanceMetadata: true disables it; the service's URL."),
+    ("AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, AWS_CONTAINER_AUTHORIZATION_TOKEN, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "For credential_source = EcsContainer: the endpoint and its token."),
+    ("AWS_RUNAS_LOCK_TIMEOUT", "How long a run waits for another run fetching the same credentials (a Go duration; default 2m)."),
+    ("AWS_RUNAS_UPDATE_URL", "The releases' \"latest\" URL that -u asks."),
+    ("TZ", "The time zone of the -e line."),
+    ("SHELL", "Whether the exports are for a POSIX shell (on Windows, without it: cmd)."),
+];
+
+/// The files a run reads and writes, for the man page.
+const FILES: &[(&str, &str)] = &[
+    ("~/.aws/config, ~/.aws/credentials", "The AWS CLI's files, read with its rules (plus session_token_duration and credentials_duration)."),
+    ("~/.aws/.aws_session_token_<source profile>", "The cached session token of a source profile (0600), shared by every role using it: one MFA code per session token."),
+    ("~/.aws/.aws_assume_role_<profile>", "The cached role credentials of a profile (0600); for a role ARN, <account>-<role>."),
+    ("~/.aws/.aws-runas/", "A private directory (0700): the lock files (<cache file>.lock) that let one run fetch while others wait, and the temporary files written before a cache file is replaced."),
+];
 
 /// Wraps `text`, which starts at column `indent`, to `width` columns, indenting every further
 /// line by `indent`.
@@ -85,7 +118,11 @@ pub fn help() -> String {
     for e in EXAMPLES {
         out.push_str(&format!("  {e}\n"));
     }
-    out.push_str(&format!("\nEnvironment:\n  {}\n", wrap(ENVIRONMENT, 78, 2)));
+    let names: Vec<&str> = ENVIRONMENT.iter().map(|(names, _)| *names).collect();
+    out.push_str(&format!(
+        "\nEnvironment (see the man page, aws-runas --help-man):\n  {}\n",
+        wrap(&names.join(", "), 78, 2)
+    ));
     out
 }
 
@@ -134,87 +171,17 @@ pub fn man() -> String {
     for e in EXAMPLES {
         out.push_str(&format!(".PP\n.nf\n{}\n.fi\n", roff(e)));
     }
-    out.push_str(&format!(".SH ENVIRONMENT\n{}\n", roff(ENVIRONMENT)));
+    out.push_str(".SH FILES\n");
+    for (name, text) in FILES {
+        out.push_str(&format!(".TP\n.I {}\n{}\n", roff(name), roff(text)));
+    }
+    out.push_str(".SH ENVIRONMENT\n");
+    for (names, text) in ENVIRONMENT {
+        out.push_str(&format!(".TP\n.B {}\n{}\n", roff(names), roff(text)));
+    }
     out.push_str(".SH EXIT STATUS\nThe command's own status when one is run; 127 when it is not found, 126 when it cannot be executed; 1 for any aws\\-runas error, reported as one line on stderr.\n");
     out
 }
-
-/// The bash completion script (`--completion-script-bash`; shipped as extras/aws-runas.bash):
-/// the flags, then the profiles of the AWS files; after the profile, the command is completed
-/// as any command would be.
-pub fn bash_completion() -> String {
-    let names = |f: &Flag| {
-        let mut v: Vec<String> = f.short.map(|c| format!("-{c}")).into_iter().collect();
-        v.push(format!("--{}", f.long));
-        v
-    };
-    let all: Vec<String> = FLAGS.iter().flat_map(names).collect();
-    let with_value = |pred: fn(&str) -> bool| -> String {
-        FLAGS
-            .iter()
-            .filter(|f| f.value.is_some_and(pred))
-            .flat_map(names)
-            .collect::<Vec<_>>()
-            .join("|")
-    };
-    BASH_TEMPLATE
-        .replace("@FLAGS@", &all.join(" "))
-        .replace("@VALUE_FLAGS@", &with_value(|_| true))
-        .replace("@DURATION_FLAGS@", &with_value(|v| v == "DURATION"))
-        .replace("@OTHER_VALUE_FLAGS@", &with_value(|v| v != "DURATION"))
-}
-
-/// The completion script, with the flag lists filled in by [`bash_completion`].
-const BASH_TEMPLATE: &str = r#"# bash completion for aws-runas: its flags, then the profiles of the AWS config file; after the
-# profile, the command is completed as any command would be.
-# Install: source this file, or copy it to /usr/share/bash-completion/completions/aws-runas,
-# or add `eval "$(aws-runas --completion-script-bash)"` to ~/.bashrc.
-# Written by `aws-runas --completion-script-bash` (make extras); do not edit by hand.
-
-_aws_runas_profiles() {
-  local config=${AWS_CONFIG_FILE:-$HOME/.aws/config}
-  local credentials=${AWS_SHARED_CREDENTIALS_FILE:-$HOME/.aws/credentials}
-  {
-    [ -r "$config" ] && sed -n 's/^[[:space:]]*\[[[:space:]]*\(profile[[:space:]]\{1,\}\)\{0,1\}\([^]]*[^][:space:]]\)[[:space:]]*\].*/\2/p' "$config"
-    [ -r "$credentials" ] && sed -n 's/^[[:space:]]*\[[[:space:]]*\([^]]*[^][:space:]]\)[[:space:]]*\].*/\1/p' "$credentials"
-  } | sort -u
-}
-
-_aws_runas() {
-  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} i word
-  local flags="@FLAGS@ --"
-  # Find the profile: the first word that is neither a flag nor a flag's value.
-  for ((i = 1; i < COMP_CWORD; i++)); do
-    word=${COMP_WORDS[i]}
-    case $word in
-      @VALUE_FLAGS@) ((i++)) ;;
-      -*) ;;
-      *)
-        # A profile (or, with AWS_PROFILE set, the command) is there: complete the command.
-        if declare -F _command_offset >/dev/null; then
-          _command_offset "$((i + 1))"
-        else
-          COMPREPLY=($(compgen -c -- "$cur"))
-        fi
-        return
-        ;;
-    esac
-  done
-  case $prev in
-    @DURATION_FLAGS@) COMPREPLY=($(compgen -W "15m 30m 1h 2h 4h 8h 12h" -- "$cur")); return ;;
-    @OTHER_VALUE_FLAGS@) COMPREPLY=(); return ;;
-  esac
-  if [[ $cur == -* ]]; then
-    COMPREPLY=($(compgen -W "$flags" -- "$cur"))
-  elif [ -n "${AWS_PROFILE+set}" ]; then
-    COMPREPLY=($(compgen -c -- "$cur"))
-  else
-    COMPREPLY=($(compgen -W "$(_aws_runas_profiles)" -- "$cur"))
-  fi
-}
-
-complete -F _aws_runas aws-runas
-"#;
 
 #[cfg(test)]
 mod tests {
@@ -245,26 +212,6 @@ mod tests {
     fn the_shipped_man_page_is_current() {
         // extras/aws-runas.1 is this output; `make extras` writes it again.
         assert_eq!(include_str!("../../extras/aws-runas.1"), man());
-    }
-
-    #[test]
-    fn the_shipped_completion_script_is_current() {
-        // extras/aws-runas.bash is this output; `make extras` writes it again.
-        assert_eq!(
-            include_str!("../../extras/aws-runas.bash"),
-            bash_completion()
-        );
-    }
-
-    #[test]
-    fn the_completion_script_knows_every_flag_and_every_value() {
-        let script = bash_completion();
-        assert!(!script.contains('@'), "a placeholder is left");
-        for f in FLAGS {
-            assert!(script.contains(&format!("--{}", f.long)), "{}", f.long);
-        }
-        assert!(script.contains("-a|--role-duration|-d|--duration) COMPREPLY"));
-        assert!(script.contains("-M|--mfa-arn|-o|--otp) COMPREPLY=()"));
     }
 
     #[test]

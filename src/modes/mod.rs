@@ -5,6 +5,7 @@ pub mod credentials;
 pub mod diagnose;
 mod iam_user;
 pub mod mfa_devices;
+pub mod profiles;
 pub mod roles;
 pub mod update;
 

@@ -1,0 +1,54 @@
+# fish completion for aws-runas: its flags, then the profiles of the AWS files (as aws-runas
+# itself reads them); after the profile, the command is completed as any command would be.
+# Install: copy to ~/.config/fish/completions/aws-runas.fish (or a vendor_completions.d
+# directory), or run `aws-runas --completion-script-fish | source`.
+# Written by `aws-runas --completion-script-fish` (make extras); do not edit by hand.
+
+# Whether the line has no profile yet (nor, with AWS_PROFILE set, a command): flags still come.
+function __aws_runas_before_profile
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l skip 0
+    for token in $tokens
+        if test $skip -eq 1
+            set skip 0
+            continue
+        end
+        switch $token
+            case -a --role-duration -d --duration -M --mfa-arn -o --otp
+                set skip 1
+            case '--'
+                return 1
+            case '-*'
+            case '*'
+                return 1
+        end
+    end
+    return 0
+end
+
+# The command: after the profile, or from the first word with AWS_PROFILE set.
+function __aws_runas_command
+    set -l skip 2
+    set -q AWS_PROFILE; and set skip 1
+    __fish_complete_subcommand --fcs-skip=$skip -a --role-duration -d --duration -M --mfa-arn -o --otp
+end
+
+complete -c aws-runas -f
+complete -c aws-runas -n __aws_runas_before_profile -s h -l help -d 'Show this help and exit'
+complete -c aws-runas -n __aws_runas_before_profile -s V -l version -d 'Show the version and exit'
+complete -c aws-runas -n __aws_runas_before_profile -s v -l verbose -d 'Debug messages on stderr: where each setting came from, the cache decisions, each STS call'
+complete -c aws-runas -n __aws_runas_before_profile -s a -l role-duration -x -a '15m 30m 1h 2h 4h 8h 12h' -d 'Lifetime of the role credentials, 15m to 12h'
+complete -c aws-runas -n __aws_runas_before_profile -s d -l duration -x -a '15m 30m 1h 2h 4h 8h 12h' -d 'Lifetime of the session token, 15m to 36h'
+complete -c aws-runas -n __aws_runas_before_profile -s s -l session -d 'Use the session-token credentials instead of the role\'s'
+complete -c aws-runas -n __aws_runas_before_profile -s r -l refresh -d 'Discard the cached credentials this run would use and fetch new ones'
+complete -c aws-runas -n __aws_runas_before_profile -s e -l expiration -d 'Say on stderr when the credentials expire'
+complete -c aws-runas -n __aws_runas_before_profile -s M -l mfa-arn -x -d 'The MFA device to use'
+complete -c aws-runas -n __aws_runas_before_profile -s o -l otp -x -d 'The MFA code, instead of asking on the terminal'
+complete -c aws-runas -n __aws_runas_before_profile -s m -l list-mfa -d 'List the MFA devices of the profile\'s IAM user, one ARN a line'
+complete -c aws-runas -n __aws_runas_before_profile -s l -l list-roles -d 'List the roles the profile\'s IAM user may assume, from its own and its groups\' policies'
+complete -c aws-runas -n __aws_runas_before_profile -s c -l make-conf -d 'Print the roles of -l as a config for the "AWS Extend Switch Roles" browser extension'
+complete -c aws-runas -n __aws_runas_before_profile -s u -l update -d 'Check whether a newer release exists'
+complete -c aws-runas -n __aws_runas_before_profile -s D -l diagnose -d 'Check the files, the profile, the environment, the cache and the clock, then print the resolved profile and where each value came from'
+complete -c aws-runas -n '__aws_runas_before_profile; and not set -q AWS_PROFILE' -a '(command aws-runas --completion-profiles 2>/dev/null)' -d profile
+complete -c aws-runas -n 'not __aws_runas_before_profile; or set -q AWS_PROFILE' -a '(__aws_runas_command)'
