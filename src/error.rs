@@ -10,6 +10,7 @@ use crate::config::profile::ProfileError;
 use crate::creds::error::CredsError;
 use crate::exec::ExecError;
 use crate::release::UpdateError;
+use crate::server::http::ServerError;
 
 /// Everything that can end a run early. `main` prints it as one `aws-runas: <message>` line.
 #[derive(Debug)]
@@ -21,6 +22,8 @@ pub enum Error {
     /// An AWS call of a discovery mode failed.
     Aws(AwsError),
     Exec(ExecError),
+    /// A credentials endpoint cannot start.
+    Server(ServerError),
     /// `-u` could not tell.
     Update(UpdateError),
     /// A discovery mode needs an IAM user, and the profile's credentials are another kind.
@@ -58,6 +61,7 @@ impl fmt::Display for Error {
             Error::Aws(e) => e.fmt(f),
             Error::Exec(e) => e.fmt(f),
             Error::Update(e) => e.fmt(f),
+            Error::Server(e) => e.fmt(f),
             Error::NotAUser { profile, arn } => write!(
                 f,
                 "the credentials of profile '{profile}' are not an IAM user's ({arn}): use a profile with a user's keys"
@@ -91,6 +95,7 @@ gather!(
     Aws(AwsError),
     Exec(ExecError),
     Update(UpdateError),
+    Server(ServerError),
 );
 
 impl From<FilesError> for Error {

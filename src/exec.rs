@@ -67,13 +67,23 @@ pub fn child_env(
     parent: &[(OsString, OsString)],
     ours: &[(&'static str, String)],
 ) -> Vec<(OsString, OsString)> {
+    child_env_without(parent, ours, &[])
+}
+
+/// [`child_env`], also without `removed`, and without any variable of the caller's that `ours`
+/// sets again.
+pub fn child_env_without(
+    parent: &[(OsString, OsString)],
+    ours: &[(&'static str, String)],
+    removed: &[&str],
+) -> Vec<(OsString, OsString)> {
     let ours_has_region = ours.iter().any(|(n, _)| *n == "AWS_REGION");
     let keep = |name: &OsStr| {
         let is_region = name == "AWS_REGION" || name == "AWS_DEFAULT_REGION";
         if is_region && !ours_has_region {
             return true;
         }
-        !REMOVED.iter().any(|r| name == *r)
+        !REMOVED.iter().chain(removed).any(|r| name == *r) && !ours.iter().any(|(n, _)| name == *n)
     };
     let mut env: Vec<(OsString, OsString)> = parent
         .iter()
@@ -85,6 +95,42 @@ pub fn child_env(
             .map(|(n, v)| (OsString::from(n), OsString::from(v))),
     );
     env
+}
+
+/// Starts `command` as a child process with `env`, with every signal unblocked in it (whatever
+/// this process blocks for itself), so the command handles its signals as if run directly.
+pub fn spawn(
+    command: &[OsString],
+    env: Vec<(OsString, OsString)>,
+) -> Result<std::process::Child, ExecError> {
+    let Some((program, args)) = command.split_first() else {
+        return Err(ExecError {
+            program: String::new(),
+            error: std::io::Error::new(std::io::ErrorKind::NotFound, "empty command"),
+            hint: None,
+        });
+    };
+    let mut cmd = Command::new(program);
+    cmd.args(args).env_clear().envs(env);
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: between fork and exec only async-signal-safe calls: sigemptyset and
+        // sigprocmask are.
+        unsafe {
+            cmd.pre_exec(|| {
+                let mut none = std::mem::MaybeUninit::<libc::sigset_t>::uninit();
+                libc::sigemptyset(none.as_mut_ptr());
+                libc::sigprocmask(libc::SIG_SETMASK, none.as_ptr(), std::ptr::null_mut());
+                Ok(())
+            });
+        }
+    }
+    cmd.spawn().map_err(|error| ExecError {
+        program: program.to_string_lossy().into_owned(),
+        error,
+        hint: None,
+    })
 }
 
 /// Replaces this process with `command` (Unix); elsewhere runs it and exits with its status.

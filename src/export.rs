@@ -45,6 +45,23 @@ pub fn variables(
     vars
 }
 
+/// The credentials as a `credential_process` answer (`-j`): version 1, and the expiration when
+/// they expire, so the SDK asks again in time.
+pub fn credential_process(credentials: &Credentials) -> String {
+    let mut json = serde_json::json!({
+        "Version": 1,
+        "AccessKeyId": credentials.access_key_id,
+        "SecretAccessKey": credentials.secret_access_key.expose(),
+    });
+    if let Some(token) = &credentials.session_token {
+        json["SessionToken"] = token.expose().into();
+    }
+    if let Some(expiration) = credentials.expiration {
+        json["Expiration"] = rfc3339::format(expiration).into();
+    }
+    format!("{json}\n")
+}
+
 /// POSIX single-quoting.
 pub fn posix_quote(value: &str) -> String {
     format!("'{}'", value.replace('\'', r"'\''"))
@@ -102,6 +119,26 @@ mod tests {
         );
         assert!(text.contains("export AWS_SECRET_ACCESS_KEY='se'\\''cret'\n"));
         assert!(text.contains("export AWS_CREDENTIAL_EXPIRATION='2025-11-25T14:03:07Z'\n"));
+    }
+
+    #[test]
+    fn credential_process_json() {
+        let mut c = Credentials {
+            access_key_id: "ASIA1".into(),
+            secret_access_key: Secret::new("s\"e"),
+            session_token: Some(Secret::new("tok")),
+            expiration: Some(1_764_079_387),
+        };
+        let json: serde_json::Value = serde_json::from_str(&credential_process(&c)).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"Version": 1, "AccessKeyId": "ASIA1", "SecretAccessKey": "s\"e",
+                "SessionToken": "tok", "Expiration": "2025-11-25T14:03:07Z"})
+        );
+        c.session_token = None;
+        c.expiration = None;
+        let json: serde_json::Value = serde_json::from_str(&credential_process(&c)).unwrap();
+        assert_eq!(json.as_object().unwrap().len(), 3);
     }
 
     #[test]

@@ -22,7 +22,9 @@ mod export;
 pub mod fuzz;
 mod log;
 mod modes;
+mod random;
 mod release;
+mod server;
 mod session;
 mod time;
 
@@ -63,6 +65,8 @@ fn run() -> Result<i32, Error> {
         Mode::MakeConf => modes::roles::run(&args, &environment(&args), Output::ExtensionConfig),
         Mode::Update => modes::update::run(&environment(&args)),
         Mode::Diagnose => modes::diagnose::run(&args, &environment(&args)),
+        Mode::Ec2 => modes::ec2::run(&args, &environment(&args)),
+        Mode::Ecs => modes::ecs::run(&args, &environment(&args)),
         Mode::Credentials => modes::credentials::run(&args, &environment(&args)),
     }
 }

@@ -10,6 +10,7 @@ mod container;
 mod diagnose;
 mod discovery;
 mod emulator_controls;
+mod endpoints;
 mod errors;
 mod extras;
 mod mfa;

@@ -42,6 +42,12 @@ pub struct Args {
     pub refresh: bool,
     /// `-e`, `--expiration`: say when the credentials expire.
     pub expiration: bool,
+    /// `--ec2`: serve as the instance-metadata service.
+    pub ec2: bool,
+    /// `--ecs`: serve as a container-credentials endpoint.
+    pub ecs: bool,
+    /// `-j`, `--json`: the credentials as `credential_process` JSON.
+    pub json: bool,
     /// `-M`, `--mfa-arn`: the MFA device to use.
     pub mfa_serial: Option<String>,
     /// `-m`, `--list-mfa`: list the caller's MFA devices.
@@ -143,6 +149,9 @@ fn apply(flag: &Flag, parser: &mut lexopt::Parser, args: &mut Args) -> Result<()
         Id::MakeConf => args.make_conf = true,
         Id::Diagnose => args.diagnose = true,
         Id::Update => args.update = true,
+        Id::Json => args.json = true,
+        Id::Ec2 => args.ec2 = true,
+        Id::Ecs => args.ecs = true,
         Id::RoleDuration => args.role_duration = Some(duration_value(parser, flag)?),
         Id::Duration => args.session_duration = Some(duration_value(parser, flag)?),
         Id::MfaArn => args.mfa_serial = Some(string_value(parser, flag)?),

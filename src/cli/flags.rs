@@ -25,6 +25,9 @@ pub enum Id {
     MakeConf,
     Diagnose,
     Update,
+    Json,
+    Ec2,
+    Ecs,
 }
 
 /// A flag.
@@ -82,6 +85,9 @@ pub const FLAGS: &[Flag] = &[
     flag(Id::Session, Some('s'), "session", None, "Use the session-token credentials instead of the role's."),
     flag(Id::Refresh, Some('r'), "refresh", None, "Discard the cached credentials this run would use and fetch new ones."),
     flag(Id::Expiration, Some('e'), "expiration", None, "Say on stderr when the credentials expire."),
+    flag(Id::Ec2, None, "ec2", None, "Serve the credentials as a local EC2 instance-metadata service (AWS_RUNAS_EC2_ADDR, default 127.0.0.1:12319), renewed before they expire, until Ctrl-C."),
+    flag(Id::Ecs, None, "ecs", None, "Serve the credentials as a local container-credentials endpoint; with a command, run it against the endpoint."),
+    flag(Id::Json, Some('j'), "json", None, "Print the credentials as credential_process JSON, for `credential_process = aws-runas -j PROFILE` in ~/.aws/config."),
     flag(Id::MfaArn, Some('M'), "mfa-arn", Some("ARN"), "The MFA device to use (else mfa_serial, or MFA_SERIAL)."),
     flag(Id::Otp, Some('o'), "otp", Some("CODE"), "The MFA code, instead of asking on the terminal."),
     flag(Id::ListMfa, Some('m'), "list-mfa", None, "List the MFA devices of the profile's IAM user, one ARN a line."),

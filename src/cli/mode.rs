@@ -32,6 +32,10 @@ pub enum Mode {
     Update,
     /// `-D`: check the set-up.
     Diagnose,
+    /// `--ec2`: the instance-metadata endpoint.
+    Ec2,
+    /// `--ecs`: the container-credentials endpoint.
+    Ecs,
     /// Get the profile's credentials; print them or run the command with them.
     Credentials,
 }
@@ -62,6 +66,10 @@ pub fn mode(args: &Args) -> Mode {
         Mode::Update
     } else if args.diagnose {
         Mode::Diagnose
+    } else if args.ec2 {
+        Mode::Ec2
+    } else if args.ecs {
+        Mode::Ecs
     } else {
         Mode::Credentials
     }
@@ -100,6 +108,10 @@ mod tests {
             (&["-D", "-l"], Mode::ListRoles),
             (&["-D", "-u"], Mode::Update),
             (&["-u", "-c"], Mode::MakeConf),
+            (&["--ec2", "--ecs", "prof"], Mode::Ec2),
+            (&["--ecs", "-j", "prof", "cmd"], Mode::Ecs),
+            (&["-D", "--ec2"], Mode::Diagnose),
+            (&["-j", "prof"], Mode::Credentials),
         ];
         for (argv, want) in table {
             let args = parse(argv.iter().copied()).unwrap();

@@ -17,6 +17,8 @@ use std::io::{self, Read as _, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+use crate::random;
+
 /// The largest cache file we read: ours are well under 4 KiB.
 pub const MAX_SIZE: u64 = 64 * 1024;
 
@@ -198,7 +200,9 @@ impl Private {
 
     /// Writes `data` to `target` atomically: a new temp file here, fsync, rename.
     pub fn write(&self, target: &Path, name: &str, data: &[u8]) -> io::Result<()> {
-        let temp = self.dir.join(format!("{name}.{}.tmp", random_hex()));
+        let temp = self
+            .dir
+            .join(format!("{name}.{}.tmp", random::hex_token::<8>()?));
         let result = self
             .write_unnamed(&temp, data)
             .or_else(|_| write_named(&temp, data))
@@ -289,20 +293,6 @@ fn fill(file: &mut File, data: &[u8]) -> io::Result<()> {
     file.set_permissions(fs::Permissions::from_mode(0o600))?;
     file.write_all(data)?;
     file.sync_all()
-}
-
-/// 16 random hex digits, for temp file names (from the kernel; the hasher's random seed if
-/// /dev/urandom cannot be read).
-fn random_hex() -> String {
-    let mut bytes = [0u8; 8];
-    let from_kernel = File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes));
-    if from_kernel.is_err() {
-        use std::hash::{BuildHasher, Hasher};
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u32(std::process::id());
-        bytes = h.finish().to_le_bytes();
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -3,6 +3,9 @@
 
 pub mod credentials;
 pub mod diagnose;
+pub mod ec2;
+pub mod ecs;
+mod endpoints;
 mod iam_user;
 pub mod mfa_devices;
 pub mod profiles;

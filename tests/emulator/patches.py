@@ -24,7 +24,9 @@ than patch code it has not seen. Each gap, with the AWS behaviour restored:
    session token), with AWS's ValidationError messages.
 6. Expiry: temporary credentials (session tokens, role credentials) past their expiration are
    refused with ExpiredToken. A test-only lower floor, EMULATOR_MIN_DURATION (seconds, default
-   900), lets a test ask for credentials that expire while it watches.
+   900), lets a test ask for credentials that expire while it watches; EMULATOR_ROLE_LIFETIME
+   (seconds, default 0: off) makes AssumeRole hand out credentials that expire that soon,
+   whatever was asked, for a client that cannot ask for less than 15 minutes.
 7. AssumeRoleWithWebIdentity. AWS takes it unsigned (the token is the proof); moto, with auth
    enforced, crashes on the missing Authorization header, accepts any token and checks no trust.
    Here it needs no signature; the token must be one this emulator issued (`web_identity_token`,
@@ -52,6 +54,7 @@ import moto
 from moto.core.exceptions import _RESTError
 from moto.iam import access_control
 from moto.core.responses import BaseResponse
+from moto.core.utils import utcnow
 from moto.iam.models import iam_backends
 from moto.iam.responses import IamResponse
 from moto.iam.policy_conditions import CONDITION_OPERATIONS
@@ -64,6 +67,7 @@ MOTO_VERSION = "5.2.1"
 OIDC_PROVIDER = "oidc.ci.example"
 _OIDC_KEY = secrets.token_bytes(32)
 MIN_DURATION = int(os.environ.get("EMULATOR_MIN_DURATION", "900"))
+ROLE_LIFETIME = int(os.environ.get("EMULATOR_ROLE_LIFETIME", "0"))
 CHAINED_MAX = 3600
 IAM_PAGE_SIZE = 1
 
@@ -348,6 +352,9 @@ def assume_role(self):
     if self._get_param("SerialNumber"):
         mfa = True  # verified by check_action_permitted before the operation runs
     result = _original_assume_role(self)
+    if ROLE_LIFETIME:
+        credentials = result.result["Credentials"]
+        credentials.expiration = min(credentials.expiration, utcnow() + timedelta(seconds=ROLE_LIFETIME))
     with _lock:
         ROLE_MFA[result.result["Credentials"].access_key_id] = mfa
     return result

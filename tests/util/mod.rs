@@ -497,6 +497,52 @@ pub fn whoami<'a>(args: &[&'a str]) -> Vec<&'a str> {
     argv
 }
 
+/// tests/util/xff_proxy.py in front of an endpoint: adds X-Forwarded-For to every request.
+/// Stopped when dropped (its stdin closes).
+pub struct XffProxy {
+    /// `http://127.0.0.1:PORT/`.
+    pub url: String,
+    child: Child,
+}
+
+impl XffProxy {
+    pub fn start(target: &str) -> XffProxy {
+        let mut child = Command::new(venv_bin().join("python"))
+            .arg(Path::new(ROOT).join("tests/util/xff_proxy.py"))
+            .arg(target)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the proxy");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        XffProxy {
+            url: line.trim().to_string(),
+            child,
+        }
+    }
+}
+
+impl Drop for XffProxy {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Home {
+    /// Runs `argv` (any program) with this HOME's environment.
+    pub fn run_command(&self, argv: &[&str]) -> Output {
+        let mut cmd = Command::new(argv[0]);
+        cmd.args(&argv[1..]);
+        self.isolate(&mut cmd);
+        cmd.output().expect("run the command")
+    }
+}
+
 /// The ARN of alice's session in `role`.
 pub fn session_arn(role: &str) -> String {
     format!("arn:aws:sts::{ACCOUNT}:assumed-role/{role}/alice")

@@ -1,0 +1,55 @@
+//! `--ec2`: the credentials as a local EC2 instance-metadata service (SPEC 10), until SIGINT or
+//! SIGTERM; exit 0.
+
+use crate::cli::args::Args;
+use crate::env::Env;
+use crate::error::Error;
+use crate::log;
+use crate::server::http::ServerError;
+use crate::server::http::{self, Server};
+use crate::server::imds::Imds;
+use crate::server::signals::Signals;
+use crate::server::token::Tokens;
+use crate::time;
+
+use super::endpoints;
+
+/// Runs `--ec2`; returns the exit code.
+pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
+    let addr = http::listen_addr(
+        "AWS_RUNAS_EC2_ADDR",
+        env.non_empty("AWS_RUNAS_EC2_ADDR"),
+        "127.0.0.1:12319",
+        true,
+    )?;
+    let started = endpoints::start(args, env)?;
+    if !started.session_command.is_empty() {
+        log::warn(format_args!(
+            "--ec2 serves the credentials: the command is not run"
+        ));
+    }
+    // Before any thread starts, so that every thread leaves them to the waiter below.
+    let signals = Signals::block();
+    let server = Server::bind(addr)?;
+    let imds = Imds {
+        holder: started.holder.clone(),
+        tokens: Tokens::new().map_err(ServerError::Random)?,
+        require_token: env
+            .non_empty("AWS_RUNAS_EC2_REQUIRE_TOKEN")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true")),
+        started: time::unix_now(),
+    };
+    let endpoint = format!("http://{}/", server.addr);
+    super::print(&format!(
+        "export AWS_EC2_METADATA_SERVICE_ENDPOINT={endpoint}\n"
+    ))?;
+    log::note(format_args!(
+        "serving the credentials of {} at {endpoint} (instance metadata; stop with Ctrl-C)",
+        started.holder.current().identity.profile
+    ));
+    started.holder.renew_in_background(started.renew);
+    server.start(move |request| imds.handle(request));
+    let signal = signals.next();
+    log::note(format_args!("stopped (signal {})", signal.number));
+    Ok(0)
+}

@@ -1,0 +1,426 @@
+//! The credential endpoints for long-running programs, consumed by the real clients: `--ec2`
+//! (instance metadata, IMDSv2 and v1), `--ecs` (container credentials, alone and with a
+//! command) and `-j` (credential_process), read by the aws CLI and boto3 with no credentials
+//! files of their own; their refusals; their stop; their renewals.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::util::*;
+
+/// A running `aws-runas --ec2|--ecs`: its first stdout lines, and its stderr as it comes.
+struct Running {
+    child: Child,
+    lines: Vec<String>,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Running {
+    fn start(home: &Home, args: &[&str], env: &[(&str, &str)], lines: usize) -> Running {
+        let mut cmd = home.cmd(args);
+        cmd.env("AWS_RUNAS_EC2_ADDR", "127.0.0.1:0")
+            .envs(env.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let mut err = child.stderr.take().unwrap();
+        let sink = Arc::clone(&stderr);
+        thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = err.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut read = Vec::new();
+        for _ in 0..lines {
+            let mut line = String::new();
+            out.read_line(&mut line).unwrap();
+            assert!(
+                !line.is_empty(),
+                "no output; stderr: {}",
+                stderr.lock().unwrap()
+            );
+            read.push(line.trim_end().to_string());
+        }
+        Running {
+            child,
+            lines: read,
+            stderr,
+        }
+    }
+
+    /// The value of `export NAME=value` among the lines.
+    fn export(&self, name: &str) -> String {
+        let prefix = format!("export {name}=");
+        self.lines
+            .iter()
+            .find_map(|l| l.strip_prefix(&prefix))
+            .unwrap_or_else(|| panic!("{name} in {:?}", self.lines))
+            .to_string()
+    }
+
+    /// `host:port` of the endpoint.
+    fn authority(&self, url: &str) -> String {
+        url.trim_start_matches("http://")
+            .split('/')
+            .next()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Sends SIGTERM; returns the exit code and how long the stop took.
+    fn stop(mut self) -> (Option<i32>, Duration, String) {
+        let started = Instant::now();
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let status = self.child.wait().unwrap();
+        let took = started.elapsed();
+        thread::sleep(Duration::from_millis(50));
+        let stderr = self.stderr.lock().unwrap().clone();
+        (status.code(), took, stderr)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One raw HTTP request to `authority`; the status and body.
+fn http(authority: &str, request: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(authority).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = answer
+        .split("\r\n\r\n")
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
+    (status, body)
+}
+
+fn get(authority: &str, path: &str, headers: &str) -> (u16, String) {
+    http(
+        authority,
+        &format!("GET {path} HTTP/1.1\r\nHost: {authority}\r\n{headers}Connection: close\r\n\r\n"),
+    )
+}
+
+/// A client's environment: a HOME with no AWS files, the emulator for STS, and `extra`.
+fn client(program: &str, args: &[&str], extra: &[(&str, String)]) -> std::process::Output {
+    let home = TempDir::new();
+    let mut cmd = Command::new(program);
+    cmd.args(args)
+        .env_clear()
+        .env("HOME", home.path())
+        .env(
+            "PATH",
+            format!("{}:/usr/local/bin:/usr/bin:/bin", venv_bin().display()),
+        )
+        .env("LANG", "C.UTF-8")
+        .env("AWS_ENDPOINT_URL", &emulator().endpoint)
+        .env("AWS_DEFAULT_REGION", "us-east-1");
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+fn aws_whoami(extra: &[(&str, String)]) -> String {
+    let out = client(
+        "aws",
+        &[
+            "sts",
+            "get-caller-identity",
+            "--query",
+            "Arn",
+            "--output",
+            "text",
+        ],
+        extra,
+    );
+    assert!(out.status.success(), "aws: {}", stderr(&out));
+    stdout(&out).trim().to_string()
+}
+
+const BOTO3_WHOAMI: &str = "import boto3; print(boto3.client('sts').get_caller_identity()['Arn'])";
+
+fn boto3_whoami(extra: &[(&str, String)]) -> String {
+    let python = venv_bin().join("python");
+    let out = client(python.to_str().unwrap(), &["-c", BOTO3_WHOAMI], extra);
+    assert!(out.status.success(), "boto3: {}", stderr(&out));
+    stdout(&out).trim().to_string()
+}
+
+#[test]
+fn ec2_serves_the_aws_cli_and_boto3_with_imdsv2() {
+    let home = Home::standard();
+    let server = Running::start(&home, &["--ec2", "admin"], &[], 1);
+    let url = server.export("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+    let env = [
+        ("AWS_EC2_METADATA_SERVICE_ENDPOINT", url.clone()),
+        // v2 only: the token PUT must work.
+        ("AWS_EC2_METADATA_V1_DISABLED", "true".to_string()),
+    ];
+    assert_eq!(aws_whoami(&env), session_arn("admin"));
+    assert_eq!(boto3_whoami(&env), session_arn("admin"));
+    let (code, took, log) = server.stop();
+    assert_eq!(code, Some(0));
+    assert!(took < Duration::from_secs(1), "{took:?}");
+    assert!(log.contains(" PUT /latest/api/token 200 "), "{log}");
+    assert!(
+        log.contains(" GET /latest/meta-data/iam/security-credentials/admin 200 "),
+        "{log}"
+    );
+    // The credentials were served and never logged.
+    let cached = std::fs::read_to_string(home.cache_file(".aws_assume_role_admin")).unwrap();
+    let cached: serde_json::Value = serde_json::from_str(&cached).unwrap();
+    for secret in ["SecretAccessKey", "SessionToken"] {
+        assert!(
+            !log.contains(cached[secret].as_str().unwrap()),
+            "{secret} in the log"
+        );
+    }
+}
+
+#[test]
+fn ec2_serves_imdsv1_when_the_token_put_is_refused() {
+    let home = Home::standard();
+    let server = Running::start(&home, &["--ec2", "admin"], &[], 1);
+    let url = server.export("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+    // A proxy that adds X-Forwarded-For: the token PUT is refused (403), and the SDK falls back
+    // to IMDSv1, which is served.
+    let proxy = XffProxy::start(&server.authority(&url));
+    let env = [("AWS_EC2_METADATA_SERVICE_ENDPOINT", proxy.url.clone())];
+    assert_eq!(boto3_whoami(&env), session_arn("admin"));
+    assert_eq!(aws_whoami(&env), session_arn("admin"));
+    let (_, _, log) = server.stop();
+    assert!(log.contains(" PUT /latest/api/token 403 "), "{log}");
+}
+
+#[test]
+fn ecs_standalone_serves_the_aws_cli_and_boto3() {
+    let home = Home::standard();
+    let server = Running::start(&home, &["--ecs", "admin"], &[], 2);
+    let env = [
+        (
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            server.export("AWS_CONTAINER_CREDENTIALS_FULL_URI"),
+        ),
+        (
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+            server.export("AWS_CONTAINER_AUTHORIZATION_TOKEN"),
+        ),
+    ];
+    assert_eq!(aws_whoami(&env), session_arn("admin"));
+    assert_eq!(boto3_whoami(&env), session_arn("admin"));
+    let (code, took, log) = server.stop();
+    assert_eq!(code, Some(0));
+    assert!(took < Duration::from_secs(1), "{took:?}");
+    assert!(log.contains(" GET /<credentials> 200 "), "{log}");
+    assert!(!log.contains(&env[1].1), "the token in the log");
+}
+
+#[test]
+fn ecs_with_a_command_runs_it_against_the_endpoint_and_exits_with_its_status() {
+    let home = Home::standard();
+    let out = home.run(whoami(&["--ecs", "admin"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), session_arn("admin"));
+    // boto3 too, and what the command's environment holds.
+    let script = format!(
+        "import os; {BOTO3_WHOAMI}; print(sorted(k for k in os.environ if k.startswith('AWS')))"
+    );
+    let python = venv_bin().join("python");
+    let out = home
+        .cmd(["--ecs", "admin", python.to_str().unwrap(), "-c", &script])
+        .env("AWS_ACCESS_KEY_ID", "AKIASTALE")
+        .env("AWS_SECRET_ACCESS_KEY", "stale")
+        .env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/stale")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with(&session_arn("admin")), "{text}");
+    for hidden in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    ] {
+        assert!(!text.contains(&format!("'{hidden}'")), "{hidden} in {text}");
+    }
+    assert!(
+        text.contains("'AWS_CONTAINER_AUTHORIZATION_TOKEN'")
+            && text.contains("'AWS_SHARED_CREDENTIALS_FILE'")
+    );
+    let out = home.run(["--ecs", "admin", "sh", "-c", "exit 7"]);
+    assert_eq!(out.status.code(), Some(7));
+}
+
+#[test]
+fn ecs_passes_sigterm_on_to_its_command() {
+    let home = Home::standard();
+    let mut child = home
+        .cmd([
+            "--ecs",
+            "admin",
+            "sh",
+            "-c",
+            "trap 'exit 42' TERM; echo ready; while :; do sleep 0.05; done",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line, "ready\n");
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    assert_eq!(child.wait().unwrap().code(), Some(42));
+}
+
+#[test]
+fn refusals_wrong_token_host_path_and_method() {
+    let home = Home::standard();
+    let ec2 = Running::start(&home, &["--ec2", "admin"], &[], 1);
+    let a = ec2.authority(&ec2.export("AWS_EC2_METADATA_SERVICE_ENDPOINT"));
+    let creds = "/latest/meta-data/iam/security-credentials/admin";
+    assert_eq!(get(&a, creds, "").0, 200);
+    assert_eq!(get(&a, creds, "X-aws-ec2-metadata-token: 1.00\r\n").0, 401);
+    assert_eq!(
+        get(&a, "/latest/meta-data/iam/security-credentials/other", "").0,
+        404
+    );
+    assert_eq!(get(&a, "/latest/user-data", "").0, 404);
+    let wrong_host =
+        format!("GET {creds} HTTP/1.1\r\nHost: attacker.example:80\r\nConnection: close\r\n\r\n");
+    assert_eq!(http(&a, &wrong_host).0, 403);
+    let post = format!(
+        "POST {creds} HTTP/1.1\r\nHost: {a}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    assert_eq!(http(&a, &post).0, 405);
+    for ttl in ["0", "21601", "x"] {
+        let put = format!("PUT /latest/api/token HTTP/1.1\r\nHost: {a}\r\nX-aws-ec2-metadata-token-ttl-seconds: {ttl}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        assert_eq!(http(&a, &put).0, 400, "{ttl}");
+    }
+    let put = format!("PUT /latest/api/token HTTP/1.1\r\nHost: {a}\r\nX-aws-ec2-metadata-token-ttl-seconds: 60\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    let (status, token) = http(&a, &put);
+    assert_eq!(status, 200);
+    let (status, body) = get(&a, creds, &format!("X-aws-ec2-metadata-token: {token}\r\n"));
+    assert_eq!(status, 200);
+    let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(doc["Code"], "Success");
+    assert_eq!(
+        get(&a, "/latest/meta-data/placement/region", "").1,
+        "us-east-1"
+    );
+
+    let ecs = Running::start(&home, &["--ecs", "admin"], &[], 2);
+    let uri = ecs.export("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+    let token = ecs.export("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+    let a = ecs.authority(&uri);
+    let path = format!("/{}", uri.splitn(4, '/').nth(3).unwrap());
+    assert_eq!(
+        get(&a, &path, &format!("Authorization: {token}\r\n")).0,
+        200
+    );
+    assert_eq!(get(&a, &path, "Authorization: wrong\r\n").0, 401);
+    assert_eq!(get(&a, &path, "").0, 401);
+    assert_eq!(
+        get(&a, "/other", &format!("Authorization: {token}\r\n")).0,
+        404
+    );
+    let rebinding = format!("GET {path} HTTP/1.1\r\nHost: rebind.example\r\nAuthorization: {token}\r\nConnection: close\r\n\r\n");
+    assert_eq!(http(&a, &rebinding).0, 403);
+}
+
+#[test]
+fn a_non_loopback_address_is_refused() {
+    let home = Home::standard();
+    let out = home
+        .cmd(["--ec2", "admin"])
+        .env("AWS_RUNAS_EC2_ADDR", "0.0.0.0:0")
+        .output()
+        .unwrap();
+    assert_one_line_error(
+        &out,
+        &["AWS_RUNAS_EC2_ADDR=0.0.0.0:0 is not a loopback address"],
+    );
+    let out = home
+        .cmd(["--ecs", "admin"])
+        .env("AWS_RUNAS_ECS_ADDR", "169.254.169.254:80")
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, &["is not a loopback address"]);
+}
+
+#[test]
+fn credential_process_json_for_the_aws_cli_and_boto3() {
+    let e = emulator();
+    let config = format!(
+        "{}\n[profile cp]\nregion = us-east-1\ncredential_process = {BIN} -j admin\n\n[profile cp-mfa]\nregion = us-east-1\ncredential_process = {BIN} -j mfa-admin\n",
+        standard_config()
+    );
+    let home = Home::new(&config, &keys(&[("dev", &e.alice), ("mfauser", &e.alice)]));
+    let out = home.run(["-j", "admin"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["Version"], 1);
+    assert!(json["Expiration"].as_str().unwrap().ends_with('Z'));
+    // The aws CLI and boto3 run it themselves.
+    let out = home.run_command(&[
+        "aws",
+        "sts",
+        "get-caller-identity",
+        "--profile",
+        "cp",
+        "--query",
+        "Arn",
+        "--output",
+        "text",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), session_arn("admin"));
+    let python = venv_bin().join("python");
+    let script = "import boto3; print(boto3.Session(profile_name='cp').client('sts').get_caller_identity()['Arn'])";
+    let out = home.run_command(&[python.to_str().unwrap(), "-c", script]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), session_arn("admin"));
+    // With MFA: the prompt is on the terminal, though the aws CLI holds the process's output.
+    let run = home.run_command_on_terminal(
+        &[
+            "aws",
+            "sts",
+            "get-caller-identity",
+            "--profile",
+            "cp-mfa",
+            "--query",
+            "Arn",
+            "--output",
+            "text",
+        ],
+        &[Answer::Totp(&e.alice.mfa_seed)],
+    );
+    assert_eq!(run.status, 0, "{run:?}");
+    assert_eq!(run.prompts, 1, "{run:?}");
+    assert_eq!(run.stdout.trim(), session_arn("mfa-admin"));
+}
