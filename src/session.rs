@@ -116,8 +116,21 @@ impl Session {
             agent: &self.agent,
             mfa,
             refresh: false,
+            newer_than: None,
         };
         reader.provider.retrieve(&mut ctx)
+    }
+
+    /// New credentials to replace those expiring at `expiring` (a server's renewal): every
+    /// cached step is used that is newer, so a cached session token keeps the renewal silent.
+    pub fn renew(&self, expiring: i64, mfa: &mut Mfa) -> Result<Fetched, CredsError> {
+        let mut ctx = Ctx {
+            agent: &self.agent,
+            mfa,
+            refresh: false,
+            newer_than: Some(expiring),
+        };
+        self.plan.provider.retrieve(&mut ctx)
     }
 
     /// The credentials, from the cache when it can; with `refresh` (`-r`), new ones for every
@@ -127,6 +140,7 @@ impl Session {
             agent: &self.agent,
             mfa,
             refresh,
+            newer_than: None,
         };
         self.plan.provider.retrieve(&mut ctx)
     }

@@ -424,3 +424,144 @@ fn credential_process_json_for_the_aws_cli_and_boto3() {
     assert_eq!(run.prompts, 1, "{run:?}");
     assert_eq!(run.stdout.trim(), session_arn("mfa-admin"));
 }
+
+/// A boto3 client calling STS once a second for `seconds`; prints "<ok> <failed>". With a second
+/// argument, botocore's static-stability stretch of instance-metadata credentials is off: it
+/// treats credentials with under 17-25 minutes left as usable for that long again (EC2 hands out
+/// credentials with more left, and so does --ec2, see server/holder.rs), which 40-second test
+/// credentials would always trip. Everything else is stock boto3.
+const BOTO3_LOOP: &str = "
+import sys, time, boto3, botocore.utils
+if len(sys.argv) > 2:
+    botocore.utils.InstanceMetadataFetcher._evaluate_expiration = lambda self, credentials: None
+end = time.time() + float(sys.argv[1])
+sts = boto3.Session().client('sts')
+ok = failed = 0
+while time.time() < end:
+    try:
+        sts.get_caller_identity()
+        ok += 1
+    except Exception as e:
+        failed += 1
+        print('failed:', e, file=sys.stderr)
+    time.sleep(1)
+print(ok, failed)
+";
+
+#[test]
+fn long_running_clients_keep_working_across_renewals() {
+    // Role credentials that last 40 s: renewed every 20 s.
+    let e = Emulator::start_with(&[("EMULATOR_ROLE_LIFETIME", "40")]);
+    let home = Home::standard_on(&e);
+    let ec2 = Running::start(&home, &["--ec2", "admin"], &[], 1);
+    let url = ec2.export("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+    let python = venv_bin().join("python");
+    let seconds = "75";
+    // One loop reads --ec2, the other runs under --ecs.
+    let mut ec2_loop = Command::new(&python);
+    ec2_loop.args(["-c", BOTO3_LOOP, seconds, "no-stretch"]);
+    home.isolate(&mut ec2_loop);
+    let ec2_loop = ec2_loop
+        .env_remove("AWS_EC2_METADATA_DISABLED")
+        .env("HOME", TempDir::new().path())
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let ecs_loop = home
+        .cmd([
+            "--ecs",
+            "admin",
+            python.to_str().unwrap(),
+            "-c",
+            BOTO3_LOOP,
+            seconds,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Meanwhile, watch the Expiration --ec2 serves.
+    let a = ec2.authority(&url);
+    let mut seen: Vec<String> = Vec::new();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(70) {
+        let (status, body) = get(&a, "/latest/meta-data/iam/security-credentials/admin", "");
+        assert_eq!(status, 200, "{body}");
+        let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let expiration = doc["Expiration"].as_str().unwrap().to_string();
+        if seen.last() != Some(&expiration) {
+            seen.push(expiration);
+        }
+        thread::sleep(Duration::from_secs(2));
+    }
+    for (name, child) in [("--ec2", ec2_loop), ("--ecs", ecs_loop)] {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        let counts: Vec<u32> = stdout(&out)
+            .split_whitespace()
+            .map(|n| n.parse().unwrap())
+            .collect();
+        assert_eq!(counts[1], 0, "{name}: failed calls: {}", stderr(&out));
+        assert!(counts[0] >= 30, "{name}: {counts:?}");
+    }
+    // At least two renewals, each later than the one before.
+    assert!(seen.len() >= 3, "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
+    let (code, _, log) = ec2.stop();
+    assert_eq!(code, Some(0));
+    assert!(
+        log.matches("renewed the credentials of admin").count() >= 2,
+        "{log}"
+    );
+}
+
+#[test]
+fn a_failing_renewal_serves_the_old_credentials_until_they_expire_then_503() {
+    // 20-second credentials, and then no STS at all.
+    let e = Emulator::start_with(&[("EMULATOR_ROLE_LIFETIME", "20")]);
+    let home = Home::standard_on(&e);
+    let ecs = Running::start(&home, &["--ecs", "admin"], &[], 2);
+    drop(e);
+    let uri = ecs.export("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+    let auth = format!(
+        "Authorization: {}\r\n",
+        ecs.export("AWS_CONTAINER_AUTHORIZATION_TOKEN")
+    );
+    let a = ecs.authority(&uri);
+    let path = format!("/{}", uri.splitn(4, '/').nth(3).unwrap());
+    let (status, body) = get(&a, &path, &auth);
+    assert_eq!(status, 200);
+    let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let first = doc["AccessKeyId"].clone();
+    let started = Instant::now();
+    let mut statuses = Vec::new();
+    while started.elapsed() < Duration::from_secs(26) {
+        let (status, body) = get(&a, &path, &auth);
+        if status == 200 {
+            let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(
+                doc["AccessKeyId"], first,
+                "the same credentials until they expire"
+            );
+        } else {
+            let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+            assert!(doc["error"].as_str().unwrap().contains("expired"), "{body}");
+        }
+        if statuses.last() != Some(&status) {
+            statuses.push(status);
+        }
+        thread::sleep(Duration::from_millis(500));
+    }
+    // Served while valid, then 503, never 200 again.
+    assert_eq!(statuses, [200, 503]);
+    let (code, _, log) = ecs.stop();
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        log.matches("cannot renew the credentials of admin").count(),
+        1,
+        "{log}"
+    );
+}

@@ -266,9 +266,19 @@ impl Cached {
     }
 
     /// The entry in the file, if it is usable now.
-    fn read(&self) -> Option<Fetched> {
+    /// The cached credentials, if usable and (for a renewal) newer than those being renewed.
+    fn read(&self, newer_than: Option<i64>) -> Option<Fetched> {
         let data = self.load()?;
-        self.usable(&data, time::unix_now())
+        let fetched = self.usable(&data, time::unix_now())?;
+        let expiration = fetched.credentials.expiration.unwrap_or(i64::MAX);
+        if newer_than.is_some_and(|t| expiration <= t) {
+            debug!(
+                "cache {}: the credentials being renewed, fetching new ones",
+                self.path.display()
+            );
+            return None;
+        }
+        Some(fetched)
     }
 
     /// The credentials in a cache file's `data`, if they fit this cache and are good at `now`.
@@ -437,7 +447,7 @@ impl Cached {
 impl Provider for Cached {
     fn retrieve(&self, ctx: &mut Ctx<'_>) -> Result<Fetched, CredsError> {
         if !ctx.refresh {
-            if let Some(fetched) = self.read() {
+            if let Some(fetched) = self.read(ctx.newer_than) {
                 return Ok(fetched);
             }
         }
@@ -457,7 +467,7 @@ impl Provider for Cached {
         private.clean(self.dir(), &self.file_name());
         // Another run may have fetched while we waited for the lock.
         if !ctx.refresh {
-            if let Some(fetched) = self.read() {
+            if let Some(fetched) = self.read(ctx.newer_than) {
                 return Ok(fetched);
             }
         }
@@ -560,6 +570,7 @@ mod tests {
             agent: &agent,
             mfa: &mut mfa,
             refresh,
+            newer_than: None,
         };
         c.retrieve(&mut ctx).unwrap()
     }

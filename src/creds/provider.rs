@@ -11,12 +11,14 @@ use super::mfa::Mfa;
 use crate::aws::http::Agent;
 use crate::credentials::Credentials;
 
-/// What a retrieval is given: the run's one HTTP agent, where MFA codes come from, and whether
-/// cached entries are to be replaced (`-r`) rather than used.
+/// What a retrieval is given: the run's one HTTP agent, where MFA codes come from, whether
+/// cached entries are to be replaced (`-r`) rather than used, and, for a renewal, the expiration
+/// of the credentials being renewed: a cached entry that expires no later is not new enough.
 pub struct Ctx<'a> {
     pub agent: &'a Agent,
     pub mfa: &'a mut Mfa,
     pub refresh: bool,
+    pub newer_than: Option<i64>,
 }
 
 /// Credentials, with what is known of the caller they were made for.

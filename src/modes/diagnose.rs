@@ -261,6 +261,7 @@ fn check_credentials(profile: &Profile, env: &Env, r: &mut Report) {
         agent: &agent,
         mfa: &mut mfa,
         refresh: false,
+        newer_than: None,
     };
     let credentials = match plan::root_provider(profile, &sts).retrieve(&mut ctx) {
         Ok(f) => f.credentials,

@@ -41,7 +41,7 @@ pub fn start(args: &Args, env: &Env) -> Result<Started, Error> {
         session_command: session.command.clone(),
         region: profile.region.clone(),
         profile_name: profile.profile_name().map(str::to_string),
-        renew: Box::new(move || session.fetch(false, &mut mfa).map(|f| f.credentials)),
+        renew: Box::new(move |expiring| session.renew(expiring, &mut mfa).map(|f| f.credentials)),
     };
     Ok(started)
 }

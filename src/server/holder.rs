@@ -16,8 +16,9 @@ use crate::creds::error::CredsError;
 use crate::log;
 use crate::time::{self, rfc3339};
 
-/// Gets fresh credentials (the run's chain, through the cache).
-pub type Fetch = Box<dyn FnMut() -> Result<Credentials, CredsError> + Send>;
+/// Gets credentials newer than those expiring at the given time (the run's chain, through the
+/// cache).
+pub type Fetch = Box<dyn FnMut(i64) -> Result<Credentials, CredsError> + Send>;
 
 /// Whom the served credentials are for.
 #[derive(Debug, Clone)]
@@ -106,7 +107,7 @@ impl Holder {
                 if at > now {
                     thread::sleep(Duration::from_secs((at - now) as u64));
                 }
-                match fetch() {
+                match fetch(expiration) {
                     Ok(fresh) if fresh.expiration > served.credentials.expiration => {
                         if failing {
                             log::note(format_args!("credentials renewed again"));
@@ -130,8 +131,11 @@ impl Holder {
                             ));
                         }
                         failing = true;
-                        let left = (expiration - time::unix_now()).max(1);
-                        thread::sleep(Duration::from_secs(left.min(RETRY) as u64));
+                        // Until they expire, at most every RETRY seconds; after, every
+                        // few seconds, so service resumes soon after STS does.
+                        let left = expiration - time::unix_now();
+                        let pause = if left > 0 { left.min(RETRY) } else { 5 };
+                        thread::sleep(Duration::from_secs(pause as u64));
                     }
                 }
             }
@@ -139,14 +143,17 @@ impl Holder {
     }
 }
 
-/// When to renew credentials that expire at `expiration` and arrived at `fetched_at`: a tenth
-/// of their lifetime before they expire, at least 90 s (the disk cache's window, so the cache
-/// has let them go by then), but never before half their lifetime has passed (credentials
-/// shorter than three minutes are renewed at half-life).
+/// What served credentials keep left: SDKs treat instance-metadata credentials with less than
+/// 17 to 25 minutes left as stale-but-usable and stretch them (botocore's static stability), so,
+/// like EC2's own service, we hand out credentials with more than that left.
+const KEEP_LEFT: i64 = 30 * 60;
+
+/// When to renew credentials that expire at `expiration` and arrived at `fetched_at`: when
+/// [`KEEP_LEFT`] remains, but not before half their lifetime has passed (so credentials of an
+/// hour or less are renewed at half-life, longer ones half an hour before they expire).
 pub fn renew_at(expiration: i64, fetched_at: i64) -> i64 {
-    let lifetime = (expiration - fetched_at).max(0);
-    let window = (lifetime / 10).max(90).min(lifetime / 2);
-    expiration - window
+    let half_life = fetched_at + (expiration - fetched_at).max(0) / 2;
+    (expiration - KEEP_LEFT).max(half_life)
 }
 
 #[cfg(test)]
@@ -155,13 +162,13 @@ mod tests {
 
     #[test]
     fn renewal_times() {
-        // One hour: six minutes before.
-        assert_eq!(renew_at(3600, 0), 3600 - 360);
-        // Fifteen minutes: the 90 s floor.
-        assert_eq!(renew_at(900, 0), 810);
-        // Two minutes: at half-life, not 90 s before (which would be 30 s in).
-        assert_eq!(renew_at(120, 0), 60);
-        // Already expired, or fetched late: now.
+        // One hour: half an hour before (half-life).
+        assert_eq!(renew_at(3600, 0), 1800);
+        // Twelve hours: half an hour before.
+        assert_eq!(renew_at(43_200, 0), 43_200 - 1800);
+        // Forty seconds: at half-life.
+        assert_eq!(renew_at(40, 0), 20);
+        // Already expired, or fetched late: at once.
         assert_eq!(renew_at(100, 100), 100);
         assert_eq!(renew_at(100, 200), 100);
     }
