@@ -48,12 +48,14 @@ lint:
 demo: venv build
 	bash extras/demo.sh
 
-# Cached-run speed, STS requests, memory and size against the peers (bench/bench.py);
+# Cached-run speed, STS requests, memory and size against the peers (bench/bench.py), then
+# the credential endpoints under load (bench/endpoints.py, wrk);
 # BASELINE=/path/to/aws-runas measures another build in the same run.
 bench: venv build
-	command -v hyperfine >/dev/null && test -x /usr/bin/time \
-		|| { apt-get update -qq && apt-get install -y -qq hyperfine time; }
+	command -v hyperfine >/dev/null && command -v wrk >/dev/null && test -x /usr/bin/time \
+		|| { apt-get update -qq && apt-get install -y -qq hyperfine time wrk; }
 	BASELINE=$(BASELINE) $(VENV)/bin/python bench/bench.py
+	$(VENV)/bin/python bench/endpoints.py
 
 # What a user sees (-v lines, errors, exit codes, exports, cache files), this build against
 # another one: make compare BASELINE=/path/to/aws-runas (bench/compare.py).
