@@ -10,7 +10,7 @@ STATIC := target/$(HOST)/release/aws-runas
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all build release static test demo bench compare fuzz lint venv shells extras install install-files clean
+.PHONY: all build release static test demo bench compare fuzz lint venv shells browser extras install install-files clean
 
 all: build
 
@@ -37,7 +37,16 @@ shells:
 	command -v zsh >/dev/null && command -v fish >/dev/null \
 		|| { apt-get update -qq && apt-get install -y -qq zsh fish; }
 
-test: venv shells
+# The browser tests' tools: the distribution's Chromium, and playwright-core (pinned in
+# tests/browser/package-lock.json) from the npm registry.
+browser: tests/browser/node_modules/.installed
+
+tests/browser/node_modules/.installed: tests/browser/package-lock.json
+	test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium; }
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: venv shells browser
 	$(CARGO) test
 
 lint:

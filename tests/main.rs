@@ -6,6 +6,7 @@ mod cache;
 mod cache_honesty;
 mod cache_security;
 mod config_files;
+mod console;
 mod container;
 mod diagnose;
 mod discovery;

@@ -23,9 +23,8 @@ const PROMPT: &str = "Enter MFA Code: ";
 pub enum Asker {
     /// The controlling terminal, up to 3 tries.
     Terminal,
-    /// Nobody: a code needed is an error. For runs that must not wait on a person (the
-    /// credential servers' background renewals, to come).
-    #[cfg_attr(not(test), allow(dead_code))]
+    /// Nobody: a code needed is an error (`MfaError::NobodyToAsk`). For fetches that must not
+    /// wait on the terminal: `-D`, and the console's, which asks on its page instead.
     Nobody,
 }
 

@@ -5,6 +5,8 @@ use crate::cli::args::Args;
 use crate::env::Env;
 use crate::error::Error;
 use crate::log;
+use crate::random;
+use crate::server::console::Console;
 use crate::server::http::ServerError;
 use crate::server::http::{self, Server};
 use crate::server::imds::Imds;
@@ -23,7 +25,7 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
         true,
     )?;
     let started = endpoints::start(args, env)?;
-    if !started.session_command.is_empty() {
+    if !started.command.is_empty() {
         log::warn(format_args!(
             "--ec2 serves the credentials: the command is not run"
         ));
@@ -39,16 +41,27 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
             .is_some_and(|v| v.eq_ignore_ascii_case("true")),
         started: time::unix_now(),
     };
+    let console = Console::new(
+        started.holder.clone(),
+        random::hex_token::<32>().map_err(ServerError::Random)?,
+        server.addr.port(),
+        started.role_profiles.clone(),
+        Box::new(endpoints::opener(args, env)),
+    );
     let endpoint = format!("http://{}/", server.addr);
     super::print(&format!(
         "export AWS_EC2_METADATA_SERVICE_ENDPOINT={endpoint}\n"
     ))?;
     log::note(format_args!(
-        "serving the credentials of {} at {endpoint} (instance metadata; stop with Ctrl-C)",
+        "serving the credentials of {} at {endpoint} (instance metadata; console: open {endpoint} in a browser; stop with Ctrl-C)",
         started.holder.current().identity.profile
     ));
-    started.holder.renew_in_background(started.renew);
-    server.start(move |request| imds.handle(request));
+    started.holder.renew_in_background();
+    server.start(move |request| {
+        console
+            .handle(request)
+            .unwrap_or_else(|| imds.handle(request))
+    });
     let signal = signals.next();
     log::note(format_args!("stopped (signal {})", signal.number));
     Ok(0)

@@ -48,9 +48,9 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
     };
     let uri = format!("http://{}{}", server.addr, ecs.path);
     let token = ecs.token.clone();
-    started.holder.renew_in_background(started.renew);
+    started.holder.renew_in_background();
     server.start(move |request| ecs.handle(request));
-    if started.session_command.is_empty() {
+    if started.command.is_empty() {
         super::print(&format!(
             "export AWS_CONTAINER_CREDENTIALS_FULL_URI={uri}\nexport AWS_CONTAINER_AUTHORIZATION_TOKEN={token}\n"
         ))?;
@@ -77,7 +77,7 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
         ours.push(("AWSRUNAS_PROFILE", name.clone()));
     }
     let child_env = exec::child_env_without(env.vars(), &ours, HIDDEN);
-    run_command(&started.session_command, child_env, signals)
+    run_command(&started.command, child_env, signals)
 }
 
 /// Runs the command, passing on the signals sent to us, and returns its exit code (128 + the

@@ -24,7 +24,12 @@ pub struct Request {
     pub path: String,
     /// Header names lower-cased.
     headers: Vec<(String, String)>,
+    /// The body, up to [`MAX_BODY`] bytes (the console's JSON calls are tiny).
+    pub body: Vec<u8>,
 }
+
+/// The most of a request body read.
+const MAX_BODY: u64 = 16 * 1024;
 
 impl Request {
     /// The value of header `name` (lower-case).
@@ -147,6 +152,11 @@ pub fn host_allowed(host: Option<&str>) -> bool {
         .is_ok_and(|ip| ip.is_loopback() || ip == IpAddr::V4(METADATA_ADDR))
 }
 
+/// Compares secrets without leaking, through timing, how much of a guess was right.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// A bound server.
 pub struct Server {
     inner: Arc<tiny_http::Server>,
@@ -186,7 +196,7 @@ impl Server {
 }
 
 /// Answers one request: the Host check, the handler, the access-log line.
-fn answer(request: tiny_http::Request, handler: &(dyn Fn(&Request) -> (Reply, String) + Sync)) {
+fn answer(mut request: tiny_http::Request, handler: &(dyn Fn(&Request) -> (Reply, String) + Sync)) {
     let path = request
         .url()
         .split('?')
@@ -206,7 +216,11 @@ fn answer(request: tiny_http::Request, handler: &(dyn Fn(&Request) -> (Reply, St
                 )
             })
             .collect(),
+        body: Vec::new(),
     };
+    let mut ours = ours;
+    let reader = request.as_reader();
+    let _ = std::io::Read::read_to_end(&mut std::io::Read::take(reader, MAX_BODY), &mut ours.body);
     let (reply, logged_path) = if host_allowed(ours.header("host")) {
         handler(&ours)
     } else {
@@ -239,6 +253,13 @@ fn answer(request: tiny_http::Request, handler: &(dyn Fn(&Request) -> (Reply, St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn equal_in_constant_time() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+    }
 
     #[test]
     fn hosts() {

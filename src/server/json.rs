@@ -63,6 +63,30 @@ pub fn identity_document(account: &str, region: &str, started: i64) -> Vec<u8> {
     .into_bytes()
 }
 
+/// The console's state: the profile served, when its credentials expire, the role profiles to
+/// pick from, and whether a code is awaited.
+pub fn console_state(
+    current: &str,
+    expiration: Option<i64>,
+    profiles: &[String],
+    mfa_pending: bool,
+) -> Vec<u8> {
+    json!({
+        "current": current,
+        "expiration": expiration.map(rfc3339::format),
+        "profiles": profiles,
+        "mfa_pending": mfa_pending,
+    })
+    .to_string()
+    .into_bytes()
+}
+
+/// The string field `name` of a JSON object body, if the body is one and has it.
+pub fn field(body: &[u8], name: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    value.get(name)?.as_str().map(str::to_string)
+}
+
 /// `{"error": "<message>"}`.
 pub fn error(message: &str) -> Vec<u8> {
     json!({ "error": message }).to_string().into_bytes()

@@ -2,6 +2,7 @@
 //! (container credentials). What they serve is held and renewed by `holder`; `http` is the
 //! loopback-only server every endpoint shares.
 
+pub mod console;
 pub mod ecs;
 pub mod holder;
 pub mod http;
