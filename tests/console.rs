@@ -234,3 +234,76 @@ fn posts_without_the_token_or_from_another_origin_change_nothing() {
     let _ = server.kill();
     let _ = server.wait();
 }
+
+#[test]
+fn a_renewal_that_needs_mfa_without_a_terminal_asks_on_the_console() {
+    // 20-second role credentials, renewed after 10 s; no terminal to ask.
+    let e = Emulator::start_with(&[("EMULATOR_ROLE_LIFETIME", "20")]);
+    let home = Home::standard_on(&e);
+    let code = totp(&e.alice.mfa_seed, 0);
+    let mut cmd = Command::new("setsid");
+    cmd.args(["--wait", BIN, "--ec2", "-o", &code, "mfa-admin"]);
+    home.isolate(&mut cmd);
+    let mut server = cmd
+        .env("AWS_RUNAS_EC2_ADDR", "127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(server.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let url = line.trim().split('=').nth(1).unwrap().to_string();
+    let a = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    // The session token is gone: the renewal needs a new one, and so an MFA code.
+    std::fs::remove_file(home.cache_file(".aws_session_token_mfauser")).unwrap();
+    let state = |a: &str| -> serde_json::Value {
+        serde_json::from_str(&call(a, &format!("GET /profiles HTTP/1.1\r\nHost: {a}"), "").1)
+            .unwrap()
+    };
+    let first = state(&a)["expiration"].clone();
+    let started = std::time::Instant::now();
+    while state(&a)["mfa_pending"] != true {
+        assert!(
+            started.elapsed().as_secs() < 20,
+            "no MFA request: {}",
+            state(&a)
+        );
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    let page = call(&a, &format!("GET / HTTP/1.1\r\nHost: {a}"), "").1;
+    let token = page
+        .split("name=\"aws-runas-token\" content=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    // The code typed on the console completes the renewal.
+    let mut next = totp(&e.alice.mfa_seed, 0);
+    if next == code {
+        next = totp(&e.alice.mfa_seed, 30);
+    }
+    let body = format!(r#"{{"code": "{next}"}}"#);
+    let (status, answer) = call(
+        &a,
+        &format!("POST /mfa HTTP/1.1\r\nHost: {a}\r\nX-Aws-Runas-Token: {token}"),
+        &body,
+    );
+    assert_eq!(status, 200, "{answer}");
+    let after: serde_json::Value = serde_json::from_str(&answer).unwrap();
+    assert_eq!(after["mfa_pending"], false);
+    assert!(
+        after["expiration"].as_str() > first.as_str(),
+        "{first} then {after}"
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+}

@@ -120,7 +120,7 @@ impl Console {
             &served.identity.profile,
             served.credentials.expiration,
             &self.profiles,
-            self.pending().is_some(),
+            self.pending().is_some() || self.holder.needs_code(),
         );
         Reply::json(status, body)
     }
@@ -155,7 +155,10 @@ impl Console {
             return Reply::error(400, "an MFA code is 6 digits");
         };
         let mut pending = self.pending();
-        match pending.take() {
+        let waiting = pending
+            .take()
+            .or_else(|| self.holder.needs_code().then_some(Pending::Refresh));
+        match waiting {
             None => Reply::error(409, "no switch or refresh is waiting for a code"),
             Some(Pending::Switch {
                 identity,

@@ -6,6 +6,7 @@
 //! keeps the old credentials served while they are valid, says so once, and tries again; expired
 //! credentials are never served.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 use std::thread;
 use std::time::Duration;
@@ -13,7 +14,7 @@ use std::time::Duration;
 use super::json;
 use crate::credentials::Credentials;
 use crate::credentials::MfaCode;
-use crate::creds::error::CredsError;
+use crate::creds::error::{CredsError, MfaError};
 use crate::log;
 use crate::time::{self, rfc3339};
 
@@ -79,6 +80,9 @@ pub struct Holder {
     /// starts over when the profile changes under it).
     source: Mutex<Source>,
     switched: Condvar,
+    /// The background renewal needs an MFA code it could not ask for (no terminal): the
+    /// console asks for it instead.
+    needs_code: AtomicBool,
 }
 
 struct Source {
@@ -98,6 +102,7 @@ impl Holder {
                 generation: 0,
             }),
             switched: Condvar::new(),
+            needs_code: AtomicBool::new(false),
         })
     }
 
@@ -121,11 +126,17 @@ impl Holder {
         self.source.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Whether the background renewal waits for an MFA code that only the console can get.
+    pub fn needs_code(&self) -> bool {
+        self.needs_code.load(Ordering::Relaxed)
+    }
+
     /// Serves another profile's credentials from now on, renewed with its `fetch`.
     pub fn switch(&self, credentials: Credentials, identity: Identity, fetch: Fetch) {
         let mut source = self.source();
         source.fetch = fetch;
         source.generation += 1;
+        self.needs_code.store(false, Ordering::Relaxed);
         self.replace(Served::new(credentials, identity));
         self.switched.notify_all();
     }
@@ -142,6 +153,7 @@ impl Holder {
         };
         let fresh = (source.fetch)(want)?;
         source.generation += 1;
+        self.needs_code.store(false, Ordering::Relaxed);
         self.replace(Served::new(fresh, served.identity.clone()));
         self.switched.notify_all();
         Ok(())
@@ -202,6 +214,11 @@ impl Holder {
                 false
             }
             Err(error) => {
+                let wants_code = matches!(
+                    error,
+                    CredsError::Mfa(MfaError::NoTerminal | MfaError::NobodyToAsk)
+                );
+                self.needs_code.store(wants_code, Ordering::Relaxed);
                 if !failing {
                     log::warn(format_args!(
                         "cannot renew the credentials of {} (still serving the current ones until {}): {error}",
