@@ -14,9 +14,10 @@ use crate::config::endpoint;
 use crate::config::files::Files;
 use crate::config::profile::{Overrides, Profile, ProfileError, Target};
 use crate::config::resolve;
+use crate::credentials::MfaCode;
 use crate::creds::cache::{CacheDir, LOCK_TIMEOUT};
 use crate::creds::error::CredsError;
-use crate::creds::mfa::{Asker, Mfa};
+use crate::creds::mfa::{Asker, Mfa, PROCESS_TIMEOUT};
 use crate::creds::plan::{self, Plan};
 use crate::creds::provider::{Ctx, Fetched};
 use crate::duration;
@@ -36,6 +37,8 @@ pub struct Session {
     /// The files the profile was read from (the discovery modes list their profiles).
     pub files: Files,
     pub cache: CacheDir,
+    /// How long `mfa_process` may take (`AWS_RUNAS_MFA_TIMEOUT`).
+    pub mfa_timeout: Duration,
 }
 
 /// The flags that are about the profile, as config takes them.
@@ -47,15 +50,16 @@ fn overrides(args: &Args) -> Overrides {
     }
 }
 
-/// `AWS_RUNAS_LOCK_TIMEOUT` (a Go duration), else the default: how long a run waits for another
-/// run that is fetching the same credentials.
-fn lock_timeout(env: &Env) -> Result<Duration, ProfileError> {
-    let Some(value) = env.non_empty("AWS_RUNAS_LOCK_TIMEOUT") else {
-        return Ok(LOCK_TIMEOUT);
+/// A Go duration from `var`, else `default`: `AWS_RUNAS_LOCK_TIMEOUT` (how long a run waits for
+/// another run fetching the same credentials), `AWS_RUNAS_MFA_TIMEOUT` (how long `mfa_process`
+/// may take).
+fn timeout(env: &Env, var: &'static str, default: Duration) -> Result<Duration, ProfileError> {
+    let Some(value) = env.non_empty(var) else {
+        return Ok(default);
     };
     duration::parse(value).map_err(|error| ProfileError::BadDuration {
-        origin: "environment AWS_RUNAS_LOCK_TIMEOUT".into(),
-        key: "lock timeout",
+        origin: format!("environment {var}"),
+        key: "timeout",
         error,
     })
 }
@@ -88,7 +92,10 @@ impl Session {
             }
         })?;
         let endpoint = endpoint::sts(env, &profile)?;
-        let cache = CacheDir::beside(&files.config.path, lock_timeout(env)?);
+        let cache = CacheDir::beside(
+            &files.config.path,
+            timeout(env, "AWS_RUNAS_LOCK_TIMEOUT", LOCK_TIMEOUT)?,
+        );
         let plan = plan::plan(&profile, &endpoint, &cache, args.session);
         debug!("plan: {} ({})", plan.provider.describe(), plan.reason);
         let agent = agent(&profile);
@@ -100,12 +107,22 @@ impl Session {
             agent,
             files,
             cache,
+            mfa_timeout: timeout(env, "AWS_RUNAS_MFA_TIMEOUT", PROCESS_TIMEOUT)?,
         })
     }
 
-    /// Where MFA codes come from for a run at a terminal: `-o`, then the terminal.
-    pub fn terminal_mfa(args: &Args) -> Mfa {
-        Mfa::new(args.otp.clone(), Asker::Terminal)
+    /// Where MFA codes come from for a run at a terminal: `-o`, then `mfa_process`, then the
+    /// terminal.
+    pub fn terminal_mfa(&self, args: &Args) -> Mfa {
+        self.mfa(args.otp.clone(), Asker::Terminal)
+    }
+
+    /// Where MFA codes come from: `given`, then `mfa_process`, then `asker`; the prompt names
+    /// the profile.
+    pub fn mfa(&self, given: Option<MfaCode>, asker: Asker) -> Mfa {
+        Mfa::new(given, asker)
+            .with_process(self.profile.mfa_process.clone(), self.mfa_timeout)
+            .for_profile(self.profile.name())
     }
 
     /// The credentials IAM discovery calls are signed with (see `plan::iam_reader`).

@@ -165,9 +165,16 @@ fn the_man_page_documents_every_variable_the_sources_read() {
             let text = std::fs::read_to_string(&path).unwrap();
             // Lines that read a variable through Env (env.rs is the only reader).
             for line in text.lines().filter(|l| {
-                ["non_empty(", ".get(\"", "is_set(", "get_os(", "from_env("]
-                    .iter()
-                    .any(|call| l.contains(call))
+                [
+                    "non_empty(",
+                    ".get(\"",
+                    "is_set(",
+                    "get_os(",
+                    "from_env(",
+                    "timeout(env",
+                ]
+                .iter()
+                .any(|call| l.contains(call))
             }) {
                 read.extend(quoted_names(line));
             }

@@ -36,6 +36,8 @@ const ENVIRONMENT: &[(&str, &str)] = &[
     ("AWS_REGION, AWS_DEFAULT_REGION", "The region, over the profile's."),
     ("AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN", "Keys for a profile with none of its own, or with credential_source = Environment; -D checks them for conflicts. They, AWS_SECURITY_TOKEN and AWS_CREDENTIAL_EXPIRATION are replaced in the command's environment."),
     ("MFA_SERIAL", "The MFA device, over mfa_serial (-M wins)."),
+    ("AWS_RUNAS_MFA_PROCESS", "A command that prints the MFA code (run without a shell; the first line of its output), over mfa_process; -o wins."),
+    ("AWS_RUNAS_MFA_TIMEOUT", "How long that command may take (a Go duration; default 1m, for a YubiKey's touch)."),
     ("EXTERNAL_ID", "The external id AssumeRole sends, over external_id."),
     ("AWS_ROLE_SESSION_NAME", "The role session name, over role_session_name."),
     ("SESSION_TOKEN_DURATION, CREDENTIALS_DURATION", "The two lifetimes (Go durations), over the config's session_token_duration and credentials_duration."),

@@ -154,6 +154,7 @@ mod tests {
     fn profile(region: Option<&str>, endpoint_url: Option<&str>) -> Profile {
         Profile {
             origins: Vec::new(),
+            mfa_process: None,
             target: Target::Profile("p".into()),
             region: region.map(str::to_string),
             source: Source {

@@ -39,6 +39,7 @@ pub struct Layers {
 pub struct Settings {
     pub region: Option<String>,
     pub mfa_serial: Option<String>,
+    pub mfa_process: Option<String>,
     pub endpoint_url: Option<String>,
     pub sts_regional_endpoints: Option<String>,
     pub session_duration: Duration,
@@ -143,6 +144,11 @@ pub fn settings(
             .or_else(|| layers.lookup("mfa_serial")),
         &mut origins,
     );
+    let mfa_process = traced(
+        "mfa_process",
+        from_env(env, "AWS_RUNAS_MFA_PROCESS").or_else(|| layers.lookup("mfa_process")),
+        &mut origins,
+    );
     let endpoint_url = traced("endpoint_url", layers.own("endpoint_url"), &mut origins);
     let sts_regional_endpoints = traced(
         "sts_regional_endpoints",
@@ -177,6 +183,7 @@ pub fn settings(
     Ok(Settings {
         region,
         mfa_serial,
+        mfa_process,
         endpoint_url,
         sts_regional_endpoints,
         session_duration,

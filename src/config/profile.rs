@@ -153,6 +153,8 @@ pub struct Profile {
     /// The roles to assume, in order; the last one gives the result. Empty: no role.
     pub roles: Vec<RoleStep>,
     pub mfa_serial: Option<String>,
+    /// `mfa_process` (or `AWS_RUNAS_MFA_PROCESS`): the command that prints an MFA code.
+    pub mfa_process: Option<String>,
     pub session_duration: Duration,
     /// `endpoint_url` of the profile itself (botocore takes it from no other profile).
     pub endpoint_url: Option<String>,

@@ -103,6 +103,7 @@ pub fn resolve(
         source,
         roles,
         mfa_serial: settings.mfa_serial,
+        mfa_process: settings.mfa_process,
         session_duration: settings.session_duration,
         endpoint_url: settings.endpoint_url,
         sts_endpoint_url: sts_service_endpoint(files, &layers),

@@ -75,6 +75,11 @@ pub enum MfaError {
     /// No well-formed code after this many tries.
     Malformed(usize),
     Terminal(std::io::Error),
+    /// `mfa_process` failed, timed out or printed no code; the reason says which.
+    Process {
+        command: String,
+        reason: String,
+    },
 }
 
 impl fmt::Display for MfaError {
@@ -82,7 +87,7 @@ impl fmt::Display for MfaError {
         match self {
             MfaError::NoTerminal => write!(
                 f,
-                "an MFA code is needed but there is no terminal to ask on: pass the code with -o"
+                "an MFA code is needed but there is no terminal to ask on: pass the code with -o, or set mfa_process"
             ),
             MfaError::NobodyToAsk => write!(
                 f,
@@ -93,6 +98,9 @@ impl fmt::Display for MfaError {
                 "no valid MFA code after {tries} tries (a code is 6 digits)"
             ),
             MfaError::Terminal(e) => write!(f, "cannot read the MFA code from the terminal: {e}"),
+            MfaError::Process { command, reason } => {
+                write!(f, "mfa_process '{command}' {reason}")
+            }
         }
     }
 }

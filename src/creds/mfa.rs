@@ -1,5 +1,7 @@
-//! MFA codes: the one given with `-o`, else asked of the [`Asker`] (the controlling terminal,
-//! /dev/tty, so the prompt works even when stdout is captured by `eval "$(aws-runas prof)"`).
+//! MFA codes: the one given with `-o`, else the first line that `mfa_process` prints (a command
+//! run without a shell, e.g. `ykman oath accounts code --single <account>`), else asked of the
+//! [`Asker`] (the controlling terminal, /dev/tty, so the prompt works even when stdout is
+//! captured by `eval "$(aws-runas prof)"`).
 //! Where codes come from is a value, [`Mfa`], that the mode builds and hands to the providers.
 //!
 //! A malformed code is asked again (3 tries). A code AWS rejects ("MultiFactorAuthentication
@@ -7,16 +9,20 @@
 //! run. Codes never reach a log or a message.
 
 use std::fs::OpenOptions;
-use std::io::Write;
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use super::error::{CredsError, MfaError};
+use super::process;
 use crate::aws::query::AwsError;
 use crate::credentials::MfaCode;
 use crate::log::debug;
 
 /// Attempts at a well-formed code, and at a code AWS accepts.
 const TRIES: usize = 3;
-const PROMPT: &str = "Enter MFA Code: ";
+/// How long `mfa_process` may take by default: long enough to touch a YubiKey.
+pub const PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Who is asked for a code once the `-o` code (if any) has been used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,8 +37,12 @@ pub enum Asker {
 /// Where MFA codes come from during a run: the `-o` code, used once, then the [`Asker`].
 pub struct Mfa {
     given: Option<MfaCode>,
+    /// `mfa_process` and how long it may take.
+    process: Option<(String, Duration)>,
     asker: Asker,
     prompted: bool,
+    /// The profile the codes are for, named in the prompt.
+    profile: Option<String>,
 }
 
 /// Whether AWS refused the call because of the MFA code.
@@ -52,9 +62,23 @@ impl Mfa {
     pub fn new(given: Option<MfaCode>, asker: Asker) -> Mfa {
         Mfa {
             given,
+            process: None,
             asker,
             prompted: false,
+            profile: None,
         }
+    }
+
+    /// Codes come from `command` (`mfa_process`) before the asker, each within `timeout`.
+    pub fn with_process(mut self, command: Option<String>, timeout: Duration) -> Mfa {
+        self.process = command.map(|c| (c, timeout));
+        self
+    }
+
+    /// The prompt names `profile`.
+    pub fn for_profile(mut self, profile: &str) -> Mfa {
+        self.profile = Some(profile.to_string());
+        self
     }
 
     /// A code for `serial`: the `-o` code (once: AWS refuses a code used twice), else the
@@ -63,6 +87,10 @@ impl Mfa {
         if let Some(code) = self.given.take() {
             debug!("MFA code for {serial} from -o");
             return Ok(code);
+        }
+        if let Some((command, timeout)) = &self.process {
+            debug!("MFA code for {serial} from mfa_process");
+            return run_process(command, *timeout);
         }
         match self.asker {
             Asker::Terminal => self.ask_terminal(serial),
@@ -81,9 +109,13 @@ impl Mfa {
         // The prompt turns echo off; Ctrl-C must not leave it off.
         let _restore = TerminalGuard::save(&tty);
         debug!("asking for the MFA code of {serial} on the terminal");
+        let prompt = match &self.profile {
+            Some(profile) => format!("Enter MFA code for {serial} (profile {profile}): "),
+            None => format!("Enter MFA code for {serial}: "),
+        };
         for _ in 0..TRIES {
             self.prompted = true;
-            let answer = rpassword::prompt_password(PROMPT).map_err(MfaError::Terminal)?;
+            let answer = rpassword::prompt_password(&prompt).map_err(MfaError::Terminal)?;
             if let Some(code) = MfaCode::parse(answer.trim()) {
                 return Ok(code);
             }
@@ -103,6 +135,55 @@ impl Mfa {
             let _ = writeln!(tty, "{message}");
         }
     }
+}
+
+/// Runs `mfa_process` without a shell (split as `credential_process` is), with `timeout`; the
+/// first line of its stdout is the code. Its stderr is the user's (a YubiKey's "touch your key").
+fn run_process(command: &str, timeout: Duration) -> Result<MfaCode, MfaError> {
+    let failed = |reason: String| MfaError::Process {
+        command: command.to_string(),
+        reason,
+    };
+    let words = process::split(command).map_err(|e| failed(format!("cannot be read: {e}")))?;
+    let Some((program, args)) = words.split_first() else {
+        return Err(failed("is empty".into()));
+    };
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| failed(format!("cannot be run: {e}")))?;
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let _ = (&mut stdout).take(4096).read_to_end(&mut out);
+        out
+    });
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() >= timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(failed(format!(
+                    "gave no code within {}s",
+                    timeout.as_secs()
+                )));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => return Err(failed(format!("cannot be waited for: {e}"))),
+        }
+    };
+    let out = reader.join().unwrap_or_default();
+    if !status.success() {
+        return Err(failed(format!("failed ({status})")));
+    }
+    let text = String::from_utf8_lossy(&out);
+    let first = text.lines().next().unwrap_or_default().trim();
+    // The output is not repeated: it may be a code, or something else secret.
+    MfaCode::parse(first).ok_or_else(|| failed("printed no 6-digit code on its first line".into()))
 }
 
 /// The terminal's settings, saved before the prompt turns echo off, and put back by a signal

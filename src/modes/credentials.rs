@@ -17,7 +17,7 @@ use crate::time;
 /// Runs the credentials mode; returns the exit code (only when no command replaced us).
 pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
     let session = Session::open(args, env)?;
-    let mut mfa = Session::terminal_mfa(args);
+    let mut mfa = session.terminal_mfa(args);
     let credentials = session.fetch(args.refresh, &mut mfa)?.credentials;
     if args.expiration {
         // Not eprintln!: a closed stderr must not end the run (it would panic, then abort).

@@ -6,7 +6,7 @@ use std::ffi::OsString;
 use std::sync::Arc;
 
 use crate::cli::args::Args;
-use crate::creds::mfa::{Asker, Mfa};
+use crate::creds::mfa::Asker;
 use crate::env::Env;
 use crate::error::Error;
 use crate::server::holder::{Fetch, Holder, Identity, Want};
@@ -26,7 +26,7 @@ pub struct Started {
 /// Opens the session and fetches the credentials to serve first.
 pub fn start(args: &Args, env: &Env) -> Result<Started, Error> {
     let session = Session::open(args, env)?;
-    let mut mfa = Session::terminal_mfa(args);
+    let mut mfa = session.terminal_mfa(args);
     let fetched = session.fetch(args.refresh, &mut mfa)?;
     let identity = identity(&session, fetched.caller_arn.as_deref());
     let files = &session.files;
@@ -74,7 +74,7 @@ fn fetcher(session: Session) -> Fetch {
         } else {
             Asker::Nobody
         };
-        let mut mfa = Mfa::new(want.code, asker);
+        let mut mfa = session.mfa(want.code, asker);
         let fetched = match want.newer_than {
             Some(expiring) => session.renew(expiring, &mut mfa),
             None => session.fetch(false, &mut mfa),

@@ -3,7 +3,7 @@
 
 The command's controlling terminal (and stdin) is the pty; its stdout and stderr are pipes, so
 what appears on the terminal is exactly what the program wrote to /dev/tty. Each
-"Enter MFA Code: " prompt seen on the terminal is answered with the next answer; once they run
+"Enter MFA code for <serial> (profile <name>): " prompt seen on the terminal is answered with the next answer; once they run
 out, the terminal is closed (EOF), as when a user presses Ctrl-D.
 
 usage: pty_run.py ANSWERS_JSON cmd [args...]
@@ -16,6 +16,7 @@ turn it on again)
 """
 
 import json
+import re
 import os
 import pty
 import select
@@ -27,7 +28,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "emulator"))
 from patches import totp  # noqa: E402
 
-PROMPT = b"Enter MFA Code: "
+PROMPT = re.compile(rb"Enter MFA code for [^\r\n]*: ")
 TIMEOUT = 60
 
 
@@ -78,8 +79,8 @@ def main():
                 break
             tty += chunk
             unanswered += chunk
-        while PROMPT in unanswered:
-            unanswered = unanswered.split(PROMPT, 1)[1]
+        while PROMPT.search(unanswered):
+            unanswered = unanswered[PROMPT.search(unanswered).end():]
             prompts += 1
             time.sleep(0.1)  # let the program switch the terminal to raw mode first
             if answers:
