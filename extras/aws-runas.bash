@@ -10,12 +10,12 @@ _aws_runas_profiles() {
 
 _aws_runas() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} i word
-  local flags="-h --help --help-man --completion-script-bash --completion-script-zsh --completion-script-fish --completion-profiles -V --version -v --verbose -a --role-duration -d --duration -s --session -r --refresh -e --expiration --ec2 --ecs -j --json -M --mfa-arn -o --otp -m --list-mfa -l --list-roles -c --make-conf -u --update -D --diagnose --"
+  local flags="-h --help --help-man --completion-script-bash --completion-script-zsh --completion-script-fish --completion-profiles -V --version -v --verbose -a --role-duration -d --duration -s --session -r --refresh -e --expiration --ec2 --ecs --shell -j --json -M --mfa-arn -o --otp -m --list-mfa -l --list-roles -c --make-conf -u --update -D --diagnose --"
   # Find the profile: the first word that is neither a flag nor a flag's value.
   for ((i = 1; i < COMP_CWORD; i++)); do
     word=${COMP_WORDS[i]}
     case $word in
-      -a|--role-duration|-d|--duration|-M|--mfa-arn|-o|--otp) ((i++)) ;;
+      -a|--role-duration|-d|--duration|--shell|-M|--mfa-arn|-o|--otp) ((i++)) ;;
       -*) ;;
       *)
         # A profile (or, with AWS_PROFILE set, the command) is there: complete the command.
@@ -30,7 +30,7 @@ _aws_runas() {
   done
   case $prev in
     -a|--role-duration|-d|--duration) COMPREPLY=($(compgen -W "15m 30m 1h 2h 4h 8h 12h" -- "$cur")); return ;;
-    -M|--mfa-arn|-o|--otp) COMPREPLY=(); return ;;
+    --shell|-M|--mfa-arn|-o|--otp) COMPREPLY=(); return ;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$flags" -- "$cur"))

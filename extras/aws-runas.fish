@@ -15,7 +15,7 @@ function __aws_runas_before_profile
             continue
         end
         switch $token
-            case -a --role-duration -d --duration -M --mfa-arn -o --otp
+            case -a --role-duration -d --duration --shell -M --mfa-arn -o --otp
                 set skip 1
             case '--'
                 return 1
@@ -31,7 +31,7 @@ end
 function __aws_runas_command
     set -l skip 2
     set -q AWS_PROFILE; and set skip 1
-    __fish_complete_subcommand --fcs-skip=$skip -a --role-duration -d --duration -M --mfa-arn -o --otp
+    __fish_complete_subcommand --fcs-skip=$skip -a --role-duration -d --duration --shell -M --mfa-arn -o --otp
 end
 
 complete -c aws-runas -f
@@ -45,6 +45,7 @@ complete -c aws-runas -n __aws_runas_before_profile -s r -l refresh -d 'Discard 
 complete -c aws-runas -n __aws_runas_before_profile -s e -l expiration -d 'Say on stderr when the credentials expire'
 complete -c aws-runas -n __aws_runas_before_profile -l ec2 -d 'Serve the credentials as a local EC2 instance-metadata service'
 complete -c aws-runas -n __aws_runas_before_profile -l ecs -d 'Serve the credentials as a local container-credentials endpoint; with a command, run it against the endpoint'
+complete -c aws-runas -n __aws_runas_before_profile -l shell -x -d 'The exports\' syntax: posix, fish, powershell or cmd'
 complete -c aws-runas -n __aws_runas_before_profile -s j -l json -d 'Print the credentials as credential_process JSON, for `credential_process = aws-runas -j PROFILE` in ~/.aws/config'
 complete -c aws-runas -n __aws_runas_before_profile -s M -l mfa-arn -x -d 'The MFA device to use'
 complete -c aws-runas -n __aws_runas_before_profile -s o -l otp -x -d 'The MFA code, instead of asking on the terminal'

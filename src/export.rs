@@ -4,16 +4,8 @@
 //! written as `'\''`, so any value survives `eval`. cmd.exe form for Windows without `SHELL`.
 
 use crate::credentials::Credentials;
+pub use crate::shell::Shell;
 use crate::time::rfc3339;
-
-/// The shell syntax to write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shell {
-    /// `export NAME='value'`.
-    Posix,
-    /// `set NAME=value`.
-    Cmd,
-}
 
 /// The variables describing a run's credentials, in output order, each only when it has a value.
 pub fn variables(
@@ -67,14 +59,40 @@ pub fn posix_quote(value: &str) -> String {
     format!("'{}'", value.replace('\'', r"'\''"))
 }
 
-/// Renders the variables as lines for `shell`.
+/// fish single-quoting: inside `'...'` only `\\` and `\'` are escapes.
+fn fish_quote(value: &str) -> String {
+    format!("'{}'", value.replace('\\', r"\\").replace('\'', r"\'"))
+}
+
+/// PowerShell single-quoting: a literal string, each quote doubled (the typographic single
+/// quotes PowerShell also takes as quotes included).
+fn powershell_quote(value: &str) -> String {
+    let mut out = String::from("'");
+    for c in value.chars() {
+        if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}') {
+            out.push(c);
+        }
+        out.push(c);
+    }
+    out.push('\'');
+    out
+}
+
+/// Renders the variables as lines for `shell`, each value quoted so that any value, whatever
+/// its characters, arrives as it is.
 pub fn render(vars: &[(&'static str, String)], shell: Shell) -> String {
     let mut out = String::new();
     for (name, value) in vars {
-        match shell {
-            Shell::Posix => out.push_str(&format!("export {name}={}\n", posix_quote(value))),
-            Shell::Cmd => out.push_str(&format!("set {name}={value}\n")),
-        }
+        let line = match shell {
+            Shell::Posix => format!("export {name}={}", posix_quote(value)),
+            Shell::Fish => format!("set -gx {name} {}", fish_quote(value)),
+            Shell::Pwsh => format!("$Env:{name} = {}", powershell_quote(value)),
+            // Inside cmd's quoted form, only % (expansion) is special: %% in a batch file, and
+            // credentials never hold one.
+            Shell::Cmd => format!("set \"{name}={value}\""),
+        };
+        out.push_str(&line);
+        out.push('\n');
     }
     out
 }
@@ -122,6 +140,31 @@ mod tests {
     }
 
     #[test]
+    fn every_shell_quotes_any_value() {
+        // pwsh is not packaged by the distribution, so its form is checked here as a table;
+        // bash, dash and fish evaluate theirs in tests/shells.rs.
+        let vars = [("AWSRUNAS_PROFILE", r#"a'b $c "d" \e f’g"#.to_string())];
+        let table = [
+            (
+                Shell::Posix,
+                r#"export AWSRUNAS_PROFILE='a'\''b $c "d" \e f’g'"#,
+            ),
+            (
+                Shell::Fish,
+                r#"set -gx AWSRUNAS_PROFILE 'a\'b $c "d" \\e f’g'"#,
+            ),
+            (
+                Shell::Pwsh,
+                r#"$Env:AWSRUNAS_PROFILE = 'a''b $c "d" \e f’’g'"#,
+            ),
+            (Shell::Cmd, r#"set "AWSRUNAS_PROFILE=a'b $c "d" \e f’g""#),
+        ];
+        for (shell, line) in table {
+            assert_eq!(render(&vars, shell), format!("{line}\n"), "{shell:?}");
+        }
+    }
+
+    #[test]
     fn credential_process_json() {
         let mut c = Credentials {
             access_key_id: "ASIA1".into(),
@@ -149,7 +192,7 @@ mod tests {
         let text = render(&variables(&c, None, None), Shell::Posix);
         assert_eq!(text.lines().count(), 2);
         let cmd = render(&variables(&c, None, None), Shell::Cmd);
-        assert!(cmd.starts_with("set AWS_ACCESS_KEY_ID=ASIAEXAMPLE\n"));
+        assert!(cmd.starts_with("set \"AWS_ACCESS_KEY_ID=ASIAEXAMPLE\"\n"));
     }
 
     #[test]

@@ -26,6 +26,7 @@ mod random;
 mod release;
 mod server;
 mod session;
+mod shell;
 mod time;
 
 use std::io::Write;

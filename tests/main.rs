@@ -16,5 +16,6 @@ mod errors;
 mod extras;
 mod mfa;
 mod run;
+mod shells;
 mod update;
 mod util;

@@ -12,6 +12,7 @@ use std::time::Duration;
 use super::flags::{self, Flag, Id};
 use crate::credentials::MfaCode;
 use crate::duration;
+use crate::shell::Shell;
 
 /// What the user asked for on the command line.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -46,6 +47,8 @@ pub struct Args {
     pub ec2: bool,
     /// `--ecs`: serve as a container-credentials endpoint.
     pub ecs: bool,
+    /// `--shell`: the exports' syntax.
+    pub shell: Option<Shell>,
     /// `-j`, `--json`: the credentials as `credential_process` JSON.
     pub json: bool,
     /// `-M`, `--mfa-arn`: the MFA device to use.
@@ -74,6 +77,7 @@ pub enum ArgsError {
     UnexpectedValue(String),
     BadDuration(String, duration::DurationError),
     BadOtp,
+    BadShell(String),
     NotUnicode(String),
 }
 
@@ -87,6 +91,10 @@ impl fmt::Display for ArgsError {
             ArgsError::UnexpectedValue(flag) => write!(f, "flag '{flag}' takes no value"),
             ArgsError::BadDuration(flag, e) => write!(f, "{flag}: {e}"),
             ArgsError::BadOtp => write!(f, "--otp: an MFA code is 6 digits"),
+            ArgsError::BadShell(name) => write!(
+                f,
+                "--shell: unknown shell '{name}' (posix, fish, powershell or cmd)"
+            ),
             ArgsError::NotUnicode(flag) => {
                 write!(f, "flag '{flag}' has a value that is not valid UTF-8")
             }
@@ -151,6 +159,10 @@ fn apply(flag: &Flag, parser: &mut lexopt::Parser, args: &mut Args) -> Result<()
         Id::Update => args.update = true,
         Id::Json => args.json = true,
         Id::Ec2 => args.ec2 = true,
+        Id::Shell => {
+            let name = string_value(parser, flag)?;
+            args.shell = Some(Shell::from_name(&name).ok_or(ArgsError::BadShell(name))?);
+        }
         Id::Ecs => args.ecs = true,
         Id::RoleDuration => args.role_duration = Some(duration_value(parser, flag)?),
         Id::Duration => args.session_duration = Some(duration_value(parser, flag)?),
@@ -290,6 +302,7 @@ mod tests {
         flag.value.map(|v| match v {
             "DURATION" => "1h",
             "CODE" => "123456",
+            "NAME" => "fish",
             _ => "arn:aws:iam::123456789012:mfa/alice",
         })
     }

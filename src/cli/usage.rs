@@ -54,7 +54,7 @@ const ENVIRONMENT: &[(&str, &str)] = &[
     ("AWS_RUNAS_ECS_ADDR", "Where --ecs listens (default 127.0.0.1:0, any free port): a loopback address."),
     ("AWS_RUNAS_UPDATE_URL", "The releases' \"latest\" URL that -u asks."),
     ("TZ", "The time zone of the -e line."),
-    ("SHELL", "Whether the exports are for a POSIX shell (on Windows, without it: cmd)."),
+    ("SHELL", "The exports' syntax without --shell: fish and pwsh by their base names, anything else POSIX (on Windows, without SHELL: cmd)."),
 ];
 
 /// The files a run reads and writes, for the man page.

@@ -14,10 +14,10 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::error::{CredsError, MfaError};
-use super::process;
 use crate::aws::query::AwsError;
 use crate::credentials::MfaCode;
 use crate::log::debug;
+use crate::shell;
 
 /// Attempts at a well-formed code, and at a code AWS accepts.
 const TRIES: usize = 3;
@@ -144,7 +144,7 @@ fn run_process(command: &str, timeout: Duration) -> Result<MfaCode, MfaError> {
         command: command.to_string(),
         reason,
     };
-    let words = process::split(command).map_err(|e| failed(format!("cannot be read: {e}")))?;
+    let words = shell::split(command).map_err(|e| failed(format!("cannot be read: {e}")))?;
     let Some((program, args)) = words.split_first() else {
         return Err(failed("is empty".into()));
     };

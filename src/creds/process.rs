@@ -11,6 +11,7 @@ use super::error::CredsError;
 use super::provider::{Ctx, Fetched, Provider};
 use crate::credentials::{Credentials, Secret};
 use crate::log::debug;
+use crate::shell;
 use crate::time::{self, rfc3339};
 
 /// Runs a profile's `credential_process`.
@@ -33,60 +34,6 @@ struct Output {
     expiration: Option<String>,
 }
 
-/// Splits `line` into words as a POSIX shell would (quotes, backslashes), without expanding
-/// anything: what botocore does with `shlex.split`.
-pub fn split(line: &str) -> Result<Vec<String>, &'static str> {
-    let mut words = Vec::new();
-    let mut word: Option<String> = None;
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            c if c.is_whitespace() => {
-                if let Some(w) = word.take() {
-                    words.push(w);
-                }
-            }
-            '\'' => {
-                let w = word.get_or_insert_with(String::new);
-                loop {
-                    match chars.next() {
-                        Some('\'') => break,
-                        Some(c) => w.push(c),
-                        None => return Err("an unclosed single quote"),
-                    }
-                }
-            }
-            '"' => {
-                let w = word.get_or_insert_with(String::new);
-                loop {
-                    match chars.next() {
-                        Some('"') => break,
-                        Some('\\') => match chars.next() {
-                            Some(c @ ('"' | '\\' | '$' | '`')) => w.push(c),
-                            Some('\n') => {}
-                            Some(c) => {
-                                w.push('\\');
-                                w.push(c);
-                            }
-                            None => return Err("an unclosed double quote"),
-                        },
-                        Some(c) => w.push(c),
-                        None => return Err("an unclosed double quote"),
-                    }
-                }
-            }
-            '\\' => match chars.next() {
-                Some('\n') => {}
-                Some(c) => word.get_or_insert_with(String::new).push(c),
-                None => return Err("a trailing backslash"),
-            },
-            c => word.get_or_insert_with(String::new).push(c),
-        }
-    }
-    words.extend(word);
-    Ok(words)
-}
-
 impl CredentialProcess {
     fn error(&self, message: impl Into<String>) -> CredsError {
         CredsError::Process {
@@ -97,7 +44,8 @@ impl CredentialProcess {
 
     /// Runs the command and reads what it prints.
     fn run(&self) -> Result<Credentials, CredsError> {
-        let words = split(&self.command).map_err(|why| self.error(format!("it has {why}")))?;
+        let words =
+            shell::split(&self.command).map_err(|why| self.error(format!("it has {why}")))?;
         let Some((program, args)) = words.split_first() else {
             return Err(self.error("it is empty"));
         };
@@ -166,23 +114,6 @@ impl Provider for CredentialProcess {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn commands_split_as_a_posix_shell_splits_them() {
-        let ok = |line: &str| split(line).unwrap();
-        assert_eq!(
-            ok("aws-vault export --format=json dev"),
-            ["aws-vault", "export", "--format=json", "dev"]
-        );
-        assert_eq!(
-            ok(r#"/opt/my tool/get" creds" 'a b' c\ d"#),
-            ["/opt/my", "tool/get creds", "a b", "c d"]
-        );
-        assert_eq!(ok(r#""say \"hi\" \$HOME""#), [r#"say "hi" $HOME"#]);
-        assert_eq!(ok("  "), Vec::<String>::new());
-        assert_eq!(ok("''"), [""]);
-        assert!(split("'open").is_err() && split("\"open").is_err() && split("end\\").is_err());
-    }
 
     fn process(command: &str) -> CredentialProcess {
         CredentialProcess {

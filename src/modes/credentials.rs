@@ -39,11 +39,9 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
         return super::print(&export::credential_process(&credentials));
     }
     if session.command.is_empty() {
-        let shell = if cfg!(windows) && !env.is_set("SHELL") {
-            Shell::Cmd
-        } else {
-            Shell::Posix
-        };
+        let shell = args
+            .shell
+            .unwrap_or_else(|| Shell::from_env(env.get("SHELL")));
         let text = export::render(&vars, shell);
         let mut out = std::io::stdout().lock();
         out.write_all(text.as_bytes())
