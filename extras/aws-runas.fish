@@ -45,6 +45,8 @@ complete -c aws-runas -n __aws_runas_before_profile -s r -l refresh -d 'Discard 
 complete -c aws-runas -n __aws_runas_before_profile -s e -l expiration -d 'Say on stderr when the credentials expire'
 complete -c aws-runas -n __aws_runas_before_profile -l ec2 -d 'Serve the credentials as a local EC2 instance-metadata service'
 complete -c aws-runas -n __aws_runas_before_profile -l ecs -d 'Serve the credentials as a local container-credentials endpoint; with a command, run it against the endpoint'
+complete -c aws-runas -n __aws_runas_before_profile -s w -l web-console -d 'Print an AWS console sign-in URL for the profile\'s role'
+complete -c aws-runas -n __aws_runas_before_profile -l open -d 'With -w: open the URL in the browser instead of printing it'
 complete -c aws-runas -n __aws_runas_before_profile -l shell -x -d 'The exports\' syntax: posix, fish, powershell or cmd'
 complete -c aws-runas -n __aws_runas_before_profile -s j -l json -d 'Print the credentials as credential_process JSON, for `credential_process = aws-runas -j PROFILE` in ~/.aws/config'
 complete -c aws-runas -n __aws_runas_before_profile -s M -l mfa-arn -x -d 'The MFA device to use'

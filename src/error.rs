@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::aws::federation::FederationError;
 use crate::aws::query::AwsError;
 use crate::cli::args::ArgsError;
 use crate::config::endpoint::EndpointError;
@@ -22,6 +23,12 @@ pub enum Error {
     /// An AWS call of a discovery mode failed.
     Aws(AwsError),
     Exec(ExecError),
+    /// `-w` could not get a sign-in token.
+    Federation(FederationError),
+    /// `-w` on a profile without a role.
+    NotARole {
+        profile: String,
+    },
     /// A credentials endpoint cannot start.
     Server(ServerError),
     /// `-u` could not tell.
@@ -62,6 +69,11 @@ impl fmt::Display for Error {
             Error::Exec(e) => e.fmt(f),
             Error::Update(e) => e.fmt(f),
             Error::Server(e) => e.fmt(f),
+            Error::Federation(e) => e.fmt(f),
+            Error::NotARole { profile } => write!(
+                f,
+                "profile '{profile}' gives session-token credentials, which AWS cannot federate into a console session: use -w with a role profile (one with role_arn)"
+            ),
             Error::NotAUser { profile, arn } => write!(
                 f,
                 "the credentials of profile '{profile}' are not an IAM user's ({arn}): use a profile with a user's keys"
@@ -96,6 +108,7 @@ gather!(
     Exec(ExecError),
     Update(UpdateError),
     Server(ServerError),
+    Federation(FederationError),
 );
 
 impl From<FilesError> for Error {

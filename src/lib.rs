@@ -68,6 +68,7 @@ fn run() -> Result<i32, Error> {
         Mode::Diagnose => modes::diagnose::run(&args, &environment(&args)),
         Mode::Ec2 => modes::ec2::run(&args, &environment(&args)),
         Mode::Ecs => modes::ecs::run(&args, &environment(&args)),
+        Mode::WebConsole => modes::web_console::run(&args, &environment(&args)),
         Mode::Credentials => modes::credentials::run(&args, &environment(&args)),
     }
 }

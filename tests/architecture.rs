@@ -343,6 +343,7 @@ fn only_env_rs_reads_the_environment_and_each_crate_has_one_owner() {
                 "aws/metadata.rs",
                 "export.rs",
                 "server/json.rs",
+                "aws/federation.rs",
             ],
         ),
         ("tiny_http::", &["server/http.rs"]),

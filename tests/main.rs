@@ -19,3 +19,4 @@ mod run;
 mod shells;
 mod update;
 mod util;
+mod web_console;

@@ -3,6 +3,7 @@
 //! (`endpoint`) and the STS operations built on them (`sts`). Knows no profile and no provider.
 
 pub mod endpoint;
+pub mod federation;
 pub mod http;
 pub mod iam;
 pub mod metadata;

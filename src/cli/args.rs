@@ -47,6 +47,10 @@ pub struct Args {
     pub ec2: bool,
     /// `--ecs`: serve as a container-credentials endpoint.
     pub ecs: bool,
+    /// `-w`, `--web-console`: a console sign-in URL.
+    pub web_console: bool,
+    /// `--open`: open the `-w` URL.
+    pub open: bool,
     /// `--shell`: the exports' syntax.
     pub shell: Option<Shell>,
     /// `-j`, `--json`: the credentials as `credential_process` JSON.
@@ -159,6 +163,8 @@ fn apply(flag: &Flag, parser: &mut lexopt::Parser, args: &mut Args) -> Result<()
         Id::Update => args.update = true,
         Id::Json => args.json = true,
         Id::Ec2 => args.ec2 = true,
+        Id::WebConsole => args.web_console = true,
+        Id::Open => args.open = true,
         Id::Shell => {
             let name = string_value(parser, flag)?;
             args.shell = Some(Shell::from_name(&name).ok_or(ArgsError::BadShell(name))?);

@@ -29,6 +29,8 @@ pub enum Id {
     Ec2,
     Ecs,
     Shell,
+    WebConsole,
+    Open,
 }
 
 /// A flag.
@@ -88,6 +90,8 @@ pub const FLAGS: &[Flag] = &[
     flag(Id::Expiration, Some('e'), "expiration", None, "Say on stderr when the credentials expire."),
     flag(Id::Ec2, None, "ec2", None, "Serve the credentials as a local EC2 instance-metadata service (AWS_RUNAS_EC2_ADDR, default 127.0.0.1:12319), renewed before they expire, until Ctrl-C."),
     flag(Id::Ecs, None, "ecs", None, "Serve the credentials as a local container-credentials endpoint; with a command, run it against the endpoint."),
+    flag(Id::WebConsole, Some('w'), "web-console", None, "Print an AWS console sign-in URL for the profile's role (with --open, or a command: open it)."),
+    flag(Id::Open, None, "open", None, "With -w: open the URL in the browser instead of printing it."),
     flag(Id::Shell, None, "shell", Some("NAME"), "The exports' syntax: posix, fish, powershell or cmd (default: from SHELL)."),
     flag(Id::Json, Some('j'), "json", None, "Print the credentials as credential_process JSON, for `credential_process = aws-runas -j PROFILE` in ~/.aws/config."),
     flag(Id::MfaArn, Some('M'), "mfa-arn", Some("ARN"), "The MFA device to use (else mfa_serial, or MFA_SERIAL)."),

@@ -36,6 +36,8 @@ pub enum Mode {
     Ec2,
     /// `--ecs`: the container-credentials endpoint.
     Ecs,
+    /// `-w`: a console sign-in URL.
+    WebConsole,
     /// Get the profile's credentials; print them or run the command with them.
     Credentials,
 }
@@ -70,6 +72,8 @@ pub fn mode(args: &Args) -> Mode {
         Mode::Ec2
     } else if args.ecs {
         Mode::Ecs
+    } else if args.web_console {
+        Mode::WebConsole
     } else {
         Mode::Credentials
     }
@@ -112,6 +116,8 @@ mod tests {
             (&["--ecs", "-j", "prof", "cmd"], Mode::Ecs),
             (&["-D", "--ec2"], Mode::Diagnose),
             (&["-j", "prof"], Mode::Credentials),
+            (&["-w", "prof"], Mode::WebConsole),
+            (&["--ecs", "-w", "prof"], Mode::Ecs),
         ];
         for (argv, want) in table {
             let args = parse(argv.iter().copied()).unwrap();

@@ -52,6 +52,7 @@ const ENVIRONMENT: &[(&str, &str)] = &[
     ("AWS_RUNAS_EC2_ADDR", "Where --ec2 listens (default 127.0.0.1:12319): a loopback address, or 169.254.169.254."),
     ("AWS_RUNAS_EC2_REQUIRE_TOKEN", "true: --ec2 answers only IMDSv2 requests (with a session token)."),
     ("AWS_RUNAS_ECS_ADDR", "Where --ecs listens (default 127.0.0.1:0, any free port): a loopback address."),
+    ("AWS_RUNAS_SIGNIN_URL", "The federation endpoint -w asks for a sign-in token (default: the partition's, https://signin.aws.amazon.com/federation)."),
     ("AWS_RUNAS_UPDATE_URL", "The releases' \"latest\" URL that -u asks."),
     ("TZ", "The time zone of the -e line."),
     ("SHELL", "The exports' syntax without --shell: fish and pwsh by their base names, anything else POSIX (on Windows, without SHELL: cmd)."),

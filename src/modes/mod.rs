@@ -11,6 +11,7 @@ pub mod mfa_devices;
 pub mod profiles;
 pub mod roles;
 pub mod update;
+pub mod web_console;
 
 use std::io::Write;
 

@@ -1,0 +1,67 @@
+//! `-w`: an AWS console sign-in URL for the profile's role, from the role's temporary
+//! credentials through the federation endpoint of its partition (`AWS_RUNAS_SIGNIN_URL`
+//! overrides it). Printed on stdout; with `--open`, handed to the platform's opener, and with a
+//! command, to that command. The console session lasts as long as the role's credentials.
+
+use std::ffi::OsString;
+
+use crate::aws::federation;
+use crate::cli::args::Args;
+use crate::env::Env;
+use crate::error::Error;
+use crate::exec;
+use crate::session::Session;
+
+/// Runs `-w`; returns the exit code.
+pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
+    let session = Session::open(args, env)?;
+    let Some(role) = session.profile.roles.last().filter(|_| !args.session) else {
+        return Err(Error::NotARole {
+            profile: session.profile.name().to_string(),
+        });
+    };
+    let partition = role
+        .role_arn
+        .raw
+        .split(':')
+        .nth(1)
+        .unwrap_or("aws")
+        .to_string();
+    let (default_endpoint, destination) = federation::endpoints(&partition);
+    let endpoint = env
+        .non_empty("AWS_RUNAS_SIGNIN_URL")
+        .unwrap_or(default_endpoint)
+        .to_string();
+    let mut mfa = session.terminal_mfa(args);
+    let credentials = session.fetch(args.refresh, &mut mfa)?.credentials;
+    let token = federation::signin_token(&session.agent, &endpoint, &credentials)?;
+    let url = federation::login_url(&endpoint, &token, destination);
+    let opener: Vec<OsString> = if !session.command.is_empty() {
+        session.command.clone()
+    } else if args.open {
+        platform_opener()
+    } else {
+        return super::print(&format!("{url}\n"));
+    };
+    let mut command = opener;
+    command.push(url.into());
+    let mut child = exec::spawn(&command, env.vars().to_vec())?;
+    let status = child.wait().map_err(|error| exec::ExecError {
+        program: command[0].to_string_lossy().into_owned(),
+        error,
+        hint: None,
+    })?;
+    Ok(status.code().unwrap_or(1))
+}
+
+/// The command that opens a URL in the user's browser.
+fn platform_opener() -> Vec<OsString> {
+    let words: &[&str] = if cfg!(target_os = "macos") {
+        &["open"]
+    } else if cfg!(windows) {
+        &["cmd", "/c", "start", ""]
+    } else {
+        &["xdg-open"]
+    };
+    words.iter().map(OsString::from).collect()
+}

@@ -1,0 +1,133 @@
+//! `-w`: a console sign-in URL through a local stand-in for the federation endpoint
+//! (tests/util/signin_standin.py), which checks the request as AWS does and issues the token.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use crate::util::*;
+
+struct Standin {
+    url: String,
+    child: Child,
+}
+
+impl Standin {
+    fn start() -> Standin {
+        let mut child = Command::new(venv_bin().join("python"))
+            .arg(Path::new(ROOT).join("tests/util/signin_standin.py"))
+            .arg(&emulator().endpoint)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        Standin {
+            url: line.trim().to_string(),
+            child,
+        }
+    }
+
+    /// Whose credentials `token` was issued for.
+    fn issued(&self, token: &str) -> serde_json::Value {
+        let base = self.url.trim_end_matches("/federation");
+        let python = venv_bin().join("python");
+        let out = Command::new(python)
+            .args([
+                "-c",
+                "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())",
+                &format!("{base}/_standin/tokens/{token}"),
+            ])
+            .output()
+            .unwrap();
+        serde_json::from_str(&stdout(&out)).unwrap()
+    }
+}
+
+impl Drop for Standin {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The query parameter `name` of `url`, percent-decoded.
+fn param(url: &str, name: &str) -> String {
+    let query = url.split_once('?').unwrap().1;
+    let raw = query
+        .split('&')
+        .find_map(|p| p.strip_prefix(&format!("{name}=")))
+        .unwrap();
+    let bytes = raw.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                out.push(u8::from_str_radix(&raw[i + 1..i + 3], 16).unwrap());
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn the_url_carries_a_token_issued_for_exactly_the_roles_credentials() {
+    let standin = Standin::start();
+    let home = Home::standard();
+    let out = home
+        .cmd(["-w", "admin"])
+        .env("AWS_RUNAS_SIGNIN_URL", &standin.url)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let url = stdout(&out).trim().to_string();
+    assert!(
+        url.starts_with(&format!("{}?Action=login&", standin.url)),
+        "{url}"
+    );
+    assert_eq!(
+        param(&url, "Destination"),
+        "https://console.aws.amazon.com/"
+    );
+    let issued = standin.issued(&param(&url, "SigninToken"));
+    let cached = std::fs::read_to_string(home.cache_file(".aws_assume_role_admin")).unwrap();
+    let cached: serde_json::Value = serde_json::from_str(&cached).unwrap();
+    assert_eq!(issued["access_key_id"], cached["AccessKeyID"]);
+    assert_eq!(issued["arn"], session_arn("admin"));
+    // With a command, the URL goes to it.
+    let out = home
+        .cmd(["-w", "admin", "echo", "opening"])
+        .env("AWS_RUNAS_SIGNIN_URL", &standin.url)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with(&format!("opening {}?Action=login&", standin.url)));
+}
+
+#[test]
+fn session_token_credentials_cannot_be_federated() {
+    let standin = Standin::start();
+    let home = Home::standard();
+    for args in [&["-w", "dev"][..], &["-w", "-s", "admin"]] {
+        let out = home
+            .cmd(args)
+            .env("AWS_RUNAS_SIGNIN_URL", &standin.url)
+            .output()
+            .unwrap();
+        assert_one_line_error(&out, &["cannot federate", "use -w with a role profile"]);
+    }
+}
