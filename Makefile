@@ -65,6 +65,7 @@ bench: venv build
 		|| { apt-get update -qq && apt-get install -y -qq hyperfine time wrk; }
 	BASELINE=$(BASELINE) $(VENV)/bin/python bench/bench.py
 	$(VENV)/bin/python bench/endpoints.py
+	$(VENV)/bin/python bench/cold.py
 
 # What a user sees (-v lines, errors, exit codes, exports, cache files), this build against
 # another one: make compare BASELINE=/path/to/aws-runas (bench/compare.py).
