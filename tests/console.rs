@@ -3,8 +3,6 @@
 //! code, a wrong code refused, and pages of other origins unable to switch anything; and the
 //! JSON calls' refusals, from outside a browser.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -23,10 +21,9 @@ fn browser_ready() -> bool {
     ready
 }
 
-/// `aws-runas --ec2 admin` on a free port; its endpoint URL.
-fn ec2(home: &Home) -> (std::process::Child, String) {
-    let mut child = home
-        .cmd(["--ec2", "admin"])
+/// Starts `cmd` (an `aws-runas --ec2` on a free port); the process and its endpoint URL.
+fn serve(mut cmd: Command) -> (std::process::Child, String) {
+    let mut child = cmd
         .env("AWS_RUNAS_EC2_ADDR", "127.0.0.1:0")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -40,6 +37,11 @@ fn ec2(home: &Home) -> (std::process::Child, String) {
     .unwrap();
     let url = line.trim().split('=').nth(1).unwrap().to_string();
     (child, url)
+}
+
+/// `aws-runas --ec2 admin` on a free port; its endpoint URL.
+fn ec2(home: &Home) -> (std::process::Child, String) {
+    serve(home.cmd(["--ec2", "admin"]))
 }
 
 #[test]
@@ -135,29 +137,13 @@ fn the_console_switches_to_an_mfa_role_in_a_browser_and_other_origins_cannot() {
     let _ = server.wait();
 }
 
-/// One request to the endpoint; the status and body.
+/// One request to the endpoint (`head`: the request line and headers); the status and body.
 fn call(authority: &str, head: &str, body: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(authority).unwrap();
     let request = format!(
         "{head}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    let status = answer
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (
-        status,
-        answer
-            .split("\r\n\r\n")
-            .nth(1)
-            .unwrap_or_default()
-            .to_string(),
-    )
+    raw_http(authority, &request)
 }
 
 #[test]
@@ -244,19 +230,7 @@ fn a_renewal_that_needs_mfa_without_a_terminal_asks_on_the_console() {
     let mut cmd = Command::new("setsid");
     cmd.args(["--wait", BIN, "--ec2", "-o", &code, "mfa-admin"]);
     home.isolate(&mut cmd);
-    let mut server = cmd
-        .env("AWS_RUNAS_EC2_ADDR", "127.0.0.1:0")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(server.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    let url = line.trim().split('=').nth(1).unwrap().to_string();
+    let (mut server, url) = serve(cmd);
     let a = url
         .trim_start_matches("http://")
         .trim_end_matches('/')

@@ -3,8 +3,7 @@
 //! command) and `-j` (credential_process), read by the aws CLI and boto3 with no credentials
 //! files of their own; their refusals; their stop; their renewals.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -98,27 +97,8 @@ impl Drop for Running {
     }
 }
 
-/// One raw HTTP request to `authority`; the status and body.
-fn http(authority: &str, request: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(authority).unwrap();
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    let status = answer
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = answer
-        .split("\r\n\r\n")
-        .nth(1)
-        .unwrap_or_default()
-        .to_string();
-    (status, body)
-}
-
 fn get(authority: &str, path: &str, headers: &str) -> (u16, String) {
-    http(
+    raw_http(
         authority,
         &format!("GET {path} HTTP/1.1\r\nHost: {authority}\r\n{headers}Connection: close\r\n\r\n"),
     )
@@ -208,7 +188,7 @@ fn ec2_serves_imdsv1_when_the_token_put_is_refused() {
     let url = server.export("AWS_EC2_METADATA_SERVICE_ENDPOINT");
     // A proxy that adds X-Forwarded-For: the token PUT is refused (403), and the SDK falls back
     // to IMDSv1, which is served.
-    let proxy = XffProxy::start(&server.authority(&url));
+    let proxy = Helper::start("xff_proxy.py", &[&server.authority(&url)]);
     let env = [("AWS_EC2_METADATA_SERVICE_ENDPOINT", proxy.url.clone())];
     assert_eq!(boto3_whoami(&env), session_arn("admin"));
     assert_eq!(aws_whoami(&env), session_arn("admin"));
@@ -313,17 +293,17 @@ fn refusals_wrong_token_host_path_and_method() {
     assert_eq!(get(&a, "/latest/user-data", "").0, 404);
     let wrong_host =
         format!("GET {creds} HTTP/1.1\r\nHost: attacker.example:80\r\nConnection: close\r\n\r\n");
-    assert_eq!(http(&a, &wrong_host).0, 403);
+    assert_eq!(raw_http(&a, &wrong_host).0, 403);
     let post = format!(
         "POST {creds} HTTP/1.1\r\nHost: {a}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     );
-    assert_eq!(http(&a, &post).0, 405);
+    assert_eq!(raw_http(&a, &post).0, 405);
     for ttl in ["0", "21601", "x"] {
         let put = format!("PUT /latest/api/token HTTP/1.1\r\nHost: {a}\r\nX-aws-ec2-metadata-token-ttl-seconds: {ttl}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-        assert_eq!(http(&a, &put).0, 400, "{ttl}");
+        assert_eq!(raw_http(&a, &put).0, 400, "{ttl}");
     }
     let put = format!("PUT /latest/api/token HTTP/1.1\r\nHost: {a}\r\nX-aws-ec2-metadata-token-ttl-seconds: 60\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-    let (status, token) = http(&a, &put);
+    let (status, token) = raw_http(&a, &put);
     assert_eq!(status, 200);
     let (status, body) = get(&a, creds, &format!("X-aws-ec2-metadata-token: {token}\r\n"));
     assert_eq!(status, 200);
@@ -350,7 +330,7 @@ fn refusals_wrong_token_host_path_and_method() {
         404
     );
     let rebinding = format!("GET {path} HTTP/1.1\r\nHost: rebind.example\r\nAuthorization: {token}\r\nConnection: close\r\n\r\n");
-    assert_eq!(http(&a, &rebinding).0, 403);
+    assert_eq!(raw_http(&a, &rebinding).0, 403);
 }
 
 #[test]

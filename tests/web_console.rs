@@ -1,58 +1,23 @@
 //! `-w`: a console sign-in URL through a local stand-in for the federation endpoint
 //! (tests/util/signin_standin.py), which checks the request as AWS does and issues the token.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-
 use crate::util::*;
 
-struct Standin {
-    url: String,
-    child: Child,
+/// The stand-in, for the shared emulator's STS.
+fn standin() -> Helper {
+    Helper::start("signin_standin.py", &[&emulator().endpoint])
 }
 
-impl Standin {
-    fn start() -> Standin {
-        let mut child = Command::new(venv_bin().join("python"))
-            .arg(Path::new(ROOT).join("tests/util/signin_standin.py"))
-            .arg(&emulator().endpoint)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        Standin {
-            url: line.trim().to_string(),
-            child,
-        }
-    }
-
-    /// Whose credentials `token` was issued for.
-    fn issued(&self, token: &str) -> serde_json::Value {
-        let base = self.url.trim_end_matches("/federation");
-        let python = venv_bin().join("python");
-        let out = Command::new(python)
-            .args([
-                "-c",
-                "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())",
-                &format!("{base}/_standin/tokens/{token}"),
-            ])
-            .output()
-            .unwrap();
-        serde_json::from_str(&stdout(&out)).unwrap()
-    }
-}
-
-impl Drop for Standin {
-    fn drop(&mut self) {
-        drop(self.child.stdin.take());
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Whose credentials the stand-in issued `token` for.
+fn issued(standin: &Helper, token: &str) -> serde_json::Value {
+    let base = standin.url.trim_end_matches("/federation");
+    let authority = base.trim_start_matches("http://");
+    let request = format!(
+        "GET /_standin/tokens/{token} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    );
+    let (status, body) = raw_http(authority, &request);
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).unwrap()
 }
 
 /// The query parameter `name` of `url`, percent-decoded.
@@ -86,7 +51,7 @@ fn param(url: &str, name: &str) -> String {
 
 #[test]
 fn the_url_carries_a_token_issued_for_exactly_the_roles_credentials() {
-    let standin = Standin::start();
+    let standin = standin();
     let home = Home::standard();
     let out = home
         .cmd(["-w", "admin"])
@@ -103,7 +68,7 @@ fn the_url_carries_a_token_issued_for_exactly_the_roles_credentials() {
         param(&url, "Destination"),
         "https://console.aws.amazon.com/"
     );
-    let issued = standin.issued(&param(&url, "SigninToken"));
+    let issued = issued(&standin, &param(&url, "SigninToken"));
     let cached = std::fs::read_to_string(home.cache_file(".aws_assume_role_admin")).unwrap();
     let cached: serde_json::Value = serde_json::from_str(&cached).unwrap();
     assert_eq!(issued["access_key_id"], cached["AccessKeyID"]);
@@ -120,7 +85,7 @@ fn the_url_carries_a_token_issued_for_exactly_the_roles_credentials() {
 
 #[test]
 fn session_token_credentials_cannot_be_federated() {
-    let standin = Standin::start();
+    let standin = standin();
     let home = Home::standard();
     for args in [&["-w", "dev"][..], &["-w", "-s", "admin"]] {
         let out = home

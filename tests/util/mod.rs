@@ -497,40 +497,56 @@ pub fn whoami<'a>(args: &[&'a str]) -> Vec<&'a str> {
     argv
 }
 
-/// tests/util/xff_proxy.py in front of an endpoint: adds X-Forwarded-For to every request.
-/// Stopped when dropped (its stdin closes).
-pub struct XffProxy {
-    /// `http://127.0.0.1:PORT/`.
+/// A helper server of the tests (a Python script in tests/util/) that prints its URL on its
+/// first line and serves until its stdin closes. Stopped when dropped.
+pub struct Helper {
     pub url: String,
     child: Child,
 }
 
-impl XffProxy {
-    pub fn start(target: &str) -> XffProxy {
+impl Helper {
+    pub fn start(script: &str, args: &[&str]) -> Helper {
         let mut child = Command::new(venv_bin().join("python"))
-            .arg(Path::new(ROOT).join("tests/util/xff_proxy.py"))
-            .arg(target)
+            .arg(Path::new(ROOT).join("tests/util").join(script))
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
-            .expect("start the proxy");
+            .unwrap_or_else(|e| panic!("start {script}: {e}"));
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
             .unwrap();
-        XffProxy {
+        assert!(!line.is_empty(), "{script} did not start");
+        Helper {
             url: line.trim().to_string(),
             child,
         }
     }
 }
 
-impl Drop for XffProxy {
+impl Drop for Helper {
     fn drop(&mut self) {
         drop(self.child.stdin.take());
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// One raw HTTP request (written as given) to `authority`; the answer's status and body.
+pub fn raw_http(authority: &str, request: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(authority).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
+    (status, body.to_string())
 }
 
 impl Home {
