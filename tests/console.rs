@@ -113,15 +113,9 @@ fn the_console_switches_to_an_mfa_role_in_a_browser_and_other_origins_cannot() {
     eprintln!("the foreign page saw: {foreign:?}");
     assert_eq!(step("after the foreign page"), "mfa-admin");
     // The aws CLI pointed at the endpoint is the new role.
-    let mut cli = Command::new("aws");
-    cli.args([
-        "sts",
-        "get-caller-identity",
-        "--query",
-        "Arn",
-        "--output",
-        "text",
-    ]);
+    let argv = whoami(&[]);
+    let mut cli = Command::new(argv[0]);
+    cli.args(&argv[1..]);
     home.isolate(&mut cli);
     let empty = TempDir::new();
     let out = cli

@@ -125,18 +125,8 @@ fn client(program: &str, args: &[&str], extra: &[(&str, String)]) -> std::proces
 }
 
 fn aws_whoami(extra: &[(&str, String)]) -> String {
-    let out = client(
-        "aws",
-        &[
-            "sts",
-            "get-caller-identity",
-            "--query",
-            "Arn",
-            "--output",
-            "text",
-        ],
-        extra,
-    );
+    let argv = whoami(&[]);
+    let out = client(argv[0], &argv[1..], extra);
     assert!(out.status.success(), "aws: {}", stderr(&out));
     stdout(&out).trim().to_string()
 }
