@@ -421,9 +421,12 @@ print(ok, failed)
 #[test]
 fn long_running_clients_keep_working_across_renewals() {
     // Role credentials that last 40 s: renewed every 20 s.
+    // An MFA-gated role: the session token made with the one -o code is cached, so every
+    // renewal is silent (there is no terminal: a renewal that asked would fail the loops).
     let e = Emulator::start_with(&[("EMULATOR_ROLE_LIFETIME", "40")]);
     let home = Home::standard_on(&e);
-    let ec2 = Running::start(&home, &["--ec2", "admin"], &[], 1);
+    let code = totp(&e.alice.mfa_seed, 0);
+    let ec2 = Running::start(&home, &["--ec2", "-o", &code, "mfa-admin"], &[], 1);
     let url = ec2.export("AWS_EC2_METADATA_SERVICE_ENDPOINT");
     let python = venv_bin().join("python");
     let seconds = "75";
@@ -458,7 +461,11 @@ fn long_running_clients_keep_working_across_renewals() {
     let mut seen: Vec<String> = Vec::new();
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(70) {
-        let (status, body) = get(&a, "/latest/meta-data/iam/security-credentials/admin", "");
+        let (status, body) = get(
+            &a,
+            "/latest/meta-data/iam/security-credentials/mfa-admin",
+            "",
+        );
         assert_eq!(status, 200, "{body}");
         let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
         let expiration = doc["Expiration"].as_str().unwrap().to_string();
@@ -483,7 +490,7 @@ fn long_running_clients_keep_working_across_renewals() {
     let (code, _, log) = ec2.stop();
     assert_eq!(code, Some(0));
     assert!(
-        log.matches("renewed the credentials of admin").count() >= 2,
+        log.matches("renewed the credentials of mfa-admin").count() >= 2,
         "{log}"
     );
 }

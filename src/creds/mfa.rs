@@ -254,6 +254,18 @@ impl Drop for TerminalGuard {
     }
 }
 
+/// Puts the terminal back as it was before a prompt that is still open (echo on): for a
+/// process that ends while another thread prompts, such as a server stopped by Ctrl-C during a
+/// renewal's prompt (its signals go to one waiting thread, not to the prompt's handler).
+pub fn restore_terminal() {
+    use std::sync::atomic::Ordering;
+    let fd = SAVED_FD.load(Ordering::SeqCst);
+    if fd >= 0 {
+        // SAFETY: SAVED was written before SAVED_FD was set, and fd is our duplicate.
+        unsafe { libc::tcsetattr(fd, libc::TCSANOW, std::ptr::addr_of!(SAVED).cast()) };
+    }
+}
+
 /// Runs `call` with MFA codes for `serial` until AWS accepts one, asking again (up to 3 tries)
 /// when the user is at a terminal.
 pub fn with_code<T>(

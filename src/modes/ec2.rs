@@ -2,6 +2,7 @@
 //! SIGTERM; exit 0.
 
 use crate::cli::args::Args;
+use crate::creds::mfa;
 use crate::env::Env;
 use crate::error::Error;
 use crate::log;
@@ -63,6 +64,7 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
             .unwrap_or_else(|| imds.handle(request))
     });
     let signal = signals.next();
+    mfa::restore_terminal();
     log::note(format_args!("stopped (signal {})", signal.number));
     Ok(0)
 }

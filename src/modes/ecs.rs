@@ -7,6 +7,7 @@
 use std::ffi::OsString;
 
 use crate::cli::args::Args;
+use crate::creds::mfa;
 use crate::env::Env;
 use crate::error::Error;
 use crate::exec;
@@ -59,6 +60,7 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
             started.holder.current().identity.profile
         ));
         let signal = signals.next();
+        mfa::restore_terminal();
         log::note(format_args!("stopped (signal {})", signal.number));
         return Ok(0);
     }
@@ -101,6 +103,7 @@ fn run_command(
         error,
         hint: None,
     })?;
+    mfa::restore_terminal();
     use std::os::unix::process::ExitStatusExt;
     Ok(status
         .code()
