@@ -30,7 +30,8 @@ _aws_runas() {
   done
   case $prev in
     -a|--role-duration|-d|--duration) COMPREPLY=($(compgen -W "15m 30m 1h 2h 4h 8h 12h" -- "$cur")); return ;;
-    --shell|-M|--mfa-arn|-o|--otp) COMPREPLY=(); return ;;
+    --shell) COMPREPLY=($(compgen -W "posix fish powershell cmd" -- "$cur")); return ;;
+    -M|--mfa-arn|-o|--otp) COMPREPLY=(); return ;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$flags" -- "$cur"))

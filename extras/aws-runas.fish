@@ -47,7 +47,7 @@ complete -c aws-runas -n __aws_runas_before_profile -l ec2 -d 'Serve the credent
 complete -c aws-runas -n __aws_runas_before_profile -l ecs -d 'Serve the credentials as a local container-credentials endpoint; with a command, run it against the endpoint'
 complete -c aws-runas -n __aws_runas_before_profile -s w -l web-console -d 'Print an AWS console sign-in URL for the profile\'s role'
 complete -c aws-runas -n __aws_runas_before_profile -l open -d 'With -w: open the URL in the browser instead of printing it'
-complete -c aws-runas -n __aws_runas_before_profile -l shell -x -d 'The exports\' syntax: posix, fish, powershell or cmd'
+complete -c aws-runas -n __aws_runas_before_profile -l shell -x -a 'posix fish powershell cmd' -d 'The exports\' syntax: posix, fish, powershell or cmd'
 complete -c aws-runas -n __aws_runas_before_profile -s j -l json -d 'Print the credentials as credential_process JSON, for `credential_process = aws-runas -j PROFILE` in ~/.aws/config'
 complete -c aws-runas -n __aws_runas_before_profile -s M -l mfa-arn -x -d 'The MFA device to use'
 complete -c aws-runas -n __aws_runas_before_profile -s o -l otp -x -d 'The MFA code, instead of asking on the terminal'

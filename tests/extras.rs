@@ -42,7 +42,8 @@ fn bash_completion_offers_flags_profiles_and_durations() {
          c aws-runas -v a
          c aws-runas --ro
          c aws-runas -a ''
-         c aws-runas admin tru"
+         c aws-runas admin tru
+         c aws-runas --shell f"
     );
     let text = shell(&home, "bash", &["--norc", "-c", &script]);
     let lines: Vec<&str> = text.lines().collect();
@@ -52,6 +53,7 @@ fn bash_completion_offers_flags_profiles_and_durations() {
     assert_eq!(lines[3], "15m 30m 1h 2h 4h 8h 12h");
     // After the profile: commands.
     assert!(lines[4].split(' ').any(|w| w == "true"), "{}", lines[4]);
+    assert_eq!(lines[5], "fish");
 }
 
 /// What zsh's completion offers at the end of `line` (tests/util/zsh_complete.zsh).
@@ -77,6 +79,7 @@ fn zsh_completion_offers_flags_profiles_durations_and_the_command() {
     assert!(zsh(&home, "aws-runas admin tru")
         .iter()
         .any(|w| w == "true"));
+    assert_eq!(zsh(&home, "aws-runas --shell f"), ["fish"]);
 }
 
 /// What fish's completion offers for `line` (`complete -C`), the candidates without their
@@ -104,6 +107,7 @@ fn fish_completion_offers_flags_profiles_durations_and_the_command() {
     assert!(fish(&home, "aws-runas admin tru")
         .iter()
         .any(|w| w == "true"));
+    assert_eq!(fish(&home, "aws-runas --shell f"), ["fish"]);
     // Flags end at the profile: what follows is the command's.
     assert!(!fish(&home, "aws-runas admin --")
         .iter()

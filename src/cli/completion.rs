@@ -10,6 +10,8 @@ use super::flags::{Flag, FLAGS};
 
 /// The durations offered for `-a`/`-d`.
 const DURATIONS: &str = "15m 30m 1h 2h 4h 8h 12h";
+/// The shells offered for `--shell` (its value is named NAME in the flag table).
+const SHELLS: &str = "posix fish powershell cmd";
 
 /// `-x` and `--long` of a flag.
 fn names(f: &Flag) -> Vec<String> {
@@ -49,8 +51,13 @@ pub fn bash_completion() -> String {
         .replace("@FLAGS@", &all.join(" "))
         .replace("@VALUE_FLAGS@", &with_value(|_| true))
         .replace("@DURATION_FLAGS@", &with_value(|v| v == "DURATION"))
+        .replace("@SHELL_FLAGS@", &with_value(|v| v == "NAME"))
+        .replace("@SHELLS@", SHELLS)
         .replace("@DURATIONS@", DURATIONS)
-        .replace("@OTHER_VALUE_FLAGS@", &with_value(|v| v != "DURATION"))
+        .replace(
+            "@OTHER_VALUE_FLAGS@",
+            &with_value(|v| v != "DURATION" && v != "NAME"),
+        )
 }
 
 /// The completion script, with the flag lists filled in by [`bash_completion`].
@@ -86,6 +93,7 @@ _aws_runas() {
   done
   case $prev in
     @DURATION_FLAGS@) COMPREPLY=($(compgen -W "@DURATIONS@" -- "$cur")); return ;;
+    @SHELL_FLAGS@) COMPREPLY=($(compgen -W "@SHELLS@" -- "$cur")); return ;;
     @OTHER_VALUE_FLAGS@) COMPREPLY=(); return ;;
   esac
   if [[ $cur == -* ]]; then
@@ -117,6 +125,7 @@ pub fn zsh_completion() -> String {
         let exclusive = format!("({})", all.join(" "));
         let value = match f.value {
             Some("DURATION") => format!(":duration:({DURATIONS})"),
+            Some("NAME") => format!(":shell:({SHELLS})"),
             Some(v) => format!(":{}: ", v.to_lowercase()),
             None => String::new(),
         };
@@ -187,6 +196,7 @@ pub fn fish_completion() -> String {
         line.push_str(&format!(" -l {}", f.long));
         match f.value {
             Some("DURATION") => line.push_str(&format!(" -x -a {}", quote(DURATIONS))),
+            Some("NAME") => line.push_str(&format!(" -x -a {}", quote(SHELLS))),
             Some(_) => line.push_str(" -x"),
             None => {}
         }
