@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::arn::{self, RoleArn};
 use crate::aws::http::Response;
-use crate::aws::{query, sts, xml};
+use crate::aws::{policy, query, sts, xml};
 use crate::cli::{args, mode};
 use crate::config::files::Files;
 use crate::config::ini;
@@ -20,6 +20,8 @@ use crate::creds::error::CredsError;
 use crate::creds::provider::{Ctx, Fetched, Provider};
 use crate::duration;
 use crate::env::Env;
+use crate::server::token::Tokens;
+use crate::shell;
 use crate::time::{local, rfc3339};
 
 /// The config file, then (after the first 0xFF byte, if any) the credentials file; every
@@ -154,4 +156,27 @@ pub fn time_zone(data: &[u8]) {
         let _ = local::format(Some(&rule), t);
     }
     let _ = rfc3339::parse(&rule).map(rfc3339::format);
+}
+
+/// An IAM policy document as IAM's answers carry it (percent-encoded or plain JSON), read for
+/// the roles it allows; the same text as a command line to split, and as an IMDSv2 token.
+/// Whatever `read` finds, every role it lists is one a Deny of it removes.
+pub fn policy_document(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let mut found = policy::Assumable::default();
+    let mut denied = Vec::new();
+    if let Ok(json) = policy::decode_document(&text) {
+        let _ = policy::read(&json, &mut found, &mut denied);
+    }
+    let _ = policy::read(&text, &mut found, &mut denied);
+    let roles: Vec<String> = found.roles.iter().cloned().collect();
+    let without = found.without(&roles);
+    assert!(without.roles.is_empty(), "a role survived its own Deny");
+    let _ = shell::split(&text);
+    if let Ok(tokens) = Tokens::new() {
+        assert!(
+            !tokens.valid(&text, i64::MIN),
+            "a forged IMDSv2 token was valid"
+        );
+    }
 }

@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-60}
-targets=${FUZZ_TARGETS:-ini duration arn xml cache args tz}
+targets=${FUZZ_TARGETS:-ini duration arn xml cache args tz policy}
 corpora=target/fuzz-corpus
 
 seed() { # target, files...
@@ -20,6 +20,7 @@ seed xml fixtures/*.xml
 seed cache fixtures/cache_go1x.json
 seed args fixtures/fuzz/args/*
 seed tz fixtures/Europe_Berlin.tzif fixtures/fuzz/tz/*
+seed policy fixtures/fuzz/policy/*
 
 failed=0
 summary=()
