@@ -133,6 +133,27 @@ pub fn spawn(
     })
 }
 
+/// Waits for a child that `spawn` started from `command`; its exit code, as a shell reports it
+/// (128 + the signal for one a signal ended).
+pub fn wait(child: &mut std::process::Child, command: &[OsString]) -> Result<i32, ExecError> {
+    let status = child.wait().map_err(|error| ExecError {
+        program: command
+            .first()
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        error,
+        hint: None,
+    })?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal() {
+            return Ok(128 + signal);
+        }
+    }
+    Ok(status.code().unwrap_or(1))
+}
+
 /// Replaces this process with `command` (Unix); elsewhere runs it and exits with its status.
 /// Returns only on failure.
 pub fn exec(command: &[OsString], env: Vec<(OsString, OsString)>) -> ExecError {

@@ -181,7 +181,6 @@ impl Version {
             }
             *slot = part.parse().ok()?;
         }
-        let pre: Vec<String> = pre;
         if pre.iter().any(String::is_empty) {
             return None;
         }

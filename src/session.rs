@@ -1,8 +1,9 @@
 //! The one step from the arguments and the environment to what every credentials-producing mode
 //! needs: the files read, the profile resolved, the command split off, the STS endpoint chosen,
-//! the plan (the provider chain, with its cache) and the run's HTTP agent. The exports and the
-//! wrapped command use it today; `-j`, `--ec2`, `--ecs` and `-D` are meant to call the same
-//! thing (a mode that needs more of what is worked out here, the files say, gets a field).
+//! the plan (the provider chain, with its cache) and the run's HTTP agent. The exports, the
+//! wrapped command, `-j`, the IAM discovery modes, `-w` and the endpoints all start here (`-D`
+//! takes the same pieces one by one, to report each failure); where MFA codes come from
+//! (`-o`, `mfa_process`, the terminal) is decided here too.
 
 use std::ffi::OsString;
 use std::time::Duration;
@@ -42,7 +43,7 @@ pub struct Session {
 }
 
 /// The flags that are about the profile, as config takes them.
-fn overrides(args: &Args) -> Overrides {
+pub fn overrides(args: &Args) -> Overrides {
     Overrides {
         mfa_serial: args.mfa_serial.clone(),
         session_duration: args.session_duration,

@@ -96,11 +96,10 @@ fn from_env(env: &Env, var: &str) -> Option<Valued> {
 
 /// Says where a value came from (`-v`), notes it in `origins` and keeps the value.
 fn traced(key: &'static str, value: Option<Valued>, origins: &mut Origins) -> Option<String> {
-    if let Some((v, origin)) = &value {
-        debug!("{key} = {v} (from {origin})");
-        origins.push((key, origin.clone()));
-    }
-    value.map(|(v, _)| v)
+    let (v, origin) = value?;
+    debug!("{key} = {v} (from {origin})");
+    origins.push((key, origin));
+    Some(v)
 }
 
 /// Parses a Go duration from a layer, naming the layer when it is bad.

@@ -42,12 +42,7 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
         let shell = args
             .shell
             .unwrap_or_else(|| Shell::from_env(env.get("SHELL")));
-        let text = export::render(&vars, shell);
-        let mut out = std::io::stdout().lock();
-        out.write_all(text.as_bytes())
-            .and_then(|()| out.flush())
-            .map_err(Error::Output)?;
-        return Ok(0);
+        return super::print(&export::render(&vars, shell));
     }
     debug!("running {:?}", session.command[0]);
     let child_env = exec::child_env(env.vars(), &vars);

@@ -12,7 +12,7 @@ use crate::cli::args::Args;
 use crate::config::endpoint;
 use crate::config::files::{self, Files};
 use crate::config::ini::Ini;
-use crate::config::profile::{Overrides, Profile, SourceKind, Target};
+use crate::config::profile::{Profile, SourceKind, Target};
 use crate::config::resolve;
 use crate::creds::cache::{CacheDir, LOCK_TIMEOUT};
 use crate::creds::mfa::{Asker, Mfa};
@@ -169,12 +169,7 @@ fn check_environment(args: &Args, env: &Env, r: &mut Report) {
 fn check_profile(args: &Args, env: &Env, files: &Files, r: &mut Report) -> Option<Profile> {
     let resolved = resolve::select(&args.positionals, env).and_then(|(name, _)| {
         let target = Target::parse(&name)?;
-        let overrides = Overrides {
-            mfa_serial: args.mfa_serial.clone(),
-            session_duration: args.session_duration,
-            role_duration: args.role_duration,
-        };
-        resolve::resolve(target, &overrides, env, files)
+        resolve::resolve(target, &session::overrides(args), env, files)
     });
     let profile = match resolved {
         Ok(p) => p,

@@ -98,15 +98,7 @@ fn run_command(
             unsafe { libc::kill(pid, signal.number) };
         }
     });
-    let status = child.wait().map_err(|error| exec::ExecError {
-        program: command[0].to_string_lossy().into_owned(),
-        error,
-        hint: None,
-    })?;
+    let code = exec::wait(&mut child, command)?;
     mfa::restore_terminal();
-    use std::os::unix::process::ExitStatusExt;
-    Ok(status
-        .code()
-        .or_else(|| status.signal().map(|s| 128 + s))
-        .unwrap_or(1))
+    Ok(code)
 }

@@ -46,12 +46,7 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
     let mut command = opener;
     command.push(url.into());
     let mut child = exec::spawn(&command, env.vars().to_vec())?;
-    let status = child.wait().map_err(|error| exec::ExecError {
-        program: command[0].to_string_lossy().into_owned(),
-        error,
-        hint: None,
-    })?;
-    Ok(status.code().unwrap_or(1))
+    Ok(exec::wait(&mut child, &command)?)
 }
 
 /// The command that opens a URL in the user's browser.

@@ -326,13 +326,21 @@ class KeepAliveWSGIHandler(BaseHTTPRequestHandler):
         pass
 
 
+class QuietServer(ThreadingHTTPServer):
+    """A client that hangs up (a test stopped it mid-call) is no error of ours."""
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def serve():
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
     patches.apply()
     app = Counting(DomainDispatcherApplication(create_backend_app))
     KeepAliveWSGIHandler.app = app
-    server = ThreadingHTTPServer(("127.0.0.1", 0), KeepAliveWSGIHandler)
+    server = QuietServer(("127.0.0.1", 0), KeepAliveWSGIHandler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     endpoint = f"http://127.0.0.1:{server.server_address[1]}"
