@@ -12,19 +12,23 @@ use std::time::{Duration, Instant};
 use crate::util::*;
 
 /// A running `aws-runas --ec2|--ecs`: its first stdout lines, and its stderr as it comes.
-struct Running {
+pub(crate) struct Running {
     child: Child,
     lines: Vec<String>,
     stderr: Arc<Mutex<String>>,
 }
 
 impl Running {
-    fn start(home: &Home, args: &[&str], env: &[(&str, &str)], lines: usize) -> Running {
+    pub(crate) fn start(home: &Home, args: &[&str], env: &[(&str, &str)], lines: usize) -> Running {
         let mut cmd = home.cmd(args);
         cmd.env("AWS_RUNAS_EC2_ADDR", "127.0.0.1:0")
-            .envs(env.iter().copied())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .envs(env.iter().copied());
+        Running::spawn(cmd, lines)
+    }
+
+    /// Starts `cmd` (aws-runas, or a program that execs it) and reads its first `lines`.
+    pub(crate) fn spawn(mut cmd: Command, lines: usize) -> Running {
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = cmd.spawn().unwrap();
         let stderr = Arc::new(Mutex::new(String::new()));
         let mut err = child.stderr.take().unwrap();
@@ -60,7 +64,7 @@ impl Running {
     }
 
     /// The value of `export NAME=value` among the lines.
-    fn export(&self, name: &str) -> String {
+    pub(crate) fn export(&self, name: &str) -> String {
         let prefix = format!("export {name}=");
         self.lines
             .iter()
@@ -70,7 +74,16 @@ impl Running {
     }
 
     /// `host:port` of the endpoint.
-    fn authority(&self, url: &str) -> String {
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Whether the process is still running.
+    pub(crate) fn alive(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+
+    pub(crate) fn authority(&self, url: &str) -> String {
         url.trim_start_matches("http://")
             .split('/')
             .next()
@@ -79,7 +92,7 @@ impl Running {
     }
 
     /// Sends SIGTERM; returns the exit code and how long the stop took.
-    fn stop(mut self) -> (Option<i32>, Duration, String) {
+    pub(crate) fn stop(mut self) -> (Option<i32>, Duration, String) {
         let started = Instant::now();
         unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
         let status = self.child.wait().unwrap();

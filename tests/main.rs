@@ -11,6 +11,7 @@ mod container;
 mod diagnose;
 mod discovery;
 mod emulator_controls;
+mod endpoint_abuse;
 mod endpoints;
 mod errors;
 mod extras;

@@ -66,10 +66,13 @@ where
     fn drop(&mut self) {
         let mut remaining_to_read = self.size;
 
+        // patch: drained through a fixed buffer, not one of the claimed length (a claimed
+        // 18446744073709551615 bytes aborted the process)
+        let mut buf = [0u8; 4096];
         while remaining_to_read > 0 {
-            let mut buf = vec![0; remaining_to_read];
+            let buf = &mut buf[..remaining_to_read.min(4096)];
 
-            match self.reader.read(&mut buf) {
+            match self.reader.read(buf) {
                 Err(e) => {
                     self.last_read_signal.send(Err(e)).ok();
                     break;
