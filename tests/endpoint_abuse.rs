@@ -110,3 +110,172 @@ fn a_claim_of_any_length_cut_short_does_not_end_the_endpoint() {
     }
     assert_sdk_gets_credentials(&strs(&imds_sdk(&a)));
 }
+
+#[test]
+fn a_body_over_16_kib_or_where_no_route_takes_one_is_refused_with_413() {
+    let home = Home::standard();
+    let (mut running, a) = ec2(&home);
+    for length in ["18446744073709551615", "1099511627776", "16385"] {
+        for path in ["/profile", "/latest/api/token"] {
+            let mut s = open_with(
+                &a,
+                &format!("POST {path} HTTP/1.1\r\nHost: {a}\r\nContent-Length: {length}\r\n\r\n"),
+            );
+            s.shutdown(Shutdown::Write).unwrap();
+            let status = status_within(&mut s, Duration::from_secs(5));
+            assert_eq!(status, 413, "{path} with Content-Length {length}");
+        }
+    }
+    assert!(running.alive(), "the endpoint ended");
+    assert_sdk_gets_credentials(&strs(&imds_sdk(&a)));
+    // A small body where no route takes one is refused too.
+    let (status, _) = raw_http(
+        &a,
+        &format!("PUT /latest/api/token HTTP/1.1\r\nHost: {a}\r\nX-aws-ec2-metadata-token-ttl-seconds: 60\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi"),
+    );
+    assert_eq!(status, 413);
+}
+
+/// Holds what would starve the workers of an endpoint at `a`: four stalled bodies, a client
+/// pipelining 1500 requests and reading none, and 200 slowloris heads. Returns the connections.
+fn hold_the_workers(a: &str) -> Vec<TcpStream> {
+    let mut held = vec![
+        open_with(
+            a,
+            &format!("POST /profile HTTP/1.1\r\nHost: {a}\r\nContent-Length: 2048\r\n\r\n{{\"pro"),
+        ),
+        open_with(
+            a,
+            &format!("POST /profile HTTP/1.1\r\nHost: {a}\r\nTransfer-Encoding: chunked\r\n\r\n400\r\nab"),
+        ),
+        open_with(
+            a,
+            &format!("POST /mfa HTTP/1.1\r\nHost: {a}\r\nExpect: 100-continue\r\nContent-Length: 20\r\n\r\n"),
+        ),
+        open_with(
+            a,
+            &format!("POST /refresh HTTP/1.1\r\nHost: {a}\r\nContent-Length: 1025\r\n\r\n"),
+        ),
+    ];
+    // The pipeliner: as many requests as the buffers take, never reading.
+    let pipeliner = TcpStream::connect(a).unwrap();
+    pipeliner
+        .set_write_timeout(Some(Duration::from_secs(2)))
+        .unwrap();
+    let request = format!("GET / HTTP/1.1\r\nHost: {a}\r\n\r\n");
+    let mut writer = pipeliner.try_clone().unwrap();
+    let all = request.repeat(1500);
+    let _ = writer.write_all(all.as_bytes());
+    held.push(pipeliner);
+    for _ in 0..200 {
+        held.push(open_with(a, &format!("GET / HTTP/1.1\r\nHost: {a}\r\nX-Slow: ")));
+    }
+    held
+}
+
+#[test]
+fn held_connections_keep_no_sdk_client_out_of_ec2() {
+    let home = Home::standard();
+    let (mut running, a) = ec2(&home);
+    let mut held = hold_the_workers(&a);
+    assert_sdk_gets_credentials(&strs(&imds_sdk(&a)));
+    // The stalled bodies give up their connection within a few seconds.
+    let started = Instant::now();
+    for s in held.iter_mut().take(4) {
+        let status = status_within(s, Duration::from_secs(15));
+        assert!(matches!(status, 0 | 100 | 408), "{status}");
+    }
+    assert!(started.elapsed() < Duration::from_secs(15));
+    assert_sdk_gets_credentials(&strs(&imds_sdk(&a)));
+    assert!(running.alive());
+}
+
+#[test]
+fn held_connections_keep_no_sdk_client_out_of_ecs() {
+    let home = Home::standard();
+    let (mut running, a, path, token) = ecs(&home);
+    let held = hold_the_workers(&a);
+    assert_sdk_gets_credentials(&strs(&ecs_sdk(&a, &path, &token)));
+    drop(held);
+    assert_sdk_gets_credentials(&strs(&ecs_sdk(&a, &path, &token)));
+    assert!(running.alive());
+}
+
+/// The soft and hard open-file limits of process `pid`.
+fn open_file_limits(pid: u32) -> (u64, u64) {
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .unwrap();
+    let numbers: Vec<u64> = line
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    (numbers[0], numbers[1])
+}
+
+#[test]
+fn idle_connections_cannot_close_the_listener_and_the_soft_fd_limit_is_raised() {
+    let home = Home::standard();
+    // A soft limit below the hard one is raised to it.
+    let mut cmd = Command::new("prlimit");
+    cmd.args(["--nofile=100:300", "--", BIN, "--ec2", "admin"]);
+    home.isolate(&mut cmd);
+    cmd.env("AWS_RUNAS_EC2_ADDR", "127.0.0.1:0");
+    let mut running = Running::spawn(cmd, 1);
+    assert_eq!(open_file_limits(running.pid()), (300, 300));
+    let a = running.authority(&running.export("AWS_EC2_METADATA_SERVICE_ENDPOINT"));
+    // 500 idle connections, more than the process may have descriptors.
+    let addr: std::net::SocketAddr = a.parse().unwrap();
+    let idle: Vec<TcpStream> = (0..500)
+        .map_while(|_| TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok())
+        .collect();
+    assert!(idle.len() >= 300, "only {} connections", idle.len());
+    assert_sdk_gets_credentials(&strs(&imds_sdk(&a)));
+    drop(idle);
+    thread::sleep(Duration::from_millis(300));
+    assert_sdk_gets_credentials(&strs(&imds_sdk(&a)));
+    assert!(running.alive());
+    let (_, _, stderr) = running.stop();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_request_head_over_16_kib_is_refused_with_431_without_reading_it_all() {
+    let home = Home::standard();
+    let (mut running, a) = ec2(&home);
+    let mut s = open_with(&a, &format!("GET / HTTP/1.1\r\nHost: {a}\r\nX-Big: "));
+    let mut writer = s.try_clone().unwrap();
+    let sender = thread::spawn(move || {
+        writer
+            .set_write_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let chunk = vec![b'a'; 1024 * 1024];
+        for _ in 0..32 {
+            if writer.write_all(&chunk).is_err() {
+                return false;
+            }
+        }
+        true
+    });
+    let status = status_within(&mut s, Duration::from_secs(10));
+    assert!(matches!(status, 431 | 0), "{status}");
+    assert!(!sender.join().unwrap(), "all 32 MiB were taken");
+    // A head just over the limit, sent whole, gets its 431.
+    let mut s = open_with(
+        &a,
+        &format!("GET / HTTP/1.1\r\nHost: {a}\r\nX-Big: {}\r\n\r\n", "b".repeat(17 * 1024)),
+    );
+    assert_eq!(status_within(&mut s, Duration::from_secs(5)), 431);
+    let status = std::fs::read_to_string(format!("/proc/{}/status", running.pid())).unwrap();
+    let peak_kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap();
+    assert!(peak_kib < 32 * 1024, "peak RSS {peak_kib} KiB");
+    assert!(running.alive());
+    assert_sdk_gets_credentials(&strs(&imds_sdk(&a)));
+}
+

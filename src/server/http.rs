@@ -2,20 +2,39 @@
 //! request's `Host` checked (a page the user visits cannot reach us through DNS rebinding), one
 //! access-log line per request, and a handler that sees a plain [`Request`] and returns a
 //! [`Reply`]. Served by a few worker threads until the process is told to stop.
+//!
+//! Any local process can reach it, so what one client may hold is bounded ([`LIMITS`], enforced
+//! inside our patched tiny_http, vendor/tiny_http/PATCHES.md): heads and bodies are read whole,
+//! under deadlines, by each connection's own thread before a worker sees them; a client that
+//! does not read its answers loses its connection after a few seconds; connections are capped
+//! (idle ones closed first) and the listener outlives running out of file descriptors.
 
 use std::fmt;
 use std::io::Write as _;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::thread;
+use std::time::Duration;
 
 use crate::time;
 
 /// The instance-metadata service's own address, which SDKs know without configuration.
 pub const METADATA_ADDR: Ipv4Addr = Ipv4Addr::new(169, 254, 169, 254);
 
-/// How many threads answer requests (each answer is a copy of prepared bytes).
-const WORKERS: usize = 4;
+/// How many threads answer requests (each answer is a copy of prepared bytes). A client that
+/// does not read its answers can hold one of them for [`WRITE_TIMEOUT`].
+const WORKERS: usize = 8;
+
+/// The most of a request head (request line and headers); more is answered 431.
+const MAX_HEAD: usize = 16 * 1024;
+/// The most of a request body (the console's JSON calls are tiny); more is answered 413.
+const MAX_BODY: usize = 16 * 1024;
+/// How long a write may wait for a client that does not read.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(3);
+/// The most connections at once, whatever the descriptor limit allows.
+const MAX_CONNECTIONS: usize = 1024;
+/// Descriptors kept for everything else (the cache, the terminal, the HTTP agent, a command).
+const RESERVED_FDS: u64 = 64;
 
 /// A request, as the handlers see it.
 pub struct Request {
@@ -24,12 +43,9 @@ pub struct Request {
     pub path: String,
     /// Header names lower-cased.
     headers: Vec<(String, String)>,
-    /// The body, up to [`MAX_BODY`] bytes (the console's JSON calls are tiny).
+    /// The body, at most [`MAX_BODY`] bytes, only ever on a POST.
     pub body: Vec<u8>,
 }
-
-/// The most of a request body read.
-const MAX_BODY: u64 = 16 * 1024;
 
 impl Request {
     /// The value of header `name` (lower-case).
@@ -164,12 +180,26 @@ pub struct Server {
 }
 
 impl Server {
+    /// Binds `addr`, after raising the descriptor limit (see [`raise_fd_limit`]), which sets how
+    /// many connections are served at once.
     pub fn bind(addr: SocketAddr) -> Result<Server, ServerError> {
-        let inner = tiny_http::Server::http(addr).map_err(|e| ServerError::Bind {
+        let bind_error = |e: &dyn fmt::Display| ServerError::Bind {
             addr: addr.to_string(),
             detail: e.to_string(),
-        })?;
-        let addr = inner.server_addr().to_ip().unwrap_or(addr);
+        };
+        let fds = raise_fd_limit();
+        let listener = TcpListener::bind(addr).map_err(|e| bind_error(&e))?;
+        let addr = listener.local_addr().unwrap_or(addr);
+        let limits = tiny_http::Limits {
+            max_connections: Some(connection_cap(fds)),
+            max_head: Some(MAX_HEAD),
+            max_body: Some(MAX_BODY),
+            idle_timeout: Some(Duration::from_secs(10)),
+            request_timeout: Some(Duration::from_secs(5)),
+            write_timeout: Some(WRITE_TIMEOUT),
+        };
+        let inner = tiny_http::Server::from_listener_with_limits(listener, None, limits)
+            .map_err(|e| bind_error(&e))?;
         Ok(Server {
             inner: Arc::new(inner),
             addr,
@@ -186,8 +216,9 @@ impl Server {
         for _ in 0..WORKERS {
             let inner = Arc::clone(&self.inner);
             let handler = Arc::clone(&handler);
-            thread::spawn(move || {
-                while let Ok(request) = inner.recv() {
+            thread::spawn(move || loop {
+                // recv fails only when the server is unblocked, which we never do.
+                if let Ok(request) = inner.recv() {
                     answer(request, handler.as_ref());
                 }
             });
@@ -195,15 +226,43 @@ impl Server {
     }
 }
 
+/// How many connections to serve at once with `fds` descriptors.
+fn connection_cap(fds: u64) -> usize {
+    let usable = fds.saturating_sub(RESERVED_FDS).max(16);
+    usize::try_from(usable).map_or(MAX_CONNECTIONS, |n| n.min(MAX_CONNECTIONS))
+}
+
+/// Raises the soft limit on open files to the hard one (1024 is a common soft limit, far below
+/// the hard one), so that idle connections cannot make `accept` fail; returns the limit now in
+/// force.
+fn raise_fd_limit() -> u64 {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit get a valid pointer to an rlimit.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+            return 1024;
+        }
+        if limit.rlim_cur < limit.rlim_max {
+            let raised = libc::rlimit {
+                rlim_cur: limit.rlim_max,
+                rlim_max: limit.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                limit.rlim_cur = limit.rlim_max;
+            }
+        }
+    }
+    limit.rlim_cur
+}
+
 /// Answers one request: the Host check, the handler, the access-log line.
 fn answer(mut request: tiny_http::Request, handler: &(dyn Fn(&Request) -> (Reply, String) + Sync)) {
-    let path = request
-        .url()
-        .split('?')
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    let ours = Request {
+    let target = request.url().to_string();
+    let path = target.split('?').next().unwrap_or_default().to_string();
+    let mut ours = Request {
         method: request.method().as_str().to_ascii_uppercase(),
         path,
         headers: request
@@ -218,12 +277,9 @@ fn answer(mut request: tiny_http::Request, handler: &(dyn Fn(&Request) -> (Reply
             .collect(),
         body: Vec::new(),
     };
-    let mut ours = ours;
-    let reader = request.as_reader();
-    let _ = std::io::Read::read_to_end(&mut std::io::Read::take(reader, MAX_BODY), &mut ours.body);
-    let (reply, logged_path) = if host_allowed(ours.header("host")) {
-        handler(&ours)
-    } else {
+    // The body is in memory already (read whole by the connection, at most MAX_BODY).
+    let _ = std::io::Read::read_to_end(request.as_reader(), &mut ours.body);
+    let (reply, logged_path) = if !host_allowed(ours.header("host")) {
         (
             Reply::error(
                 403,
@@ -231,6 +287,13 @@ fn answer(mut request: tiny_http::Request, handler: &(dyn Fn(&Request) -> (Reply
             ),
             ours.path.clone(),
         )
+    } else if !ours.body.is_empty() && ours.method != "POST" {
+        (
+            Reply::error(413, "only the console's POST calls take a body"),
+            ours.path.clone(),
+        )
+    } else {
+        handler(&ours)
     };
     let (status, bytes) = (reply.status, reply.body.len());
     let mut response = tiny_http::Response::from_data(reply.body).with_status_code(reply.status);
@@ -241,11 +304,12 @@ fn answer(mut request: tiny_http::Request, handler: &(dyn Fn(&Request) -> (Reply
         }
     }
     let _ = request.respond(response);
+    let logged = logged_path;
     let line = format!(
         "{} {} {} {status} {bytes}\n",
         time::rfc3339::format(time::unix_now()),
         ours.method,
-        crate::log::escape(&logged_path)
+        crate::log::escape(&logged)
     );
     let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }

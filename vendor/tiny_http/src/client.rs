@@ -8,7 +8,10 @@ use std::net::SocketAddr;
 use std::str::FromStr;
 
 use crate::common::{HTTPVersion, Method};
+use crate::limits::{Limits, State, Tracked};
+use crate::util::refined_tcp_stream::Deadline;
 use crate::util::RefinedTcpStream;
+use std::time::Instant;
 use crate::util::{SequentialReader, SequentialReaderBuilder, SequentialWriterBuilder};
 use crate::Request;
 
@@ -34,6 +37,12 @@ pub struct ClientConnection {
 
     // true if the connection goes through SSL
     secure: bool,
+
+    // what this client may take (patch), its reading half's deadline, and its place in the
+    // server's list of connections
+    limits: Limits,
+    deadline: Deadline,
+    tracked: Option<Tracked>,
 }
 
 /// Error that can happen when reading a request.
@@ -44,16 +53,23 @@ enum ReadError {
     /// the client sent an unrecognized `Expect` header
     ExpectationFailed(HTTPVersion),
     ReadIoError(IoError),
+    // patch: the request head is over `Limits::max_head`
+    HeadTooLarge,
+    // patch: the body is over `Limits::max_body`
+    BodyTooLarge(HTTPVersion),
 }
 
 impl ClientConnection {
     /// Creates a new `ClientConnection` that takes ownership of the `TcpStream`.
-    pub fn new(
+    pub(crate) fn with_limits(
         write_socket: RefinedTcpStream,
         mut read_socket: RefinedTcpStream,
+        limits: Limits,
+        tracked: Option<Tracked>,
     ) -> ClientConnection {
         let remote_addr = read_socket.peer_addr();
         let secure = read_socket.secure();
+        let deadline = read_socket.deadline();
 
         let mut source = SequentialReaderBuilder::new(BufReader::with_capacity(1024, read_socket));
         let first_header = source.next().unwrap();
@@ -65,34 +81,61 @@ impl ClientConnection {
             next_header_source: first_header,
             no_more_requests: false,
             secure,
+            limits,
+            deadline,
+            tracked,
         }
     }
 
-    /// true if the connection is HTTPS
-    pub fn secure(&self) -> bool {
-        self.secure
+    /// Moves the connection to `state`, with the reading deadline that goes with it.
+    fn enter(&self, state: State) {
+        let timeout = match state {
+            State::Idle(_) => self.limits.idle_timeout,
+            State::Reading(_) => self.limits.request_timeout,
+            State::Busy => None,
+        };
+        self.deadline.set(timeout.map(|t| Instant::now() + t));
+        if let Some(tracked) = &self.tracked {
+            tracked.set(state);
+        }
     }
 
     /// Reads the next line from self.next_header_source.
     ///
     /// Reads until `CRLF` is reached. The next read will start
     ///  at the first byte of the new line.
-    fn read_next_line(&mut self) -> IoResult<AsciiString> {
+    /// Reads a line of the head, `budget` being the bytes the head may still take (patch: a
+    /// head is bounded). The first byte of a request moves the connection from idle to reading.
+    fn read_next_line(&mut self, budget: &mut usize) -> Result<AsciiString, ReadError> {
         let mut buf = Vec::new();
         let mut prev_byte_was_cr = false;
+        let first = buf.is_empty() && *budget == self.limits.max_head.unwrap_or(usize::MAX);
 
         loop {
             let byte = self.next_header_source.by_ref().bytes().next();
 
             let byte = match byte {
-                Some(b) => b?,
-                None => return Err(IoError::new(ErrorKind::ConnectionAborted, "Unexpected EOF")),
+                Some(b) => b.map_err(ReadError::ReadIoError)?,
+                None => {
+                    return Err(ReadError::ReadIoError(IoError::new(
+                        ErrorKind::ConnectionAborted,
+                        "Unexpected EOF",
+                    )))
+                }
             };
+            if first && buf.is_empty() {
+                self.enter(State::Reading(Instant::now()));
+            }
+            *budget = budget.checked_sub(1).ok_or(ReadError::HeadTooLarge)?;
 
             if byte == b'\n' && prev_byte_was_cr {
                 buf.pop(); // removing the '\r'
-                return AsciiString::from_ascii(buf)
-                    .map_err(|_| IoError::new(ErrorKind::InvalidInput, "Header is not in ASCII"));
+                return AsciiString::from_ascii(buf).map_err(|_| {
+                    ReadError::ReadIoError(IoError::new(
+                        ErrorKind::InvalidInput,
+                        "Header is not in ASCII",
+                    ))
+                });
             }
 
             prev_byte_was_cr = byte == b'\r';
@@ -104,10 +147,12 @@ impl ClientConnection {
     /// Reads a request from the stream.
     /// Blocks until the header has been read.
     fn read(&mut self) -> Result<Request, ReadError> {
+        self.enter(State::Idle(Instant::now()));
+        let mut budget = self.limits.max_head.unwrap_or(usize::MAX);
         let (method, path, version, headers) = {
             // reading the request line
             let (method, path, version) = {
-                let line = self.read_next_line().map_err(ReadError::ReadIoError)?;
+                let line = self.read_next_line(&mut budget)?;
 
                 parse_request_line(
                     line.as_str().trim(), // TODO: remove this conversion
@@ -118,7 +163,7 @@ impl ClientConnection {
             let headers = {
                 let mut headers = Vec::new();
                 loop {
-                    let line = self.read_next_line().map_err(ReadError::ReadIoError)?;
+                    let line = self.read_next_line(&mut budget)?;
 
                     if line.is_empty() {
                         break;
@@ -150,19 +195,25 @@ impl ClientConnection {
             path,
             version.clone(),
             headers,
-            *self.remote_addr.as_ref().unwrap(),
+            // patch: a client gone before its address was read is not a reason to panic
+            self.remote_addr.as_ref().ok().copied().flatten(),
             data_source,
             writer,
+            self.limits.max_body,
         )
         .map_err(|e| {
             use crate::request;
             match e {
                 request::RequestCreationError::CreationIoError(e) => ReadError::ReadIoError(e),
                 request::RequestCreationError::ExpectationFailed => {
-                    ReadError::ExpectationFailed(version)
+                    ReadError::ExpectationFailed(version.clone())
+                }
+                request::RequestCreationError::BodyTooLarge => {
+                    ReadError::BodyTooLarge(version.clone())
                 }
             }
         })?;
+        self.enter(State::Busy);
 
         // return the request
         Ok(request)
@@ -218,6 +269,24 @@ impl Iterator for ClientConnection {
                     let response = Response::new_empty(StatusCode(417));
                     response.raw_print(writer, ver, &[], true, None).ok();
                     return None; // TODO: should be recoverable, but needs handling in case of body
+                }
+
+                Err(ReadError::HeadTooLarge) => {
+                    self.enter(State::Busy);
+                    let writer = self.sink.next().unwrap();
+                    let response = Response::new_empty(StatusCode(431));
+                    response
+                        .raw_print(writer, HTTPVersion(1, 1), &[], false, None)
+                        .ok();
+                    return None; // the rest of the head is not read: closing
+                }
+
+                Err(ReadError::BodyTooLarge(ver)) => {
+                    self.enter(State::Busy);
+                    let writer = self.sink.next().unwrap();
+                    let response = Response::new_empty(StatusCode(413));
+                    response.raw_print(writer, ver, &[], false, None).ok();
+                    return None; // the body is not read: closing
                 }
 
                 Err(ReadError::ReadIoError(_)) => return None,

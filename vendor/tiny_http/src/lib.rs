@@ -88,6 +88,8 @@
 //! let _ = request.respond(response);
 //! ```
 #![forbid(unsafe_code)]
+// Published code that newer compilers warn about (an unused re-export, a marker trait).
+#![allow(unused_imports, dead_code)]
 #![deny(rust_2018_idioms)]
 #![allow(clippy::match_like_matches_macro)]
 
@@ -112,6 +114,7 @@ use util::MessagesQueue;
 
 pub use common::{HTTPVersion, Header, HeaderField, Method, StatusCode};
 pub use connection::{ConfigListenAddr, ListenAddr, Listener};
+pub use limits::Limits;
 pub use request::{ReadWrite, Request};
 pub use response::{Response, ResponseBox};
 pub use test::TestRequest;
@@ -119,6 +122,7 @@ pub use test::TestRequest;
 mod client;
 mod common;
 mod connection;
+mod limits;
 mod request;
 mod response;
 mod ssl;
@@ -243,6 +247,15 @@ impl Server {
         listener: L,
         ssl_config: Option<SslConfig>,
     ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
+        Self::from_listener_with_limits(listener, ssl_config, Limits::default())
+    }
+
+    /// Like `from_listener`, with limits on what one client may hold of the server (patch).
+    pub fn from_listener_with_limits<L: Into<Listener>>(
+        listener: L,
+        ssl_config: Option<SslConfig>,
+        limits: Limits,
+    ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
         let listener = listener.into();
         // building the "close" variable
         let close_trigger = Arc::new(AtomicBool::new(false));
@@ -288,11 +301,23 @@ impl Server {
         thread::spawn(move || {
             // a tasks pool is used to dispatch the connections into threads
             let tasks_pool = util::TaskPool::new();
+            let registry = Arc::new(limits::Registry::default());
 
             log::debug!("Running accept thread");
             while !inside_close_trigger.load(Relaxed) {
                 let new_client = match server.accept() {
                     Ok((sock, _)) => {
+                        // patch: a client that does not read its answers holds a writer for
+                        // this long at most
+                        sock.set_write_timeout(limits.write_timeout).ok();
+                        let id = match registry.admit(sock.clone(), limits.max_connections) {
+                            Some(id) => id,
+                            None => continue, // every connection is being answered: closed
+                        };
+                        let tracked = limits::Tracked {
+                            registry: Arc::clone(&registry),
+                            id,
+                        };
                         use util::RefinedTcpStream;
                         let (read_closable, write_closable) = match ssl {
                             None => RefinedTcpStream::new(sock),
@@ -311,7 +336,12 @@ impl Server {
                             Some(ref _ssl) => unreachable!(),
                         };
 
-                        Ok(ClientConnection::new(write_closable, read_closable))
+                        Ok(ClientConnection::with_limits(
+                            write_closable,
+                            read_closable,
+                            limits.clone(),
+                            Some(tracked),
+                        ))
                     }
                     Err(e) => Err(e),
                 };
@@ -322,16 +352,15 @@ impl Server {
                         let mut client = Some(client);
                         tasks_pool.spawn(Box::new(move || {
                             if let Some(client) = client.take() {
-                                // Synchronization is needed for HTTPS requests to avoid a deadlock
-                                if client.secure() {
-                                    let (sender, receiver) = mpsc::channel();
-                                    for rq in client {
-                                        messages.push(rq.with_notify_sender(sender.clone()).into());
-                                        receiver.recv().unwrap();
-                                    }
-                                } else {
-                                    for rq in client {
-                                        messages.push(rq.into());
+                                // patch: one request of a connection at a time, the next read
+                                // once this one is answered (as HTTPS always did): a client
+                                // that pipelines requests and never reads the answers holds
+                                // one request, not the whole queue
+                                let (sender, receiver) = mpsc::channel();
+                                for rq in client {
+                                    messages.push(rq.with_notify_sender(sender.clone()).into());
+                                    if receiver.recv().is_err() {
+                                        break;
                                     }
                                 }
                             }
@@ -339,9 +368,19 @@ impl Server {
                     }
 
                     Err(e) => {
+                        // patch: an accept that fails does not end the server. Out of file
+                        // descriptors (or memory), a connection idle the longest is closed to
+                        // make room, else the loop waits a moment; the listener stays.
                         log::error!("Error accepting new client: {}", e);
-                        inside_messages.push(e.into());
-                        break;
+                        let transient = matches!(
+                            e.kind(),
+                            IoErrorKind::ConnectionAborted
+                                | IoErrorKind::ConnectionReset
+                                | IoErrorKind::Interrupted
+                        );
+                        if !transient && !registry.evict_one() {
+                            thread::sleep(Duration::from_millis(50));
+                        }
                     }
                 }
             }

@@ -96,7 +96,7 @@ impl<R: Write> Write for NotifyOnDrop<R> {
 }
 impl<R> Drop for NotifyOnDrop<R> {
     fn drop(&mut self) {
-        self.sender.send(()).unwrap();
+        self.sender.send(()).ok();
     }
 }
 
@@ -108,6 +108,9 @@ pub enum RequestCreationError {
 
     /// Error while reading data from the socket during the creation of the `Request`.
     CreationIoError(IoError),
+
+    /// The body is over the server's `Limits::max_body` (patch).
+    BodyTooLarge,
 }
 
 impl From<IoError> for RequestCreationError {
@@ -135,6 +138,7 @@ pub fn new_request<R, W>(
     remote_addr: Option<SocketAddr>,
     mut source_data: R,
     writer: W,
+    max_body: Option<usize>,
 ) -> Result<Request, RequestCreationError>
 where
     R: Read + Send + 'static,
@@ -182,6 +186,55 @@ where
             _ => false,
         }
     };
+
+    // patch: with a body limit, the body is read whole here, by the connection's thread and
+    // under its deadline, so that whoever answers the request never waits for a client; a
+    // length over the limit is refused before anything is read or allocated
+    if let Some(max) = max_body.filter(|_| !connection_upgrade) {
+        let claimed = headers
+            .iter()
+            .find(|h: &&Header| h.field.equiv("Content-Length"))
+            .map(|h| h.value.as_str().trim().parse::<usize>().ok());
+        let length = match (&transfer_encoding, claimed) {
+            (Some(_), _) => None,
+            (None, Some(Some(n))) if n <= max => Some(n),
+            (None, Some(_)) => return Err(RequestCreationError::BodyTooLarge),
+            (None, None) => Some(0),
+        };
+        let mut writer = writer;
+        if expects_continue && length != Some(0) {
+            writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+            writer.flush()?;
+        }
+        let mut body = Vec::new();
+        match length {
+            Some(n) => {
+                body.resize(n, 0);
+                source_data.read_exact(&mut body)?;
+            }
+            None => {
+                Decoder::new(source_data)
+                    .take(max as u64 + 1)
+                    .read_to_end(&mut body)?;
+                if body.len() > max {
+                    return Err(RequestCreationError::BodyTooLarge);
+                }
+            }
+        }
+        return Ok(Request {
+            data_reader: Some(Box::new(Cursor::new(body))),
+            response_writer: Some(Box::new(writer) as Box<dyn Write + Send + 'static>),
+            remote_addr,
+            secure,
+            method,
+            path,
+            http_version: version,
+            headers,
+            body_length: length,
+            must_send_continue: false,
+            notify_when_responded: None,
+        });
+    }
 
     // we wrap `source_data` around a reading whose nature depends on the transfer-encoding and
     // content-length headers
@@ -435,7 +488,7 @@ impl Request {
     {
         let res = self.respond_impl(response);
         if let Some(sender) = self.notify_when_responded.take() {
-            sender.send(()).unwrap();
+            sender.send(()).ok();
         }
         res
     }
@@ -491,7 +544,7 @@ impl Drop for Request {
             let response = Response::empty(500);
             let _ = self.respond_impl(response); // ignoring any potential error
             if let Some(sender) = self.notify_when_responded.take() {
-                sender.send(()).unwrap();
+                sender.send(()).ok();
             }
         }
     }

@@ -1,6 +1,8 @@
 use std::io::Result as IoResult;
-use std::io::{Read, Write};
+use std::io::{Error as IoError, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use crate::connection::Connection;
 #[cfg(any(feature = "ssl-openssl", feature = "ssl-rustls"))]
@@ -15,7 +17,7 @@ pub(crate) enum Stream {
 impl Clone for Stream {
     fn clone(&self) -> Self {
         match self {
-            Stream::Http(tcp_stream) => Stream::Http(tcp_stream.try_clone().unwrap()),
+            Stream::Http(tcp_stream) => Stream::Http(tcp_stream.clone()),
             #[cfg(any(feature = "ssl-openssl", feature = "ssl-rustls"))]
             Stream::Https(ssl_stream) => Stream::Https(ssl_stream.clone()),
         }
@@ -42,6 +44,14 @@ impl Stream {
             Stream::Http(tcp_stream) => tcp_stream.peer_addr(),
             #[cfg(any(feature = "ssl-openssl", feature = "ssl-rustls"))]
             Stream::Https(ssl_stream) => ssl_stream.peer_addr(),
+        }
+    }
+
+    fn set_read_timeout(&self, timeout: Option<Duration>) -> IoResult<()> {
+        match self {
+            Stream::Http(tcp_stream) => tcp_stream.set_read_timeout(timeout),
+            #[cfg(any(feature = "ssl-openssl", feature = "ssl-rustls"))]
+            Stream::Https(_) => Ok(()),
         }
     }
 
@@ -82,10 +92,29 @@ impl Write for Stream {
     }
 }
 
+/// When the reading half must have read what it waits for; `None`: no limit. Shared with the
+/// connection that moves it: a request head (or body) must arrive by then as a whole, however
+/// slowly its bytes trickle in.
+#[derive(Clone, Default)]
+pub(crate) struct Deadline(Arc<Mutex<Option<Instant>>>);
+
+impl Deadline {
+    pub(crate) fn set(&self, at: Option<Instant>) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = at;
+    }
+
+    fn get(&self) -> Option<Instant> {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
 pub struct RefinedTcpStream {
     stream: Stream,
     close_read: bool,
     close_write: bool,
+    /// The reading half's deadline, and the socket timeout last set for it.
+    deadline: Deadline,
+    timeout_set: Option<Duration>,
 }
 
 impl RefinedTcpStream {
@@ -101,15 +130,24 @@ impl RefinedTcpStream {
             stream: read,
             close_read: true,
             close_write: false,
+            deadline: Deadline::default(),
+            timeout_set: None,
         };
 
         let write = RefinedTcpStream {
             stream: write,
             close_read: false,
             close_write: true,
+            deadline: Deadline::default(),
+            timeout_set: None,
         };
 
         (read, write)
+    }
+
+    /// The reading half's deadline, for the connection to move.
+    pub(crate) fn deadline(&self) -> Deadline {
+        self.deadline.clone()
     }
 
     /// Returns true if this struct wraps around a secure connection.
@@ -135,15 +173,42 @@ impl Drop for RefinedTcpStream {
     }
 }
 
+fn timed_out() -> IoError {
+    IoError::new(ErrorKind::TimedOut, "the client took too long")
+}
+
 impl Read for RefinedTcpStream {
     fn read(&mut self, buf: &mut [u8]) -> IoResult<usize> {
-        self.stream.read(buf)
+        let timeout = match self.deadline.get() {
+            None => None,
+            Some(at) => match at.checked_duration_since(Instant::now()) {
+                Some(left) if !left.is_zero() => Some(left),
+                _ => return Err(timed_out()),
+            },
+        };
+        if timeout != self.timeout_set {
+            self.stream.set_read_timeout(timeout)?;
+            self.timeout_set = timeout;
+        }
+        match self.stream.read(buf) {
+            // SO_RCVTIMEO expired: EAGAIN on Unix.
+            Err(e) if e.kind() == ErrorKind::WouldBlock => Err(timed_out()),
+            other => other,
+        }
     }
 }
 
 impl Write for RefinedTcpStream {
     fn write(&mut self, buf: &[u8]) -> IoResult<usize> {
-        self.stream.write(buf)
+        match self.stream.write(buf) {
+            // A client that does not read its answers: the connection ends here, so that what
+            // it sent after them is not answered into the same full buffer again.
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                self.stream.shutdown(Shutdown::Both).ok();
+                Err(timed_out())
+            }
+            other => other,
+        }
     }
 
     fn flush(&mut self) -> IoResult<()> {
