@@ -279,3 +279,22 @@ fn a_request_head_over_16_kib_is_refused_with_431_without_reading_it_all() {
     assert_sdk_gets_credentials(&strs(&imds_sdk(&a)));
 }
 
+
+#[test]
+fn a_request_of_http_2_gets_505_and_the_worker_is_not_lost() {
+    let home = Home::standard();
+    let (_ec2, a) = ec2(&home);
+    let (_ecs, b, path, token) = ecs(&home);
+    for authority in [&a, &b] {
+        // More than there are workers: each used to hang one for good.
+        for _ in 0..10 {
+            let mut s = open_with(
+                authority,
+                &format!("GET / HTTP/2.0\r\nHost: {authority}\r\n\r\n"),
+            );
+            assert_eq!(status_within(&mut s, Duration::from_secs(5)), 505);
+        }
+    }
+    assert_sdk_gets_credentials(&strs(&imds_sdk(&a)));
+    assert_sdk_gets_credentials(&strs(&ecs_sdk(&b, &path, &token)));
+}

@@ -55,6 +55,8 @@ enum ReadError {
     ReadIoError(IoError),
     // patch: the request head is over `Limits::max_head`
     HeadTooLarge,
+    // patch: HTTP/2.0 or later on a request line
+    VersionNotSupported,
     // patch: the body is over `Limits::max_body`
     BodyTooLarge(HTTPVersion),
 }
@@ -158,6 +160,11 @@ impl ClientConnection {
                     line.as_str().trim(), // TODO: remove this conversion
                 )?
             };
+            // patch: answered 505 here, before a writer is taken for the request (answering
+            // it after the request was made waited forever for that request's own answer)
+            if version > (1, 1) {
+                return Err(ReadError::VersionNotSupported);
+            }
 
             // getting all headers
             let headers = {
@@ -281,6 +288,19 @@ impl Iterator for ClientConnection {
                     return None; // the rest of the head is not read: closing
                 }
 
+                Err(ReadError::VersionNotSupported) => {
+                    self.enter(State::Busy);
+                    let writer = self.sink.next().unwrap();
+                    let response = Response::from_string(
+                        "This server only supports HTTP versions 1.0 and 1.1".to_owned(),
+                    )
+                    .with_status_code(StatusCode(505));
+                    response
+                        .raw_print(writer, HTTPVersion(1, 1), &[], false, None)
+                        .ok();
+                    return None;
+                }
+
                 Err(ReadError::BodyTooLarge(ver)) => {
                     self.enter(State::Busy);
                     let writer = self.sink.next().unwrap();
@@ -293,19 +313,6 @@ impl Iterator for ClientConnection {
 
                 Ok(rq) => rq,
             };
-
-            // checking HTTP version
-            if *rq.http_version() > (1, 1) {
-                let writer = self.sink.next().unwrap();
-                let response = Response::from_string(
-                    "This server only supports HTTP versions 1.0 and 1.1".to_owned(),
-                )
-                .with_status_code(StatusCode(505));
-                response
-                    .raw_print(writer, HTTPVersion(1, 1), &[], false, None)
-                    .ok();
-                continue;
-            }
 
             // updating the status of the connection
             let connection_header = rq
