@@ -298,3 +298,128 @@ fn a_request_of_http_2_gets_505_and_the_worker_is_not_lost() {
     assert_sdk_gets_credentials(&strs(&imds_sdk(&a)));
     assert_sdk_gets_credentials(&strs(&ecs_sdk(&b, &path, &token)));
 }
+
+#[test]
+fn an_imdsv2_token_lives_its_whole_ttl() {
+    let home = Home::standard();
+    let (_running, a) = ec2(&home);
+    let put = format!(
+        "PUT /latest/api/token HTTP/1.1\r\nHost: {a}\r\nX-aws-ec2-metadata-token-ttl-seconds: 1\r\nConnection: close\r\n\r\n"
+    );
+    let get = |token: &str| {
+        raw_http(
+            &a,
+            &format!("GET /latest/meta-data/iam/security-credentials/ HTTP/1.1\r\nHost: {a}\r\nX-aws-ec2-metadata-token: {token}\r\nConnection: close\r\n\r\n"),
+        )
+        .0
+    };
+    // Three tokens, each used 0.9 s after it was issued: whole seconds would have cut most
+    // of them short.
+    for _ in 0..3 {
+        let (status, token) = raw_http(&a, &put);
+        assert_eq!(status, 200);
+        thread::sleep(Duration::from_millis(900));
+        assert_eq!(get(&token), 200, "a 1 s token refused after 0.9 s");
+        thread::sleep(Duration::from_millis(300));
+        assert_eq!(get(&token), 401, "a 1 s token accepted after 1.2 s");
+    }
+}
+
+#[test]
+fn the_container_path_never_reaches_the_access_log() {
+    let home = Home::standard();
+    let (running, a, path, token) = ecs(&home);
+    let secret = path.trim_start_matches('/').to_string();
+    let targets = [
+        path.clone(),
+        format!("/{path}"),
+        format!("{path}/"),
+        format!("/%2f{secret}"),
+        format!("/%2F{}", secret.to_uppercase()),
+        format!("http://{a}{path}"),
+        format!("/?next={secret}"),
+    ];
+    for target in &targets {
+        for host in [a.as_str(), "rebind.example"] {
+            raw_http(
+                &a,
+                &format!("GET {target} HTTP/1.1\r\nHost: {host}\r\nAuthorization: {token}\r\nConnection: close\r\n\r\n"),
+            );
+        }
+    }
+    let (_, _, stderr) = running.stop();
+    assert!(
+        stderr.matches("/<credentials>").count() >= targets.len() * 2,
+        "{stderr}"
+    );
+    assert!(
+        !stderr.to_ascii_lowercase().contains(&secret),
+        "the path was logged: {stderr}"
+    );
+}
+
+#[test]
+fn every_answer_says_nosniff() {
+    let home = Home::standard();
+    let (_ec2, a) = ec2(&home);
+    let (_ecs, b, path, token) = ecs(&home);
+    let requests = [
+        (a.clone(), format!("GET / HTTP/1.1\r\nHost: {a}")),
+        (a.clone(), format!("GET /latest/meta-data/iam/security-credentials/ HTTP/1.1\r\nHost: {a}")),
+        (a.clone(), format!("GET /nowhere HTTP/1.1\r\nHost: {a}")),
+        (a.clone(), format!("DELETE /profiles HTTP/1.1\r\nHost: {a}")),
+        (a.clone(), "GET / HTTP/1.1\r\nHost: rebind.example".to_string()),
+        (b.clone(), format!("GET {path} HTTP/1.1\r\nHost: {b}\r\nAuthorization: {token}")),
+        (b.clone(), format!("GET {path} HTTP/1.1\r\nHost: {b}")),
+    ];
+    for (authority, head) in &requests {
+        let mut s = open_with(authority, &format!("{head}\r\nConnection: close\r\n\r\n"));
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        let head_end = answer.find("\r\n\r\n").unwrap_or(answer.len());
+        assert!(
+            answer[..head_end]
+                .to_ascii_lowercase()
+                .contains("x-content-type-options: nosniff"),
+            "{head}: {answer}"
+        );
+    }
+}
+
+#[test]
+fn three_refused_console_codes_lock_mfa_for_30_s_without_asking_aws() {
+    let e = Emulator::start();
+    let home = Home::standard_on(&e);
+    let (_running, a) = ec2(&home);
+    let page = raw_http(&a, &format!("GET / HTTP/1.1\r\nHost: {a}\r\nConnection: close\r\n\r\n")).1;
+    let token = page
+        .split("name=\"aws-runas-token\" content=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    let post = |path: &str, body: &str| {
+        raw_http(
+            &a,
+            &format!(
+                "POST {path} HTTP/1.1\r\nHost: {a}\r\nX-Aws-Runas-Token: {token}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            ),
+        )
+    };
+    let (status, answer) = post("/profile", r#"{"profile": "mfa-admin"}"#);
+    assert_eq!(status, 401, "{answer}");
+    e.reset_stats();
+    for _ in 0..3 {
+        let (status, answer) = post("/mfa", r#"{"code": "000000"}"#);
+        assert_eq!(status, 401, "{answer}");
+    }
+    let asked = e.count("GetSessionToken");
+    assert_eq!(asked, 3, "each refused code was asked of AWS");
+    // Now even the right code is refused, without a request.
+    let code = totp(&e.alice.mfa_seed, 0);
+    let (status, answer) = post("/mfa", &format!(r#"{{"code": "{code}"}}"#));
+    assert_eq!(status, 429, "{answer}");
+    assert!(answer.contains("try again"), "{answer}");
+    assert_eq!(e.count("GetSessionToken"), asked);
+}

@@ -58,11 +58,14 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
         started.holder.current().identity.profile
     ));
     started.holder.renew_in_background();
-    server.start(move |request| {
-        console
-            .handle(request)
-            .unwrap_or_else(|| imds.handle(request))
-    });
+    server.start(
+        move |request| {
+            console
+                .handle(request)
+                .unwrap_or_else(|| imds.handle(request))
+        },
+        |_| false,
+    );
     let signal = signals.next();
     mfa::restore_terminal();
     log::note(format_args!("stopped (signal {})", signal.number));

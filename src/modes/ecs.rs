@@ -50,7 +50,12 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
     let uri = format!("http://{}{}", server.addr, ecs.path);
     let token = ecs.token.clone();
     started.holder.renew_in_background();
-    server.start(move |request| ecs.handle(request));
+    let ecs = std::sync::Arc::new(ecs);
+    let hider = std::sync::Arc::clone(&ecs);
+    server.start(
+        move |request| ecs.handle(request),
+        move |target| hider.hides(target),
+    );
     if started.command.is_empty() {
         super::print(&format!(
             "export AWS_CONTAINER_CREDENTIALS_FULL_URI={uri}\nexport AWS_CONTAINER_AUTHORIZATION_TOKEN={token}\n"

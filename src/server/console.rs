@@ -11,12 +11,25 @@
 //! the moment the switch answers 200.
 
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use super::holder::{Fetch, Holder, Identity, Want};
 use super::http::{constant_time_eq, Reply, Request};
 use super::json;
 use crate::credentials::MfaCode;
 use crate::creds::error::{CredsError, MfaError};
+
+/// Refused MFA codes in a row after which `POST /mfa` is refused, without asking AWS, for
+/// [`LOCKOUT`]: a page or process guessing codes gets 3 tries, not a million.
+const MAX_REFUSED: u32 = 3;
+const LOCKOUT: Duration = Duration::from_secs(30);
+
+/// The refused MFA codes in a row, and until when `POST /mfa` is refused.
+#[derive(Default)]
+struct Refusals {
+    in_a_row: u32,
+    until: Option<Instant>,
+}
 
 /// The page; `{{TOKEN}}` is replaced by the per-process secret.
 const PAGE: &str = include_str!("console.html");
@@ -42,6 +55,7 @@ pub struct Console {
     profiles: Vec<String>,
     open: Opener,
     pending: Mutex<Option<Pending>>,
+    refusals: Mutex<Refusals>,
 }
 
 impl Console {
@@ -63,11 +77,12 @@ impl Console {
             profiles,
             open,
             pending: Mutex::new(None),
+            refusals: Mutex::new(Refusals::default()),
         }
     }
 
     /// Answers a console path; `None` for the other paths.
-    pub fn handle(&self, request: &Request) -> Option<(Reply, String)> {
+    pub fn handle(&self, request: &Request) -> Option<Reply> {
         let path = request.path.as_str();
         if !["/", "/profiles", "/profile", "/mfa", "/refresh"].contains(&path) {
             return None;
@@ -83,7 +98,7 @@ impl Console {
             ("POST", "/refresh") => self.refresh(),
             _ => Reply::error(405, "method not allowed"),
         };
-        Some((reply, path.to_string()))
+        Some(reply)
     }
 
     fn page(&self) -> Reply {
@@ -150,7 +165,52 @@ impl Console {
         }
     }
 
+    /// How long `POST /mfa` is still refused, if it is.
+    fn locked_for(&self) -> Option<Duration> {
+        let refusals = self.refusals.lock().unwrap_or_else(|p| p.into_inner());
+        refusals
+            .until
+            .and_then(|until| until.checked_duration_since(Instant::now()))
+    }
+
+    /// Counts a refused code (`false`) or clears the count (`true`).
+    fn code_answered(&self, accepted: bool) {
+        let mut refusals = self.refusals.lock().unwrap_or_else(|p| p.into_inner());
+        if accepted {
+            *refusals = Refusals::default();
+            return;
+        }
+        refusals.in_a_row += 1;
+        if refusals.in_a_row >= MAX_REFUSED {
+            *refusals = Refusals {
+                in_a_row: 0,
+                until: Some(Instant::now() + LOCKOUT),
+            };
+        }
+    }
+
     fn mfa(&self, request: &Request) -> Reply {
+        if let Some(left) = self.locked_for() {
+            let mut reply = Reply::error(
+                429,
+                &format!(
+                    "{MAX_REFUSED} MFA codes were refused in a row: try again in {} s",
+                    left.as_secs() + 1
+                ),
+            );
+            reply
+                .headers
+                .push(("Retry-After", (left.as_secs() + 1).to_string()));
+            return reply;
+        }
+        let result = self.try_code(request);
+        if result.status != 400 && result.status != 409 {
+            self.code_answered(result.status == 200);
+        }
+        result
+    }
+
+    fn try_code(&self, request: &Request) -> Reply {
         let Some(code) = json::field(&request.body, "code").and_then(|c| MfaCode::parse(&c)) else {
             return Reply::error(400, "an MFA code is 6 digits");
         };

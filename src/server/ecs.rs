@@ -17,30 +17,95 @@ pub struct Ecs {
 }
 
 impl Ecs {
-    /// Answers `request` (the Host check is done). The access log shows the credentials path as
-    /// `/<credentials>`: it is part of what keeps them.
-    pub fn handle(&self, request: &Request) -> (Reply, String) {
+    /// Answers `request` (the Host check is done).
+    pub fn handle(&self, request: &Request) -> Reply {
         if request.path != self.path {
-            return (Reply::text(404, ""), request.path.clone());
+            return Reply::text(404, "");
         }
-        let logged = "/<credentials>".to_string();
         if request.method != "GET" && request.method != "HEAD" {
-            return (Reply::text(405, ""), logged);
+            return Reply::text(405, "");
         }
         if !request
             .header("authorization")
             .is_some_and(|t| constant_time_eq(t.as_bytes(), self.token.as_bytes()))
         {
-            return (
-                Reply::error(401, "wrong or missing authorization token"),
-                logged,
-            );
+            return Reply::error(401, "wrong or missing authorization token");
         }
         let served = self.holder.current();
         if served.expired(time::unix_now()) {
-            let reply = Reply::error(503, "the credentials expired and could not be renewed");
-            return (reply, logged);
+            return Reply::error(503, "the credentials expired and could not be renewed");
         }
-        (Reply::json(200, served.ecs.clone()), logged)
+        Reply::json(200, served.ecs.clone())
+    }
+
+    /// Whether a request target holds the credentials path, which is part of what keeps them:
+    /// such a target is logged as `/<credentials>`, whatever the answer (a refused Host, a near
+    /// miss such as `//path`, `/path/`, `/%2Fpath` or the absolute form). Checked on the
+    /// percent-decoded target, ignoring case.
+    pub fn hides(&self, target: &str) -> bool {
+        holds(target, &self.path)
+    }
+}
+
+/// Whether `target` holds `path` (without its `/`), percent-decoded or not, in any case.
+fn holds(target: &str, path: &str) -> bool {
+    let secret = path.trim_start_matches('/').to_ascii_lowercase();
+    let decoded = percent_decoded(target).to_ascii_lowercase();
+    decoded.contains(&secret) || target.to_ascii_lowercase().contains(&secret)
+}
+
+/// `text` with its `%XX` escapes decoded (repeatedly, so `%2561` is decoded too); other bytes as
+/// they are.
+fn percent_decoded(text: &str) -> String {
+    let mut current = text.as_bytes().to_vec();
+    for _ in 0..4 {
+        let mut out = Vec::with_capacity(current.len());
+        let mut i = 0;
+        while i < current.len() {
+            let hex = current
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            match (current[i], hex) {
+                (b'%', Some(byte)) => {
+                    out.push(byte);
+                    i += 3;
+                }
+                (byte, _) => {
+                    out.push(byte);
+                    i += 1;
+                }
+            }
+        }
+        if out == current {
+            break;
+        }
+        current = out;
+    }
+    String::from_utf8_lossy(&current).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_holding_the_credentials_path_are_hidden() {
+        for hidden in [
+            "/0123abcd",
+            "//0123abcd",
+            "/0123abcd/",
+            "/%2f0123abcd",
+            "/%2F0123ABCD",
+            "/%30123abcd",
+            "/%2530123abcd",
+            "http://127.0.0.1:9/0123abcd",
+            "/x?next=0123abcd",
+        ] {
+            assert!(holds(hidden, "/0123abcd"), "{hidden}");
+        }
+        for shown in ["/", "/0123abc", "/latest/meta-data/", "/%zz"] {
+            assert!(!holds(shown, "/0123abcd"), "{shown}");
+        }
     }
 }

@@ -206,20 +206,22 @@ impl Server {
         })
     }
 
-    /// Answers requests with `handler` on worker threads, in the background; `redact` maps a
-    /// path to what the access log shows. Returns at once.
-    pub fn start<H>(&self, handler: H)
+    /// Answers requests with `handler` on worker threads, in the background; the access log
+    /// shows a request's path, or `/<credentials>` for a target that `hidden` says holds a
+    /// secret (whatever the answer, the Host check's refusals included). Returns at once.
+    pub fn start<H, S>(&self, handler: H, hidden: S)
     where
-        H: Fn(&Request) -> (Reply, String) + Send + Sync + 'static,
+        H: Fn(&Request) -> Reply + Send + Sync + 'static,
+        S: Fn(&str) -> bool + Send + Sync + 'static,
     {
-        let handler = Arc::new(handler);
+        let serve = Arc::new((handler, hidden));
         for _ in 0..WORKERS {
             let inner = Arc::clone(&self.inner);
-            let handler = Arc::clone(&handler);
+            let serve = Arc::clone(&serve);
             thread::spawn(move || loop {
                 // recv fails only when the server is unblocked, which we never do.
                 if let Ok(request) = inner.recv() {
-                    answer(request, handler.as_ref());
+                    answer(request, &serve.0, &serve.1);
                 }
             });
         }
@@ -259,7 +261,11 @@ fn raise_fd_limit() -> u64 {
 }
 
 /// Answers one request: the Host check, the handler, the access-log line.
-fn answer(mut request: tiny_http::Request, handler: &(dyn Fn(&Request) -> (Reply, String) + Sync)) {
+fn answer(
+    mut request: tiny_http::Request,
+    handler: &(dyn Fn(&Request) -> Reply + Sync),
+    hidden: &(dyn Fn(&str) -> bool + Sync),
+) {
     let target = request.url().to_string();
     let path = target.split('?').next().unwrap_or_default().to_string();
     let mut ours = Request {
@@ -279,37 +285,39 @@ fn answer(mut request: tiny_http::Request, handler: &(dyn Fn(&Request) -> (Reply
     };
     // The body is in memory already (read whole by the connection, at most MAX_BODY).
     let _ = std::io::Read::read_to_end(request.as_reader(), &mut ours.body);
-    let (reply, logged_path) = if !host_allowed(ours.header("host")) {
-        (
-            Reply::error(
-                403,
-                "this endpoint answers only requests for a loopback host",
-            ),
-            ours.path.clone(),
+    let reply = if !host_allowed(ours.header("host")) {
+        Reply::error(
+            403,
+            "this endpoint answers only requests for a loopback host",
         )
     } else if !ours.body.is_empty() && ours.method != "POST" {
-        (
-            Reply::error(413, "only the console's POST calls take a body"),
-            ours.path.clone(),
-        )
+        Reply::error(413, "only the console's POST calls take a body")
     } else {
         handler(&ours)
     };
     let (status, bytes) = (reply.status, reply.body.len());
     let mut response = tiny_http::Response::from_data(reply.body).with_status_code(reply.status);
-    let content_type = ("Content-Type", reply.content_type.to_string());
-    for (name, value) in std::iter::once(content_type).chain(reply.headers) {
+    let fixed = [
+        ("Content-Type", reply.content_type.to_string()),
+        // No answer of ours is to be read as another type than it says.
+        ("X-Content-Type-Options", "nosniff".to_string()),
+    ];
+    for (name, value) in fixed.into_iter().chain(reply.headers) {
         if let Ok(h) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
             response.add_header(h);
         }
     }
     let _ = request.respond(response);
-    let logged = logged_path;
+    let logged = if hidden(&target) {
+        "/<credentials>"
+    } else {
+        &ours.path
+    };
     let line = format!(
         "{} {} {} {status} {bytes}\n",
         time::rfc3339::format(time::unix_now()),
         ours.method,
-        crate::log::escape(&logged)
+        crate::log::escape(logged)
     );
     let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }

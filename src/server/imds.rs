@@ -36,12 +36,8 @@ pub struct Imds {
 }
 
 impl Imds {
-    /// Answers `request` (the Host check is done); the path is logged as it is.
-    pub fn handle(&self, request: &Request) -> (Reply, String) {
-        (self.route(request), request.path.clone())
-    }
-
-    fn route(&self, request: &Request) -> Reply {
+    /// Answers `request` (the Host check is done).
+    pub fn handle(&self, request: &Request) -> Reply {
         if request.path == TOKEN_PATH {
             if request.method != "PUT" {
                 return Reply::text(405, "");
@@ -58,7 +54,9 @@ impl Imds {
         }
         let now = time::unix_now();
         match request.header("x-aws-ec2-metadata-token") {
-            Some(token) if !self.tokens.valid(token, now) => return Reply::text(401, ""),
+            Some(token) if !self.tokens.valid(token, time::unix_now_ms()) => {
+                return Reply::text(401, "")
+            }
             None if self.require_token => return Reply::text(401, ""),
             _ => {}
         }
@@ -80,7 +78,7 @@ impl Imds {
         let Some(ttl) = ttl else {
             return Reply::text(400, "");
         };
-        let mut reply = Reply::text(200, self.tokens.issue(time::unix_now() + ttl));
+        let mut reply = Reply::text(200, self.tokens.issue(time::unix_now_ms() + ttl * 1000));
         reply
             .headers
             .push(("X-aws-ec2-metadata-token-ttl-seconds", ttl.to_string()));

@@ -1,5 +1,6 @@
-//! IMDSv2 session tokens as keyed digests: `<expiry>.<HMAC-SHA256(key, expiry)>`, with a key
-//! made at start and never shown. A token proves we issued it and says until when it is good,
+//! IMDSv2 session tokens as keyed digests: `<expiry>.<HMAC-SHA256(key, expiry)>`, the expiry in
+//! unix milliseconds (so a token lives its whole TTL, not up to a second less), with a key made
+//! at start and never shown. A token proves we issued it and says until when it is good,
 //! so none are kept (no state grows with requests, nothing to expire).
 
 use hmac::{Hmac, KeyInit, Mac};
@@ -23,7 +24,7 @@ impl Tokens {
         <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key).expect("HMAC takes any key length")
     }
 
-    /// A token good until `expires` (unix seconds).
+    /// A token good until `expires` (unix milliseconds).
     pub fn issue(&self, expires: i64) -> String {
         let mut mac = self.mac();
         mac.update(expires.to_string().as_bytes());
@@ -31,7 +32,7 @@ impl Tokens {
         format!("{expires}.{}", random::hex(&digest))
     }
 
-    /// Whether `token` is one of ours and still good at `now`.
+    /// Whether `token` is one of ours and still good at `now` (unix milliseconds).
     pub fn valid(&self, token: &str, now: i64) -> bool {
         let Some((expires, digest)) = token.split_once('.') else {
             return false;
@@ -76,5 +77,16 @@ mod tests {
         for junk in ["", ".", "1000", "1000.zz", "x.00", "1000.0"] {
             assert!(!tokens.valid(junk, 0), "{junk}");
         }
+    }
+
+    #[test]
+    fn a_token_lives_its_whole_ttl_to_the_millisecond() {
+        let tokens = Tokens::new().unwrap();
+        // Issued 0.999 s into a second with a TTL of 1 s: good until 1 s later, not until the
+        // end of the next whole second.
+        let issued_ms = 41_999;
+        let t = tokens.issue(issued_ms + 1000);
+        assert!(tokens.valid(&t, issued_ms + 999));
+        assert!(!tokens.valid(&t, issued_ms + 1000));
     }
 }

@@ -19,6 +19,14 @@ pub fn unix_now() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
+/// Now, in unix milliseconds (0 if the clock is before 1970): for lifetimes shorter than a few
+/// seconds, which whole seconds would cut short by up to one.
+pub fn unix_now_ms() -> i64 {
+    now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
 /// An HTTP `Date` header (RFC 9110's IMF-fixdate, and the obsolete forms), in unix seconds.
 pub fn http_date(value: &str) -> Option<i64> {
     let at = httpdate::parse_http_date(value.trim()).ok()?;
