@@ -8,8 +8,9 @@ use crate::cli::args::ArgsError;
 use crate::config::endpoint::EndpointError;
 use crate::config::files::FilesError;
 use crate::config::profile::ProfileError;
-use crate::creds::error::CredsError;
+use crate::creds::error::{CredsError, MfaError};
 use crate::exec::ExecError;
+use crate::nesting::Loop;
 use crate::release::UpdateError;
 use crate::server::http::ServerError;
 
@@ -50,6 +51,16 @@ pub enum Error {
 impl Error {
     /// The process exit code: the command's own for one that cannot be run (127, 126), as
     /// shells do; 1 otherwise.
+    /// The loop this run stopped (or that a run it ran stopped), if that is why it failed.
+    pub fn as_loop(&self) -> Option<&Loop> {
+        match self {
+            Error::Profile(ProfileError::Loop(stopped))
+            | Error::Creds(CredsError::Loop(stopped))
+            | Error::Creds(CredsError::Mfa(MfaError::Loop(stopped))) => Some(stopped),
+            _ => None,
+        }
+    }
+
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Exec(e) => e.exit_code(),

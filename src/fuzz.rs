@@ -42,7 +42,11 @@ pub fn ini_and_profiles(data: &[u8]) {
             let _ = resolve::resolve(target, &Overrides::default(), &env, &files);
         }
     }
-    let _ = resolve::select(&[OsString::from("default")], &env);
+    let _ = resolve::select(
+        &[OsString::from("default")],
+        &env,
+        resolve::Positionals::ProfileAndCommand,
+    );
 }
 
 /// A Go duration: whatever parses formats to a duration that parses back to the same value

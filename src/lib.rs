@@ -22,6 +22,7 @@ mod export;
 pub mod fuzz;
 mod log;
 mod modes;
+mod nesting;
 mod random;
 mod release;
 mod server;
@@ -42,6 +43,13 @@ pub fn main() -> i32 {
     match run() {
         Ok(code) => code,
         Err(Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        // Run by aws-runas: the line goes to that run, which reads our stdout, so that the
+        // outermost one says it once.
+        Err(e) if e.as_loop().is_some_and(|stopped| stopped.nested) => {
+            let relay = e.as_loop().map(nesting::Loop::relay).unwrap_or_default();
+            let _ = std::io::stdout().write_all(relay.as_bytes());
+            nesting::LOOP_STATUS
+        }
         Err(e) => {
             // One line, whatever the error carries (a config value, a server's message).
             let message = e.to_string();

@@ -11,6 +11,7 @@ use std::time::Duration;
 use crate::aws::endpoint::Endpoint;
 use crate::aws::http::Agent;
 use crate::cli::args::Args;
+use crate::cli::mode;
 use crate::config::endpoint;
 use crate::config::files::Files;
 use crate::config::profile::{Overrides, Profile, ProfileError, Target};
@@ -79,7 +80,7 @@ impl Session {
     /// network call and no cache access yet.
     pub fn open(args: &Args, env: &Env) -> Result<Session, Error> {
         let files = Files::load(env)?;
-        let (name, command) = resolve::select(&args.positionals, env)?;
+        let (name, command) = resolve::select(&args.positionals, env, mode::positionals(args))?;
         let target = Target::parse(&name)?;
         let profile = resolve::resolve(target, &overrides(args), env, &files).map_err(|error| {
             match resolve::taken_as_command(env, &command, &files) {
@@ -122,7 +123,12 @@ impl Session {
     /// the profile.
     pub fn mfa(&self, given: Option<MfaCode>, asker: Asker) -> Mfa {
         Mfa::new(given, asker)
-            .with_process(self.profile.mfa_process.clone(), self.mfa_timeout)
+            .with_process(
+                self.profile.mfa_process.clone(),
+                self.mfa_timeout,
+                self.profile.name(),
+                &self.profile.nesting,
+            )
             .for_profile(self.profile.name())
     }
 

@@ -105,7 +105,10 @@ fn a_claim_of_any_length_cut_short_does_not_end_the_endpoint() {
             );
             s.shutdown(Shutdown::Write).unwrap();
             status_within(&mut s, Duration::from_secs(5));
-            assert!(running.alive(), "{path} with Content-Length {length} ended the endpoint");
+            assert!(
+                running.alive(),
+                "{path} with Content-Length {length} ended the endpoint"
+            );
         }
     }
     assert_sdk_gets_credentials(&strs(&imds_sdk(&a)));
@@ -168,7 +171,10 @@ fn hold_the_workers(a: &str) -> Vec<TcpStream> {
     let _ = writer.write_all(all.as_bytes());
     held.push(pipeliner);
     for _ in 0..200 {
-        held.push(open_with(a, &format!("GET / HTTP/1.1\r\nHost: {a}\r\nX-Slow: ")));
+        held.push(open_with(
+            a,
+            &format!("GET / HTTP/1.1\r\nHost: {a}\r\nX-Slow: "),
+        ));
     }
     held
 }
@@ -265,7 +271,10 @@ fn a_request_head_over_16_kib_is_refused_with_431_without_reading_it_all() {
     // A head just over the limit, sent whole, gets its 431.
     let mut s = open_with(
         &a,
-        &format!("GET / HTTP/1.1\r\nHost: {a}\r\nX-Big: {}\r\n\r\n", "b".repeat(17 * 1024)),
+        &format!(
+            "GET / HTTP/1.1\r\nHost: {a}\r\nX-Big: {}\r\n\r\n",
+            "b".repeat(17 * 1024)
+        ),
     );
     assert_eq!(status_within(&mut s, Duration::from_secs(5)), 431);
     let status = std::fs::read_to_string(format!("/proc/{}/status", running.pid())).unwrap();
@@ -278,7 +287,6 @@ fn a_request_head_over_16_kib_is_refused_with_431_without_reading_it_all() {
     assert!(running.alive());
     assert_sdk_gets_credentials(&strs(&imds_sdk(&a)));
 }
-
 
 #[test]
 fn a_request_of_http_2_gets_505_and_the_worker_is_not_lost() {
@@ -365,11 +373,20 @@ fn every_answer_says_nosniff() {
     let (_ecs, b, path, token) = ecs(&home);
     let requests = [
         (a.clone(), format!("GET / HTTP/1.1\r\nHost: {a}")),
-        (a.clone(), format!("GET /latest/meta-data/iam/security-credentials/ HTTP/1.1\r\nHost: {a}")),
+        (
+            a.clone(),
+            format!("GET /latest/meta-data/iam/security-credentials/ HTTP/1.1\r\nHost: {a}"),
+        ),
         (a.clone(), format!("GET /nowhere HTTP/1.1\r\nHost: {a}")),
         (a.clone(), format!("DELETE /profiles HTTP/1.1\r\nHost: {a}")),
-        (a.clone(), "GET / HTTP/1.1\r\nHost: rebind.example".to_string()),
-        (b.clone(), format!("GET {path} HTTP/1.1\r\nHost: {b}\r\nAuthorization: {token}")),
+        (
+            a.clone(),
+            "GET / HTTP/1.1\r\nHost: rebind.example".to_string(),
+        ),
+        (
+            b.clone(),
+            format!("GET {path} HTTP/1.1\r\nHost: {b}\r\nAuthorization: {token}"),
+        ),
         (b.clone(), format!("GET {path} HTTP/1.1\r\nHost: {b}")),
     ];
     for (authority, head) in &requests {
@@ -391,7 +408,11 @@ fn three_refused_console_codes_lock_mfa_for_30_s_without_asking_aws() {
     let e = Emulator::start();
     let home = Home::standard_on(&e);
     let (_running, a) = ec2(&home);
-    let page = raw_http(&a, &format!("GET / HTTP/1.1\r\nHost: {a}\r\nConnection: close\r\n\r\n")).1;
+    let page = raw_http(
+        &a,
+        &format!("GET / HTTP/1.1\r\nHost: {a}\r\nConnection: close\r\n\r\n"),
+    )
+    .1;
     let token = page
         .split("name=\"aws-runas-token\" content=\"")
         .nth(1)

@@ -16,6 +16,7 @@ mod endpoints;
 mod errors;
 mod extras;
 mod mfa;
+mod process_loops;
 mod run;
 mod shells;
 mod update;

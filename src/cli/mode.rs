@@ -4,6 +4,7 @@
 //! credentials mode, which prints exports or runs the command (`-e`, `-r`, `-s` modify it).
 
 use super::args::Args;
+use crate::config::resolve::Positionals;
 
 /// The mode of a run; `main` dispatches on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +41,20 @@ pub enum Mode {
     WebConsole,
     /// Get the profile's credentials; print them or run the command with them.
     Credentials,
+}
+
+/// How the mode of `args` reads its positional arguments: a mode that runs no command takes at
+/// most a profile, over `AWS_PROFILE`.
+pub fn positionals(args: &Args) -> Positionals {
+    match mode(args) {
+        Mode::ListMfa => Positionals::ProfileOnly("-m"),
+        Mode::ListRoles => Positionals::ProfileOnly("-l"),
+        Mode::MakeConf => Positionals::ProfileOnly("-c"),
+        Mode::Diagnose => Positionals::ProfileOnly("-D"),
+        Mode::Ec2 => Positionals::ProfileOnly("--ec2"),
+        Mode::Credentials if args.json => Positionals::ProfileOnly("-j"),
+        _ => Positionals::ProfileAndCommand,
+    }
 }
 
 /// The mode `args` ask for.
@@ -83,6 +98,29 @@ pub fn mode(args: &Args) -> Mode {
 mod tests {
     use super::*;
     use crate::cli::args::parse;
+
+    #[test]
+    fn the_modes_that_run_no_command_take_only_a_profile() {
+        let kind = |argv: &[&str]| positionals(&parse(argv.iter().copied()).unwrap());
+        for (argv, flag) in [
+            (&["-j", "p"][..], "-j"),
+            (&["--ec2", "p"], "--ec2"),
+            (&["-l", "p"], "-l"),
+            (&["-c", "p"], "-c"),
+            (&["-m", "p"], "-m"),
+            (&["-D", "p"], "-D"),
+        ] {
+            assert_eq!(kind(argv), Positionals::ProfileOnly(flag), "{argv:?}");
+        }
+        for argv in [
+            &["p", "cmd"][..],
+            &["--ecs", "p"],
+            &["-w", "p"],
+            &["-e", "p"],
+        ] {
+            assert_eq!(kind(argv), Positionals::ProfileAndCommand, "{argv:?}");
+        }
+    }
 
     #[test]
     fn first_match_wins() {

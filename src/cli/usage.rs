@@ -14,7 +14,7 @@ pub fn version() -> String {
 const SUMMARY: &str = "Run a command with the credentials of an assumed IAM role, or print them as eval-able shell exports when no command is given.";
 
 const ARGUMENTS: &[(&str, &str)] = &[
-    ("<profile>", "A profile from ~/.aws/config, or a role ARN (its source is the default profile). Without one: AWS_DEFAULT_PROFILE, else 'default'. When AWS_PROFILE is set, there is no profile argument."),
+    ("<profile>", "A profile from ~/.aws/config, or a role ARN (its source is the default profile). Without one: AWS_DEFAULT_PROFILE, else 'default'. When AWS_PROFILE is set, the modes that run a command take no profile argument; -j, --ec2, -l, -m, -c and -D take one over it."),
     ("<cmd>...", "The command to run, with its arguments, untouched. Without one, aws-runas prints export lines for eval."),
 ];
 
@@ -29,7 +29,8 @@ const EXAMPLES: &[&str] = &[
 /// Every variable aws-runas reads (tests/extras.rs checks the sources against this table), and
 /// what it does.
 const ENVIRONMENT: &[(&str, &str)] = &[
-    ("AWS_PROFILE", "The profile. When it is set (even empty) there is no profile argument: every argument is the command."),
+    ("AWS_PROFILE", "The profile. When it is set (even empty), the modes that run a command take no profile argument: every argument is the command. -j, --ec2, -l, -m, -c and -D take a profile argument over it."),
+    ("AWS_RUNAS_PROCESS_CHAIN", "Set by aws-runas for the credential_process and mfa_process it runs: the profiles and commands a nested aws-runas runs in, so that one that would run the same again stops the loop."),
     ("AWS_DEFAULT_PROFILE", "The profile when none is named (else 'default')."),
     ("AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE", "The config and credentials files (~/.aws/config, ~/.aws/credentials). The cache lives beside the config file."),
     ("HOME, USERPROFILE", "Where ~/.aws is (USERPROFILE on Windows)."),

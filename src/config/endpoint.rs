@@ -174,6 +174,7 @@ mod tests {
             ignore_configured_endpoint_urls: false,
             ca_bundle: None,
             sts_regional_endpoints: None,
+            nesting: Default::default(),
         }
     }
 

@@ -12,6 +12,7 @@ use super::files::{FilesError, Searched};
 use crate::arn::{ArnError, RoleArn};
 use crate::credentials::Credentials;
 use crate::duration::DurationError;
+use crate::nesting::Nesting;
 
 /// Role credentials lifetime: default, minimum, maximum.
 pub const ROLE_DURATION: (Duration, Duration, Duration) = (
@@ -168,6 +169,8 @@ pub struct Profile {
     pub sts_regional_endpoints: Option<String>,
     /// Where each setting came from, by key (`-D`).
     pub origins: Origins,
+    /// The `credential_process`/`mfa_process` runs this run is nested in.
+    pub nesting: Nesting,
 }
 
 impl Profile {
@@ -210,6 +213,14 @@ impl Profile {
 pub enum ProfileError {
     Files(FilesError),
     NotUnicode,
+    /// The profile's `credential_process` or `mfa_process` is what this run is nested in.
+    Loop(crate::nesting::Loop),
+    /// A second positional argument in a mode that runs no command.
+    ExtraArgument {
+        flag: &'static str,
+        profile: String,
+        argument: String,
+    },
     NotFound {
         name: String,
         searched: Box<Searched>,
@@ -287,6 +298,15 @@ impl fmt::Display for ProfileError {
         match self {
             Files(e) => e.fmt(f),
             NotUnicode => write!(f, "the profile name is not valid UTF-8"),
+            Loop(e) => e.fmt(f),
+            ExtraArgument {
+                flag,
+                profile,
+                argument,
+            } => write!(
+                f,
+                "{flag} runs no command: unexpected argument '{argument}' after the profile '{profile}'"
+            ),
             NotFound { name, searched } => write!(f, "profile '{name}' not found{searched}"),
             SourceNotFound {
                 name,

@@ -10,24 +10,52 @@ use super::chain::{self, Link};
 use super::files::Files;
 use super::layers::{self, Layers};
 use super::profile::{
-    Overrides, Profile, ProfileError, RoleStep, Target, CHAINED_MAX, ROLE_DURATION,
+    Overrides, Profile, ProfileError, RoleStep, SourceKind, Target, CHAINED_MAX, ROLE_DURATION,
 };
 use crate::duration;
 use crate::env::Env;
 use crate::log::debug;
+use crate::nesting::{self, Nesting};
 
-/// Splits the positional arguments into the profile's name and the command: when `AWS_PROFILE`
-/// is set (even empty) there is no profile argument. Without a name: `AWS_DEFAULT_PROFILE`, else
-/// `default`.
+/// How a mode reads its positional arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Positionals {
+    /// The modes that run a command: a profile (none when `AWS_PROFILE` is set), then the
+    /// command.
+    ProfileAndCommand,
+    /// The modes that run no command (their flag, e.g. `-j`): at most a profile, which wins over
+    /// `AWS_PROFILE`. A `credential_process = aws-runas -j dev` run by an SDK inherits
+    /// `AWS_PROFILE` naming the profile that runs it: taking that instead of `dev` was a loop.
+    ProfileOnly(&'static str),
+}
+
+/// Splits the positional arguments into the profile's name and the command (see
+/// [`Positionals`]). Without a name: `AWS_PROFILE`, then `AWS_DEFAULT_PROFILE`, else `default`.
 pub fn select(
     positionals: &[OsString],
     env: &Env,
+    kind: Positionals,
 ) -> Result<(String, Vec<OsString>), ProfileError> {
     let fallback = || {
         env.non_empty("AWS_DEFAULT_PROFILE")
             .unwrap_or("default")
             .to_string()
     };
+    if let (Positionals::ProfileOnly(flag), Some((first, rest))) = (kind, positionals.split_first())
+    {
+        let name = first.to_str().ok_or(ProfileError::NotUnicode)?.to_string();
+        if let Some(extra) = rest.first() {
+            return Err(ProfileError::ExtraArgument {
+                flag,
+                profile: name,
+                argument: extra.to_string_lossy().into_owned(),
+            });
+        }
+        if let Some(variable) = env.get("AWS_PROFILE") {
+            debug!("profile '{name}' from the argument, over AWS_PROFILE={variable}");
+        }
+        return Ok((name, Vec::new()));
+    }
     if env.is_set("AWS_PROFILE") {
         let name = match env.non_empty("AWS_PROFILE") {
             Some(p) => p.to_string(),
@@ -97,6 +125,19 @@ pub fn resolve(
         .is_some_and(|(name, _)| own && name == start);
     let links = chain::links(&chain, own_seconds.filter(|_| first_is_own))?;
     let roles = roles(&target, &links, settings.role_duration, env);
+    let nesting = Nesting::parse(env.get(nesting::VARIABLE));
+    // Inside the process an ancestor runs for this profile, running it again is a loop: said
+    // now, before a cache lock the ancestor may hold is waited for.
+    if let SourceKind::Process(command) = &source.kind {
+        nesting
+            .check("credential_process", &source.profile, command)
+            .map_err(ProfileError::Loop)?;
+    }
+    if let Some(command) = &settings.mfa_process {
+        nesting
+            .check("mfa_process", target.name(), command)
+            .map_err(ProfileError::Loop)?;
+    }
     Ok(Profile {
         target,
         region: settings.region,
@@ -113,6 +154,7 @@ pub fn resolve(
             .is_some_and(|(v, _)| v.eq_ignore_ascii_case("true")),
         sts_regional_endpoints: settings.sts_regional_endpoints,
         origins: settings.origins,
+        nesting,
     })
 }
 
@@ -237,7 +279,7 @@ mod tests {
         }
         let positionals: Vec<OsString> = rest.iter().map(OsString::from).collect();
         let env = Env::from_pairs(env);
-        let (name, command) = select(&positionals, &env)?;
+        let (name, command) = select(&positionals, &env, Positionals::ProfileAndCommand)?;
         let profile = resolve(Target::parse(&name)?, &overrides, &env, files)?;
         Ok(Resolved { profile, command })
     }
@@ -251,6 +293,29 @@ mod tests {
         let r = resolve_with(&["admin", "aws", "s3", "ls"], &[], &sample()).unwrap();
         assert_eq!(r.profile.name(), "admin");
         assert_eq!(r.command, ["aws", "s3", "ls"]);
+    }
+
+    #[test]
+    fn in_a_mode_that_runs_no_command_the_argument_is_the_profile_over_aws_profile() {
+        let env = Env::from_pairs(&[("AWS_PROFILE", "dev-cp")]);
+        let j = Positionals::ProfileOnly("-j");
+        let (name, command) = select(&[OsString::from("dev")], &env, j).unwrap();
+        assert_eq!((name.as_str(), command.len()), ("dev", 0));
+        // Without an argument, AWS_PROFILE as before.
+        assert_eq!(select(&[], &env, j).unwrap().0, "dev-cp");
+        let e = select(&[OsString::from("dev"), OsString::from("aws")], &env, j).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "-j runs no command: unexpected argument 'aws' after the profile 'dev'"
+        );
+        // A mode that runs a command: AWS_PROFILE means every argument is the command.
+        let (name, command) = select(
+            &[OsString::from("dev")],
+            &env,
+            Positionals::ProfileAndCommand,
+        )
+        .unwrap();
+        assert_eq!((name.as_str(), command.len()), ("dev-cp", 1));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use crate::aws::query::AwsError;
+use crate::nesting::Loop;
 
 /// An error of the providers, the plan or the cache.
 #[derive(Debug)]
@@ -20,6 +21,8 @@ pub enum CredsError {
         source: &'static str,
         message: String,
     },
+    /// A `credential_process` or `mfa_process` that runs itself again.
+    Loop(Loop),
     /// Another run held the cache's lock for the whole lock timeout.
     LockTimeout {
         label: String,
@@ -55,6 +58,7 @@ impl fmt::Display for CredsError {
                 f,
                 "credential_source {source} of profile '{profile}': {message}"
             ),
+            CredsError::Loop(e) => e.fmt(f),
             CredsError::LockTimeout { label, waited } => write!(
                 f,
                 "gave up after {}s waiting for another aws-runas fetching the credentials of {label} (is one waiting for an MFA code?); set AWS_RUNAS_LOCK_TIMEOUT to wait longer",
@@ -80,6 +84,8 @@ pub enum MfaError {
         command: String,
         reason: String,
     },
+    /// `mfa_process` runs itself again.
+    Loop(Loop),
 }
 
 impl fmt::Display for MfaError {
@@ -101,6 +107,7 @@ impl fmt::Display for MfaError {
             MfaError::Process { command, reason } => {
                 write!(f, "mfa_process '{command}' {reason}")
             }
+            MfaError::Loop(e) => e.fmt(f),
         }
     }
 }

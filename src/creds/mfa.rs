@@ -17,6 +17,7 @@ use super::error::{CredsError, MfaError};
 use crate::aws::query::AwsError;
 use crate::credentials::MfaCode;
 use crate::log::debug;
+use crate::nesting::{self, Loop, Nesting};
 use crate::shell;
 
 /// Attempts at a well-formed code, and at a code AWS accepts.
@@ -38,7 +39,7 @@ pub enum Asker {
 pub struct Mfa {
     given: Option<MfaCode>,
     /// `mfa_process` and how long it may take.
-    process: Option<(String, Duration)>,
+    process: Option<Process>,
     asker: Asker,
     prompted: bool,
     /// The profile the codes are for, named in the prompt.
@@ -69,9 +70,21 @@ impl Mfa {
         }
     }
 
-    /// Codes come from `command` (`mfa_process`) before the asker, each within `timeout`.
-    pub fn with_process(mut self, command: Option<String>, timeout: Duration) -> Mfa {
-        self.process = command.map(|c| (c, timeout));
+    /// Codes come from `command` (`mfa_process` of `profile`) before the asker, each within
+    /// `timeout`; `nesting` is what this run is nested in.
+    pub fn with_process(
+        mut self,
+        command: Option<String>,
+        timeout: Duration,
+        profile: &str,
+        nesting: &Nesting,
+    ) -> Mfa {
+        self.process = command.map(|command| Process {
+            command,
+            timeout,
+            profile: profile.to_string(),
+            nesting: nesting.clone(),
+        });
         self
     }
 
@@ -88,9 +101,9 @@ impl Mfa {
             debug!("MFA code for {serial} from -o");
             return Ok(code);
         }
-        if let Some((command, timeout)) = &self.process {
+        if let Some(process) = &self.process {
             debug!("MFA code for {serial} from mfa_process");
-            return run_process(command, *timeout);
+            return process.run();
         }
         match self.asker {
             Asker::Terminal => self.ask_terminal(serial),
@@ -137,9 +150,34 @@ impl Mfa {
     }
 }
 
+/// `mfa_process`: the command, how long it may take, the profile it is for, and the processes
+/// this run is nested in.
+struct Process {
+    command: String,
+    timeout: Duration,
+    profile: String,
+    nesting: Nesting,
+}
+
+impl Process {
+    fn run(&self) -> Result<MfaCode, MfaError> {
+        let chain = self
+            .nesting
+            .enter("mfa_process", &self.profile, &self.command)
+            .map_err(MfaError::Loop)?;
+        run_process(&self.command, self.timeout, (&chain, &self.nesting))
+    }
+}
+
 /// Runs `mfa_process` without a shell (split as `credential_process` is), with `timeout`; the
 /// first line of its stdout is the code. Its stderr is the user's (a YubiKey's "touch your key").
-fn run_process(command: &str, timeout: Duration) -> Result<MfaCode, MfaError> {
+/// `nesting` is its `AWS_RUNAS_PROCESS_CHAIN`, and this run's own chain.
+fn run_process(
+    command: &str,
+    timeout: Duration,
+    nesting: (&str, &Nesting),
+) -> Result<MfaCode, MfaError> {
+    let (chain, own) = nesting;
     let failed = |reason: String| MfaError::Process {
         command: command.to_string(),
         reason,
@@ -150,6 +188,7 @@ fn run_process(command: &str, timeout: Duration) -> Result<MfaCode, MfaError> {
     };
     let mut child = Command::new(program)
         .args(args)
+        .env(nesting::VARIABLE, chain)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .spawn()
@@ -178,6 +217,10 @@ fn run_process(command: &str, timeout: Duration) -> Result<MfaCode, MfaError> {
     };
     let out = reader.join().unwrap_or_default();
     if !status.success() {
+        // A nested aws-runas that stopped a loop relays its line to us, to say once.
+        if let Some(stopped) = Loop::relayed(&out, own) {
+            return Err(MfaError::Loop(stopped));
+        }
         return Err(failed(format!("failed ({status})")));
     }
     let text = String::from_utf8_lossy(&out);

@@ -152,6 +152,7 @@ pub fn root_provider(profile: &Profile, endpoint: &Endpoint) -> Box<dyn Provider
         SourceKind::Process(command) => Box::new(CredentialProcess {
             profile: source.profile.clone(),
             command: command.clone(),
+            nesting: profile.nesting.clone(),
         }),
         SourceKind::WebIdentity {
             role_arn,

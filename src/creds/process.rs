@@ -11,6 +11,7 @@ use super::error::CredsError;
 use super::provider::{Ctx, Fetched, Provider};
 use crate::credentials::{Credentials, Secret};
 use crate::log::debug;
+use crate::nesting::{self, Loop, Nesting};
 use crate::shell;
 use crate::time::{self, rfc3339};
 
@@ -19,6 +20,9 @@ pub struct CredentialProcess {
     /// The profile that names the command.
     pub profile: String,
     pub command: String,
+    /// The processes this run is nested in: running this one again for the same profile is a
+    /// loop.
+    pub nesting: Nesting,
 }
 
 /// What the command prints.
@@ -44,6 +48,10 @@ impl CredentialProcess {
 
     /// Runs the command and reads what it prints.
     fn run(&self) -> Result<Credentials, CredsError> {
+        let chain = self
+            .nesting
+            .enter("credential_process", &self.profile, &self.command)
+            .map_err(CredsError::Loop)?;
         let words =
             shell::split(&self.command).map_err(|why| self.error(format!("it has {why}")))?;
         let Some((program, args)) = words.split_first() else {
@@ -55,11 +63,16 @@ impl CredentialProcess {
         );
         let output = Command::new(program)
             .args(args)
+            .env(nesting::VARIABLE, chain)
             .stdin(Stdio::inherit())
             .stderr(Stdio::inherit())
             .output()
             .map_err(|e| self.error(format!("cannot run {program}: {e}")))?;
         if !output.status.success() {
+            // A nested aws-runas that stopped a loop relays its line to us, to say once.
+            if let Some(stopped) = Loop::relayed(&output.stdout, &self.nesting) {
+                return Err(CredsError::Loop(stopped));
+            }
             return Err(self.error(format!("{program} failed ({})", output.status)));
         }
         let printed: Output = serde_json::from_slice(&output.stdout)
@@ -119,6 +132,7 @@ mod tests {
         CredentialProcess {
             profile: "p".into(),
             command: command.into(),
+            nesting: Nesting::default(),
         }
     }
 

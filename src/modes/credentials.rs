@@ -10,7 +10,7 @@ use crate::env::Env;
 use crate::error::Error;
 use crate::exec;
 use crate::export::{self, Shell};
-use crate::log::{self, debug};
+use crate::log::debug;
 use crate::session::Session;
 use crate::time;
 
@@ -31,11 +31,6 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
         profile.profile_name(),
     );
     if args.json {
-        if !session.command.is_empty() {
-            log::warn(format_args!(
-                "-j prints the credentials: the command is not run"
-            ));
-        }
         return super::print(&export::credential_process(&credentials));
     }
     if session.command.is_empty() {

@@ -167,7 +167,8 @@ fn check_environment(args: &Args, env: &Env, r: &mut Report) {
 
 /// The profile: found, and resolvable (role_arn with a source, complete source credentials).
 fn check_profile(args: &Args, env: &Env, files: &Files, r: &mut Report) -> Option<Profile> {
-    let resolved = resolve::select(&args.positionals, env).and_then(|(name, _)| {
+    let positionals = crate::cli::mode::positionals(args);
+    let resolved = resolve::select(&args.positionals, env, positionals).and_then(|(name, _)| {
         let target = Target::parse(&name)?;
         resolve::resolve(target, &session::overrides(args), env, files)
     });

@@ -26,11 +26,6 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
         true,
     )?;
     let started = endpoints::start(args, env)?;
-    if !started.command.is_empty() {
-        log::warn(format_args!(
-            "--ec2 serves the credentials: the command is not run"
-        ));
-    }
     // Before any thread starts, so that every thread leaves them to the waiter below.
     let signals = Signals::block();
     let server = Server::bind(addr)?;
