@@ -104,6 +104,13 @@ fn a_world_writable_cache_file_is_ignored_and_a_shared_directory_is_named() {
         "{}",
         stderr(&out)
     );
+    // Once, though the file is read before the lock and again after it.
+    assert_eq!(
+        stderr(&out).matches("ignoring the cache file").count(),
+        1,
+        "{}",
+        stderr(&out)
+    );
     // A cached run from a directory anyone may write to says so.
     let aws = home.path().join(".aws");
     std::fs::set_permissions(&aws, std::fs::Permissions::from_mode(0o777)).unwrap();

@@ -232,12 +232,17 @@ impl Cached {
         self.path.parent().unwrap_or(Path::new("."))
     }
 
-    /// The file's bytes, if it is there and may be trusted.
-    fn load(&self) -> Option<Vec<u8>> {
+    /// The file's bytes, if it is there and may be trusted. `again`: the file was read before
+    /// (before the lock), so an unsafe one was named already.
+    fn load(&self, again: bool) -> Option<Vec<u8>> {
         let name = self.path.display();
         match store::read(&self.path) {
             store::Read::Missing => {
                 debug!("cache {name}: none");
+                None
+            }
+            store::Read::Unsafe(reason) if again => {
+                debug!("cache {name}: still {reason}");
                 None
             }
             store::Read::Unsafe(reason) => {
@@ -267,8 +272,8 @@ impl Cached {
 
     /// The entry in the file, if it is usable now.
     /// The cached credentials, if usable and (for a renewal) newer than those being renewed.
-    fn read(&self, newer_than: Option<i64>) -> Option<Fetched> {
-        let data = self.load()?;
+    fn read(&self, newer_than: Option<i64>, again: bool) -> Option<Fetched> {
+        let data = self.load(again)?;
         let fetched = self.usable(&data, time::unix_now())?;
         let expiration = fetched.credentials.expiration.unwrap_or(i64::MAX);
         if newer_than.is_some_and(|t| expiration <= t) {
@@ -447,7 +452,7 @@ impl Cached {
 impl Provider for Cached {
     fn retrieve(&self, ctx: &mut Ctx<'_>) -> Result<Fetched, CredsError> {
         if !ctx.refresh {
-            if let Some(fetched) = self.read(ctx.newer_than) {
+            if let Some(fetched) = self.read(ctx.newer_than, false) {
                 return Ok(fetched);
             }
         }
@@ -467,7 +472,7 @@ impl Provider for Cached {
         private.clean(self.dir(), &self.file_name());
         // Another run may have fetched while we waited for the lock.
         if !ctx.refresh {
-            if let Some(fetched) = self.read(ctx.newer_than) {
+            if let Some(fetched) = self.read(ctx.newer_than, true) {
                 return Ok(fetched);
             }
         }
