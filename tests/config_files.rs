@@ -373,3 +373,51 @@ fn a_role_assumed_with_a_web_identity_token() {
         &["AssumeRoleWithWebIdentity failed: InvalidIdentityToken"],
     );
 }
+
+/// Runs `cmd`, killing it after `limit`; its output, or None if it had to be killed.
+fn output_within(
+    mut cmd: std::process::Command,
+    limit: std::time::Duration,
+) -> Option<std::process::Output> {
+    let child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as i32;
+    let killer = std::thread::spawn(move || {
+        std::thread::sleep(limit);
+        // SAFETY: kill with our child's pid (ESRCH if it has ended, harmlessly).
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+    });
+    let out = child.wait_with_output().unwrap();
+    drop(killer);
+    (out.status.code().is_some()).then_some(out)
+}
+
+#[test]
+fn a_config_file_that_is_a_fifo_without_a_writer_is_read_as_empty_and_a_pipe_with_one_works() {
+    let e = emulator();
+    let home = Home::new("", &keys(&[("dev", &e.alice)]));
+    let fifo = home.path().join("config.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let mut cmd = home.cmd(["-D", "dev"]);
+    cmd.env("AWS_CONFIG_FILE", &fifo);
+    let out = output_within(cmd, std::time::Duration::from_secs(20))
+        .expect("aws-runas hung on a FIFO with no writer");
+    assert!(stdout(&out).contains("OK"), "{}", stdout(&out));
+    // `AWS_CONFIG_FILE=<(cat config)`: a pipe with a writer, read to its end.
+    let config = home.path().join("config.real");
+    std::fs::write(&config, standard_config()).unwrap();
+    let script = format!(
+        "AWS_CONFIG_FILE=<(sleep 0.3; cat '{}') exec '{BIN}' admin aws sts get-caller-identity --query Arn --output text",
+        config.display()
+    );
+    let out = home.run_command(&["bash", "-c", &script]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), session_arn("admin"));
+}

@@ -78,7 +78,7 @@ impl Section {
 impl Ini {
     /// Reads `path`; a missing file is an empty file.
     pub fn load(path: &Path) -> Result<Ini, IniError> {
-        match std::fs::read(path) {
+        match read(path) {
             Ok(bytes) => {
                 let text = String::from_utf8(bytes).map_err(|_| IniError {
                     path: path.to_path_buf(),
@@ -111,6 +111,30 @@ impl Ini {
         }
         found
     }
+}
+
+/// The bytes of `path`. Opened without blocking, so that a FIFO nobody writes to reads as empty
+/// instead of hanging the run; then read blocking, so that a pipe with a writer
+/// (`AWS_CONFIG_FILE=<(cat config)`) is read to its end.
+fn read(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    use std::os::unix::io::AsRawFd;
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(path)?;
+    let fd = file.as_raw_fd();
+    // SAFETY: fcntl on a descriptor we own, with flags it returned.
+    unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        if flags >= 0 {
+            libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK);
+        }
+    }
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Drops an inline comment: `#` or `;` preceded by whitespace.
