@@ -421,3 +421,91 @@ fn a_config_file_that_is_a_fifo_without_a_writer_is_read_as_empty_and_a_pipe_wit
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out).trim(), session_arn("admin"));
 }
+
+/// botocore's view of `profile` (tests/util/botocore_view.py) with this HOME's files and `env`:
+/// its region, or the name of its error.
+fn botocore_view(home: &Home, profile: &str, env: &[(&str, String)]) -> serde_json::Value {
+    let python = venv_bin().join("python");
+    let script = std::path::Path::new(ROOT).join("tests/util/botocore_view.py");
+    let mut cmd = std::process::Command::new(python);
+    cmd.arg(script).arg(profile);
+    home.isolate(&mut cmd);
+    cmd.envs(env.iter().map(|(k, v)| (k, v.as_str())));
+    let out = cmd.output().unwrap();
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {} {}", stdout(&out), stderr(&out)))
+}
+
+#[test]
+fn where_botocore_refuses_the_files_or_reads_them_otherwise_so_do_we() {
+    let e = emulator();
+    let credentials = keys(&[("p", &e.alice)]);
+    let cases: [(&str, &str, &str); 4] = [
+        // A region that is no region name.
+        (
+            "[profile p]\nregion = eu-west-1#x\n",
+            "p",
+            "invalid region 'eu-west-1#x'",
+        ),
+        // A nested value written with a colon.
+        (
+            "[profile p]\nregion = us-west-2\ns3 =\n  addressing_style: path\n",
+            "p",
+            "config line 4: expected 'key = value' in a nested section",
+        ),
+        // Three words in a profile header: no profile at all.
+        (
+            "[profile my profile]\nregion = us-west-2\n",
+            "my profile",
+            "profile 'my profile' not found",
+        ),
+        // A lone carriage return ends a line: `region` is a key of its own.
+        ("[profile p]\rregion = us-west-2\r", "p", ""),
+    ];
+    for (config, profile, our_error) in cases {
+        let home = Home::new(config, &credentials);
+        let theirs = botocore_view(&home, profile, &[]);
+        let out = home.run(["-D", profile]);
+        let ours = stdout(&out);
+        if our_error.is_empty() {
+            assert_eq!(theirs["region"], "us-west-2", "{config:?}: {theirs}");
+            assert!(ours.contains("us-west-2"), "{config:?}: {ours}");
+        } else {
+            assert!(theirs["error"].is_string(), "{config:?}: {theirs}");
+            assert!(ours.contains(our_error), "{config:?}: {ours}");
+            assert_eq!(out.status.code(), Some(1));
+        }
+    }
+    // AWS_CONFIG_FILE with `~` and with a variable, expanded by both.
+    let home = Home::new("", &credentials);
+    std::fs::write(
+        home.path().join("elsewhere"),
+        "[profile p]\nregion = ap-south-1\n",
+    )
+    .unwrap();
+    for (value, extra) in [
+        ("~/elsewhere", vec![]),
+        (
+            "$PLACE/elsewhere",
+            vec![("PLACE", home.path().display().to_string())],
+        ),
+        (
+            "${PLACE}/elsewhere",
+            vec![("PLACE", home.path().display().to_string())],
+        ),
+    ] {
+        let mut env = extra.clone();
+        env.push(("AWS_CONFIG_FILE", value.to_string()));
+        let theirs = botocore_view(&home, "p", &env);
+        assert_eq!(theirs["region"], "ap-south-1", "{value}: {theirs}");
+        let mut cmd = home.cmd(["p"]);
+        cmd.envs(env.iter().map(|(k, v)| (k, v.as_str())));
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{value}: {}", stderr(&out));
+        assert_eq!(
+            export_value(&stdout(&out), "AWS_REGION").as_deref(),
+            Some("ap-south-1"),
+            "{value}"
+        );
+    }
+}

@@ -44,6 +44,37 @@ impl From<IniError> for FilesError {
     }
 }
 
+/// `$NAME` and `${NAME}` replaced by the variable's value, as Python's `os.path.expandvars`
+/// (which botocore applies to these paths): a variable that is not set, or not a name, is left
+/// as it is.
+fn expand_vars(text: &str, env: &Env) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let (name, len) = match after.strip_prefix('{') {
+            Some(braced) => match braced.find('}') {
+                Some(end) => (&braced[..end], end + 2),
+                None => ("", 0),
+            },
+            None => {
+                let end = after
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .unwrap_or(after.len());
+                (&after[..end], end)
+            }
+        };
+        match env.get(name).filter(|_| !name.is_empty()) {
+            Some(value) => out.push_str(value),
+            None => out.push_str(&rest[at..at + 1 + len]),
+        }
+        rest = &after[len..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The config file's path: `AWS_CONFIG_FILE` or `~/.aws/config`.
 pub fn config_path(env: &Env) -> Result<PathBuf, FilesError> {
     file_path(env, "AWS_CONFIG_FILE", "config")
@@ -56,7 +87,11 @@ pub fn credentials_path(env: &Env) -> Result<PathBuf, FilesError> {
 
 fn file_path(env: &Env, var: &str, name: &str) -> Result<PathBuf, FilesError> {
     if let Some(p) = env.non_empty(var) {
-        // The CLI expands a leading `~` in these variables.
+        // As botocore: variables expanded, then a leading `~`.
+        let p = expand_vars(p, env);
+        if p == "~" {
+            return env.home().ok_or(FilesError::NoHome);
+        }
         if let Some(rest) = p.strip_prefix("~/") {
             return Ok(env.home().ok_or(FilesError::NoHome)?.join(rest));
         }
@@ -101,12 +136,31 @@ fn prefixed_name(section: &str) -> Option<&str> {
     let unquoted = ['"', '\'']
         .iter()
         .find_map(|q| name.strip_prefix(*q)?.strip_suffix(*q));
-    Some(unquoted.unwrap_or(name))
+    match unquoted {
+        Some(quoted) => Some(quoted),
+        // As botocore splits the header (shlex): `[profile my profile]` is three words, and no
+        // profile at all.
+        None if name.contains(char::is_whitespace) => None,
+        None => Some(name),
+    }
 }
 
-/// The profile a config-file section names: `[profile NAME]` → NAME, `[NAME]` → NAME.
-fn config_profile_name(section: &str) -> &str {
-    prefixed_name(section).unwrap_or(section)
+/// Whether a config-file section is written `[profile ...]`: then it is a profile only as
+/// [`prefixed_name`] reads it, never by its whole name.
+fn looks_prefixed(section: &str) -> bool {
+    section
+        .strip_prefix("profile")
+        .is_some_and(|rest| rest.starts_with([' ', '\t']))
+}
+
+/// The profile a config-file section names: `[profile NAME]` → NAME, `[NAME]` → NAME;
+/// `[profile two words]` names none.
+fn config_profile_name(section: &str) -> Option<&str> {
+    match prefixed_name(section) {
+        Some(name) => Some(name),
+        None if looks_prefixed(section) => None,
+        None => Some(section),
+    }
 }
 
 /// Where a profile was looked for, and what was there instead: for the "not found" messages.
@@ -210,7 +264,7 @@ impl Files {
                 .config
                 .sections
                 .iter()
-                .filter(|s| s.name == name)
+                .filter(|s| s.name == name && !looks_prefixed(&s.name))
                 .collect();
         }
         let (first, rest) = found.split_first()?;
@@ -268,7 +322,7 @@ impl Files {
         self.config
             .sections
             .iter()
-            .any(|s| s.name == name || prefixed_name(&s.name) == Some(name))
+            .any(|s| config_profile_name(&s.name) == Some(name))
             || self.credentials.sections.iter().any(|s| s.name == name)
     }
 
@@ -292,7 +346,7 @@ impl Files {
             .config
             .sections
             .iter()
-            .map(|s| config_profile_name(&s.name).to_string())
+            .filter_map(|s| config_profile_name(&s.name).map(str::to_string))
             .chain(self.credentials.sections.iter().map(|s| s.name.clone()))
             .collect();
         names.sort();
@@ -426,5 +480,24 @@ mod tests {
             "[b]\n[keysonly]\n",
         );
         assert_eq!(f.profiles(), ["a", "b", "c", "default", "keysonly"]);
+    }
+
+    #[test]
+    fn profile_headers_as_botocore_splits_them() {
+        assert_eq!(prefixed_name("profile dev"), Some("dev"));
+        assert_eq!(prefixed_name("profile \"my profile\""), Some("my profile"));
+        assert_eq!(prefixed_name("profile my profile"), None);
+        assert_eq!(config_profile_name("profile my profile"), None);
+        assert_eq!(config_profile_name("dev"), Some("dev"));
+    }
+
+    #[test]
+    fn variables_in_the_file_paths_are_expanded() {
+        let env = Env::from_pairs(&[("HOME", "/home/u"), ("D", "/data")]);
+        assert_eq!(expand_vars("$D/config", &env), "/data/config");
+        assert_eq!(expand_vars("${D}x/$NOPE/${", &env), "/datax/$NOPE/${");
+        assert_eq!(expand_vars("a$", &env), "a$");
+        let env = Env::from_pairs(&[("HOME", "/home/u"), ("AWS_CONFIG_FILE", "~/c")]);
+        assert_eq!(config_path(&env).unwrap(), PathBuf::from("/home/u/c"));
     }
 }

@@ -137,6 +137,31 @@ fn read(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// The lines of `text`, ended as Python reads a text file (which botocore's configparser gets):
+/// by `\n`, `\r\n`, or a lone `\r`.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        match current.find(['\r', '\n']) {
+            Some(at) => {
+                let skip = if current[at..].starts_with("\r\n") {
+                    2
+                } else {
+                    1
+                };
+                rest = Some(&current[at + skip..]).filter(|r| !r.is_empty());
+                Some(&current[..at])
+            }
+            None => {
+                rest = None;
+                Some(current)
+            }
+        }
+    })
+    .filter(|_| !text.is_empty())
+}
+
 /// Drops an inline comment: `#` or `;` preceded by whitespace.
 fn strip_inline_comment(value: &str) -> &str {
     let bytes = value.as_bytes();
@@ -179,9 +204,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Ini, IniError> {
     };
     // The key of the nested sub-section being read (`sts =` followed by indented lines), if any.
     let mut nested: Option<String> = None;
-    for (index, raw) in text.lines().enumerate() {
+    for (index, line) in lines(text).enumerate() {
         let line_no = index + 1;
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
         let trimmed = line.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with(';') {
             continue;
@@ -198,8 +222,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Ini, IniError> {
                         entry.value.push_str(clean_value(trimmed));
                         continue;
                     };
-                    // A nested sub-section: kept as `parent.key` (`sts.endpoint_url`).
-                    let Some(split) = trimmed.find(['=', ':']) else {
+                    // A nested sub-section: kept as `parent.key` (`sts.endpoint_url`). Only `=`
+                    // separates here: botocore refuses the file over `key: value`.
+                    let Some(split) = trimmed.find('=') else {
                         return Err(err(line_no, "expected 'key = value' in a nested section"));
                     };
                     let key = trimmed[..split].trim().to_ascii_lowercase();
@@ -349,5 +374,29 @@ mod tests {
         let ini = p("[profile p]\nexternal_id = first\n  second\n\tthird\n").unwrap();
         let section = ini.section("profile p").unwrap();
         assert_eq!(section.get("external_id"), Some("first\nsecond\nthird"));
+    }
+
+    #[test]
+    fn lines_end_as_python_reads_them() {
+        let text = "[a]\rk = 1\r\nj = 2\n\nm = 3";
+        assert_eq!(
+            lines(text).collect::<Vec<_>>(),
+            ["[a]", "k = 1", "j = 2", "", "m = 3"]
+        );
+        assert_eq!(lines("").count(), 0);
+        assert_eq!(lines("x\n").collect::<Vec<_>>(), ["x"]);
+        let ini = parse("[a]\rk = 1\r", Path::new("c")).unwrap();
+        assert_eq!(ini.section("a").unwrap().get("k"), Some("1"));
+    }
+
+    #[test]
+    fn a_nested_line_needs_an_equals_sign() {
+        let e = parse("[p]\ns3 =\n  addressing_style: path\n", Path::new("c")).unwrap_err();
+        assert_eq!(e.line, 3);
+        let ini = parse("[p]\ns3 =\n  addressing_style = path\n", Path::new("c")).unwrap();
+        assert_eq!(
+            ini.section("p").unwrap().get("s3.addressing_style"),
+            Some("path")
+        );
     }
 }

@@ -215,6 +215,11 @@ pub enum ProfileError {
     NotUnicode,
     /// The profile's `credential_process` or `mfa_process` is what this run is nested in.
     Loop(crate::nesting::Loop),
+    /// A region that is no region name (`eu-west-1#x`), and where it was set.
+    BadRegion {
+        region: String,
+        origin: String,
+    },
     /// A second positional argument in a mode that runs no command.
     ExtraArgument {
         flag: &'static str,
@@ -299,6 +304,10 @@ impl fmt::Display for ProfileError {
             Files(e) => e.fmt(f),
             NotUnicode => write!(f, "the profile name is not valid UTF-8"),
             Loop(e) => e.fmt(f),
+            BadRegion { region, origin } => write!(
+                f,
+                "invalid region '{region}' (from {origin}): a region name is letters, digits and hyphens, e.g. eu-west-1"
+            ),
             ExtraArgument {
                 flag,
                 profile,

@@ -125,6 +125,16 @@ pub fn resolve(
         .is_some_and(|(name, _)| own && name == start);
     let links = chain::links(&chain, own_seconds.filter(|_| first_is_own))?;
     let roles = roles(&target, &links, settings.role_duration, env);
+    if let Some(region) = settings.region.as_deref().filter(|r| !valid_region(r)) {
+        return Err(ProfileError::BadRegion {
+            region: region.to_string(),
+            origin: settings
+                .origins
+                .iter()
+                .find(|(key, _)| *key == "region")
+                .map_or_else(String::new, |(_, origin)| origin.clone()),
+        });
+    }
     let nesting = Nesting::parse(env.get(nesting::VARIABLE));
     // Inside the process an ancestor runs for this profile, running it again is a loop: said
     // now, before a cache lock the ancestor may hold is waited for.
@@ -156,6 +166,19 @@ pub fn resolve(
         origins: settings.origins,
         nesting,
     })
+}
+
+/// Whether `region` is a region name as botocore checks it (a host label: at most 63 letters,
+/// digits and hyphens, not all digits, no hyphen at either end). It becomes part of a host
+/// name, so `eu-west-1#x` must not pass.
+fn valid_region(region: &str) -> bool {
+    region.len() <= 63
+        && region
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !region.starts_with('-')
+        && !region.ends_with('-')
+        && !region.chars().all(|c| c.is_ascii_digit())
 }
 
 /// The CA bundle: `AWS_CA_BUNDLE`, else the profile's own `ca_bundle` (as botocore), with where
@@ -560,5 +583,22 @@ mod tests {
         assert_eq!(p.region.as_deref(), Some("us-east-1"));
         assert_eq!(p.mfa_serial, None);
         assert_eq!(p.roles[0].external_id, None);
+    }
+
+    #[test]
+    fn region_names() {
+        for ok in ["eu-west-1", "us-gov-west-1", "cn-north-1", "local"] {
+            assert!(valid_region(ok), "{ok}");
+        }
+        for bad in [
+            "eu-west-1#x",
+            "-eu",
+            "eu-",
+            "123",
+            "eu west",
+            &"a".repeat(64),
+        ] {
+            assert!(!valid_region(bad), "{bad}");
+        }
     }
 }
