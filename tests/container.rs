@@ -7,16 +7,23 @@ use std::process::Command;
 
 use crate::util::*;
 
-/// Builds the static binary as `make static` does; its path.
+/// Builds the static binary with `make static` (the one definition of its flags); its path.
 fn static_binary() -> PathBuf {
     let host = String::from_utf8(Command::new("rustc").arg("-vV").output().unwrap().stdout)
         .unwrap()
         .lines()
         .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
         .unwrap();
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "--release", "--quiet", "--target", &host])
-        .env("RUSTFLAGS", "-C target-feature=+crt-static")
+    // The environment of a shell that runs `make static`, not the test's (whose CARGO_*
+    // variables would make the C parts of the dependencies build again).
+    let mut cmd = Command::new("make");
+    cmd.args(["--no-print-directory", "-s", "static"]).env_clear();
+    for keep in ["PATH", "HOME", "CARGO_HOME", "RUSTUP_HOME", "RUSTUP_TOOLCHAIN"] {
+        if let Some(value) = std::env::var_os(keep) {
+            cmd.env(keep, value);
+        }
+    }
+    let status = cmd
         .current_dir(ROOT)
         .status()
         .unwrap();
