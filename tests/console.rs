@@ -149,12 +149,7 @@ fn posts_without_the_token_or_from_another_origin_change_nothing() {
         .trim_end_matches('/')
         .to_string();
     let page = call(&a, &format!("GET / HTTP/1.1\r\nHost: {a}"), "").1;
-    let token = page
-        .split("name=\"aws-runas-token\" content=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap()
-        .to_string();
+    let token = console_token(&page);
     assert_eq!(token.len(), 64);
     let body = r#"{"profile": "ext"}"#;
     let post = |headers: &str| {

@@ -17,16 +17,20 @@ fn static_binary() -> PathBuf {
     // The environment of a shell that runs `make static`, not the test's (whose CARGO_*
     // variables would make the C parts of the dependencies build again).
     let mut cmd = Command::new("make");
-    cmd.args(["--no-print-directory", "-s", "static"]).env_clear();
-    for keep in ["PATH", "HOME", "CARGO_HOME", "RUSTUP_HOME", "RUSTUP_TOOLCHAIN"] {
+    cmd.args(["--no-print-directory", "-s", "static"])
+        .env_clear();
+    for keep in [
+        "PATH",
+        "HOME",
+        "CARGO_HOME",
+        "RUSTUP_HOME",
+        "RUSTUP_TOOLCHAIN",
+    ] {
         if let Some(value) = std::env::var_os(keep) {
             cmd.env(keep, value);
         }
     }
-    let status = cmd
-        .current_dir(ROOT)
-        .status()
-        .unwrap();
+    let status = cmd.current_dir(ROOT).status().unwrap();
     assert!(status.success(), "the static build failed");
     Path::new(ROOT)
         .join("target")

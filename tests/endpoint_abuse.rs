@@ -413,12 +413,7 @@ fn three_refused_console_codes_lock_mfa_for_30_s_without_asking_aws() {
         &format!("GET / HTTP/1.1\r\nHost: {a}\r\nConnection: close\r\n\r\n"),
     )
     .1;
-    let token = page
-        .split("name=\"aws-runas-token\" content=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap()
-        .to_string();
+    let token = console_token(&page);
     let post = |path: &str, body: &str| {
         raw_http(
             &a,

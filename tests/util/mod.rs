@@ -621,3 +621,12 @@ pub fn unused_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// The per-process token in the `--ec2` console's page (`<meta name="aws-runas-token">`).
+pub fn console_token(page: &str) -> String {
+    page.split("name=\"aws-runas-token\" content=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the console page carries its token")
+        .to_string()
+}
