@@ -100,7 +100,7 @@ fn profiles_whose_names_sanitise_alike_do_not_share_credentials() {
     // admin role. bob must not be handed alice's cached credentials.
     let e = emulator();
     let config = format!(
-        "[default]\nregion = us-east-1\n[profile team a]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/admin\nsource_profile = alice\n[profile team_a]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/admin\nsource_profile = bob\n"
+        "[default]\nregion = us-east-1\n[profile \"team a\"]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/admin\nsource_profile = alice\n[profile team_a]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/admin\nsource_profile = bob\n"
     );
     let home = Home::new(&config, &keys(&[("alice", &e.alice), ("bob", &e.bob)]));
     let first = home.run(["team a"]);

@@ -9,12 +9,14 @@ use crate::util::*;
 /// A profile whose name (exported as AWSRUNAS_PROFILE) holds every troublesome character.
 const ODD: &str = r#"odd'$x "q" \ name"#;
 
+/// The odd profile lives in the credentials file, whose section names are taken whole (in the
+/// config file, botocore splits `[profile ...]` into words).
 fn odd_home() -> Home {
-    let config = format!(
-        "{}\n[profile {ODD}]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/admin\nsource_profile = dev\n",
-        standard_config()
+    let credentials = format!(
+        "{}\n[{ODD}]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/admin\nsource_profile = dev\n",
+        keys(&[("dev", &emulator().alice)])
     );
-    Home::new(&config, &keys(&[("dev", &emulator().alice)]))
+    Home::new(&standard_config(), &credentials)
 }
 
 /// Evaluates `exports` in `shell` and prints the two variables the test checks.
