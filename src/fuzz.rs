@@ -117,19 +117,20 @@ pub fn cache_entry(data: &[u8]) {
         ),
         (Kind::SessionToken, None),
     ] {
-        let cached = Cached {
-            inner: Box::new(Never),
-            path: dir.assume_role_file("fuzz"),
-            kind,
-            expect: Expect {
-                role_arn: role_arn.map(String::from),
-                mfa_serial: Some("arn:aws:iam::123456789012:mfa/alice".into()),
-                source_key_id: Some("AKIAEXAMPLE".into()),
-                ..Expect::default()
-            },
-            lifetime: Duration::from_secs(3600),
-            label: "profile 'fuzz'".into(),
-            lock_timeout: LOCK_TIMEOUT,
+        let expect = Expect {
+            role_arn: role_arn.map(String::from),
+            mfa_serial: Some("arn:aws:iam::123456789012:mfa/alice".into()),
+            source_key_id: Some("AKIAEXAMPLE".into()),
+            ..Expect::default()
+        };
+        let lifetime = Duration::from_secs(3600);
+        let cached = match kind {
+            Kind::AssumeRole => {
+                Cached::assume_role(Box::new(Never), &dir, ("fuzz", "fuzz"), expect, lifetime)
+            }
+            Kind::SessionToken => {
+                Cached::session_token(Box::new(Never), &dir, "fuzz", expect, lifetime)
+            }
         };
         if let Some(fetched) = cached.usable(file, now) {
             assert!(fetched.credentials.expiration.is_some_and(|e| e > now));

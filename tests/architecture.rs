@@ -349,7 +349,10 @@ fn only_env_rs_reads_the_environment_and_each_crate_has_one_owner() {
         ("tiny_http::", &["server/http.rs"]),
         ("hmac::", &["server/token.rs"]),
         // config/ini.rs opens the config files without blocking (a FIFO without a writer).
-        ("OpenOptions", &["creds/store.rs", "creds/mfa.rs", "config/ini.rs"]),
+        (
+            "OpenOptions",
+            &["creds/store.rs", "creds/mfa.rs", "config/ini.rs"],
+        ),
     ];
     let mut wrong = Vec::new();
     for path in sources() {

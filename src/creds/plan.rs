@@ -16,7 +16,7 @@
 use super::assume_role::AssumeRole;
 #[cfg(test)]
 use super::cache::LOCK_TIMEOUT;
-use super::cache::{CacheDir, Cached, Expect, Kind};
+use super::cache::{CacheDir, Cached, Expect};
 use super::long_term::LongTerm;
 use super::machine::{Container, InstanceMetadata};
 use super::process::CredentialProcess;
@@ -91,20 +91,18 @@ pub fn plan(profile: &Profile, endpoint: &Endpoint, cache: &CacheDir, session_on
         reason
     };
     Plan {
-        provider: Box::new(Cached {
-            inner: provider,
-            path: cache.assume_role_file(&profile.cache_name()),
-            kind: Kind::AssumeRole,
-            expect: Expect {
+        provider: Box::new(Cached::assume_role(
+            provider,
+            cache,
+            (&profile.cache_name(), profile.name()),
+            Expect {
                 role_arn: Some(last.role_arn.raw.clone()),
                 external_id: last.external_id.clone(),
                 mfa_serial: None,
                 source_key_id: source_key_id(profile),
             },
-            lifetime: last.duration,
-            label: format!("profile '{}'", profile.name()),
-            lock_timeout: cache.lock_timeout(),
-        }),
+            last.duration,
+        )),
         reason,
     }
 }
@@ -231,26 +229,26 @@ fn session_token(
     long_term: Box<dyn Provider>,
     want_caller: bool,
 ) -> Box<dyn Provider> {
-    Box::new(Cached {
-        inner: Box::new(SessionToken {
-            signer: long_term,
-            endpoint: endpoint.clone(),
-            duration: profile.session_duration,
-            mfa_serial: profile.mfa_serial.clone(),
-            want_caller,
-        }),
-        path: cache.session_token_file(&profile.source.profile),
-        kind: Kind::SessionToken,
-        expect: Expect {
-            role_arn: None,
-            external_id: None,
-            mfa_serial: profile.mfa_serial.clone(),
-            source_key_id: source_key_id(profile),
-        },
-        lifetime: profile.session_duration,
-        label: format!("source profile '{}'", profile.source.profile),
-        lock_timeout: cache.lock_timeout(),
-    })
+    let inner = Box::new(SessionToken {
+        signer: long_term,
+        endpoint: endpoint.clone(),
+        duration: profile.session_duration,
+        mfa_serial: profile.mfa_serial.clone(),
+        want_caller,
+    });
+    let expect = Expect {
+        role_arn: None,
+        external_id: None,
+        mfa_serial: profile.mfa_serial.clone(),
+        source_key_id: source_key_id(profile),
+    };
+    Box::new(Cached::session_token(
+        inner,
+        cache,
+        &profile.source.profile,
+        expect,
+        profile.session_duration,
+    ))
 }
 
 #[cfg(test)]

@@ -16,11 +16,25 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read as _, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use crate::random;
 
 /// The largest cache file we read: ours are well under 4 KiB.
 pub const MAX_SIZE: u64 = 64 * 1024;
+
+/// After this long waiting for a lock, a run says that it waits.
+pub const LOCK_NOTICE: Duration = Duration::from_secs(1);
+
+/// How a wait for a lock ended.
+pub enum Locked {
+    /// Held until the file is dropped.
+    Held(File),
+    /// No lock can be had here (the run goes on without one).
+    Unavailable(io::Error),
+    /// Another run held it for the whole timeout.
+    TimedOut,
+}
 
 /// The private directory's name, inside the cache directory.
 const PRIVATE: &str = ".aws-runas";
@@ -186,8 +200,37 @@ impl Private {
         Ok(Private { dir })
     }
 
+    /// Takes the exclusive lock for the cache file named `name` (a `<name>.lock` here), waiting
+    /// for another run's up to `timeout`, retrying every 50 ms; `waiting` is called once, when
+    /// the wait passes [`LOCK_NOTICE`].
+    pub fn lock(&self, name: &str, timeout: Duration, waiting: impl FnOnce()) -> Locked {
+        let file = match self.lock_file(name) {
+            Ok(f) => f,
+            Err(e) => return Locked::Unavailable(e),
+        };
+        let started = Instant::now();
+        let mut waiting = Some(waiting);
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Locked::Held(file),
+                Err(fs::TryLockError::WouldBlock) => {}
+                Err(fs::TryLockError::Error(e)) => return Locked::Unavailable(e),
+            }
+            let waited = started.elapsed();
+            if waited >= timeout {
+                return Locked::TimedOut;
+            }
+            if waited >= LOCK_NOTICE {
+                if let Some(say) = waiting.take() {
+                    say();
+                }
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// The lock file for the cache file named `name`.
-    pub fn lock_file(&self, name: &str) -> io::Result<File> {
+    fn lock_file(&self, name: &str) -> io::Result<File> {
         OpenOptions::new()
             .read(true)
             .write(true)

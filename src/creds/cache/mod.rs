@@ -1,212 +1,49 @@
-//! The credential cache: a decorator around a provider, with an explicit file.
+//! The credential cache: a decorator around a provider, with an explicit file. What a file holds
+//! and when it may be used is `entry.rs`; where the files are, `dir.rs`; how they are opened,
+//! locked and written, `store.rs` (shared with any other cache of ours).
 //!
-//! Files live next to the config file, one JSON object each, in the format of the Go 1.x tool
-//! (`AccessKeyID`, `SecretAccessKey`, `SessionToken`, `ProviderName`, `Expiration` in unix
-//! seconds) plus our own fields, which the 1.x tool ignores. A 1.x file is used as it is.
-//!
-//! - An entry is used while `now < Expiration - window`, the window being 10% of the
-//!   credentials' own lifetime (`Expiration - Issued`, kept in our files; the configured duration
-//!   for a file without it), at least 90 s, so a command never starts with credentials about to
-//!   lapse, and a token that came back shorter than asked is still reused.
 //! - A missing, unreadable, corrupt, unsafe (`store.rs`) or mismatched file is a miss, never an
-//!   error. Mismatched: made for another role ARN, external id or MFA device, or with other source
-//!   keys than the profile's.
-//! - A fetch holds an exclusive lock (in our private directory, `store.rs`) and reads the file
-//!   again once it has it: N concurrent runs make one STS call and ask for MFA once. A run that
-//!   waits more than a second says so; after the lock timeout it gives up with an error.
+//!   error.
+//! - A fetch holds an exclusive lock and reads the file again once it has it: N concurrent runs
+//!   make one STS call and ask for MFA once. A run that waits more than a second says so; after
+//!   the lock timeout it gives up with an error.
 //! - Writes are atomic and 0600 (`store.rs`); a failed or refused fetch leaves the old file as it
 //!   was, and so does `-r` until the new credentials have arrived. A write that fails is a warning:
 //!   the run goes on, but the user learns why MFA will be asked again.
 
+mod dir;
+mod entry;
+
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+pub use dir::CacheDir;
+use entry::Entry;
+pub use entry::{Expect, Kind};
 
 use super::error::CredsError;
 use super::provider::{Ctx, Fetched, Provider};
-use super::store::{self, Private};
-use crate::credentials::{Credentials, Secret};
+use super::store::{self, Locked, Private};
 use crate::log::{self, debug};
 use crate::time;
 
 /// How long a run waits for another run's lock by default.
 pub const LOCK_TIMEOUT: Duration = Duration::from_secs(120);
-/// After this long waiting, a run says that it waits.
-const LOCK_NOTICE: Duration = Duration::from_secs(1);
-
-/// What an entry was made by, in the 1.x tool's terms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    SessionToken,
-    AssumeRole,
-}
-
-impl Kind {
-    fn provider_name(self) -> &'static str {
-        match self {
-            Kind::SessionToken => "SessionTokenProvider",
-            Kind::AssumeRole => "AssumeRoleProvider",
-        }
-    }
-}
-
-/// One cache file's contents.
-#[derive(Serialize, Deserialize)]
-struct Entry {
-    #[serde(rename = "AccessKeyID")]
-    access_key_id: String,
-    #[serde(rename = "SecretAccessKey")]
-    secret_access_key: String,
-    #[serde(rename = "SessionToken", default)]
-    session_token: String,
-    #[serde(rename = "ProviderName", default)]
-    provider_name: String,
-    #[serde(rename = "Expiration")]
-    expiration: i64,
-    // Ours. Absent in a 1.x file (then not checked); always written by us.
-    #[serde(rename = "Issued", default, skip_serializing_if = "Option::is_none")]
-    issued: Option<i64>,
-    #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
-    role_arn: Option<String>,
-    #[serde(
-        rename = "ExternalId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    external_id: Option<String>,
-    #[serde(rename = "MfaSerial", default, skip_serializing_if = "Option::is_none")]
-    mfa_serial: Option<String>,
-    #[serde(
-        rename = "SourceKeyId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    source_key_id: Option<String>,
-    #[serde(
-        rename = "SessionName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    session_name: Option<String>,
-    #[serde(rename = "CallerArn", default, skip_serializing_if = "Option::is_none")]
-    caller_arn: Option<String>,
-}
-
-/// What a usable entry must have been made for. `None` fields are written as empty strings, so
-/// an entry made without (say) MFA does not pass for one made with it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Expect {
-    pub role_arn: Option<String>,
-    pub external_id: Option<String>,
-    pub mfa_serial: Option<String>,
-    /// The access key id of the long-term keys at the chain's root: an entry made with another
-    /// user's keys (another profile mapped to the same file) is not ours.
-    pub source_key_id: Option<String>,
-}
-
-/// Keeps only `[A-Za-z0-9_.@-]` of a name used in a file name. When anything had to change, a
-/// short digest of the name is appended, so two names never share a file (`team a` and `team_a`).
-pub fn sanitize(name: &str) -> String {
-    let clean: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "_.@-".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if clean == name {
-        return clean;
-    }
-    let digest = Sha256::digest(name.as_bytes());
-    let short: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
-    format!("{clean}-{short}")
-}
-
-/// The cache's directory: the config file's, where the 1.x tool keeps its files too. The
-/// directory is made (0700) only when a fetch needs it, never on the cached fast path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CacheDir {
-    dir: PathBuf,
-    /// How long a fetch waits for another run's lock.
-    lock_timeout: Duration,
-}
-
-impl CacheDir {
-    /// The directory of `config_file`.
-    pub fn beside(config_file: &Path, lock_timeout: Duration) -> CacheDir {
-        CacheDir {
-            dir: config_file.parent().unwrap_or(Path::new(".")).to_path_buf(),
-            lock_timeout,
-        }
-    }
-
-    /// `.aws_session_token_<source profile>`.
-    pub fn session_token_file(&self, source_profile: &str) -> PathBuf {
-        self.dir
-            .join(format!(".aws_session_token_{}", sanitize(source_profile)))
-    }
-
-    /// `.aws_assume_role_<name>` (name: the profile, or `<account>-<role>` for a role ARN).
-    pub fn assume_role_file(&self, name: &str) -> PathBuf {
-        self.dir
-            .join(format!(".aws_assume_role_{}", sanitize(name)))
-    }
-
-    /// The directory.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
-    /// The cache files in the directory and what is wrong with each (`-D`).
-    pub fn audit(&self) -> Vec<(PathBuf, Option<String>)> {
-        store::audit(&self.dir, &[".aws_session_token_", ".aws_assume_role_"])
-    }
-
-    /// Whether other users may replace files in the directory.
-    pub fn shared(&self) -> bool {
-        store::shared_dir(&self.dir)
-    }
-
-    /// How long a fetch waits for another run's lock.
-    pub fn lock_timeout(&self) -> Duration {
-        self.lock_timeout
-    }
-}
-
-/// The seconds before expiry at which an entry stops being used: 10% of `lifetime`, at least
-/// 90 s.
-pub fn window(lifetime: Duration) -> i64 {
-    i64::try_from(lifetime.as_secs() / 10)
-        .unwrap_or(i64::MAX)
-        .max(90)
-}
 
 /// Caches what `inner` gives in `path`.
 pub struct Cached {
-    pub inner: Box<dyn Provider>,
-    pub path: PathBuf,
-    pub kind: Kind,
-    pub expect: Expect,
+    inner: Box<dyn Provider>,
+    path: PathBuf,
+    kind: Kind,
+    expect: Expect,
     /// The configured lifetime of these credentials: the validity window of a file that does not
     /// say when its credentials were issued.
-    pub lifetime: Duration,
+    lifetime: Duration,
     /// Who these credentials are for, in messages: `profile 'admin'`.
-    pub label: String,
-    pub lock_timeout: Duration,
-}
-
-fn field_matches(stored: &Option<String>, expected: &Option<String>) -> bool {
-    match stored {
-        None => true, // a 1.x file: nothing to compare
-        Some(s) => s.as_str() == expected.as_deref().unwrap_or(""),
-    }
+    label: String,
+    lock_timeout: Duration,
 }
 
 /// Says `message` once per run (the first cache that hits it).
@@ -220,6 +57,45 @@ static SHARED_DIR_WARNED: AtomicBool = AtomicBool::new(false);
 static WRITE_WARNED: AtomicBool = AtomicBool::new(false);
 
 impl Cached {
+    /// Caches the session token `inner` gets for the source profile, made for `expect`.
+    pub fn session_token(
+        inner: Box<dyn Provider>,
+        cache: &CacheDir,
+        source_profile: &str,
+        expect: Expect,
+        lifetime: Duration,
+    ) -> Cached {
+        Cached {
+            inner,
+            path: cache.session_token_file(source_profile),
+            kind: Kind::SessionToken,
+            expect,
+            lifetime,
+            label: format!("source profile '{source_profile}'"),
+            lock_timeout: cache.lock_timeout(),
+        }
+    }
+
+    /// Caches the role credentials `inner` gets for `profile` (its cache name: the profile, or
+    /// `<account>-<role>` for a role ARN), made for `expect`.
+    pub fn assume_role(
+        inner: Box<dyn Provider>,
+        cache: &CacheDir,
+        (cache_name, profile): (&str, &str),
+        expect: Expect,
+        lifetime: Duration,
+    ) -> Cached {
+        Cached {
+            inner,
+            path: cache.assume_role_file(cache_name),
+            kind: Kind::AssumeRole,
+            expect,
+            lifetime,
+            label: format!("profile '{profile}'"),
+            lock_timeout: cache.lock_timeout(),
+        }
+    }
+
     fn file_name(&self) -> String {
         self.path
             .file_name()
@@ -270,7 +146,6 @@ impl Cached {
         }
     }
 
-    /// The entry in the file, if it is usable now.
     /// The cached credentials, if usable and (for a renewal) newer than those being renewed.
     fn read(&self, newer_than: Option<i64>, again: bool) -> Option<Fetched> {
         let data = self.load(again)?;
@@ -287,8 +162,9 @@ impl Cached {
     }
 
     /// The credentials in a cache file's `data`, if they fit this cache and are good at `now`.
+    /// The credentials in a cache file's `data`, if they fit this cache and are good at `now`.
     pub(crate) fn usable(&self, data: &[u8], now: i64) -> Option<Fetched> {
-        let name = self.path.display();
+        let name = self.path.display().to_string();
         let entry: Entry = match serde_json::from_slice(data) {
             Ok(e) => e,
             Err(e) => {
@@ -296,92 +172,12 @@ impl Cached {
                 return None;
             }
         };
-        if !field_matches(&entry.role_arn, &self.expect.role_arn)
-            || !field_matches(&entry.external_id, &self.expect.external_id)
-            || !field_matches(&entry.mfa_serial, &self.expect.mfa_serial)
-        {
-            debug!("cache {name}: made for another role, external id or MFA device");
-            return None;
-        }
-        if self.kind == Kind::SessionToken
-            && self.expect.mfa_serial.is_some()
-            && entry.mfa_serial.is_none()
-        {
-            // A 1.x file does not say whether MFA made it; a role that demands MFA would refuse
-            // it, so ask again rather than fail.
-            debug!("cache {name}: no record of MFA, and the profile has an MFA serial");
-            return None;
-        }
-        if !field_matches(&entry.source_key_id, &self.expect.source_key_id) {
-            debug!("cache {name}: made with other source keys");
-            return None;
-        }
-        if entry.access_key_id.is_empty() || entry.secret_access_key.is_empty() {
-            debug!("cache {name}: no keys");
-            return None;
-        }
-        let left = entry.expiration.saturating_sub(now);
-        let window = window(self.entry_lifetime(&entry));
-        if left <= window {
-            debug!("cache {name}: expires in {left}s (refreshing {window}s before expiry)");
-            return None;
-        }
-        debug!(
-            "cache {name}: valid for {left}s, key {}",
-            entry.access_key_id
-        );
-        Some(Fetched {
-            credentials: Credentials {
-                access_key_id: entry.access_key_id,
-                secret_access_key: Secret::new(entry.secret_access_key),
-                session_token: Some(entry.session_token)
-                    .filter(|t| !t.is_empty())
-                    .map(Secret::new),
-                expiration: Some(entry.expiration),
-            },
-            caller_arn: entry.caller_arn.filter(|a| !a.is_empty()),
-            session_name: entry.session_name,
-        })
-    }
-
-    /// The credentials' own lifetime when the file says when they were issued, else the
-    /// configured one.
-    fn entry_lifetime(&self, entry: &Entry) -> Duration {
-        entry
-            .issued
-            .and_then(|issued| entry.expiration.checked_sub(issued))
-            .and_then(|secs| u64::try_from(secs).ok())
-            .filter(|secs| *secs > 0)
-            .map_or(self.lifetime, Duration::from_secs)
-    }
-
-    /// The file's contents for `fetched`.
-    fn entry(&self, fetched: &Fetched) -> Entry {
-        let creds = &fetched.credentials;
-        let text = |v: &Option<String>| Some(v.clone().unwrap_or_default());
-        Entry {
-            access_key_id: creds.access_key_id.clone(),
-            secret_access_key: creds.secret_access_key.expose().to_string(),
-            session_token: creds
-                .session_token
-                .as_ref()
-                .map(|t| t.expose().to_string())
-                .unwrap_or_default(),
-            provider_name: self.kind.provider_name().to_string(),
-            expiration: creds.expiration.unwrap_or_default(),
-            issued: Some(time::unix_now()),
-            role_arn: text(&self.expect.role_arn),
-            external_id: text(&self.expect.external_id),
-            mfa_serial: text(&self.expect.mfa_serial),
-            source_key_id: text(&self.expect.source_key_id),
-            session_name: fetched.session_name.clone(),
-            caller_arn: fetched.caller_arn.clone(),
-        }
+        entry.usable(&name, self.kind, &self.expect, self.lifetime, now)
     }
 
     /// Writes `fetched` through `private`, warning (once) when it cannot.
     fn write(&self, private: &Private, fetched: &Fetched) {
-        let result = serde_json::to_vec(&self.entry(fetched))
+        let result = serde_json::to_vec(&Entry::new(fetched, self.kind, &self.expect))
             .map_err(std::io::Error::other)
             .and_then(|json| private.write(&self.path, &self.file_name(), &json));
         match result {
@@ -402,49 +198,30 @@ impl Cached {
     }
 
     /// Takes the lock of this cache file, saying so when another run holds it for long, and
+    /// Takes the lock of this cache file, saying so when another run holds it for long, and
     /// giving up after the lock timeout. `None`: no lock could be had (the run goes on).
     fn lock(&self, private: &Private) -> Result<Option<File>, CredsError> {
-        let file = match private.lock_file(&self.file_name()) {
-            Ok(f) => f,
-            Err(e) => {
+        let waiting = || {
+            log::note(format_args!(
+                "waiting for another aws-runas that is fetching the credentials of {} (at most {}s)",
+                self.label,
+                self.lock_timeout.as_secs()
+            ));
+        };
+        match private.lock(&self.file_name(), self.lock_timeout, waiting) {
+            Locked::Held(file) => Ok(Some(file)),
+            Locked::Unavailable(e) => {
                 // Without a lock the run still works; concurrent runs may then each fetch.
                 debug!(
                     "cannot lock {} ({e}); going on without the lock",
                     self.path.display()
                 );
-                return Ok(None);
+                Ok(None)
             }
-        };
-        let started = Instant::now();
-        let mut told = false;
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(Some(file)),
-                Err(std::fs::TryLockError::WouldBlock) => {}
-                Err(std::fs::TryLockError::Error(e)) => {
-                    debug!(
-                        "cannot lock {} ({e}); going on without the lock",
-                        self.path.display()
-                    );
-                    return Ok(None);
-                }
-            }
-            let waited = started.elapsed();
-            if waited >= self.lock_timeout {
-                return Err(CredsError::LockTimeout {
-                    label: self.label.clone(),
-                    waited: self.lock_timeout,
-                });
-            }
-            if !told && waited >= LOCK_NOTICE {
-                told = true;
-                log::note(format_args!(
-                    "waiting for another aws-runas that is fetching the credentials of {} (at most {}s)",
-                    self.label,
-                    self.lock_timeout.as_secs()
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(50));
+            Locked::TimedOut => Err(CredsError::LockTimeout {
+                label: self.label.clone(),
+                waited: self.lock_timeout,
+            }),
         }
     }
 }
@@ -503,6 +280,7 @@ impl Provider for Cached {
 mod tests {
     use super::*;
     use crate::aws::http::Agent;
+    use crate::credentials::{Credentials, Secret};
     use crate::creds::mfa::{Asker, Mfa};
     use std::fs;
     use std::os::unix::fs::PermissionsExt;
@@ -550,22 +328,17 @@ mod tests {
     }
 
     fn cached(dir: &Path, expires_in: i64, calls: &Calls) -> Cached {
-        Cached {
-            inner: Box::new(Fixed {
-                calls: calls.clone(),
-                expires_in,
-            }),
-            path: cache_dir(dir).assume_role_file("admin"),
-            kind: Kind::AssumeRole,
-            expect: Expect {
-                role_arn: Some("arn:aws:iam::123456789012:role/admin".into()),
-                source_key_id: Some("AKIADEV".into()),
-                ..Expect::default()
-            },
-            lifetime: Duration::from_secs(3600),
-            label: "profile 'admin'".into(),
-            lock_timeout: LOCK_TIMEOUT,
-        }
+        let fixed = Box::new(Fixed {
+            calls: calls.clone(),
+            expires_in,
+        });
+        let expect = Expect {
+            role_arn: Some("arn:aws:iam::123456789012:role/admin".into()),
+            source_key_id: Some("AKIADEV".into()),
+            ..Expect::default()
+        };
+        let lifetime = Duration::from_secs(3600);
+        Cached::assume_role(fixed, &cache_dir(dir), ("admin", "admin"), expect, lifetime)
     }
 
     fn retrieve_with(c: &Cached, refresh: bool) -> Fetched {
@@ -596,42 +369,6 @@ mod tests {
     fn plant(path: &Path, json: &str) {
         fs::write(path, json).unwrap();
         fs::set_permissions(path, fs::Permissions::from_mode(0o600)).unwrap();
-    }
-
-    #[test]
-    fn window_arithmetic() {
-        assert_eq!(window(Duration::from_secs(3600)), 360);
-        assert_eq!(window(Duration::from_secs(43_200)), 4320);
-        assert_eq!(window(Duration::from_secs(600)), 90);
-        assert_eq!(window(Duration::from_secs(900)), 90);
-        assert_eq!(
-            window(Duration::from_secs(u64::MAX)),
-            i64::try_from(u64::MAX / 10).unwrap()
-        );
-    }
-
-    #[test]
-    fn names_are_sanitised_one_to_one() {
-        let dir = CacheDir::beside(Path::new("/h/.aws/config"), LOCK_TIMEOUT);
-        assert_eq!(
-            dir.session_token_file("dev"),
-            Path::new("/h/.aws/.aws_session_token_dev")
-        );
-        assert_eq!(
-            dir.assume_role_file("123456789012-admin"),
-            Path::new("/h/.aws/.aws_assume_role_123456789012-admin")
-        );
-        // A name that had to change gets a digest of itself, so no two names share a file.
-        let spaced = dir.assume_role_file("team a");
-        let underscored = dir.assume_role_file("team_a");
-        assert_eq!(underscored, Path::new("/h/.aws/.aws_assume_role_team_a"));
-        assert_ne!(spaced, underscored);
-        let name = spaced.file_name().unwrap().to_str().unwrap();
-        assert!(name.starts_with(".aws_assume_role_team_a-"), "{name}");
-        assert!(name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_.@-".contains(c)));
-        assert_ne!(dir.assume_role_file("a/b"), dir.assume_role_file("a b"));
     }
 
     #[test]
@@ -742,7 +479,7 @@ mod tests {
         let dir = temp_dir("go");
         let calls = calls(0);
         let c = cached(&dir, 3600, &calls);
-        let go = include_str!("../../fixtures/cache_go1x.json")
+        let go = include_str!("../../../fixtures/cache_go1x.json")
             .replace("EXPIRATION", &(time::unix_now() + 3000).to_string());
         plant(&c.path, &go);
         let creds = retrieve(&c).credentials;
