@@ -339,7 +339,7 @@ fn only_env_rs_reads_the_environment_and_each_crate_has_one_owner() {
             &[
                 "aws/policy.rs",
                 "creds/process.rs",
-                "creds/cache.rs",
+                "creds/cache/entry.rs",
                 "aws/metadata.rs",
                 "export.rs",
                 "server/json.rs",

@@ -111,6 +111,16 @@ impl Entry {
         }
     }
 
+    /// The entry in a file's bytes.
+    pub fn parse(data: &[u8]) -> serde_json::Result<Entry> {
+        serde_json::from_slice(data)
+    }
+
+    /// The file's bytes.
+    pub fn to_json(&self) -> std::io::Result<Vec<u8>> {
+        serde_json::to_vec(self).map_err(std::io::Error::other)
+    }
+
     /// Whether the entry was made for `expect` (by `kind`); `name` is the file, for the `-v`
     /// line that says why not.
     fn fits(&self, name: &str, kind: Kind, expect: &Expect) -> bool {

@@ -165,7 +165,7 @@ impl Cached {
     /// The credentials in a cache file's `data`, if they fit this cache and are good at `now`.
     pub(crate) fn usable(&self, data: &[u8], now: i64) -> Option<Fetched> {
         let name = self.path.display().to_string();
-        let entry: Entry = match serde_json::from_slice(data) {
+        let entry = match Entry::parse(data) {
             Ok(e) => e,
             Err(e) => {
                 debug!("cache {name}: corrupt ({e}), fetching new credentials");
@@ -177,8 +177,8 @@ impl Cached {
 
     /// Writes `fetched` through `private`, warning (once) when it cannot.
     fn write(&self, private: &Private, fetched: &Fetched) {
-        let result = serde_json::to_vec(&Entry::new(fetched, self.kind, &self.expect))
-            .map_err(std::io::Error::other)
+        let result = Entry::new(fetched, self.kind, &self.expect)
+            .to_json()
             .and_then(|json| private.write(&self.path, &self.file_name(), &json));
         match result {
             Ok(()) => debug!("cache {}: written", self.path.display()),
