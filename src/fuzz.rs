@@ -15,7 +15,8 @@ use crate::config::files::Files;
 use crate::config::ini;
 use crate::config::profile::{Overrides, Target};
 use crate::config::resolve;
-use crate::creds::cache::{CacheDir, Cached, Expect, Kind, LOCK_TIMEOUT};
+use crate::config::timeouts;
+use crate::creds::cache::{CacheDir, Cached, Expect, Kind};
 use crate::creds::error::CredsError;
 use crate::creds::provider::{Ctx, Fetched, Provider};
 use crate::duration;
@@ -109,7 +110,7 @@ pub fn cache_entry(data: &[u8]) {
         Some((now, rest)) => (i64::from_le_bytes(*now), rest),
         None => (0, data),
     };
-    let dir = CacheDir::beside(Path::new("/nonexistent/config"), LOCK_TIMEOUT);
+    let dir = CacheDir::beside(Path::new("/nonexistent/config"), timeouts::LOCK);
     for (kind, role_arn) in [
         (
             Kind::AssumeRole,

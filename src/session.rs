@@ -16,13 +16,13 @@ use crate::config::endpoint;
 use crate::config::files::Files;
 use crate::config::profile::{Overrides, Profile, ProfileError, Target};
 use crate::config::resolve;
+use crate::config::timeouts::Timeouts;
 use crate::credentials::MfaCode;
-use crate::creds::cache::{CacheDir, LOCK_TIMEOUT};
+use crate::creds::cache::CacheDir;
 use crate::creds::error::CredsError;
-use crate::creds::mfa::{Asker, Mfa, PROCESS_TIMEOUT};
+use crate::creds::mfa::{Asker, Mfa};
 use crate::creds::plan::{self, Plan};
 use crate::creds::provider::{Ctx, Fetched};
-use crate::duration;
 use crate::env::Env;
 use crate::error::Error;
 use crate::log::debug;
@@ -52,25 +52,11 @@ pub fn overrides(args: &Args) -> Overrides {
     }
 }
 
-/// A Go duration from `var`, else `default`: `AWS_RUNAS_LOCK_TIMEOUT` (how long a run waits for
-/// another run fetching the same credentials), `AWS_RUNAS_MFA_TIMEOUT` (how long `mfa_process`
-/// may take).
-fn timeout(env: &Env, var: &'static str, default: Duration) -> Result<Duration, ProfileError> {
-    let Some(value) = env.non_empty(var) else {
-        return Ok(default);
-    };
-    duration::parse(value).map_err(|error| ProfileError::BadDuration {
-        origin: format!("environment {var}"),
-        key: "timeout",
-        error,
-    })
-}
-
 /// The run's HTTP agent: trusting the profile's CA bundle only, when it has one (as the AWS CLI:
 /// the bundle replaces the built-in roots), else the bundled roots. Nothing is read yet.
 pub fn agent(profile: &Profile) -> Agent {
     match &profile.ca_bundle {
-        Some((path, origin)) => Agent::with_ca_bundle(path.into(), origin.clone()),
+        Some(bundle) => Agent::with_ca_bundle(bundle.value.clone().into(), bundle.origin.clone()),
         None => Agent::new(),
     }
 }
@@ -94,10 +80,8 @@ impl Session {
             }
         })?;
         let endpoint = endpoint::sts(env, &profile)?;
-        let cache = CacheDir::beside(
-            &files.config.path,
-            timeout(env, "AWS_RUNAS_LOCK_TIMEOUT", LOCK_TIMEOUT)?,
-        );
+        let timeouts = Timeouts::from_env(env)?;
+        let cache = CacheDir::beside(&files.config.path, timeouts.lock);
         let plan = plan::plan(&profile, &endpoint, &cache, args.session);
         debug!("plan: {} ({})", plan.provider.describe(), plan.reason);
         let agent = agent(&profile);
@@ -109,7 +93,7 @@ impl Session {
             agent,
             files,
             cache,
-            mfa_timeout: timeout(env, "AWS_RUNAS_MFA_TIMEOUT", PROCESS_TIMEOUT)?,
+            mfa_timeout: timeouts.mfa_process,
         })
     }
 

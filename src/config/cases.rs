@@ -85,7 +85,7 @@ fn observed(
         "ca_bundle",
         p.ca_bundle
             .clone()
-            .map(|(path, _)| path)
+            .map(|bundle| bundle.value)
             .unwrap_or_default(),
     );
     match super::endpoint::sts(env, &p) {

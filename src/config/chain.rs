@@ -139,12 +139,8 @@ pub fn duration_seconds(
         .transpose()
 }
 
-/// The chain's role profiles as links, from the start down. `first_duration` is the first
-/// profile's `duration_seconds` when the caller has read it already (so no value is read twice).
-pub fn links(
-    chain: &Chain,
-    mut first_duration: Option<Option<Duration>>,
-) -> Result<Vec<Link>, ProfileError> {
+/// The chain's role profiles as links, from the start down.
+pub fn links(chain: &Chain) -> Result<Vec<Link>, ProfileError> {
     let mut links = Vec::with_capacity(chain.roles.len());
     for (profile, section) in &chain.roles {
         let raw = section.get("role_arn").unwrap_or_default();
@@ -152,10 +148,7 @@ pub fn links(
             origin: format!("role_arn in profile '{profile}'"),
             error,
         })?;
-        let duration_seconds = match first_duration.take() {
-            Some(known) => known,
-            None => duration_seconds(profile, section)?,
-        };
+        let duration_seconds = duration_seconds(profile, section)?;
         links.push(Link {
             profile: profile.clone(),
             role_arn,
@@ -179,7 +172,7 @@ mod tests {
     fn walks_down_to_the_keys() {
         let c = follow(&sample(), "chained").unwrap();
         assert_eq!(c.visited, ["chained", "admin", "dev"]);
-        let links = links(&c, None).unwrap();
+        let links = links(&c).unwrap();
         let roles: Vec<&str> = links.iter().map(|l| l.role_arn.name.as_str()).collect();
         assert_eq!(roles, ["chained", "admin"]);
         assert_eq!((c.root.as_str(), &c.root_kind), ("dev", &RootKind::Profile));
@@ -209,13 +202,10 @@ mod tests {
             "",
         );
         let c = follow(&f, "r").unwrap();
-        let e = links(&c, None).unwrap_err().to_string();
+        let e = links(&c).unwrap_err().to_string();
         assert!(
             e.starts_with("duration_seconds in profile 'r': invalid value '1h'"),
             "{e}"
         );
-        // A value the caller has read already is not read again.
-        let l = links(&c, Some(Some(Duration::from_secs(7200)))).unwrap();
-        assert_eq!(l[0].duration_seconds, Some(Duration::from_secs(7200)));
     }
 }

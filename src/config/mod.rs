@@ -1,6 +1,6 @@
 //! Configuration: the AWS config and credentials files (`ini`, `files`), the profile resolved
 //! from them (`profile` the types, `chain` the `source_profile` walk, `layers` the settings and
-//! their origins, `resolve` the composition), and the endpoint the user configured (`endpoint`).
+//! their origins, `source` where the root's credentials come from, `resolve` the composition), and the endpoint the user configured (`endpoint`).
 //! Takes the flags as a plain [`profile::Overrides`] value; builds no providers.
 
 pub mod chain;
@@ -10,6 +10,8 @@ pub mod ini;
 pub mod layers;
 pub mod profile;
 pub mod resolve;
+pub mod source;
+pub mod timeouts;
 
 #[cfg(test)]
 mod cases;

@@ -141,6 +141,22 @@ pub fn taken_as_command(word: &str) -> String {
     format!("AWS_PROFILE is set, so '{word}' was taken as the command, not the profile: unset AWS_PROFILE to name the profile on the command line")
 }
 
+/// A value and where it came from (`profile 'dev'`, `environment AWS_REGION`, `flag --duration`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting<T = String> {
+    pub value: T,
+    pub origin: String,
+}
+
+impl<T> Setting<T> {
+    pub fn new(value: T, origin: impl Into<String>) -> Setting<T> {
+        Setting {
+            value,
+            origin: origin.into(),
+        }
+    }
+}
+
 /// Where each setting came from: (key, origin), in resolution order.
 pub type Origins = Vec<(&'static str, String)>;
 
@@ -164,7 +180,7 @@ pub struct Profile {
     /// `ignore_configured_endpoint_urls` of the profile.
     pub ignore_configured_endpoint_urls: bool,
     /// The CA bundle (`AWS_CA_BUNDLE`, else the profile's `ca_bundle`) and where it was set.
-    pub ca_bundle: Option<(String, String)>,
+    pub ca_bundle: Option<Setting>,
     /// `sts_regional_endpoints` from the profile layers.
     pub sts_regional_endpoints: Option<String>,
     /// Where each setting came from, by key (`-D`).

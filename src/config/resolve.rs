@@ -10,8 +10,10 @@ use super::chain::{self, Link};
 use super::files::Files;
 use super::layers::{self, Layers};
 use super::profile::{
-    Overrides, Profile, ProfileError, RoleStep, SourceKind, Target, CHAINED_MAX, ROLE_DURATION,
+    Overrides, Profile, ProfileError, RoleStep, Setting, SourceKind, Target, CHAINED_MAX,
+    ROLE_DURATION,
 };
+use super::source;
 use crate::duration;
 use crate::env::Env;
 use crate::log::debug;
@@ -105,26 +107,18 @@ pub fn resolve(
     }
     let chain = chain::follow(files, start)?;
     let own = matches!(target, Target::Profile(_));
-    // The own profile's duration_seconds sets the role duration when no custom one is set; read
-    // only then, and at most once (the links reuse it).
-    let mut own_seconds: Option<Option<Duration>> = None;
-    let own_duration = || -> Result<Option<(Duration, String)>, ProfileError> {
-        let Some(section) = files.profile(start).filter(|_| own) else {
-            return Ok(None);
-        };
-        let seconds = chain::duration_seconds(start, &section)?;
-        own_seconds = Some(seconds);
-        Ok(seconds.map(|d| (d, format!("profile '{start}'"))))
-    };
     let layers = Layers::new(files, &chain, own);
-    let settings = layers::settings(&layers, env, overrides, own_duration)?;
-    let source = layers::source(files, env, &chain)?;
-    let first_is_own = chain
-        .roles
-        .first()
-        .is_some_and(|(name, _)| own && name == start);
-    let links = chain::links(&chain, own_seconds.filter(|_| first_is_own))?;
-    let roles = roles(&target, &links, settings.role_duration, env);
+    let mut settings = layers::settings(&layers, env, overrides)?;
+    // The own profile's duration_seconds sets the role duration when no other is set.
+    let duration_seconds = match files.profile(start).filter(|_| own) {
+        Some(section) if !settings.role_duration_set() => chain::duration_seconds(start, &section)?
+            .map(|d| Setting::new(d, format!("profile '{start}'"))),
+        _ => None,
+    };
+    let role_duration = settings.settle_role_duration(duration_seconds);
+    let source = source::source(files, env, &chain)?;
+    let links = chain::links(&chain)?;
+    let roles = roles(&target, &links, role_duration, env);
     if let Some(region) = settings.region.as_deref().filter(|r| !valid_region(r)) {
         return Err(ProfileError::BadRegion {
             region: region.to_string(),
@@ -161,7 +155,7 @@ pub fn resolve(
         ca_bundle: ca_bundle(env, &layers),
         ignore_configured_endpoint_urls: layers
             .own("ignore_configured_endpoint_urls")
-            .is_some_and(|(v, _)| v.eq_ignore_ascii_case("true")),
+            .is_some_and(|s| s.value.eq_ignore_ascii_case("true")),
         sts_regional_endpoints: settings.sts_regional_endpoints,
         origins: settings.origins,
         nesting,
@@ -183,13 +177,13 @@ fn valid_region(region: &str) -> bool {
 
 /// The CA bundle: `AWS_CA_BUNDLE`, else the profile's own `ca_bundle` (as botocore), with where
 /// it was set.
-fn ca_bundle(env: &Env, layers: &Layers) -> Option<(String, String)> {
+fn ca_bundle(env: &Env, layers: &Layers) -> Option<Setting> {
     let found = env
         .non_empty("AWS_CA_BUNDLE")
-        .map(|v| (v.to_string(), "environment AWS_CA_BUNDLE".to_string()))
+        .map(|v| Setting::new(v.to_string(), "environment AWS_CA_BUNDLE"))
         .or_else(|| layers.own("ca_bundle"));
-    if let Some((path, origin)) = &found {
-        debug!("ca_bundle = {path} (from {origin})");
+    if let Some(bundle) = &found {
+        debug!("ca_bundle = {} (from {})", bundle.value, bundle.origin);
     }
     found
 }
@@ -197,7 +191,10 @@ fn ca_bundle(env: &Env, layers: &Layers) -> Option<(String, String)> {
 /// The STS `endpoint_url` of the `[services NAME]` section the profile names with
 /// `services = NAME` (nested: `sts =` then an indented `endpoint_url = ...`).
 fn sts_service_endpoint(files: &Files, layers: &Layers) -> Option<String> {
-    let (name, origin) = layers.own("services")?;
+    let Setting {
+        value: name,
+        origin,
+    } = layers.own("services")?;
     let section = files.config.section(&format!("services {name}"))?;
     let url = section.get("sts.endpoint_url")?.to_string();
     debug!("sts endpoint_url = {url} (from [services {name}], named by {origin})");

@@ -22,8 +22,6 @@ use crate::shell;
 
 /// Attempts at a well-formed code, and at a code AWS accepts.
 const TRIES: usize = 3;
-/// How long `mfa_process` may take by default: long enough to touch a YubiKey.
-pub const PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Who is asked for a code once the `-o` code (if any) has been used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,8 +14,6 @@
 //! credentials are cached per profile.
 
 use super::assume_role::AssumeRole;
-#[cfg(test)]
-use super::cache::LOCK_TIMEOUT;
 use super::cache::{CacheDir, Cached, Expect};
 use super::long_term::LongTerm;
 use super::machine::{Container, InstanceMetadata};
@@ -25,6 +23,8 @@ use super::session_token::SessionToken;
 use super::web_identity::WebIdentity;
 use crate::aws::endpoint::Endpoint;
 use crate::config::profile::{Profile, SourceKind, CHAINED_MAX};
+#[cfg(test)]
+use crate::config::timeouts;
 use crate::credentials::Credentials;
 use crate::duration;
 
@@ -274,7 +274,7 @@ mod tests {
             url: "http://127.0.0.1:1/".into(),
             signing_region: "us-east-1".into(),
         };
-        let cache = CacheDir::beside(Path::new("/h/.aws/config"), LOCK_TIMEOUT);
+        let cache = CacheDir::beside(Path::new("/h/.aws/config"), timeouts::LOCK);
         plan(&profile, &endpoint, &cache, flags.contains(&"-s"))
     }
 

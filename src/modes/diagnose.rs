@@ -14,7 +14,8 @@ use crate::config::files::{self, Files};
 use crate::config::ini::Ini;
 use crate::config::profile::{Profile, SourceKind, Target};
 use crate::config::resolve;
-use crate::creds::cache::{CacheDir, LOCK_TIMEOUT};
+use crate::config::timeouts;
+use crate::creds::cache::CacheDir;
 use crate::creds::mfa::{Asker, Mfa};
 use crate::creds::plan;
 use crate::creds::provider::Ctx;
@@ -67,7 +68,10 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
         .and_then(|files| check_profile(args, env, files, &mut r));
     if let (Some(files), Some(profile)) = (&files, &profile) {
         check_region(profile, &mut r);
-        check_cache(&CacheDir::beside(&files.config.path, LOCK_TIMEOUT), &mut r);
+        check_cache(
+            &CacheDir::beside(&files.config.path, timeouts::LOCK),
+            &mut r,
+        );
         check_credentials(profile, env, &mut r);
         r.text.push('\n');
         r.text.push_str(&resolved(profile));

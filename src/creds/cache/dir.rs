@@ -83,11 +83,11 @@ impl CacheDir {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::creds::cache::LOCK_TIMEOUT;
+    use crate::config::timeouts;
 
     #[test]
     fn names_are_sanitised_one_to_one() {
-        let dir = CacheDir::beside(Path::new("/h/.aws/config"), LOCK_TIMEOUT);
+        let dir = CacheDir::beside(Path::new("/h/.aws/config"), timeouts::LOCK);
         assert_eq!(
             dir.session_token_file("dev"),
             Path::new("/h/.aws/.aws_session_token_dev")

@@ -29,9 +29,6 @@ use super::store::{self, Locked, Private};
 use crate::log::{self, debug};
 use crate::time;
 
-/// How long a run waits for another run's lock by default.
-pub const LOCK_TIMEOUT: Duration = Duration::from_secs(120);
-
 /// Caches what `inner` gives in `path`.
 pub struct Cached {
     inner: Box<dyn Provider>,
@@ -280,6 +277,7 @@ impl Provider for Cached {
 mod tests {
     use super::*;
     use crate::aws::http::Agent;
+    use crate::config::timeouts;
     use crate::credentials::{Credentials, Secret};
     use crate::creds::mfa::{Asker, Mfa};
     use std::fs;
@@ -324,7 +322,7 @@ mod tests {
     }
 
     fn cache_dir(dir: &Path) -> CacheDir {
-        CacheDir::beside(&dir.join("config"), LOCK_TIMEOUT)
+        CacheDir::beside(&dir.join("config"), timeouts::LOCK)
     }
 
     fn cached(dir: &Path, expires_in: i64, calls: &Calls) -> Cached {
