@@ -147,7 +147,7 @@ pub fn arguments(data: &[u8]) {
         .map(|a| OsString::from_vec(a.to_vec()))
         .collect();
     if let Ok(parsed) = args::parse(argv) {
-        let _ = mode::mode(&parsed);
+        let _ = mode::positionals(&parsed);
     }
 }
 

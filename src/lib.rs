@@ -61,7 +61,7 @@ pub fn main() -> i32 {
 
 fn run() -> Result<i32, Error> {
     let args = cli::args::parse(std::env::args_os().skip(1))?;
-    match cli::mode::mode(&args) {
+    match args.mode {
         Mode::Man => modes::print(&cli::usage::man()),
         Mode::Help => modes::print(&cli::usage::help()),
         Mode::CompletionBash => modes::print(&cli::completion::bash_completion()),

@@ -2,16 +2,13 @@
 //! and the help, the man page and the bash completion are rendered from it, so none of them can
 //! disagree with what parses. A flag appears here only once it works.
 
-/// What a flag does, for the parser to act on.
+use super::mode::Mode;
+
+/// What a flag does, for the parser to act on: choose a mode (the first in [`Mode`]'s order
+/// wins), or set one of the arguments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Id {
-    Help,
-    HelpMan,
-    CompletionBash,
-    CompletionZsh,
-    CompletionFish,
-    CompletionProfiles,
-    Version,
+    Mode(Mode),
     Verbose,
     RoleDuration,
     Duration,
@@ -20,16 +17,8 @@ pub enum Id {
     Expiration,
     MfaArn,
     Otp,
-    ListMfa,
-    ListRoles,
-    MakeConf,
-    Diagnose,
-    Update,
     Json,
-    Ec2,
-    Ecs,
     Shell,
-    WebConsole,
     Open,
 }
 
@@ -73,34 +62,34 @@ const fn flag(
 
 #[rustfmt::skip]
 pub const FLAGS: &[Flag] = &[
-    Flag { aliases: &["help-long"], ..flag(Id::Help, Some('h'), "help", None, "Show this help and exit (--help-man: as a man page).") },
-    flag(Id::HelpMan, None, "help-man", None, ""),
+    Flag { aliases: &["help-long"], ..flag(Id::Mode(Mode::Help), Some('h'), "help", None, "Show this help and exit (--help-man: as a man page).") },
+    flag(Id::Mode(Mode::Man), None, "help-man", None, ""),
     // The name the Go 1.x tool's (kingpin's) completion flag had, so existing shell setups work.
-    flag(Id::CompletionBash, None, "completion-script-bash", None, ""),
-    flag(Id::CompletionZsh, None, "completion-script-zsh", None, ""),
-    flag(Id::CompletionFish, None, "completion-script-fish", None, ""),
+    flag(Id::Mode(Mode::CompletionBash), None, "completion-script-bash", None, ""),
+    flag(Id::Mode(Mode::CompletionZsh), None, "completion-script-zsh", None, ""),
+    flag(Id::Mode(Mode::CompletionFish), None, "completion-script-fish", None, ""),
     // The profiles of the AWS files, one a line: what the completion scripts offer.
-    flag(Id::CompletionProfiles, None, "completion-profiles", None, ""),
-    flag(Id::Version, Some('V'), "version", None, "Show the version and exit."),
+    flag(Id::Mode(Mode::CompletionProfiles), None, "completion-profiles", None, ""),
+    flag(Id::Mode(Mode::Version), Some('V'), "version", None, "Show the version and exit."),
     flag(Id::Verbose, Some('v'), "verbose", None, "Debug messages on stderr: where each setting came from, the cache decisions, each STS call. Never secrets."),
     flag(Id::RoleDuration, Some('a'), "role-duration", Some("DURATION"), "Lifetime of the role credentials, 15m to 12h (default 1h; Go syntax: 1h, 90m, 1h30m). Over 1h, the role is assumed directly with the long-term keys and the MFA code."),
     flag(Id::Duration, Some('d'), "duration", Some("DURATION"), "Lifetime of the session token, 15m to 36h (default 12h): how long one MFA code lasts."),
     flag(Id::Session, Some('s'), "session", None, "Use the session-token credentials instead of the role's."),
     flag(Id::Refresh, Some('r'), "refresh", None, "Discard the cached credentials this run would use and fetch new ones."),
     flag(Id::Expiration, Some('e'), "expiration", None, "Say on stderr when the credentials expire."),
-    flag(Id::Ec2, None, "ec2", None, "Serve the credentials as a local EC2 instance-metadata service (AWS_RUNAS_EC2_ADDR, default 127.0.0.1:12319), renewed before they expire, until Ctrl-C."),
-    flag(Id::Ecs, None, "ecs", None, "Serve the credentials as a local container-credentials endpoint; with a command, run it against the endpoint."),
-    flag(Id::WebConsole, Some('w'), "web-console", None, "Print an AWS console sign-in URL for the profile's role (with --open, or a command: open it)."),
+    flag(Id::Mode(Mode::Ec2), None, "ec2", None, "Serve the credentials as a local EC2 instance-metadata service (AWS_RUNAS_EC2_ADDR, default 127.0.0.1:12319), renewed before they expire, until Ctrl-C."),
+    flag(Id::Mode(Mode::Ecs), None, "ecs", None, "Serve the credentials as a local container-credentials endpoint; with a command, run it against the endpoint."),
+    flag(Id::Mode(Mode::WebConsole), Some('w'), "web-console", None, "Print an AWS console sign-in URL for the profile's role (with --open, or a command: open it)."),
     flag(Id::Open, None, "open", None, "With -w: open the URL in the browser instead of printing it."),
     flag(Id::Shell, None, "shell", Some("NAME"), "The exports' syntax: posix, fish, powershell or cmd (default: from SHELL)."),
     flag(Id::Json, Some('j'), "json", None, "Print the credentials as credential_process JSON, for `credential_process = aws-runas -j PROFILE` in ~/.aws/config."),
     flag(Id::MfaArn, Some('M'), "mfa-arn", Some("ARN"), "The MFA device to use (else mfa_serial, or MFA_SERIAL)."),
     flag(Id::Otp, Some('o'), "otp", Some("CODE"), "The MFA code, instead of asking on the terminal."),
-    flag(Id::ListMfa, Some('m'), "list-mfa", None, "List the MFA devices of the profile's IAM user, one ARN a line."),
-    flag(Id::ListRoles, Some('l'), "list-roles", None, "List the roles the profile's IAM user may assume, from its own and its groups' policies (ARNs with wildcards last, as patterns)."),
-    flag(Id::MakeConf, Some('c'), "make-conf", None, "Print the roles of -l as a config for the \"AWS Extend Switch Roles\" browser extension."),
-    flag(Id::Update, Some('u'), "update", None, "Check whether a newer release exists (AWS_RUNAS_UPDATE_URL: the releases' \"latest\" URL to ask)."),
-    flag(Id::Diagnose, Some('D'), "diagnose", None, "Check the files, the profile, the environment, the cache and the clock, then print the resolved profile and where each value came from. Exit 1 if a check fails."),
+    flag(Id::Mode(Mode::ListMfa), Some('m'), "list-mfa", None, "List the MFA devices of the profile's IAM user, one ARN a line."),
+    flag(Id::Mode(Mode::ListRoles), Some('l'), "list-roles", None, "List the roles the profile's IAM user may assume, from its own and its groups' policies (ARNs with wildcards last, as patterns)."),
+    flag(Id::Mode(Mode::MakeConf), Some('c'), "make-conf", None, "Print the roles of -l as a config for the \"AWS Extend Switch Roles\" browser extension."),
+    flag(Id::Mode(Mode::Update), Some('u'), "update", None, "Check whether a newer release exists (AWS_RUNAS_UPDATE_URL: the releases' \"latest\" URL to ask)."),
+    flag(Id::Mode(Mode::Diagnose), Some('D'), "diagnose", None, "Check the files, the profile, the environment, the cache and the clock, then print the resolved profile and where each value came from. Exit 1 if a check fails."),
 ];
 
 /// The flag `-c`.

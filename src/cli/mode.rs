@@ -1,13 +1,16 @@
-//! What a run does, decided from the arguments alone, first match wins: the texts that need no
-//! configuration (man page, help, completion script, version), then the other modes in
-//! the 1.x tool's order (`-m`, `-l`/`-c`, `-u`, `-D`, `--ec2`, `--ecs`, `-w` as they arrive), else the
-//! credentials mode, which prints exports or runs the command (`-e`, `-r`, `-s` modify it).
+//! What a run does: [`Mode`], whose order is the priority when several flags ask for a mode
+//! (the parser keeps the first in this order; `cli/flags.rs` says which flag asks for which):
+//! the texts that need no configuration (man page, help, completion script, version), then the
+//! other modes in the 1.x tool's order (`-m`, `-c`/`-l`, `-u`, `-D`, `--ec2`, `--ecs`, `-w`),
+//! else the credentials mode, which prints exports or runs the command (`-e`, `-r`, `-s`, `-j`
+//! modify it). Also how each mode reads its positional arguments.
 
 use super::args::Args;
 use crate::config::resolve::Positionals;
 
-/// The mode of a run; `main` dispatches on it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The mode of a run; `main` dispatches on it. Declared in priority order: when the flags ask
+/// for several, the first wins (the derived `Ord`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub enum Mode {
     /// `--help-man`: the man page.
     Man,
@@ -25,10 +28,10 @@ pub enum Mode {
     Version,
     /// `-m`: the caller's MFA devices.
     ListMfa,
+    /// `-c`: the roles as the "AWS Extend Switch Roles" config (before `-l`: `-lc` is `-c`).
+    MakeConf,
     /// `-l`: the roles the caller may assume.
     ListRoles,
-    /// `-c`: those roles as the "AWS Extend Switch Roles" config.
-    MakeConf,
     /// `-u`: check for a newer release.
     Update,
     /// `-D`: check the set-up.
@@ -40,13 +43,14 @@ pub enum Mode {
     /// `-w`: a console sign-in URL.
     WebConsole,
     /// Get the profile's credentials; print them or run the command with them.
+    #[default]
     Credentials,
 }
 
 /// How the mode of `args` reads its positional arguments: a mode that runs no command takes at
 /// most a profile, over `AWS_PROFILE`.
 pub fn positionals(args: &Args) -> Positionals {
-    match mode(args) {
+    match args.mode {
         Mode::ListMfa => Positionals::ProfileOnly("-m"),
         Mode::ListRoles => Positionals::ProfileOnly("-l"),
         Mode::MakeConf => Positionals::ProfileOnly("-c"),
@@ -54,43 +58,6 @@ pub fn positionals(args: &Args) -> Positionals {
         Mode::Ec2 => Positionals::ProfileOnly("--ec2"),
         Mode::Credentials if args.json => Positionals::ProfileOnly("-j"),
         _ => Positionals::ProfileAndCommand,
-    }
-}
-
-/// The mode `args` ask for.
-pub fn mode(args: &Args) -> Mode {
-    if args.help_man {
-        Mode::Man
-    } else if args.help {
-        Mode::Help
-    } else if args.completion_bash {
-        Mode::CompletionBash
-    } else if args.completion_zsh {
-        Mode::CompletionZsh
-    } else if args.completion_fish {
-        Mode::CompletionFish
-    } else if args.completion_profiles {
-        Mode::CompletionProfiles
-    } else if args.version {
-        Mode::Version
-    } else if args.list_mfa {
-        Mode::ListMfa
-    } else if args.make_conf {
-        Mode::MakeConf
-    } else if args.list_roles {
-        Mode::ListRoles
-    } else if args.update {
-        Mode::Update
-    } else if args.diagnose {
-        Mode::Diagnose
-    } else if args.ec2 {
-        Mode::Ec2
-    } else if args.ecs {
-        Mode::Ecs
-    } else if args.web_console {
-        Mode::WebConsole
-    } else {
-        Mode::Credentials
     }
 }
 
@@ -159,7 +126,7 @@ mod tests {
         ];
         for (argv, want) in table {
             let args = parse(argv.iter().copied()).unwrap();
-            assert_eq!(mode(&args), *want, "{argv:?}");
+            assert_eq!(args.mode, *want, "{argv:?}");
         }
     }
 }
