@@ -40,6 +40,49 @@ const UNITS: &[(&str, u128)] = &[
 /// Go's largest duration (about 2,562,047 hours): anything longer is refused, as Go refuses it.
 const MAX_NS: u128 = i64::MAX as u128;
 
+/// The first `<number><unit>` of `rest`, in nanoseconds, and what follows it.
+fn term(rest: &str) -> Result<(u128, &str), &'static str> {
+    let int_len = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let (int_part, after) = rest.split_at(int_len);
+    let (frac_part, after) = match after.strip_prefix('.') {
+        Some(f) => {
+            let n = f.bytes().take_while(u8::is_ascii_digit).count();
+            f.split_at(n)
+        }
+        None => ("", after),
+    };
+    if int_part.is_empty() && frac_part.is_empty() {
+        return Err("expected a number");
+    }
+    let unit_len = after
+        .char_indices()
+        .find(|(_, c)| c.is_ascii_digit() || *c == '.')
+        .map_or(after.len(), |(i, _)| i);
+    let (unit, next) = after.split_at(unit_len);
+    if unit.is_empty() {
+        return Err("missing unit");
+    }
+    let &(_, scale) = UNITS
+        .iter()
+        .find(|(u, _)| *u == unit)
+        .ok_or("unknown unit")?;
+    let whole: u128 = if int_part.is_empty() {
+        0
+    } else {
+        int_part.parse().map_err(|_| "number too large")?
+    };
+    let mut ns = whole.checked_mul(scale).ok_or("too large")?;
+    // Fractions: scale digit by digit so `1.5h` is exact.
+    let mut place = scale;
+    for d in frac_part.bytes() {
+        place /= 10;
+        ns = ns
+            .checked_add(u128::from(d - b'0') * place)
+            .ok_or("too large")?;
+    }
+    Ok((ns, next))
+}
+
 /// Parses a Go duration. Negative durations are refused: no lifetime here can be negative.
 pub fn parse(input: &str) -> Result<Duration, DurationError> {
     let err = |reason| DurationError {
@@ -57,43 +100,7 @@ pub fn parse(input: &str) -> Result<Duration, DurationError> {
     let mut rest = s;
     let mut total_ns: u128 = 0;
     while !rest.is_empty() {
-        let int_len = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let (int_part, after) = rest.split_at(int_len);
-        let (frac_part, after) = match after.strip_prefix('.') {
-            Some(f) => {
-                let n = f.bytes().take_while(u8::is_ascii_digit).count();
-                f.split_at(n)
-            }
-            None => ("", after),
-        };
-        if int_part.is_empty() && frac_part.is_empty() {
-            return Err(err("expected a number"));
-        }
-        let unit_len = after
-            .char_indices()
-            .find(|(_, c)| c.is_ascii_digit() || *c == '.')
-            .map_or(after.len(), |(i, _)| i);
-        let (unit, next) = after.split_at(unit_len);
-        if unit.is_empty() {
-            return Err(err("missing unit"));
-        }
-        let Some(&(_, scale)) = UNITS.iter().find(|(u, _)| *u == unit) else {
-            return Err(err("unknown unit"));
-        };
-        let whole: u128 = if int_part.is_empty() {
-            0
-        } else {
-            int_part.parse().map_err(|_| err("number too large"))?
-        };
-        let mut ns = whole.checked_mul(scale).ok_or_else(|| err("too large"))?;
-        // Fractions: scale digit by digit so `1.5h` is exact.
-        let mut place = scale;
-        for d in frac_part.bytes() {
-            place /= 10;
-            ns = ns
-                .checked_add(u128::from(d - b'0') * place)
-                .ok_or_else(|| err("too large"))?;
-        }
+        let (ns, next) = term(rest).map_err(err)?;
         total_ns = total_ns
             .checked_add(ns)
             .filter(|t| *t <= MAX_NS)

@@ -10,7 +10,7 @@ use std::time::Duration;
 use crate::arn::{self, RoleArn};
 use crate::aws::http::Response;
 use crate::aws::{policy, query, sts, xml};
-use crate::cli::{args, mode};
+use crate::cli::args;
 use crate::config::files::Files;
 use crate::config::ini;
 use crate::config::profile::{Overrides, Target};
@@ -147,7 +147,7 @@ pub fn arguments(data: &[u8]) {
         .map(|a| OsString::from_vec(a.to_vec()))
         .collect();
     if let Ok(parsed) = args::parse(argv) {
-        let _ = mode::positionals(&parsed);
+        let _ = parsed.positionals_kind();
     }
 }
 

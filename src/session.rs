@@ -11,10 +11,10 @@ use std::time::Duration;
 use crate::aws::endpoint::Endpoint;
 use crate::aws::http::Agent;
 use crate::cli::args::Args;
-use crate::cli::mode;
 use crate::config::endpoint;
+use crate::config::error::ProfileError;
 use crate::config::files::Files;
-use crate::config::profile::{Overrides, Profile, ProfileError, Target};
+use crate::config::profile::{Overrides, Profile, Target};
 use crate::config::resolve;
 use crate::config::timeouts::Timeouts;
 use crate::credentials::MfaCode;
@@ -66,14 +66,14 @@ impl Session {
     /// network call and no cache access yet.
     pub fn open(args: &Args, env: &Env) -> Result<Session, Error> {
         let files = Files::load(env)?;
-        let (name, command) = resolve::select(&args.positionals, env, mode::positionals(args))?;
+        let (name, command) = resolve::select(&args.positionals, env, args.positionals_kind())?;
         let target = Target::parse(&name)?;
         let profile = resolve::resolve(target, &overrides(args), env, &files).map_err(|error| {
             match resolve::taken_as_command(env, &command, &files) {
-                Some(word) if matches!(error, ProfileError::NotFound { .. }) => {
+                Some(hint) if matches!(error, ProfileError::NotFound { .. }) => {
                     ProfileError::TakenAsCommand {
                         error: Box::new(error),
-                        word: word.to_string(),
+                        hint,
                     }
                 }
                 _ => error,

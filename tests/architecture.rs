@@ -286,7 +286,7 @@ fn no_circle_among_the_files() {
 }
 
 #[test]
-fn no_function_over_80_lines() {
+fn no_function_over_60_lines() {
     let mut long = Vec::new();
     for path in sources() {
         let text = std::fs::read_to_string(&path).unwrap();
@@ -309,7 +309,7 @@ fn no_function_over_80_lines() {
             let close = format!("{}}}", &line[..line.len() - trimmed.len()]);
             if let Some(end) = lines[i + 1..].iter().position(|l| *l == close) {
                 let length = end + 2;
-                if length > 80 {
+                if length > 60 {
                     long.push(format!("src/{}:{}: {length} lines", relative(&path), i + 1));
                 }
             }
@@ -317,7 +317,7 @@ fn no_function_over_80_lines() {
     }
     assert!(
         long.is_empty(),
-        "functions over 80 lines:\n{}",
+        "functions over 60 lines:\n{}",
         long.join("\n")
     );
 }

@@ -219,6 +219,24 @@ pub fn call_unsigned(
     send(agent, endpoint, None, request)
 }
 
+/// The request's headers: signed with `credentials`, or only the content type.
+fn headers(
+    endpoint: &Endpoint,
+    request: &Request<'_>,
+    credentials: Option<&Credentials>,
+    body: &str,
+) -> Result<Vec<(String, String)>, AwsError> {
+    match credentials {
+        Some(c) => {
+            signed_headers(endpoint, request.service, c, body).map_err(|detail| AwsError::Signing {
+                operation: request.action,
+                detail,
+            })
+        }
+        None => Ok(vec![("Content-Type".to_string(), CONTENT_TYPE.to_string())]),
+    }
+}
+
 fn send(
     agent: &Agent,
     endpoint: &Endpoint,
@@ -231,11 +249,7 @@ fn send(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let headers = match credentials {
-            Some(c) => signed_headers(endpoint, request.service, c, &body)
-                .map_err(|detail| AwsError::Signing { operation, detail })?,
-            None => vec![("Content-Type".to_string(), CONTENT_TYPE.to_string())],
-        };
+        let headers = headers(endpoint, request, credentials, &body)?;
         let result = agent.post(&endpoint.url, &headers, &body);
         let response = match result {
             Ok(r) => r,

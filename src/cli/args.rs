@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use super::flags::{self, Flag, Id};
 use super::mode::Mode;
+use crate::config::resolve::Positionals;
 use crate::credentials::MfaCode;
 use crate::duration;
 use crate::shell::Shell;
@@ -45,6 +46,22 @@ pub struct Args {
     pub otp: Option<MfaCode>,
     /// The profile (unless `AWS_PROFILE` is set) and the command, as given.
     pub positionals: Vec<OsString>,
+}
+
+impl Args {
+    /// How the mode reads the positional arguments: a mode that runs no command takes at most a
+    /// profile, over `AWS_PROFILE`.
+    pub fn positionals_kind(&self) -> Positionals {
+        match self.mode {
+            Mode::ListMfa => Positionals::ProfileOnly("-m"),
+            Mode::ListRoles => Positionals::ProfileOnly("-l"),
+            Mode::MakeConf => Positionals::ProfileOnly("-c"),
+            Mode::Diagnose => Positionals::ProfileOnly("-D"),
+            Mode::Ec2 => Positionals::ProfileOnly("--ec2"),
+            Mode::Credentials if self.json => Positionals::ProfileOnly("-j"),
+            _ => Positionals::ProfileAndCommand,
+        }
+    }
 }
 
 /// A command line that cannot be understood.
@@ -241,6 +258,29 @@ mod tests {
         assert!(a.verbose && a.mode == Mode::Version);
         let a = p(&["-hv", "p"]).unwrap();
         assert!(a.mode == Mode::Help && a.verbose);
+    }
+
+    #[test]
+    fn the_modes_that_run_no_command_take_only_a_profile() {
+        let kind = |argv: &[&str]| p(argv).unwrap().positionals_kind();
+        for (argv, flag) in [
+            (&["-j", "p"][..], "-j"),
+            (&["--ec2", "p"], "--ec2"),
+            (&["-l", "p"], "-l"),
+            (&["-c", "p"], "-c"),
+            (&["-m", "p"], "-m"),
+            (&["-D", "p"], "-D"),
+        ] {
+            assert_eq!(kind(argv), Positionals::ProfileOnly(flag), "{argv:?}");
+        }
+        for argv in [
+            &["p", "cmd"][..],
+            &["--ecs", "p"],
+            &["-w", "p"],
+            &["-e", "p"],
+        ] {
+            assert_eq!(kind(argv), Positionals::ProfileAndCommand, "{argv:?}");
+        }
     }
 
     #[test]

@@ -3,10 +3,7 @@
 //! the texts that need no configuration (man page, help, completion script, version), then the
 //! other modes in the 1.x tool's order (`-m`, `-c`/`-l`, `-u`, `-D`, `--ec2`, `--ecs`, `-w`),
 //! else the credentials mode, which prints exports or runs the command (`-e`, `-r`, `-s`, `-j`
-//! modify it). Also how each mode reads its positional arguments.
-
-use super::args::Args;
-use crate::config::resolve::Positionals;
+//! modify it).
 
 /// The mode of a run; `main` dispatches on it. Declared in priority order: when the flags ask
 /// for several, the first wins (the derived `Ord`).
@@ -47,47 +44,10 @@ pub enum Mode {
     Credentials,
 }
 
-/// How the mode of `args` reads its positional arguments: a mode that runs no command takes at
-/// most a profile, over `AWS_PROFILE`.
-pub fn positionals(args: &Args) -> Positionals {
-    match args.mode {
-        Mode::ListMfa => Positionals::ProfileOnly("-m"),
-        Mode::ListRoles => Positionals::ProfileOnly("-l"),
-        Mode::MakeConf => Positionals::ProfileOnly("-c"),
-        Mode::Diagnose => Positionals::ProfileOnly("-D"),
-        Mode::Ec2 => Positionals::ProfileOnly("--ec2"),
-        Mode::Credentials if args.json => Positionals::ProfileOnly("-j"),
-        _ => Positionals::ProfileAndCommand,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::cli::args::parse;
-
-    #[test]
-    fn the_modes_that_run_no_command_take_only_a_profile() {
-        let kind = |argv: &[&str]| positionals(&parse(argv.iter().copied()).unwrap());
-        for (argv, flag) in [
-            (&["-j", "p"][..], "-j"),
-            (&["--ec2", "p"], "--ec2"),
-            (&["-l", "p"], "-l"),
-            (&["-c", "p"], "-c"),
-            (&["-m", "p"], "-m"),
-            (&["-D", "p"], "-D"),
-        ] {
-            assert_eq!(kind(argv), Positionals::ProfileOnly(flag), "{argv:?}");
-        }
-        for argv in [
-            &["p", "cmd"][..],
-            &["--ecs", "p"],
-            &["-w", "p"],
-            &["-e", "p"],
-        ] {
-            assert_eq!(kind(argv), Positionals::ProfileAndCommand, "{argv:?}");
-        }
-    }
 
     #[test]
     fn first_match_wins() {

@@ -18,9 +18,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use super::error::ProfileError;
 use super::files::Files;
 use super::ini::parse;
-use super::profile::{Overrides, ProfileError, SourceKind, Target};
+use super::profile::{Overrides, SourceKind, Target};
 use super::resolve::resolve;
 use crate::duration;
 use crate::env::Env;

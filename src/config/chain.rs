@@ -5,9 +5,9 @@
 
 use std::time::Duration;
 
+use super::error::ProfileError;
 use super::files::Files;
 use super::ini::Section;
-use super::profile::ProfileError;
 use crate::arn::RoleArn;
 
 /// A role profile on the chain, as its own section says.
@@ -49,6 +49,19 @@ pub struct Chain {
     pub root_kind: RootKind,
 }
 
+/// What `credential_source = value` on `profile` names.
+fn credential_source(profile: &str, value: &str) -> Result<RootKind, ProfileError> {
+    match value.to_ascii_lowercase().as_str() {
+        "environment" => Ok(RootKind::Environment),
+        "ec2instancemetadata" => Ok(RootKind::InstanceMetadata),
+        "ecscontainer" => Ok(RootKind::Container),
+        _ => Err(ProfileError::UnsupportedCredentialSource {
+            name: profile.to_string(),
+            value: value.to_string(),
+        }),
+    }
+}
+
 /// Follows `source_profile` from `start` (which must exist) to the root.
 pub fn follow(files: &Files, start: &str) -> Result<Chain, ProfileError> {
     let mut visited = vec![start.to_string()];
@@ -77,17 +90,7 @@ pub fn follow(files: &Files, start: &str) -> Result<Chain, ProfileError> {
             return Err(ProfileError::BothSources { name: current });
         }
         if let Some(cs) = section.get("credential_source") {
-            let kind = match cs.to_ascii_lowercase().as_str() {
-                "environment" => RootKind::Environment,
-                "ec2instancemetadata" => RootKind::InstanceMetadata,
-                "ecscontainer" => RootKind::Container,
-                _ => {
-                    return Err(ProfileError::UnsupportedCredentialSource {
-                        name: current,
-                        value: cs.to_string(),
-                    })
-                }
-            };
+            let kind = credential_source(&current, cs)?;
             roles.push((current.clone(), section));
             break kind;
         }

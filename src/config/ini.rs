@@ -192,11 +192,6 @@ fn clean_value(raw: &str) -> &str {
 
 /// Parses the text of a file; `path` is for error messages.
 pub fn parse(text: &str, path: &Path) -> Result<Ini, IniError> {
-    let err = |line: usize, reason: &str| IniError {
-        path: path.to_path_buf(),
-        line,
-        reason: reason.to_string(),
-    };
     let mut ini = Ini {
         found: true,
         path: path.to_path_buf(),
@@ -205,70 +200,99 @@ pub fn parse(text: &str, path: &Path) -> Result<Ini, IniError> {
     // The key of the nested sub-section being read (`sts =` followed by indented lines), if any.
     let mut nested: Option<String> = None;
     for (index, line) in lines(text).enumerate() {
-        let line_no = index + 1;
         let trimmed = line.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with(';') {
             continue;
         }
-        let indented = line.starts_with([' ', '\t']);
-        if indented {
-            if let Some(section) = ini.sections.last_mut() {
-                if let Some(entry) = section.entries.last_mut() {
-                    if nested.is_none() && entry.value.is_empty() {
-                        nested = Some(entry.key.clone());
-                    }
-                    let Some(parent) = &nested else {
-                        entry.value.push('\n');
-                        entry.value.push_str(clean_value(trimmed));
-                        continue;
-                    };
-                    // A nested sub-section: kept as `parent.key` (`sts.endpoint_url`). Only `=`
-                    // separates here: botocore refuses the file over `key: value`.
-                    let Some(split) = trimmed.find('=') else {
-                        return Err(err(line_no, "expected 'key = value' in a nested section"));
-                    };
-                    let key = trimmed[..split].trim().to_ascii_lowercase();
-                    let value = clean_value(&trimmed[split + 1..]).to_string();
-                    let key = format!("{parent}.{key}");
-                    section.entries.push(Entry { key, value });
-                    continue;
-                }
-            }
-        }
-        nested = None;
-        if let Some(rest) = trimmed.strip_prefix('[') {
-            // As Python's configparser reads it (botocore): the name runs to the last `]`, and
-            // whatever follows it (`; note`, `# note`, `/* note */`) is ignored.
-            let Some(end) = rest.rfind(']') else {
-                return Err(err(line_no, "section header without closing ']'"));
-            };
-            let name = rest[..end].trim();
-            if name.is_empty() {
-                return Err(err(line_no, "empty section name"));
-            }
-            ini.sections.push(Section {
-                name: name.to_string(),
-                entries: Vec::new(),
-            });
-            continue;
-        }
-        let Some(split) = trimmed.find(['=', ':']) else {
-            return Err(err(line_no, "expected 'key = value' or '[section]'"));
+        let read = if line.starts_with([' ', '\t']) {
+            continued(&mut ini, &mut nested, trimmed)
+        } else {
+            Ok(false)
         };
-        let key = trimmed[..split].trim();
-        if key.is_empty() {
-            return Err(err(line_no, "missing key before '='"));
-        }
-        let value = clean_value(&trimmed[split + 1..]);
-        let Some(section) = ini.sections.last_mut() else {
-            return Err(err(line_no, "'key = value' before any [section] header"));
-        };
-        section.entries.push(Entry {
-            key: key.to_ascii_lowercase(),
-            value: value.to_string(),
+        let read = read.and_then(|done| {
+            if done {
+                return Ok(());
+            }
+            nested = None;
+            line_of_its_own(&mut ini, trimmed)
         });
+        read.map_err(|reason| IniError {
+            path: path.to_path_buf(),
+            line: index + 1,
+            reason: reason.to_string(),
+        })?;
     }
     Ok(ini)
+}
+
+/// An indented line: the continuation of the last entry's value, or (after `key =` with no
+/// value) a line of a nested sub-section, kept as `parent.key` (`sts.endpoint_url`). `false`:
+/// there is no entry to continue, and the line is read as a line of its own.
+fn continued(
+    ini: &mut Ini,
+    nested: &mut Option<String>,
+    trimmed: &str,
+) -> Result<bool, &'static str> {
+    let Some(section) = ini.sections.last_mut() else {
+        return Ok(false);
+    };
+    let Some(entry) = section.entries.last_mut() else {
+        return Ok(false);
+    };
+    if nested.is_none() && entry.value.is_empty() {
+        *nested = Some(entry.key.clone());
+    }
+    let Some(parent) = nested.as_deref() else {
+        entry.value.push('\n');
+        entry.value.push_str(clean_value(trimmed));
+        return Ok(true);
+    };
+    // Only `=` separates here: botocore refuses the file over `key: value`.
+    let Some(split) = trimmed.find('=') else {
+        return Err("expected 'key = value' in a nested section");
+    };
+    let key = trimmed[..split].trim().to_ascii_lowercase();
+    let value = clean_value(&trimmed[split + 1..]).to_string();
+    let key = format!("{parent}.{key}");
+    section.entries.push(Entry { key, value });
+    Ok(true)
+}
+
+/// A section header or a `key = value` line.
+fn line_of_its_own(ini: &mut Ini, trimmed: &str) -> Result<(), &'static str> {
+    if let Some(rest) = trimmed.strip_prefix('[') {
+        // As Python's configparser reads it (botocore): the name runs to the last `]`, and
+        // whatever follows it (`; note`, `# note`, `/* note */`) is ignored.
+        let end = rest
+            .rfind(']')
+            .ok_or("section header without closing ']'")?;
+        let name = rest[..end].trim();
+        if name.is_empty() {
+            return Err("empty section name");
+        }
+        ini.sections.push(Section {
+            name: name.to_string(),
+            entries: Vec::new(),
+        });
+        return Ok(());
+    }
+    let split = trimmed
+        .find(['=', ':'])
+        .ok_or("expected 'key = value' or '[section]'")?;
+    let key = trimmed[..split].trim();
+    if key.is_empty() {
+        return Err("missing key before '='");
+    }
+    let value = clean_value(&trimmed[split + 1..]);
+    let section = ini
+        .sections
+        .last_mut()
+        .ok_or("'key = value' before any [section] header")?;
+    section.entries.push(Entry {
+        key: key.to_ascii_lowercase(),
+        value: value.to_string(),
+    });
+    Ok(())
 }
 
 #[cfg(test)]

@@ -6,9 +6,10 @@
 use std::time::Duration;
 
 use super::chain::Chain;
+use super::error::ProfileError;
 use super::files::Files;
 use super::ini::Section;
-use super::profile::{Origins, Overrides, ProfileError, Setting, ROLE_DURATION, SESSION_DURATION};
+use super::profile::{Origins, Overrides, Setting, ROLE_DURATION, SESSION_DURATION};
 use crate::duration;
 use crate::env::Env;
 use crate::log::debug;
@@ -131,6 +132,32 @@ fn parse_duration(
         .transpose()
 }
 
+/// Where a duration is set: its flag, its variable, its key in the files.
+type DurationKeys = (&'static str, &'static str, &'static str);
+const SESSION_KEYS: DurationKeys = (
+    "flag --duration",
+    "SESSION_TOKEN_DURATION",
+    "session_token_duration",
+);
+const ROLE_KEYS: DurationKeys = (
+    "flag --role-duration",
+    "CREDENTIALS_DURATION",
+    "credentials_duration",
+);
+
+/// A duration from its flag (`given`), else its variable, else the highest layer's key.
+fn duration_setting(
+    layers: &Layers,
+    env: &Env,
+    given: Option<Duration>,
+    (flag, var, key): DurationKeys,
+) -> Result<Option<Setting<Duration>>, ProfileError> {
+    match given {
+        Some(d) => Ok(Some(Setting::new(d, flag))),
+        None => parse_duration(key, from_env(env, var).or_else(|| layers.lookup(key))),
+    }
+}
+
 /// Resolves every setting from the layers, the environment and the flags (the role duration is
 /// settled by the caller, who knows the profile's `duration_seconds`).
 pub fn settings(
@@ -167,27 +194,13 @@ pub fn settings(
         layers.lookup("sts_regional_endpoints"),
         &mut origins,
     );
-    let session_duration = match overrides.session_duration {
-        Some(d) => Some(Setting::new(d, "flag --duration")),
-        None => parse_duration(
-            "session_token_duration",
-            from_env(env, "SESSION_TOKEN_DURATION")
-                .or_else(|| layers.lookup("session_token_duration")),
-        )?,
-    };
     let session_duration = settle(
         ("session token duration", "session_token_duration"),
-        session_duration,
+        duration_setting(layers, env, overrides.session_duration, SESSION_KEYS)?,
         SESSION_DURATION,
         &mut origins,
     );
-    let role_duration = match overrides.role_duration {
-        Some(d) => Some(Setting::new(d, "flag --role-duration")),
-        None => parse_duration(
-            "credentials_duration",
-            from_env(env, "CREDENTIALS_DURATION").or_else(|| layers.lookup("credentials_duration")),
-        )?,
-    };
+    let role_duration = duration_setting(layers, env, overrides.role_duration, ROLE_KEYS)?;
     Ok(Settings {
         region,
         mfa_serial,

@@ -5,6 +5,7 @@
 
 pub mod chain;
 pub mod endpoint;
+pub mod error;
 pub mod files;
 pub mod ini;
 pub mod layers;

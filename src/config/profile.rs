@@ -1,17 +1,15 @@
-//! The resolved profile: what a run needs to know about it ([`Profile`]), the plain values it
-//! is resolved from ([`Target`], [`Overrides`]), and why resolution can fail ([`ProfileError`]).
+//! The resolved profile: what a run needs to know about it ([`Profile`]), and the plain values
+//! it is resolved from ([`Target`], [`Overrides`], a [`Setting`] with its origin).
 //!
 //! Resolution itself is in `resolve.rs`, built from the files (`files.rs`), the `source_profile`
-//! chain (`chain.rs`) and the layers of settings (`layers.rs`).
+//! chain (`chain.rs`), the layers of settings (`layers.rs`) and the root's credentials
+//! (`source.rs`); why it fails is `error.rs`.
 
-use std::fmt;
-use std::path::PathBuf;
 use std::time::Duration;
 
-use super::files::{FilesError, Searched};
-use crate::arn::{ArnError, RoleArn};
+use super::error::ProfileError;
+use crate::arn::RoleArn;
 use crate::credentials::Credentials;
-use crate::duration::DurationError;
 use crate::nesting::Nesting;
 
 /// Role credentials lifetime: default, minimum, maximum.
@@ -136,11 +134,6 @@ pub struct RoleStep {
     pub duration: Duration,
 }
 
-/// Why `word` was not the profile, for a run with `AWS_PROFILE` set.
-pub fn taken_as_command(word: &str) -> String {
-    format!("AWS_PROFILE is set, so '{word}' was taken as the command, not the profile: unset AWS_PROFILE to name the profile on the command line")
-}
-
 /// A value and where it came from (`profile 'dev'`, `environment AWS_REGION`, `flag --duration`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Setting<T = String> {
@@ -221,184 +214,5 @@ impl Profile {
             Target::Profile(name) => name.clone(),
             Target::RoleArn(arn) => format!("{}-{}", arn.account, arn.name),
         }
-    }
-}
-
-/// Why a profile could not be resolved; each message says what to fix.
-#[derive(Debug)]
-pub enum ProfileError {
-    Files(FilesError),
-    NotUnicode,
-    /// The profile's `credential_process` or `mfa_process` is what this run is nested in.
-    Loop(crate::nesting::Loop),
-    /// A region that is no region name (`eu-west-1#x`), and where it was set.
-    BadRegion {
-        region: String,
-        origin: String,
-    },
-    /// A second positional argument in a mode that runs no command.
-    ExtraArgument {
-        flag: &'static str,
-        profile: String,
-        argument: String,
-    },
-    NotFound {
-        name: String,
-        searched: Box<Searched>,
-    },
-    SourceNotFound {
-        name: String,
-        source: String,
-        searched: Box<Searched>,
-    },
-    /// `AWS_PROFILE` is set, so the first positional argument, itself a profile's name, was
-    /// taken as the command: the frequent trap, said beside the error it caused.
-    TakenAsCommand {
-        error: Box<ProfileError>,
-        word: String,
-    },
-    NoSourceProfile {
-        name: String,
-    },
-    /// `credential_source` and `source_profile` on one profile (an error in the CLI too).
-    BothSources {
-        name: String,
-    },
-    /// `credential_source = Ec2InstanceMetadata` with `AWS_EC2_METADATA_DISABLED=true`.
-    MetadataDisabled {
-        name: String,
-    },
-    /// `credential_source = EcsContainer` without a container-credentials URI.
-    ContainerUnset {
-        name: String,
-    },
-    /// A plain-http container-credentials URI on a host the token must not be sent to.
-    ContainerHost {
-        name: String,
-        uri: String,
-    },
-    /// An SSO profile: not supported yet.
-    Sso {
-        name: String,
-    },
-    /// `web_identity_token_file` without a `role_arn` to assume with it.
-    WebIdentityWithoutRole {
-        name: String,
-    },
-    Cycle(Vec<String>),
-    MissingKeys {
-        name: String,
-        config: PathBuf,
-        credentials: PathBuf,
-    },
-    EnvironmentKeysMissing {
-        name: String,
-    },
-    UnsupportedCredentialSource {
-        name: String,
-        value: String,
-    },
-    BadDuration {
-        origin: String,
-        key: &'static str,
-        error: DurationError,
-    },
-    BadDurationSeconds {
-        origin: String,
-        value: String,
-    },
-    Arn {
-        origin: String,
-        error: ArnError,
-    },
-}
-
-impl fmt::Display for ProfileError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use ProfileError::*;
-        match self {
-            Files(e) => e.fmt(f),
-            NotUnicode => write!(f, "the profile name is not valid UTF-8"),
-            Loop(e) => e.fmt(f),
-            BadRegion { region, origin } => write!(
-                f,
-                "invalid region '{region}' (from {origin}): a region name is letters, digits and hyphens, e.g. eu-west-1"
-            ),
-            ExtraArgument {
-                flag,
-                profile,
-                argument,
-            } => write!(
-                f,
-                "{flag} runs no command: unexpected argument '{argument}' after the profile '{profile}'"
-            ),
-            NotFound { name, searched } => write!(f, "profile '{name}' not found{searched}"),
-            SourceNotFound {
-                name,
-                source,
-                searched,
-            } => write!(
-                f,
-                "source_profile '{source}' of profile '{name}' not found{searched}"
-            ),
-            TakenAsCommand { error, word } => write!(f, "{error} ({})", taken_as_command(word)),
-            NoSourceProfile { name } => write!(
-                f,
-                "profile '{name}' has role_arn but no source_profile: add source_profile (or credential_source = Environment)"
-            ),
-            BothSources { name } => write!(
-                f,
-                "profile '{name}' has both source_profile and credential_source: keep one of them"
-            ),
-            Sso { name } => write!(
-                f,
-                "profile '{name}' uses AWS IAM Identity Center (sso_session, sso_start_url), which aws-runas does not support yet"
-            ),
-            WebIdentityWithoutRole { name } => write!(
-                f,
-                "profile '{name}' has web_identity_token_file but no role_arn to assume with it"
-            ),
-            MetadataDisabled { name } => write!(
-                f,
-                "profile '{name}' has credential_source = Ec2InstanceMetadata, but AWS_EC2_METADATA_DISABLED is true"
-            ),
-            ContainerUnset { name } => write!(
-                f,
-                "profile '{name}' has credential_source = EcsContainer, but neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set"
-            ),
-            ContainerHost { name, uri } => write!(
-                f,
-                "profile '{name}': AWS_CONTAINER_CREDENTIALS_FULL_URI '{uri}' is plain http to a host other than loopback or the container agent: use https"
-            ),
-            Cycle(names) => write!(f, "source_profile cycle: {}", names.join(" -> ")),
-            MissingKeys { name, config, credentials } => write!(
-                f,
-                "profile '{name}' has no aws_access_key_id and aws_secret_access_key in {} or {}",
-                credentials.display(),
-                config.display()
-            ),
-            EnvironmentKeysMissing { name } => write!(
-                f,
-                "profile '{name}' has credential_source = Environment, but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"
-            ),
-            UnsupportedCredentialSource { name, value } => write!(
-                f,
-                "profile '{name}': credential_source '{value}' is not supported (Environment, Ec2InstanceMetadata or EcsContainer)"
-            ),
-            BadDuration { origin, key, error } => write!(f, "{key} in {origin}: {error}"),
-            BadDurationSeconds { origin, value } => write!(
-                f,
-                "duration_seconds in {origin}: invalid value '{value}' (a whole number of seconds)"
-            ),
-            Arn { origin, error } => write!(f, "{origin}: {error}"),
-        }
-    }
-}
-
-impl std::error::Error for ProfileError {}
-
-impl From<FilesError> for ProfileError {
-    fn from(e: FilesError) -> Self {
-        ProfileError::Files(e)
     }
 }

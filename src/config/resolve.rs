@@ -7,11 +7,11 @@ use std::ffi::OsString;
 use std::time::Duration;
 
 use super::chain::{self, Link};
+use super::error::{ProfileError, TakenAsCommand};
 use super::files::Files;
 use super::layers::{self, Layers};
 use super::profile::{
-    Overrides, Profile, ProfileError, RoleStep, Setting, SourceKind, Target, CHAINED_MAX,
-    ROLE_DURATION,
+    Overrides, Profile, RoleStep, Setting, Source, SourceKind, Target, CHAINED_MAX, ROLE_DURATION,
 };
 use super::source;
 use crate::duration;
@@ -78,14 +78,16 @@ pub fn select(
     }
 }
 
-/// The first word of the command when `AWS_PROFILE` made it the command although it names a
-/// profile: what the user most likely meant as the profile.
-pub fn taken_as_command<'a>(env: &Env, command: &'a [OsString], files: &Files) -> Option<&'a str> {
+/// The `AWS_PROFILE` trap, if it is what happened: `AWS_PROFILE` made the command's first word,
+/// which names a profile, the command.
+pub fn taken_as_command(env: &Env, command: &[OsString], files: &Files) -> Option<TakenAsCommand> {
     if !env.is_set("AWS_PROFILE") {
         return None;
     }
     let word = command.first()?.to_str()?;
-    files.exists(word).then_some(word)
+    files.exists(word).then(|| TakenAsCommand {
+        word: word.to_string(),
+    })
 }
 
 /// Resolves the profile `target` names.
@@ -119,29 +121,13 @@ pub fn resolve(
     let source = source::source(files, env, &chain)?;
     let links = chain::links(&chain)?;
     let roles = roles(&target, &links, role_duration, env);
-    if let Some(region) = settings.region.as_deref().filter(|r| !valid_region(r)) {
-        return Err(ProfileError::BadRegion {
-            region: region.to_string(),
-            origin: settings
-                .origins
-                .iter()
-                .find(|(key, _)| *key == "region")
-                .map_or_else(String::new, |(_, origin)| origin.clone()),
-        });
-    }
+    check_region(&settings)?;
     let nesting = Nesting::parse(env.get(nesting::VARIABLE));
-    // Inside the process an ancestor runs for this profile, running it again is a loop: said
-    // now, before a cache lock the ancestor may hold is waited for.
-    if let SourceKind::Process(command) = &source.kind {
-        nesting
-            .check("credential_process", &source.profile, command)
-            .map_err(ProfileError::Loop)?;
-    }
-    if let Some(command) = &settings.mfa_process {
-        nesting
-            .check("mfa_process", target.name(), command)
-            .map_err(ProfileError::Loop)?;
-    }
+    check_loops(
+        &nesting,
+        &source,
+        (target.name(), settings.mfa_process.as_deref()),
+    )?;
     Ok(Profile {
         target,
         region: settings.region,
@@ -160,6 +146,42 @@ pub fn resolve(
         origins: settings.origins,
         nesting,
     })
+}
+
+/// A region that is no region name is an error naming where it was set.
+fn check_region(settings: &layers::Settings) -> Result<(), ProfileError> {
+    let Some(region) = settings.region.as_deref().filter(|r| !valid_region(r)) else {
+        return Ok(());
+    };
+    Err(ProfileError::BadRegion {
+        region: region.to_string(),
+        origin: settings
+            .origins
+            .iter()
+            .find(|(key, _)| *key == "region")
+            .map_or_else(String::new, |(_, origin)| origin.clone()),
+    })
+}
+
+/// Inside the process an ancestor runs for this profile (its `credential_process`, or the
+/// `mfa_process` of `profile`), running it again is a loop: said now, before a cache lock the
+/// ancestor may hold is waited for.
+fn check_loops(
+    nesting: &Nesting,
+    source: &Source,
+    (profile, mfa_process): (&str, Option<&str>),
+) -> Result<(), ProfileError> {
+    if let SourceKind::Process(command) = &source.kind {
+        nesting
+            .check("credential_process", &source.profile, command)
+            .map_err(ProfileError::Loop)?;
+    }
+    if let Some(command) = mfa_process {
+        nesting
+            .check("mfa_process", profile, command)
+            .map_err(ProfileError::Loop)?;
+    }
+    Ok(())
 }
 
 /// Whether `region` is a region name as botocore checks it (a host label: at most 63 letters,

@@ -3,8 +3,9 @@
 //! It runs nothing and calls nothing: `creds` turns the [`Source`] into a provider.
 
 use super::chain::{Chain, RootKind};
+use super::error::ProfileError;
 use super::files::Files;
-use super::profile::{ProfileError, Source, SourceKind, ROLE_DURATION};
+use super::profile::{Source, SourceKind, ROLE_DURATION};
 use crate::arn::RoleArn;
 use crate::credentials::{Credentials, Secret};
 use crate::duration;

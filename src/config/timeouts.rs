@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::profile::ProfileError;
+use super::error::ProfileError;
 use crate::duration;
 use crate::env::Env;
 

@@ -13,6 +13,8 @@
 //! `source_profile` chain are assumed with the previous role's credentials. The final role's
 //! credentials are cached per profile.
 
+use std::time::Duration;
+
 use super::assume_role::AssumeRole;
 use super::cache::{CacheDir, Cached, Expect};
 use super::long_term::LongTerm;
@@ -34,6 +36,19 @@ pub struct Plan {
     pub reason: String,
 }
 
+/// Why the first role is assumed directly with the source credentials (`temporary` ones, or for
+/// a role duration over an hour).
+fn direct_reason(profile: &Profile, temporary: bool, role_duration: Duration) -> String {
+    if temporary {
+        return "the source credentials are temporary: AssumeRole directly with them".to_string();
+    }
+    format!(
+        "role duration {} is over 1h: AssumeRole directly with the long-term keys{} (AWS allows at most 1h for roles assumed with a session token)",
+        duration::format(role_duration),
+        if profile.mfa_serial.is_some() { " and the MFA code" } else { "" }
+    )
+}
+
 /// Builds the provider chain for `profile`; `session_only` is `-s`.
 pub fn plan(profile: &Profile, endpoint: &Endpoint, cache: &CacheDir, session_only: bool) -> Plan {
     let source = &profile.source;
@@ -48,16 +63,7 @@ pub fn plan(profile: &Profile, endpoint: &Endpoint, cache: &CacheDir, session_on
     };
     let direct = temporary || (profile.roles.len() == 1 && last.duration > CHAINED_MAX);
     let (mut provider, reason) = if direct {
-        let reason = if temporary {
-            "the source credentials are temporary: AssumeRole directly with them".to_string()
-        } else {
-            format!(
-                "role duration {} is over 1h: AssumeRole directly with the long-term keys{} (AWS allows at most 1h for roles assumed with a session token)",
-                duration::format(last.duration),
-                if profile.mfa_serial.is_some() { " and the MFA code" } else { "" }
-            )
-        };
-        (long_term, reason)
+        (long_term, direct_reason(profile, temporary, last.duration))
     } else {
         let want_caller = profile.roles.iter().any(|s| s.session_name.is_none());
         let reason = format!(
@@ -75,20 +81,13 @@ pub fn plan(profile: &Profile, endpoint: &Endpoint, cache: &CacheDir, session_on
             signer: provider,
             endpoint: endpoint.clone(),
             step: step.clone(),
-            mfa_serial: if direct && i == 0 {
-                profile.mfa_serial.clone()
-            } else {
-                None
-            },
+            // Only a role assumed directly with the long-term keys carries the MFA fields.
+            mfa_serial: profile.mfa_serial.clone().filter(|_| direct && i == 0),
         });
     }
-    let reason = if profile.roles.len() > 1 {
-        format!(
-            "{reason}; role chaining through {} roles",
-            profile.roles.len()
-        )
-    } else {
-        reason
+    let reason = match profile.roles.len() {
+        1 => reason,
+        n => format!("{reason}; role chaining through {n} roles"),
     };
     Plan {
         provider: Box::new(Cached::assume_role(

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use crate::cli::args::Args;
-use crate::config::{profile, resolve};
+use crate::config::resolve;
 use crate::credentials::Credentials;
 use crate::env::Env;
 use crate::error::Error;
@@ -43,8 +43,8 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
     let child_env = exec::child_env(env.vars(), &vars);
     let mut error = exec::exec(&session.command, child_env);
     if error.error.kind() == std::io::ErrorKind::NotFound {
-        let word = resolve::taken_as_command(env, &session.command, &session.files);
-        error.hint = word.map(profile::taken_as_command);
+        let hint = resolve::taken_as_command(env, &session.command, &session.files);
+        error.hint = hint.map(|hint| hint.to_string());
     }
     Err(error.into())
 }

@@ -171,7 +171,7 @@ fn check_environment(args: &Args, env: &Env, r: &mut Report) {
 
 /// The profile: found, and resolvable (role_arn with a source, complete source credentials).
 fn check_profile(args: &Args, env: &Env, files: &Files, r: &mut Report) -> Option<Profile> {
-    let positionals = crate::cli::mode::positionals(args);
+    let positionals = args.positionals_kind();
     let resolved = resolve::select(&args.positionals, env, positionals).and_then(|(name, _)| {
         let target = Target::parse(&name)?;
         resolve::resolve(target, &session::overrides(args), env, files)
@@ -315,17 +315,20 @@ fn check_skew(date: Option<&str>, r: &mut Report) {
     );
 }
 
+/// ` (from <origin>)` or ` (default)` for a setting of `profile`, or nothing.
+fn origin_of(profile: &Profile, key: &str) -> String {
+    profile
+        .origin(key)
+        .map(|o| match o {
+            "default" => " (default)".to_string(),
+            o => format!(" (from {o})"),
+        })
+        .unwrap_or_default()
+}
+
 /// The resolved profile: each setting, with where it came from.
 fn resolved(profile: &Profile) -> String {
-    let origin = |key: &str| {
-        profile
-            .origin(key)
-            .map(|o| match o {
-                "default" => " (default)".to_string(),
-                o => format!(" (from {o})"),
-            })
-            .unwrap_or_default()
-    };
+    let origin = |key: &str| origin_of(profile, key);
     let unset = || "(not set)".to_string();
     let role = profile.roles.last();
     let role_arn = role.map_or_else(unset, |step| match &profile.target {
