@@ -67,7 +67,23 @@ impl Session {
     pub fn open(args: &Args, env: &Env) -> Result<Session, Error> {
         let files = Files::load(env)?;
         let (name, command) = resolve::select(&args.positionals, env, args.positionals_kind())?;
-        let target = Target::parse(&name)?;
+        Session::with_files(files, (&name, command), args, env)
+    }
+
+    /// The session of the profile `name` with the flags of `args` (not its positionals): the
+    /// `--ec2` console switching to another profile.
+    pub fn for_profile(name: &str, args: &Args, env: &Env) -> Result<Session, Error> {
+        Session::with_files(Files::load(env)?, (name, Vec::new()), args, env)
+    }
+
+    /// The session of the profile `name`, running `command`, from the loaded `files`.
+    fn with_files(
+        files: Files,
+        (name, command): (&str, Vec<OsString>),
+        args: &Args,
+        env: &Env,
+    ) -> Result<Session, Error> {
+        let target = Target::parse(name)?;
         let profile = resolve::resolve(target, &overrides(args), env, &files).map_err(|error| {
             match resolve::taken_as_command(env, &command, &files) {
                 Some(hint) if matches!(error, ProfileError::NotFound { .. }) => {

@@ -31,6 +31,15 @@ pub enum CredsError {
 }
 
 impl CredsError {
+    /// Whether the fetch failed only for want of an MFA code: there was no terminal, or nobody
+    /// to ask (a page of the `--ec2` console can ask instead).
+    pub fn needs_mfa_code(&self) -> bool {
+        matches!(
+            self,
+            CredsError::Mfa(MfaError::NoTerminal | MfaError::NobodyToAsk)
+        )
+    }
+
     /// Whether AWS refused the signing credentials themselves (expired or unknown temporary
     /// keys), so that credentials from a cache should be discarded and fetched again.
     pub fn signer_refused(&self) -> bool {

@@ -90,11 +90,7 @@ pub fn opener(
 ) -> impl Fn(&str) -> Result<(Identity, Fetch), String> + Send + Sync + 'static {
     let (args, env) = (args.clone(), env.clone());
     move |name: &str| {
-        let args = Args {
-            positionals: vec![OsString::from(name)],
-            ..args.clone()
-        };
-        let session = Session::open(&args, &env).map_err(|e| e.to_string())?;
+        let session = Session::for_profile(name, &args, &env).map_err(|e| e.to_string())?;
         Ok((identity(&session, None), fetcher(session)))
     }
 }

@@ -17,7 +17,6 @@ use super::holder::{Fetch, Holder, Identity, Want};
 use super::http::{constant_time_eq, Reply, Request};
 use super::json;
 use crate::credentials::MfaCode;
-use crate::creds::error::{CredsError, MfaError};
 
 /// Refused MFA codes in a row after which `POST /mfa` is refused, without asking AWS, for
 /// [`LOCKOUT`]: a page or process guessing codes gets 3 tries, not a million.
@@ -157,7 +156,7 @@ impl Console {
                 self.holder.switch(credentials, identity, fetch);
                 self.state(200)
             }
-            Err(e) if needs_code(&e) => {
+            Err(e) if e.needs_mfa_code() => {
                 *self.pending() = Some(Pending::Switch { identity, fetch });
                 Reply::error(401, "MFA code required")
             }
@@ -259,16 +258,11 @@ impl Console {
                 *self.pending() = None;
                 self.state(200)
             }
-            Err(e) if needs_code(&e) => {
+            Err(e) if e.needs_mfa_code() => {
                 *self.pending() = Some(Pending::Refresh);
                 Reply::error(401, "MFA code required")
             }
             Err(e) => Reply::error(502, &e.to_string()),
         }
     }
-}
-
-/// Whether a fetch failed only for want of an MFA code.
-fn needs_code(error: &CredsError) -> bool {
-    matches!(error, CredsError::Mfa(MfaError::NobodyToAsk))
 }

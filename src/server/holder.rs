@@ -14,7 +14,7 @@ use std::time::Duration;
 use super::json;
 use crate::credentials::Credentials;
 use crate::credentials::MfaCode;
-use crate::creds::error::{CredsError, MfaError};
+use crate::creds::error::CredsError;
 use crate::log;
 use crate::time::{self, rfc3339};
 
@@ -214,11 +214,8 @@ impl Holder {
                 false
             }
             Err(error) => {
-                let wants_code = matches!(
-                    error,
-                    CredsError::Mfa(MfaError::NoTerminal | MfaError::NobodyToAsk)
-                );
-                self.needs_code.store(wants_code, Ordering::Relaxed);
+                self.needs_code
+                    .store(error.needs_mfa_code(), Ordering::Relaxed);
                 if !failing {
                     log::warn(format_args!(
                         "cannot renew the credentials of {} (still serving the current ones until {}): {error}",
