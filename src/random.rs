@@ -1,27 +1,16 @@
-//! Random bytes from the kernel (getrandom(2), else /dev/urandom): the secrets the endpoints
-//! hand out (tokens, keys, paths) and unique temporary names. A leaf.
+//! Random bytes from the kernel (the getrandom crate, its one owner here: getrandom(2), else
+//! /dev/urandom, and each other system's own): the secrets the endpoints hand out (tokens,
+//! keys, paths) and unique temporary names. A leaf.
 
 use std::fmt::Write as _;
-use std::io::Read;
 
-/// `N` random bytes; an error only when the kernel gives none (no getrandom, no /dev/urandom).
+/// `N` random bytes; an error only when the system gives none.
 pub fn bytes<const N: usize>() -> std::io::Result<[u8; N]> {
     let mut buf = [0u8; N];
-    let mut filled = 0;
-    while filled < N {
-        // SAFETY: the pointer and length describe the unfilled rest of `buf`.
-        let n = unsafe { libc::getrandom(buf[filled..].as_mut_ptr().cast(), N - filled, 0) };
-        if n < 0 {
-            let error = std::io::Error::last_os_error();
-            if error.kind() == std::io::ErrorKind::Interrupted {
-                continue;
-            }
-            // An old kernel: the device.
-            std::fs::File::open("/dev/urandom")?.read_exact(&mut buf[filled..])?;
-            return Ok(buf);
-        }
-        filled += n as usize;
-    }
+    getrandom::getrandom(&mut buf).map_err(|e| match e.raw_os_error() {
+        Some(code) => std::io::Error::from_raw_os_error(code),
+        None => std::io::Error::other(e.to_string()),
+    })?;
     Ok(buf)
 }
 
