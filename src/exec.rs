@@ -115,13 +115,11 @@ pub fn spawn(
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt;
-        // SAFETY: between fork and exec only async-signal-safe calls: sigemptyset and
-        // sigprocmask are.
+        // SAFETY: between fork and exec only async-signal-safe calls: unblock_all_signals
+        // makes only sigemptyset and sigprocmask.
         unsafe {
             cmd.pre_exec(|| {
-                let mut none = std::mem::MaybeUninit::<libc::sigset_t>::uninit();
-                libc::sigemptyset(none.as_mut_ptr());
-                libc::sigprocmask(libc::SIG_SETMASK, none.as_ptr(), std::ptr::null_mut());
+                crate::os::unblock_all_signals();
                 Ok(())
             });
         }

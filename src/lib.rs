@@ -23,6 +23,7 @@ pub mod fuzz;
 mod log;
 mod modes;
 mod nesting;
+mod os;
 mod random;
 mod release;
 mod server;

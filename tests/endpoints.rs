@@ -94,6 +94,7 @@ impl Running {
     /// Sends SIGTERM; returns the exit code and how long the stop took.
     pub(crate) fn stop(mut self) -> (Option<i32>, Duration, String) {
         let started = Instant::now();
+        // SAFETY: kill with the pid of our own child, not yet reaped.
         unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
         let status = self.child.wait().unwrap();
         let took = started.elapsed();
@@ -277,6 +278,7 @@ fn ecs_passes_sigterm_on_to_its_command() {
         .read_line(&mut line)
         .unwrap();
     assert_eq!(line, "ready\n");
+    // SAFETY: kill with the pid of our own child, not yet reaped.
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     assert_eq!(child.wait().unwrap().code(), Some(42));
 }

@@ -9,6 +9,7 @@
 //!
 //! This module knows nothing about profiles; `profile.rs` gives the sections their meaning.
 
+use crate::os;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -119,19 +120,11 @@ impl Ini {
 fn read(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     use std::os::unix::fs::OpenOptionsExt;
-    use std::os::unix::io::AsRawFd;
     let mut file = std::fs::OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .custom_flags(os::OPEN_NONBLOCKING)
         .open(path)?;
-    let fd = file.as_raw_fd();
-    // SAFETY: fcntl on a descriptor we own, with flags it returned.
-    unsafe {
-        let flags = libc::fcntl(fd, libc::F_GETFL);
-        if flags >= 0 {
-            libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK);
-        }
-    }
+    os::set_blocking(&file);
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes)?;
     Ok(bytes)

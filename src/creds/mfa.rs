@@ -18,6 +18,7 @@ use crate::aws::query::AwsError;
 use crate::credentials::MfaCode;
 use crate::log::debug;
 use crate::nesting::{self, Loop, Nesting};
+use crate::os;
 use crate::shell;
 
 /// Attempts at a well-formed code, and at a code AWS accepts.
@@ -118,7 +119,7 @@ impl Mfa {
             .open("/dev/tty")
             .map_err(|_| MfaError::NoTerminal)?;
         // The prompt turns echo off; Ctrl-C must not leave it off.
-        let _restore = TerminalGuard::save(&tty);
+        let _restore = os::TerminalGuard::save(&tty);
         debug!("asking for the MFA code of {serial} on the terminal");
         let prompt = match &self.profile {
             Some(profile) => format!("Enter MFA code for {serial} (profile {profile}): "),
@@ -225,86 +226,6 @@ fn run_process(
     let first = text.lines().next().unwrap_or_default().trim();
     // The output is not repeated: it may be a code, or something else secret.
     MfaCode::parse(first).ok_or_else(|| failed("printed no 6-digit code on its first line".into()))
-}
-
-/// The terminal's settings, saved before the prompt turns echo off, and put back by a signal
-/// handler if the user interrupts (Ctrl-C, a kill, a hang-up): the prompt's own restore never runs
-/// then. Dropping the guard puts the default handlers back.
-struct TerminalGuard;
-
-/// The saved settings and their terminal, for the handler (only async-signal-safe reads there).
-static SAVED_FD: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(-1);
-static mut SAVED: std::mem::MaybeUninit<libc::termios> = std::mem::MaybeUninit::uninit();
-
-/// The signals that end a run at the prompt.
-const ENDING: [libc::c_int; 4] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT];
-
-extern "C" fn restore_and_die(signal: libc::c_int) {
-    use std::sync::atomic::Ordering;
-    let fd = SAVED_FD.load(Ordering::SeqCst);
-    // SAFETY: SAVED was written before SAVED_FD was set and is not written again while the
-    // handler is installed; tcsetattr, signal and raise are async-signal-safe.
-    unsafe {
-        if fd >= 0 {
-            libc::tcsetattr(fd, libc::TCSANOW, std::ptr::addr_of!(SAVED).cast());
-        }
-        libc::signal(signal, libc::SIG_DFL);
-        libc::raise(signal);
-    }
-}
-
-impl TerminalGuard {
-    fn save(tty: &std::fs::File) -> Option<TerminalGuard> {
-        use std::os::fd::AsRawFd;
-        use std::sync::atomic::Ordering;
-        // A descriptor of our own that outlives the prompt's.
-        // SAFETY: dup of a valid open descriptor.
-        let fd = unsafe { libc::dup(tty.as_raw_fd()) };
-        if fd < 0 {
-            return None;
-        }
-        // SAFETY: SAVED is only read by the handler, which is not installed yet; tcgetattr fills
-        // it on success.
-        let saved = unsafe { libc::tcgetattr(fd, std::ptr::addr_of_mut!(SAVED).cast()) };
-        if saved != 0 {
-            // SAFETY: fd is ours.
-            unsafe { libc::close(fd) };
-            return None;
-        }
-        SAVED_FD.store(fd, Ordering::SeqCst);
-        for signal in ENDING {
-            // SAFETY: installing a handler that only does async-signal-safe work.
-            unsafe { libc::signal(signal, restore_and_die as *const () as libc::sighandler_t) };
-        }
-        Some(TerminalGuard)
-    }
-}
-
-impl Drop for TerminalGuard {
-    fn drop(&mut self) {
-        use std::sync::atomic::Ordering;
-        for signal in ENDING {
-            // SAFETY: back to the default disposition.
-            unsafe { libc::signal(signal, libc::SIG_DFL) };
-        }
-        let fd = SAVED_FD.swap(-1, Ordering::SeqCst);
-        if fd >= 0 {
-            // SAFETY: fd is the descriptor we duplicated.
-            unsafe { libc::close(fd) };
-        }
-    }
-}
-
-/// Puts the terminal back as it was before a prompt that is still open (echo on): for a
-/// process that ends while another thread prompts, such as a server stopped by Ctrl-C during a
-/// renewal's prompt (its signals go to one waiting thread, not to the prompt's handler).
-pub fn restore_terminal() {
-    use std::sync::atomic::Ordering;
-    let fd = SAVED_FD.load(Ordering::SeqCst);
-    if fd >= 0 {
-        // SAFETY: SAVED was written before SAVED_FD was set, and fd is our duplicate.
-        unsafe { libc::tcsetattr(fd, libc::TCSANOW, std::ptr::addr_of!(SAVED).cast()) };
-    }
 }
 
 /// Runs `call` with MFA codes for `serial` until AWS accepts one, asking again (up to 3 tries)

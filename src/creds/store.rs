@@ -18,6 +18,7 @@ use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsE
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::os;
 use crate::random;
 
 /// The largest cache file we read: ours are well under 4 KiB.
@@ -49,12 +50,6 @@ pub enum Read {
     Data(Vec<u8>),
 }
 
-/// The effective user id.
-fn euid() -> u32 {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() }
-}
-
 /// Why `meta` does not describe a file we may trust, if it does not.
 fn untrusted(meta: &fs::Metadata) -> Option<String> {
     let kind = meta.file_type();
@@ -68,7 +63,7 @@ fn untrusted(meta: &fs::Metadata) -> Option<String> {
         };
         return Some(what.to_string());
     }
-    if meta.uid() != euid() {
+    if meta.uid() != os::euid() {
         return Some(format!("owned by another user (uid {})", meta.uid()));
     }
     if meta.mode() & 0o022 != 0 {
@@ -87,15 +82,13 @@ fn untrusted(meta: &fs::Metadata) -> Option<String> {
 pub fn read(path: &Path) -> Read {
     let file = OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .custom_flags(os::OPEN_UNTRUSTED)
         .open(path);
     let file = match file {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Read::Missing,
         // O_NOFOLLOW on a symlink.
-        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
-            return Read::Unsafe("a symbolic link".into())
-        }
+        Err(e) if os::is_link_refused(&e) => return Read::Unsafe("a symbolic link".into()),
         Err(e) => return Read::Failed(e),
     };
     let meta = match file.metadata() {
@@ -118,8 +111,7 @@ pub fn read(path: &Path) -> Read {
 /// not our own (a user-private group, as umask 002 systems give every user, is ours), without
 /// the sticky bit. Worth a warning, since the cache lives there.
 pub fn shared_dir(dir: &Path) -> bool {
-    // SAFETY: getegid has no preconditions and cannot fail.
-    let own_group = unsafe { libc::getegid() };
+    let own_group = os::egid();
     fs::metadata(dir).is_ok_and(|m| {
         let others = m.mode() & 0o002 != 0;
         let group = m.mode() & 0o020 != 0 && m.gid() != own_group;
@@ -190,7 +182,7 @@ impl Private {
         if !meta.file_type().is_dir() {
             return Err(format!("{} is not a directory", dir.display()));
         }
-        if meta.uid() != euid() {
+        if meta.uid() != os::euid() {
             return Err(format!("{} is owned by another user", dir.display()));
         }
         if meta.mode() & 0o077 != 0 {
@@ -237,7 +229,7 @@ impl Private {
             .create(true)
             .truncate(false)
             .mode(0o600)
-            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+            .custom_flags(os::OPEN_UNTRUSTED)
             .open(self.dir.join(format!("{name}.lock")))
     }
 
@@ -256,41 +248,11 @@ impl Private {
         result
     }
 
-    /// Writes `data` into a file with no name (`O_TMPFILE`), then links it in as `temp`: a run
-    /// killed while writing leaves nothing behind. Linux only; elsewhere (or on a file system
-    /// without it) the caller falls back to [`write_named`].
-    #[cfg(target_os = "linux")]
+    /// Writes `data` into a file with no name, then links it in as `temp` (`os::write_unnamed`):
+    /// a run killed while writing leaves nothing behind. Where that is not possible the caller
+    /// falls back to [`write_named`].
     fn write_unnamed(&self, temp: &Path, data: &[u8]) -> io::Result<()> {
-        use std::ffi::CString;
-        use std::os::fd::AsRawFd;
-        use std::os::unix::ffi::OsStrExt;
-        let mut file = OpenOptions::new()
-            .write(true)
-            .mode(0o600)
-            .custom_flags(libc::O_TMPFILE | libc::O_CLOEXEC)
-            .open(&self.dir)?;
-        fill(&mut file, data)?;
-        let from = CString::new(format!("/proc/self/fd/{}", file.as_raw_fd()))?;
-        let to = CString::new(temp.as_os_str().as_bytes())?;
-        // SAFETY: two valid NUL-terminated paths; linkat does not keep them.
-        let linked = unsafe {
-            libc::linkat(
-                libc::AT_FDCWD,
-                from.as_ptr(),
-                libc::AT_FDCWD,
-                to.as_ptr(),
-                libc::AT_SYMLINK_FOLLOW,
-            )
-        };
-        if linked != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(())
-    }
-
-    #[cfg(not(target_os = "linux"))]
-    fn write_unnamed(&self, _temp: &Path, _data: &[u8]) -> io::Result<()> {
-        Err(io::ErrorKind::Unsupported.into())
+        os::write_unnamed(&self.dir, temp, |file| fill(file, data))
     }
 
     /// Removes the temp files a killed run left for the cache file `name` (call with its lock
@@ -311,7 +273,7 @@ impl Private {
                 || (file.starts_with(&legacy_temp) && file.ends_with(".tmp"));
             let regular_and_mine = entry
                 .metadata() // does not follow a symlink
-                .is_ok_and(|m| m.file_type().is_file() && m.uid() == euid());
+                .is_ok_and(|m| m.file_type().is_file() && m.uid() == os::euid());
             if ours && regular_and_mine {
                 let _ = fs::remove_file(entry.path());
             }
@@ -326,7 +288,7 @@ fn write_named(temp: &Path, data: &[u8]) -> io::Result<()> {
         .write(true)
         .create_new(true)
         .mode(0o600)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .custom_flags(os::OPEN_NO_LINK)
         .open(temp)?;
     fill(&mut file, data)
 }
@@ -371,9 +333,11 @@ mod tests {
         fs::set_permissions(&target, fs::Permissions::from_mode(0o600)).unwrap();
         symlink(&target, dir.join("link")).unwrap();
         symlink("/dev/zero", dir.join("zero")).unwrap();
-        let fifo = std::ffi::CString::new(dir.join("fifo").to_str().unwrap()).unwrap();
-        // SAFETY: a valid NUL-terminated path.
-        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+        let made = std::process::Command::new("mkfifo")
+            .arg(dir.join("fifo"))
+            .status()
+            .unwrap();
+        assert!(made.success());
         fs::write(dir.join("shared"), b"{}").unwrap();
         fs::set_permissions(dir.join("shared"), fs::Permissions::from_mode(0o666)).unwrap();
         fs::write(dir.join("big"), vec![b' '; MAX_SIZE as usize + 1]).unwrap();

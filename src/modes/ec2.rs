@@ -2,16 +2,15 @@
 //! SIGTERM; exit 0.
 
 use crate::cli::args::Args;
-use crate::creds::mfa;
 use crate::env::Env;
 use crate::error::Error;
 use crate::log;
+use crate::os::{self, Signals};
 use crate::random;
 use crate::server::console::Console;
 use crate::server::http::ServerError;
 use crate::server::http::{self, Server};
 use crate::server::imds::Imds;
-use crate::server::signals::Signals;
 use crate::server::token::Tokens;
 use crate::time;
 
@@ -62,7 +61,7 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
         |_| false,
     );
     let signal = signals.next();
-    mfa::restore_terminal();
+    os::restore_terminal();
     log::note(format_args!("stopped (signal {})", signal.number));
     Ok(0)
 }

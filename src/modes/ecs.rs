@@ -7,15 +7,14 @@
 use std::ffi::OsString;
 
 use crate::cli::args::Args;
-use crate::creds::mfa;
 use crate::env::Env;
 use crate::error::Error;
 use crate::exec;
 use crate::log;
+use crate::os::{self, Signals};
 use crate::random;
 use crate::server::ecs::Ecs;
 use crate::server::http::{self, Server, ServerError};
-use crate::server::signals::Signals;
 
 use super::endpoints;
 
@@ -65,7 +64,7 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
             started.holder.current().identity.profile
         ));
         let signal = signals.next();
-        mfa::restore_terminal();
+        os::restore_terminal();
         log::note(format_args!("stopped (signal {})", signal.number));
         return Ok(0);
     }
@@ -95,15 +94,20 @@ fn run_command(
     signals: Signals,
 ) -> Result<i32, Error> {
     let mut child = exec::spawn(command, child_env)?;
-    let pid = child.id() as libc::pid_t;
+    let forward = os::ChildSignals::new(&child);
+    let forwarder = forward.clone();
     std::thread::spawn(move || loop {
         let signal = signals.next();
         if signal.sent {
-            // SAFETY: kill with a pid of our own child and a valid signal number.
-            unsafe { libc::kill(pid, signal.number) };
+            forwarder.send(signal.number);
         }
     });
+    // Reaped only once no signal can be passed on any more: its pid could be another
+    // process's after that.
+    if let Err(e) = forward.wait_ended() {
+        crate::log::debug!("waiting for the command without reaping it: {e}");
+    }
     let code = exec::wait(&mut child, command)?;
-    mfa::restore_terminal();
+    os::restore_terminal();
     Ok(code)
 }

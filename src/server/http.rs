@@ -182,14 +182,14 @@ pub struct Server {
 }
 
 impl Server {
-    /// Binds `addr`, after raising the descriptor limit (see [`raise_fd_limit`]), which sets how
+    /// Binds `addr`, after raising the soft descriptor limit to the hard one, which sets how
     /// many connections are served at once.
     pub fn bind(addr: SocketAddr) -> Result<Server, ServerError> {
         let bind_error = |e: &dyn fmt::Display| ServerError::Bind {
             addr: addr.to_string(),
             detail: e.to_string(),
         };
-        let fds = raise_fd_limit();
+        let fds = crate::os::raise_fd_limit();
         let listener = TcpListener::bind(addr).map_err(|e| bind_error(&e))?;
         let addr = listener.local_addr().unwrap_or(addr);
         let limits = tiny_http::Limits {
@@ -234,32 +234,6 @@ impl Server {
 fn connection_cap(fds: u64) -> usize {
     let usable = fds.saturating_sub(RESERVED_FDS).max(16);
     usize::try_from(usable).map_or(MAX_CONNECTIONS, |n| n.min(MAX_CONNECTIONS))
-}
-
-/// Raises the soft limit on open files to the hard one (1024 is a common soft limit, far below
-/// the hard one), so that idle connections cannot make `accept` fail; returns the limit now in
-/// force.
-fn raise_fd_limit() -> u64 {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit and setrlimit get a valid pointer to an rlimit.
-    unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
-            return 1024;
-        }
-        if limit.rlim_cur < limit.rlim_max {
-            let raised = libc::rlimit {
-                rlim_cur: limit.rlim_max,
-                rlim_max: limit.rlim_max,
-            };
-            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
-                limit.rlim_cur = limit.rlim_max;
-            }
-        }
-    }
-    limit.rlim_cur
 }
 
 /// Answers one request: the Host check, the handler, the access-log line.

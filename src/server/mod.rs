@@ -8,5 +8,4 @@ pub mod holder;
 pub mod http;
 pub mod imds;
 pub mod json;
-pub mod signals;
 pub mod token;
