@@ -368,10 +368,8 @@ mod tests {
             rlim_max: 0,
         };
         // SAFETY: a valid pointer to an rlimit.
-        assert_eq!(
-            unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) },
-            0
-        );
+        let read = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
+        assert_eq!(read, 0);
         assert_eq!((now, limit.rlim_cur), (limit.rlim_max, limit.rlim_max));
     }
 }
