@@ -66,6 +66,7 @@ class Emulator:
         ready = json.loads(self.proc.stdout.readline())
         self.endpoint = ready["endpoint"]
         self.alice = ready["users"]["alice"]
+        self.external_id = ready["external_id"]
 
     def stats(self):
         with urllib.request.urlopen(self.endpoint + "/_emulator/stats") as r:

@@ -55,30 +55,10 @@ SCENARIOS = [
     (["-v", "admin", "no-such-command-here"], False),
 ]
 
-CONFIG = """[default]
-region = us-east-1
-
-[profile admin]
-role_arn = arn:aws:iam::{account}:role/admin
-source_profile = dev
-
-[profile ext]
-role_arn = arn:aws:iam::{account}:role/ext
-source_profile = dev
-external_id = ext-7f3a
-
-[profile ext-missing]
-role_arn = arn:aws:iam::{account}:role/ext
-source_profile = dev
-
-[profile forbidden]
-role_arn = arn:aws:iam::{account}:role/forbidden
-source_profile = dev
-
-[profile chained]
-role_arn = arn:aws:iam::{account}:role/chained
-source_profile = admin
-
+# The emulator's world (fixtures/world.config, as the integration tests read it), and the
+# profiles of the error cases above.
+WORLD = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures", "world.config")
+ERROR_CASES = """
 [profile badarn]
 role_arn = arn:aws:iam::{account}:user/bob
 source_profile = dev
@@ -92,17 +72,6 @@ duration_seconds = 7200
 role_arn = arn:aws:iam::{account}:role/admin
 source_profile = dev
 duration_seconds = 1h
-
-[profile mfauser]
-mfa_serial = {serial}
-
-[profile mfa-admin]
-role_arn = arn:aws:iam::{account}:role/mfa-admin
-source_profile = mfauser
-
-[profile mfa-ops]
-role_arn = arn:aws:iam::{account}:role/mfa-ops
-source_profile = mfauser
 """
 
 SECRET_FIELDS = {"SecretAccessKey", "SessionToken", "AccessKeyID", "Expiration"}
@@ -112,7 +81,10 @@ def make_home(root, name, emulator):
     home = os.path.join(root, name)
     os.makedirs(os.path.join(home, ".aws"))
     with open(os.path.join(home, ".aws", "config"), "w") as f:
-        f.write(CONFIG.format(account=ACCOUNT, serial=emulator.alice["mfa_serial"]))
+        with open(WORLD) as world:
+            config = world.read() + ERROR_CASES
+        f.write(config.format(account=ACCOUNT, serial=emulator.alice["mfa_serial"],
+                              external_id=emulator.external_id))
     with open(os.path.join(home, ".aws", "credentials"), "w") as f:
         for profile in ("dev", "mfauser", "default", "keysonly"):
             f.write(f"[{profile}]\naws_access_key_id = {emulator.alice['access_key_id']}\n"

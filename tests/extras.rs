@@ -175,7 +175,7 @@ fn the_man_page_documents_every_variable_the_sources_read() {
                     "is_set(",
                     "get_os(",
                     "from_env(",
-                    "timeout(env",
+                    "read(env, ",
                 ]
                 .iter()
                 .any(|call| l.contains(call))

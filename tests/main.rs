@@ -1,24 +1,34 @@
 //! Integration tests: the built binary against the STS/IAM emulator (moto with IAM auth
-//! enforcement on), with the real aws CLI and shell consuming what it produces.
+//! enforcement on), with the real aws CLI and shell consuming what it produces. One binary, one
+//! emulator; the files by feature.
 
-mod architecture;
+// The everyday run: profiles, files, errors, shells.
+mod config_files;
+mod errors;
+mod run;
+mod shells;
+
+// MFA and the cache.
 mod cache;
 mod cache_honesty;
 mod cache_security;
-mod config_files;
+mod mfa;
+
+// Credentials for long-running programs: the endpoints, their console, credential_process.
 mod console;
-mod container;
-mod diagnose;
-mod discovery;
-mod emulator_controls;
 mod endpoint_abuse;
 mod endpoints;
-mod errors;
-mod extras;
-mod mfa;
 mod process_loops;
-mod run;
-mod shells;
-mod update;
-mod util;
 mod web_console;
+
+// Discovery and support modes, and what ships.
+mod diagnose;
+mod discovery;
+mod extras;
+mod static_binary;
+mod update;
+
+// The code's own rules, and the test infrastructure.
+mod architecture;
+mod emulator_controls;
+mod util;
