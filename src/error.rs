@@ -3,6 +3,7 @@
 use std::fmt;
 
 use crate::aws::federation::FederationError;
+use crate::aws::iam::DiscoveryError;
 use crate::aws::query::AwsError;
 use crate::cli::args::ArgsError;
 use crate::config::endpoint::EndpointError;
@@ -14,43 +15,7 @@ use crate::nesting::Loop;
 use crate::release::UpdateError;
 use crate::server::http::ServerError;
 
-/// Everything that can end a run early. `main` prints it as one `aws-runas: <message>` line.
-#[derive(Debug)]
-pub enum Error {
-    Args(ArgsError),
-    Profile(ProfileError),
-    Endpoint(EndpointError),
-    Creds(CredsError),
-    /// An AWS call of a discovery mode failed.
-    Aws(AwsError),
-    Exec(ExecError),
-    /// `-w` could not get a sign-in token.
-    Federation(FederationError),
-    /// `-w` on a profile without a role.
-    NotARole {
-        profile: String,
-    },
-    /// A credentials endpoint cannot start.
-    Server(ServerError),
-    /// `-u` could not tell.
-    Update(UpdateError),
-    /// A discovery mode needs an IAM user, and the profile's credentials are another kind.
-    NotAUser {
-        profile: String,
-        arn: String,
-    },
-    /// `-l`/`-c`: not one of the user's policy lists could be read.
-    NoPolicies {
-        user: String,
-        error: AwsError,
-    },
-    /// Writing the output failed.
-    Output(std::io::Error),
-}
-
 impl Error {
-    /// The process exit code: the command's own for one that cannot be run (127, 126), as
-    /// shells do; 1 otherwise.
     /// The loop this run stopped (or that a run it ran stopped), if that is why it failed.
     pub fn as_loop(&self) -> Option<&Loop> {
         match self {
@@ -61,6 +26,8 @@ impl Error {
         }
     }
 
+    /// The process exit code: the command's own for one that cannot be run (127, 126), as
+    /// shells do; 1 otherwise.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Exec(e) => e.exit_code(),
@@ -69,44 +36,33 @@ impl Error {
     }
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::Args(e) => e.fmt(f),
-            Error::Profile(e) => e.fmt(f),
-            Error::Endpoint(e) => e.fmt(f),
-            Error::Creds(e) => e.fmt(f),
-            Error::Aws(e) => e.fmt(f),
-            Error::Exec(e) => e.fmt(f),
-            Error::Update(e) => e.fmt(f),
-            Error::Server(e) => e.fmt(f),
-            Error::Federation(e) => e.fmt(f),
-            Error::NotARole { profile } => write!(
-                f,
-                "profile '{profile}' gives session-token credentials, which AWS cannot federate into a console session: use -w with a role profile (one with role_arn)"
-            ),
-            Error::NotAUser { profile, arn } => write!(
-                f,
-                "the credentials of profile '{profile}' are not an IAM user's ({arn}): use a profile with a user's keys"
-            ),
-            Error::NoPolicies { user, error } => write!(
-                f,
-                "cannot read any policy of user {user} (it may need iam:List* and iam:Get* on its own user, groups and policies): {error}"
-            ),
-            Error::Output(e) => write!(f, "cannot write the output: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for Error {}
-
+/// The error type: one variant a boundary, each converted from that boundary's error with `?`,
+/// and its message as the message; then the output's own.
 macro_rules! gather {
-    ($($variant:ident($error:ty)),* $(,)?) => {
+    ($($(#[$doc:meta])* $variant:ident($error:ty)),* $(,)?) => {
+        /// Everything that can end a run early. `main` prints it as one `aws-runas: <message>`
+        /// line.
+        #[derive(Debug)]
+        pub enum Error {
+            $($(#[$doc])* $variant($error),)*
+            /// Writing the output failed.
+            Output(std::io::Error),
+        }
+
         $(impl From<$error> for Error {
             fn from(e: $error) -> Self {
                 Error::$variant(e)
             }
         })*
+
+        impl fmt::Display for Error {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match self {
+                    $(Error::$variant(e) => e.fmt(f),)*
+                    Error::Output(e) => write!(f, "cannot write the output: {e}"),
+                }
+            }
+        }
     };
 }
 
@@ -115,12 +71,20 @@ gather!(
     Profile(ProfileError),
     Endpoint(EndpointError),
     Creds(CredsError),
+    /// An AWS call of a discovery mode failed.
     Aws(AwsError),
     Exec(ExecError),
-    Update(UpdateError),
-    Server(ServerError),
+    /// `-w` could not get a sign-in token.
     Federation(FederationError),
+    /// A discovery mode cannot go on.
+    Discovery(DiscoveryError),
+    /// A credentials endpoint cannot start.
+    Server(ServerError),
+    /// `-u` could not tell.
+    Update(UpdateError),
 );
+
+impl std::error::Error for Error {}
 
 impl From<FilesError> for Error {
     fn from(e: FilesError) -> Self {

@@ -1,6 +1,7 @@
 //! ARCHITECTURE.md kept true: the layer order it documents against every `crate::` path in src/,
 //! no circle among src/'s files, every top-level module placed in a layer, no function over 80
-//! lines, the environment read only in env.rs, and each crate used by its one owner.
+//! lines, no file over 400 before its tests, the environment read only in env.rs, and each crate
+//! used by its one owner.
 //!
 //! Source text is read as text: comments are dropped, and a file's `#[cfg(test)] mod tests` is
 //! checked for the layers (tests may not reach up either) but not for circles (its `super` is
@@ -318,6 +319,23 @@ fn no_function_over_60_lines() {
     assert!(
         long.is_empty(),
         "functions over 60 lines:\n{}",
+        long.join("\n")
+    );
+}
+
+#[test]
+fn no_file_over_400_lines_before_its_tests() {
+    let mut long = Vec::new();
+    for path in sources() {
+        let lines = code_lines(&path);
+        let code = tests_start(&lines).min(lines.len() + 1) - 1;
+        if code > 400 {
+            long.push(format!("src/{}: {code} lines", relative(&path)));
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "files over 400 lines before their tests:\n{}",
         long.join("\n")
     );
 }

@@ -41,11 +41,19 @@ pub enum FederationError {
     BadResponse {
         url: String,
     },
+    /// The profile's credentials are a session token's (no role): AWS federates only a role's.
+    NotARole {
+        profile: String,
+    },
 }
 
 impl fmt::Display for FederationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            FederationError::NotARole { profile } => write!(
+                f,
+                "profile '{profile}' gives session-token credentials, which AWS cannot federate into a console session: use -w with a role profile (one with role_arn)"
+            ),
             FederationError::Transport { url, error } => {
                 write!(f, "getSigninToken failed: {url}: {error}")
             }

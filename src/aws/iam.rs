@@ -14,6 +14,32 @@ const VERSION: &str = "2010-05-08";
 /// server that never says the list is done.
 const MAX_PAGES: usize = 100;
 
+/// Why a discovery mode (`-m`, `-l`, `-c`) cannot go on.
+#[derive(Debug)]
+pub enum DiscoveryError {
+    /// It needs an IAM user, and the profile's credentials are another kind's.
+    NotAUser { profile: String, arn: String },
+    /// `-l`/`-c`: not one of the user's policy lists could be read.
+    NoPolicies { user: String, error: AwsError },
+}
+
+impl std::fmt::Display for DiscoveryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DiscoveryError::NotAUser { profile, arn } => write!(
+                f,
+                "the credentials of profile '{profile}' are not an IAM user's ({arn}): use a profile with a user's keys"
+            ),
+            DiscoveryError::NoPolicies { user, error } => write!(
+                f,
+                "cannot read any policy of user {user} (it may need iam:List* and iam:Get* on its own user, groups and policies): {error}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DiscoveryError {}
+
 /// An IAM client: the agent, the endpoint and the signing credentials, borrowed for one mode.
 pub struct Iam<'a> {
     pub agent: &'a Agent,

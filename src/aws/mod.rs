@@ -1,6 +1,9 @@
 //! Talking to AWS with plain values (an endpoint, signing credentials): the run's HTTP agent
 //! (`http`), signed Query API calls (`query`), the XML of their answers (`xml`), AWS's endpoints
-//! (`endpoint`) and the STS operations built on them (`sts`). Knows no profile and no provider.
+//! (`endpoint`), and what is built on them: the STS operations (`sts`), the IAM calls of the
+//! discovery modes (`iam`) and the policies they read (`policy`), the console sign-in
+//! (`federation`), and the instance-metadata and container endpoints as a client (`metadata`).
+//! Knows no profile and no provider.
 
 pub mod endpoint;
 pub mod federation;

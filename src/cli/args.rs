@@ -331,7 +331,7 @@ mod tests {
 
     #[test]
     fn the_short_flags_are_those_of_the_spec() {
-        // SPEC 1's short flags, written out here rather than read from the table the parser
+        // The documented short flags (the README's Usage), written out here rather than read from the table the parser
         // uses: a flag added, dropped or renamed there fails this.
         let documented = "hdalmecsrvMouDjwV";
         let letters = ('a'..='z').chain('A'..='Z').chain('0'..='9');

@@ -4,7 +4,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use super::files::{FilesError, Searched};
+use super::files::FilesError;
+use super::searched::Searched;
 use crate::arn::ArnError;
 use crate::duration::DurationError;
 

@@ -11,6 +11,7 @@ pub mod ini;
 pub mod layers;
 pub mod profile;
 pub mod resolve;
+pub mod searched;
 pub mod source;
 pub mod timeouts;
 

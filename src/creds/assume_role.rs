@@ -134,16 +134,8 @@ impl Provider for AssumeRole {
     }
 
     fn describe(&self) -> String {
-        let mfa = if self.mfa_serial.is_some() {
-            ", MFA"
-        } else {
-            ""
-        };
-        format!(
-            "AssumeRole({}{mfa}) <- {}",
-            self.step.role_arn.name,
-            self.signer.describe()
-        )
+        let opening = format!("AssumeRole({}", self.step.role_arn.name);
+        super::provider::described(opening, self.mfa_serial.as_ref(), self.signer.as_ref())
     }
 }
 

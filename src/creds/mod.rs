@@ -1,6 +1,8 @@
-//! Getting credentials: the providers (`long_term`, `session_token`, `assume_role`), composed
-//! through one trait (`provider`) and chosen in one place that says why (`plan`); the cache that
-//! decorates them (`cache`); where MFA codes come from (`mfa`); and its own error (`error`).
+//! Getting credentials: the providers (`long_term`, `session_token`, `assume_role`,
+//! `web_identity`, `process` for `credential_process`, `machine` for instance metadata and
+//! container endpoints), composed through one trait (`provider`) and chosen in one place that
+//! says why (`plan`); the cache that decorates them (`cache`) and the safe files under it
+//! (`store`); where MFA codes come from (`mfa`); and its own error (`error`).
 
 pub mod assume_role;
 pub mod cache;

@@ -60,3 +60,10 @@ pub trait Provider: Send + Sync {
         Vec::new()
     }
 }
+
+/// The description of a provider signed by `signer`: `Name(details, MFA) <- signer`, where
+/// `opening` is `Name(details` and `, MFA` says it sends an MFA code.
+pub fn described(opening: String, mfa_serial: Option<&String>, signer: &dyn Provider) -> String {
+    let mfa = if mfa_serial.is_some() { ", MFA" } else { "" };
+    format!("{opening}{mfa}) <- {}", signer.describe())
+}

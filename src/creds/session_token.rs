@@ -63,15 +63,7 @@ impl Provider for SessionToken {
     }
 
     fn describe(&self) -> String {
-        let mfa = if self.mfa_serial.is_some() {
-            ", MFA"
-        } else {
-            ""
-        };
-        format!(
-            "SessionToken({}s{mfa}) <- {}",
-            self.duration.as_secs(),
-            self.signer.describe()
-        )
+        let opening = format!("SessionToken({}s", self.duration.as_secs());
+        super::provider::described(opening, self.mfa_serial.as_ref(), self.signer.as_ref())
     }
 }

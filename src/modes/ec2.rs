@@ -1,4 +1,4 @@
-//! `--ec2`: the credentials as a local EC2 instance-metadata service (SPEC 10), until SIGINT or
+//! `--ec2`: the credentials as a local EC2 instance-metadata service, until SIGINT or
 //! SIGTERM; exit 0.
 
 use crate::cli::args::Args;

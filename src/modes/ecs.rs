@@ -1,4 +1,4 @@
-//! `--ecs`: the credentials as a container-credentials endpoint (SPEC 11). Alone, it prints the
+//! `--ecs`: the credentials as a container-credentials endpoint. Alone, it prints the
 //! two export lines and serves until SIGINT or SIGTERM (exit 0). With a command, it runs the
 //! command with the endpoint's variables (and without anything that would let its SDK find the
 //! user's long-term keys first), passes on the signals sent to aws-runas, and exits with the

@@ -3,6 +3,7 @@
 
 use crate::arn;
 use crate::aws::endpoint::Endpoint;
+use crate::aws::iam::DiscoveryError;
 use crate::aws::sts;
 use crate::cli::args::Args;
 use crate::config::endpoint;
@@ -34,10 +35,11 @@ pub fn open(session: &Session, args: &Args, env: &Env) -> Result<IamUser, Error>
         .flatten()
         .map(str::to_string);
     let Some(name) = name else {
-        return Err(Error::NotAUser {
+        return Err(DiscoveryError::NotAUser {
             profile: session.profile.name().to_string(),
             arn: identity.arn,
-        });
+        }
+        .into());
     };
     Ok(IamUser {
         name,

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use crate::arn::RoleArn;
-use crate::aws::iam::Iam;
+use crate::aws::iam::{DiscoveryError, Iam};
 use crate::aws::policy::{self, Assumable};
 use crate::aws::query::AwsError;
 use crate::cli::args::Args;
@@ -158,10 +158,11 @@ fn collect(session: &Session, user: &IamUser) -> Result<Assumable, Error> {
         }
     }
     match (c.listed, c.first_failure) {
-        (0, Some(error)) => Err(Error::NoPolicies {
+        (0, Some(error)) => Err(DiscoveryError::NoPolicies {
             user: user.name.clone(),
             error,
-        }),
+        }
+        .into()),
         _ => Ok(c.found.without(&c.denied)),
     }
 }

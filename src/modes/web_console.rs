@@ -5,7 +5,7 @@
 
 use std::ffi::OsString;
 
-use crate::aws::federation;
+use crate::aws::federation::{self, FederationError};
 use crate::cli::args::Args;
 use crate::env::Env;
 use crate::error::Error;
@@ -16,9 +16,10 @@ use crate::session::Session;
 pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
     let session = Session::open(args, env)?;
     let Some(role) = session.profile.roles.last().filter(|_| !args.session) else {
-        return Err(Error::NotARole {
+        return Err(FederationError::NotARole {
             profile: session.profile.name().to_string(),
-        });
+        }
+        .into());
     };
     let partition = role
         .role_arn

@@ -1,4 +1,4 @@
-//! The `--ec2` console (SPEC 10.1): a page at `/` to switch profiles and type MFA codes, and the
+//! The `--ec2` console: a page at `/` to switch profiles and type MFA codes, and the
 //! JSON calls behind it. Only the user can drive it:
 //!
 //! - every POST carries `X-Aws-Runas-Token`, a per-process secret that only the page we serve

@@ -1,4 +1,4 @@
-//! `--ecs`: the container-credentials endpoint (SPEC 11), at a random path, for requests that
+//! `--ecs`: the container-credentials endpoint, at a random path, for requests that
 //! carry the random authorization token; the SDKs' container provider reads it through
 //! `AWS_CONTAINER_CREDENTIALS_FULL_URI` and `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
 

@@ -1,5 +1,5 @@
 //! `--ec2`: the EC2 instance-metadata paths the SDKs' instance-profile providers use, IMDSv2 and
-//! v1 (SPEC 10).
+//! v1.
 //!
 //! - `PUT /latest/api/token` with `X-aws-ec2-metadata-token-ttl-seconds` 1..=21600 → a token
 //!   (a keyed digest, see `token.rs`); a bad TTL → 400; `X-Forwarded-For` → 403 (a request that

@@ -8,29 +8,26 @@ use crate::time::rfc3339;
 
 /// IMDS `iam/security-credentials/<role>`: what the SDKs' instance-profile provider reads.
 pub fn imds_credentials(c: &Credentials, updated: i64) -> Vec<u8> {
-    json!({
-        "Code": "Success",
-        "LastUpdated": rfc3339::format(updated),
-        "Type": "AWS-HMAC",
-        "AccessKeyId": c.access_key_id,
-        "SecretAccessKey": c.secret_access_key.expose(),
-        "Token": c.session_token.as_ref().map(|t| t.expose()).unwrap_or_default(),
-        "Expiration": c.expiration.map(rfc3339::format),
-    })
-    .to_string()
-    .into_bytes()
+    let mut answer = credentials(c);
+    answer["Code"] = json!("Success");
+    answer["LastUpdated"] = json!(rfc3339::format(updated));
+    answer["Type"] = json!("AWS-HMAC");
+    answer.to_string().into_bytes()
 }
 
 /// The container-credentials answer (`AWS_CONTAINER_CREDENTIALS_FULL_URI`).
 pub fn ecs_credentials(c: &Credentials) -> Vec<u8> {
+    credentials(c).to_string().into_bytes()
+}
+
+/// The fields both endpoints answer with (the keys sorted, as serde_json writes them).
+fn credentials(c: &Credentials) -> serde_json::Value {
     json!({
         "AccessKeyId": c.access_key_id,
         "SecretAccessKey": c.secret_access_key.expose(),
         "Token": c.session_token.as_ref().map(|t| t.expose()).unwrap_or_default(),
         "Expiration": c.expiration.map(rfc3339::format),
     })
-    .to_string()
-    .into_bytes()
 }
 
 /// IMDS `iam/info`.
