@@ -96,7 +96,8 @@ demo: venv build
 # BASELINE=/path/to/aws-runas measures another build in the same run.
 bench: venv build static
 	command -v hyperfine >/dev/null && command -v wrk >/dev/null && test -x /usr/bin/time \
-		|| { apt-get update -qq && apt-get install -y -qq hyperfine time wrk; }
+		&& command -v valgrind >/dev/null \
+		|| { apt-get update -qq && apt-get install -y -qq hyperfine time wrk valgrind; }
 	BASELINE=$(BASELINE) $(VENV)/bin/python bench/bench.py
 	$(VENV)/bin/python bench/endpoints.py
 	$(VENV)/bin/python bench/cold.py

@@ -19,6 +19,7 @@ A benchmark, not a test: it reports, it does not fail on a slow result.
 """
 
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -149,6 +150,17 @@ def peak_rss_kib(argv, env):
     return int(result.stderr.strip().splitlines()[-1])
 
 
+def instructions(argv, env):
+    """Instructions of one run of argv, counted by callgrind (repeatable, whatever else the
+    machine does). None without valgrind."""
+    if shutil.which("valgrind") is None:
+        return None
+    result = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv],
+                            env=env, capture_output=True, text=True, timeout=120)
+    found = re.search(r"Collected : (\d+)", result.stderr)
+    return int(found.group(1)) if found else None
+
+
 def hyperfine(commands, root):
     """commands: name -> (argv, env), each timed by hyperfine in its own environment, one after
     the other in this run. Returns name -> (mean s, stddev s, runs)."""
@@ -200,6 +212,9 @@ def main():
         rss["/bin/true (floor)"] = peak_rss_kib(["/bin/true"], environment(root, emulator))
         commands = {name: (cached, environment(home, emulator)) for name, (home, cached, _) in all_tools.items()}
         commands["/bin/true (floor)"] = (["/bin/true"], environment(root, emulator))
+        # Without the wrapped command: an exec would end valgrind's count unreported.
+        counted = {name: instructions(cached[:-1], environment(home, emulator))
+                   for name, (home, cached, _) in all_tools.items() if name.startswith("aws-runas (")}
         times = hyperfine(commands, root)
     finally:
         emulator.stop()
@@ -224,6 +239,12 @@ def main():
         print(f"baseline cached run: {b * 1000:.2f} ms, this build {ours * 1000:.2f} ms ({(ours - b) / b * 100:+.1f}%)")
     c = cold["aws-runas (this)"]
     print(f"cold MFA run of aws-runas: {sum(c['requests'].values())} STS requests {c['requests']}, {c['connections']} TCP connection(s)")
+    for name, count in counted.items():
+        if count is not None:
+            print(f"{name} cached run: {count:,} instructions (callgrind)")
+    if counted.get("aws-runas (baseline)") and counted.get("aws-runas (this)"):
+        b, t = counted["aws-runas (baseline)"], counted["aws-runas (this)"]
+        print(f"instructions against the baseline: {(t - b) / b * 100:+.2f}%")
     size = os.path.getsize(OURS)
     print(f"binary: {OURS} {size} bytes ({size / 1048576:.2f} MiB)")
     host = subprocess.run(["rustc", "-vV"], capture_output=True, text=True).stdout
@@ -238,6 +259,9 @@ def main():
         ("max RSS under 4 MB", rss["aws-runas (this)"] < 4 * 1024),
         ("no STS request on a cached run", per_run["aws-runas (this)"] == 0),
     ]
+    if counted.get("aws-runas (baseline)") and counted.get("aws-runas (this)"):
+        growth = counted["aws-runas (this)"] / counted["aws-runas (baseline)"] - 1
+        goals.append(("cached run's instructions within 2% of the baseline's", growth <= 0.02))
     print()
     for goal, met in goals:
         print(f"goal: {goal}: {'met' if met else 'NOT met'}")

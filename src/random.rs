@@ -9,7 +9,7 @@ pub fn bytes<const N: usize>() -> std::io::Result<[u8; N]> {
     let mut buf = [0u8; N];
     getrandom::getrandom(&mut buf).map_err(|e| match e.raw_os_error() {
         Some(code) => std::io::Error::from_raw_os_error(code),
-        None => std::io::Error::other(e.to_string()),
+        None => std::io::Error::other("the system gave no random bytes"),
     })?;
     Ok(buf)
 }

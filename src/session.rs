@@ -65,25 +65,23 @@ impl Session {
     /// Reads the files, resolves the profile and its endpoint, and plans the provider chain. No
     /// network call and no cache access yet.
     pub fn open(args: &Args, env: &Env) -> Result<Session, Error> {
-        let files = Files::load(env)?;
-        let (name, command) = resolve::select(&args.positionals, env, args.positionals_kind())?;
-        Session::with_files(files, (&name, command), args, env)
+        Session::with_profile(args, env, None)
     }
 
     /// The session of the profile `name` with the flags of `args` (not its positionals): the
     /// `--ec2` console switching to another profile.
     pub fn for_profile(name: &str, args: &Args, env: &Env) -> Result<Session, Error> {
-        Session::with_files(Files::load(env)?, (name, Vec::new()), args, env)
+        Session::with_profile(args, env, Some(name))
     }
 
-    /// The session of the profile `name`, running `command`, from the loaded `files`.
-    fn with_files(
-        files: Files,
-        (name, command): (&str, Vec<OsString>),
-        args: &Args,
-        env: &Env,
-    ) -> Result<Session, Error> {
-        let target = Target::parse(name)?;
+    /// The session of the profile `named`, else of the one the positionals name.
+    fn with_profile(args: &Args, env: &Env, named: Option<&str>) -> Result<Session, Error> {
+        let files = Files::load(env)?;
+        let (name, command) = match named {
+            Some(name) => (name.to_string(), Vec::new()),
+            None => resolve::select(&args.positionals, env, args.positionals_kind())?,
+        };
+        let target = Target::parse(&name)?;
         let profile = resolve::resolve(target, &overrides(args), env, &files).map_err(|error| {
             match resolve::taken_as_command(env, &command, &files) {
                 Some(hint) if matches!(error, ProfileError::NotFound { .. }) => {

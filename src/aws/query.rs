@@ -219,24 +219,6 @@ pub fn call_unsigned(
     send(agent, endpoint, None, request)
 }
 
-/// The request's headers: signed with `credentials`, or only the content type.
-fn headers(
-    endpoint: &Endpoint,
-    request: &Request<'_>,
-    credentials: Option<&Credentials>,
-    body: &str,
-) -> Result<Vec<(String, String)>, AwsError> {
-    match credentials {
-        Some(c) => {
-            signed_headers(endpoint, request.service, c, body).map_err(|detail| AwsError::Signing {
-                operation: request.action,
-                detail,
-            })
-        }
-        None => Ok(vec![("Content-Type".to_string(), CONTENT_TYPE.to_string())]),
-    }
-}
-
 fn send(
     agent: &Agent,
     endpoint: &Endpoint,
@@ -245,11 +227,14 @@ fn send(
 ) -> Result<(Doc, Option<String>), AwsError> {
     let operation = request.action;
     let body = form(request);
-    let key = credentials.map_or("none, unsigned", |c| c.access_key_id.as_str());
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let headers = headers(endpoint, request, credentials, &body)?;
+        let headers = match credentials {
+            Some(c) => signed_headers(endpoint, request.service, c, &body)
+                .map_err(|detail| AwsError::Signing { operation, detail })?,
+            None => vec![("Content-Type".to_string(), CONTENT_TYPE.to_string())],
+        };
         let result = agent.post(&endpoint.url, &headers, &body);
         let response = match result {
             Ok(r) => r,
@@ -269,7 +254,7 @@ fn send(
         debug!(
             "POST {} {operation} (key {}) -> {} in {} ms",
             endpoint.url,
-            key,
+            credentials.map_or("none, unsigned", |c| c.access_key_id.as_str()),
             response.status,
             response.elapsed.as_millis()
         );

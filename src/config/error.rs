@@ -117,9 +117,30 @@ pub enum ProfileError {
     },
 }
 
+impl ProfileError {
+    /// For the errors whose whole message is `profile '<name>' <rest>`: the name and the rest.
+    fn about_profile(&self) -> Option<(&str, &'static str)> {
+        use ProfileError::*;
+        let (name, rest) = match self {
+            NoSourceProfile { name } => (name, "has role_arn but no source_profile: add source_profile (or credential_source = Environment)"),
+            BothSources { name } => (name, "has both source_profile and credential_source: keep one of them"),
+            Sso { name } => (name, "uses AWS IAM Identity Center (sso_session, sso_start_url), which aws-runas does not support yet"),
+            WebIdentityWithoutRole { name } => (name, "has web_identity_token_file but no role_arn to assume with it"),
+            MetadataDisabled { name } => (name, "has credential_source = Ec2InstanceMetadata, but AWS_EC2_METADATA_DISABLED is true"),
+            ContainerUnset { name } => (name, "has credential_source = EcsContainer, but neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set"),
+            EnvironmentKeysMissing { name } => (name, "has credential_source = Environment, but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"),
+            _ => return None,
+        };
+        Some((name, rest))
+    }
+}
+
 impl fmt::Display for ProfileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use ProfileError::*;
+        if let Some((name, rest)) = self.about_profile() {
+            return write!(f, "profile '{name}' {rest}");
+        }
         match self {
             Files(e) => e.fmt(f),
             NotUnicode => write!(f, "the profile name is not valid UTF-8"),
@@ -146,48 +167,6 @@ impl fmt::Display for ProfileError {
                 "source_profile '{source}' of profile '{name}' not found{searched}"
             ),
             TakenAsCommand { error, hint } => write!(f, "{error} ({hint})"),
-            NoSourceProfile { name } => write!(
-                f,
-                "profile '{name}' has role_arn but no source_profile: add source_profile (or credential_source = Environment)"
-            ),
-            BothSources { name } => write!(
-                f,
-                "profile '{name}' has both source_profile and credential_source: keep one of them"
-            ),
-            other => other.fmt_source(f),
-        }
-    }
-}
-
-impl std::error::Error for ProfileError {}
-
-impl From<FilesError> for ProfileError {
-    fn from(e: FilesError) -> Self {
-        ProfileError::Files(e)
-    }
-}
-
-impl ProfileError {
-    /// The messages about where the credentials come from and about bad values.
-    fn fmt_source(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use ProfileError::*;
-        match self {
-            Sso { name } => write!(
-                f,
-                "profile '{name}' uses AWS IAM Identity Center (sso_session, sso_start_url), which aws-runas does not support yet"
-            ),
-            WebIdentityWithoutRole { name } => write!(
-                f,
-                "profile '{name}' has web_identity_token_file but no role_arn to assume with it"
-            ),
-            MetadataDisabled { name } => write!(
-                f,
-                "profile '{name}' has credential_source = Ec2InstanceMetadata, but AWS_EC2_METADATA_DISABLED is true"
-            ),
-            ContainerUnset { name } => write!(
-                f,
-                "profile '{name}' has credential_source = EcsContainer, but neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set"
-            ),
             ContainerHost { name, uri } => write!(
                 f,
                 "profile '{name}': AWS_CONTAINER_CREDENTIALS_FULL_URI '{uri}' is plain http to a host other than loopback or the container agent: use https"
@@ -199,10 +178,6 @@ impl ProfileError {
                 credentials.display(),
                 config.display()
             ),
-            EnvironmentKeysMissing { name } => write!(
-                f,
-                "profile '{name}' has credential_source = Environment, but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"
-            ),
             UnsupportedCredentialSource { name, value } => write!(
                 f,
                 "profile '{name}': credential_source '{value}' is not supported (Environment, Ec2InstanceMetadata or EcsContainer)"
@@ -213,7 +188,16 @@ impl ProfileError {
                 "duration_seconds in {origin}: invalid value '{value}' (a whole number of seconds)"
             ),
             Arn { origin, error } => write!(f, "{origin}: {error}"),
-            other => write!(f, "{other:?}"),
+            // The rest are said by about_profile, above.
+            _ => Ok(()),
         }
+    }
+}
+
+impl std::error::Error for ProfileError {}
+
+impl From<FilesError> for ProfileError {
+    fn from(e: FilesError) -> Self {
+        ProfileError::Files(e)
     }
 }
