@@ -8,7 +8,7 @@ device's current TOTP code. Then:
 - hyperfine times the cached run of each, and /bin/true as the floor;
 - the emulator counts the STS requests of one cached run of each tool;
 - the requests and TCP connections of one cold MFA run of aws-runas;
-- the peak RSS of one cached run of each (getrusage of the child);
+- the peak RSS of a cached run of each (GNU time; the median of 9 runs);
 - the size of the binary, and of the static one (`make static`, goal: at most 3.0 MB).
 
 Peers (each in its own virtualenv under bench/.venvs, installed on first use):
@@ -143,11 +143,15 @@ def run_once(argv, env, stdin=None):
     return result
 
 
-def peak_rss_kib(argv, env):
-    """Peak RSS of one run of argv, in KiB, by GNU time. (A child forked from Python would report
-    Python's own resident pages: the kernel keeps the high-water mark across exec.)"""
-    result = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], env=env, capture_output=True, text=True, check=True)
-    return int(result.stderr.strip().splitlines()[-1])
+def peak_rss_kib(argv, env, runs=9):
+    """Peak RSS of a run of argv, in KiB, by GNU time: the median of `runs` runs (one run's
+    figure moves by a page or two). (A child forked from Python would report Python's own
+    resident pages: the kernel keeps the high-water mark across exec.)"""
+    peaks = []
+    for _ in range(runs):
+        result = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], env=env, capture_output=True, text=True, check=True)
+        peaks.append(int(result.stderr.strip().splitlines()[-1]))
+    return sorted(peaks)[len(peaks) // 2]
 
 
 def instructions(argv, env):
