@@ -17,8 +17,14 @@ pub struct Helper {
 
 impl Helper {
     pub fn start(script: &str, args: &[&str]) -> Helper {
+        Helper::start_at(&format!("tests/util/{script}"), args)
+    }
+
+    /// Starts the script at `path` (relative to the repository); its first line is `url`.
+    pub fn start_at(path: &str, args: &[&str]) -> Helper {
+        let script = path;
         let mut child = Command::new(venv_bin().join("python"))
-            .arg(Path::new(ROOT).join("tests/util").join(script))
+            .arg(Path::new(ROOT).join(path))
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
