@@ -131,7 +131,6 @@ fn allowed_container_uri(uri: &str) -> bool {
 /// agent's address), else `AWS_CONTAINER_CREDENTIALS_FULL_URI`, with the authorization token
 /// from `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`, else `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
 fn container(env: &Env, root: &str) -> Result<SourceKind, ProfileError> {
-    let root = root.to_string();
     let url = match (
         env.non_empty("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"),
         env.non_empty("AWS_CONTAINER_CREDENTIALS_FULL_URI"),
@@ -140,11 +139,15 @@ fn container(env: &Env, root: &str) -> Result<SourceKind, ProfileError> {
         (None, Some(full)) if allowed_container_uri(full) => full.to_string(),
         (None, Some(full)) => {
             return Err(ProfileError::ContainerHost {
-                name: root,
+                name: root.to_string(),
                 uri: full.to_string(),
             })
         }
-        (None, None) => return Err(ProfileError::ContainerUnset { name: root }),
+        (None, None) => {
+            return Err(ProfileError::ContainerUnset {
+                name: root.to_string(),
+            })
+        }
     };
     let token_file = env
         .non_empty("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")

@@ -164,19 +164,15 @@ impl Process {
             .nesting
             .enter("mfa_process", &self.profile, &self.command)
             .map_err(MfaError::Loop)?;
-        run_process(&self.command, self.timeout, (&chain, &self.nesting))
+        run_process(self, &chain)
     }
 }
 
-/// Runs `mfa_process` without a shell (split as `credential_process` is), with `timeout`; the
-/// first line of its stdout is the code. Its stderr is the user's (a YubiKey's "touch your key").
-/// `nesting` is its `AWS_RUNAS_PROCESS_CHAIN`, and this run's own chain.
-fn run_process(
-    command: &str,
-    timeout: Duration,
-    nesting: (&str, &Nesting),
-) -> Result<MfaCode, MfaError> {
-    let (chain, own) = nesting;
+/// Runs `mfa_process` without a shell (split as `credential_process` is), within its timeout;
+/// the first line of its stdout is the code. Its stderr is the user's (a YubiKey's "touch your
+/// key"). `chain` is its `AWS_RUNAS_PROCESS_CHAIN`: this run's, and itself.
+fn run_process(process: &Process, chain: &str) -> Result<MfaCode, MfaError> {
+    let (command, timeout) = (process.command.as_str(), process.timeout);
     let failed = |reason: String| MfaError::Process {
         command: command.to_string(),
         reason,
@@ -217,7 +213,7 @@ fn run_process(
     let out = reader.join().unwrap_or_default();
     if !status.success() {
         // A nested aws-runas that stopped a loop relays its line to us, to say once.
-        if let Some(stopped) = Loop::relayed(&out, own) {
+        if let Some(stopped) = Loop::relayed(&out, &process.nesting) {
             return Err(MfaError::Loop(stopped));
         }
         return Err(failed(format!("failed ({status})")));

@@ -111,7 +111,8 @@ impl ClientConnection {
     fn read_next_line(&mut self, budget: &mut usize) -> Result<AsciiString, ReadError> {
         let mut buf = Vec::new();
         let mut prev_byte_was_cr = false;
-        let first = buf.is_empty() && *budget == self.limits.max_head.unwrap_or(usize::MAX);
+        // Nothing of this head read yet.
+        let first = *budget == self.limits.max_head.unwrap_or(usize::MAX);
 
         loop {
             let byte = self.next_header_source.by_ref().bytes().next();
