@@ -55,6 +55,10 @@ complete -c aws-runas -n __aws_runas_before_profile -s m -l list-mfa -d 'List th
 complete -c aws-runas -n __aws_runas_before_profile -s l -l list-roles -d 'List the roles the profile\'s IAM user may assume, from its own and its groups\' policies'
 complete -c aws-runas -n __aws_runas_before_profile -s c -l make-conf -d 'Print the roles of -l as a config for the "AWS Extend Switch Roles" browser extension'
 complete -c aws-runas -n __aws_runas_before_profile -s u -l update -d 'Check whether a newer release exists'
+complete -c aws-runas -n __aws_runas_before_profile -l sso-login -d 'Log in to IAM Identity Center for the profile\'s sso-session'
+complete -c aws-runas -n __aws_runas_before_profile -l use-device-code -d 'Log in to IAM Identity Center with a code to enter on the login page, from any device, instead of the redirect'
+complete -c aws-runas -n __aws_runas_before_profile -l no-browser -d 'Do not open the IAM Identity Center login page: only print its URL'
+complete -c aws-runas -n __aws_runas_before_profile -l sso-logout -d 'End the IAM Identity Center login of the profile\'s sso-session, and remove its token and the cached credentials of its profiles'
 complete -c aws-runas -n __aws_runas_before_profile -s D -l diagnose -d 'Check the files, the profile, the environment, the cache and the clock, then print the resolved profile and where each value came from'
 complete -c aws-runas -n '__aws_runas_before_profile; and not set -q AWS_PROFILE' -a '(command aws-runas --completion-profiles 2>/dev/null)' -d profile
 complete -c aws-runas -n 'not __aws_runas_before_profile; or set -q AWS_PROFILE' -a '(__aws_runas_command)'

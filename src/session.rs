@@ -16,6 +16,7 @@ use crate::config::error::ProfileError;
 use crate::config::files::Files;
 use crate::config::profile::{Overrides, Profile, Target};
 use crate::config::resolve;
+use crate::config::sso::LoginStyle;
 use crate::config::timeouts::Timeouts;
 use crate::credentials::MfaCode;
 use crate::creds::cache::CacheDir;
@@ -49,6 +50,10 @@ pub fn overrides(args: &Args) -> Overrides {
         mfa_serial: args.mfa_serial.clone(),
         session_duration: args.session_duration,
         role_duration: args.role_duration,
+        sso_login: LoginStyle {
+            device_code: args.use_device_code,
+            no_browser: args.no_browser,
+        },
     }
 }
 
@@ -82,18 +87,20 @@ impl Session {
             None => resolve::select(&args.positionals, env, args.positionals_kind())?,
         };
         let target = Target::parse(&name)?;
-        let profile = resolve::resolve(target, &overrides(args), env, &files).map_err(|error| {
-            match resolve::taken_as_command(env, &command, &files) {
-                Some(hint) if matches!(error, ProfileError::NotFound { .. }) => {
-                    ProfileError::TakenAsCommand {
-                        error: Box::new(error),
-                        hint,
+        let mut profile =
+            resolve::resolve(target, &overrides(args), env, &files).map_err(|error| {
+                match resolve::taken_as_command(env, &command, &files) {
+                    Some(hint) if matches!(error, ProfileError::NotFound { .. }) => {
+                        ProfileError::TakenAsCommand {
+                            error: Box::new(error),
+                            hint,
+                        }
                     }
+                    _ => error,
                 }
-                _ => error,
-            }
-        })?;
+            })?;
         let endpoint = endpoint::sts(env, &profile)?;
+        endpoint::sso(env, &mut profile)?;
         let timeouts = Timeouts::from_env(env)?;
         let cache = CacheDir::beside(&files.config.path, timeouts.lock);
         let plan = plan::plan(&profile, &endpoint, &cache, args.session);

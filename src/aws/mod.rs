@@ -12,5 +12,6 @@ pub mod iam;
 pub mod metadata;
 pub mod policy;
 pub mod query;
+pub mod sso;
 pub mod sts;
 pub mod xml;

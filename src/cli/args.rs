@@ -36,6 +36,10 @@ pub struct Args {
     pub expiration: bool,
     /// `--open`: open the `-w` URL.
     pub open: bool,
+    /// `--use-device-code`: an Identity Center login with the device grant.
+    pub use_device_code: bool,
+    /// `--no-browser`: do not open the Identity Center login page.
+    pub no_browser: bool,
     /// `--shell`: the exports' syntax.
     pub shell: Option<Shell>,
     /// `-j`, `--json`: the credentials as `credential_process` JSON.
@@ -58,6 +62,8 @@ impl Args {
             Mode::MakeConf => Positionals::ProfileOnly("-c"),
             Mode::Diagnose => Positionals::ProfileOnly("-D"),
             Mode::Ec2 => Positionals::ProfileOnly("--ec2"),
+            Mode::SsoLogin => Positionals::ProfileOnly("--sso-login"),
+            Mode::SsoLogout => Positionals::ProfileOnly("--sso-logout"),
             Mode::Credentials if self.json => Positionals::ProfileOnly("-j"),
             _ => Positionals::ProfileAndCommand,
         }
@@ -143,6 +149,8 @@ fn apply(flag: &Flag, parser: &mut lexopt::Parser, args: &mut Args) -> Result<()
         Id::Expiration => args.expiration = true,
         Id::Json => args.json = true,
         Id::Open => args.open = true,
+        Id::UseDeviceCode => args.use_device_code = true,
+        Id::NoBrowser => args.no_browser = true,
         Id::Shell => {
             let name = string_value(parser, flag)?;
             args.shell = Some(Shell::from_name(&name).ok_or(ArgsError::BadShell(name))?);
@@ -270,6 +278,8 @@ mod tests {
             (&["-c", "p"], "-c"),
             (&["-m", "p"], "-m"),
             (&["-D", "p"], "-D"),
+            (&["--sso-login", "p"], "--sso-login"),
+            (&["--sso-logout", "p"], "--sso-logout"),
         ] {
             assert_eq!(kind(argv), Positionals::ProfileOnly(flag), "{argv:?}");
         }

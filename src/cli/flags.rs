@@ -20,6 +20,8 @@ pub enum Id {
     Json,
     Shell,
     Open,
+    UseDeviceCode,
+    NoBrowser,
 }
 
 /// A flag.
@@ -89,6 +91,10 @@ pub const FLAGS: &[Flag] = &[
     flag(Id::Mode(Mode::ListRoles), Some('l'), "list-roles", None, "List the roles the profile's IAM user may assume, from its own and its groups' policies (ARNs with wildcards last, as patterns)."),
     flag(Id::Mode(Mode::MakeConf), Some('c'), "make-conf", None, "Print the roles of -l as a config for the \"AWS Extend Switch Roles\" browser extension."),
     flag(Id::Mode(Mode::Update), Some('u'), "update", None, "Check whether a newer release exists (AWS_RUNAS_UPDATE_URL: the releases' \"latest\" URL to ask)."),
+    flag(Id::Mode(Mode::SsoLogin), None, "sso-login", None, "Log in to IAM Identity Center for the profile's sso-session (in the browser, through a loopback redirect); the login is shared with the AWS CLI and SDKs. Runs on a terminal log in by themselves when they need to."),
+    flag(Id::UseDeviceCode, None, "use-device-code", None, "Log in to IAM Identity Center with a code to enter on the login page, from any device, instead of the redirect."),
+    flag(Id::NoBrowser, None, "no-browser", None, "Do not open the IAM Identity Center login page: only print its URL."),
+    flag(Id::Mode(Mode::SsoLogout), None, "sso-logout", None, "End the IAM Identity Center login of the profile's sso-session, and remove its token and the cached credentials of its profiles."),
     flag(Id::Mode(Mode::Diagnose), Some('D'), "diagnose", None, "Check the files, the profile, the environment, the cache and the clock, then print the resolved profile and where each value came from. Exit 1 if a check fails."),
 ];
 

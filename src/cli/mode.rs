@@ -23,6 +23,10 @@ pub enum Mode {
     CompletionProfiles,
     /// `-V`.
     Version,
+    /// `--sso-login`: log in to IAM Identity Center.
+    SsoLogin,
+    /// `--sso-logout`: end the Identity Center login and forget its credentials.
+    SsoLogout,
     /// `-m`: the caller's MFA devices.
     ListMfa,
     /// `-c`: the roles as the "AWS Extend Switch Roles" config (before `-l`: `-lc` is `-c`).
@@ -82,6 +86,10 @@ mod tests {
             (&["-D", "--ec2"], Mode::Diagnose),
             (&["-j", "prof"], Mode::Credentials),
             (&["-w", "prof"], Mode::WebConsole),
+            (&["--sso-login", "prof"], Mode::SsoLogin),
+            (&["--sso-login", "-l", "prof"], Mode::SsoLogin),
+            (&["--sso-logout", "--ec2"], Mode::SsoLogout),
+            (&["-V", "--sso-login"], Mode::Version),
             (&["--ecs", "-w", "prof"], Mode::Ecs),
         ];
         for (argv, want) in table {

@@ -65,6 +65,7 @@ fn observed(
         SourceKind::InstanceMetadata(_) => "instance-metadata",
         SourceKind::Container { .. } => "container",
         SourceKind::WebIdentity { .. } => "web-identity",
+        SourceKind::Sso(_) => "sso",
     };
     out.insert("source_kind", kind.into());
     let keys = p.source.credentials();
@@ -93,11 +94,37 @@ fn observed(
         Ok(e) => out.insert("sts_endpoint", e.url),
         Err(e) => out.insert("sts_endpoint", e.to_string()),
     };
+    observed_sso(p.clone(), env, &mut out);
     if let Some(last) = p.roles.last() {
         out.insert("role_duration", duration::format(last.duration));
         out.insert("external_id", last.external_id.clone().unwrap_or_default());
     }
     out
+}
+
+/// An Identity Center source: `session|start URL|region|scopes|account/role`, and its endpoints.
+fn observed_sso(mut p: super::profile::Profile, env: &Env, out: &mut BTreeMap<&str, String>) {
+    if let Err(e) = super::endpoint::sso(env, &mut p) {
+        out.insert("sso_oidc", e.to_string());
+    }
+    let SourceKind::Sso(role) = &p.source.kind else {
+        return;
+    };
+    let l = &role.login;
+    let assignment = role
+        .assignment
+        .as_ref()
+        .map(|a| format!("{}/{}", a.account_id, a.role_name))
+        .unwrap_or_default();
+    let session = l.session.clone().unwrap_or_default();
+    let scopes = l.scopes.join(",");
+    let text = format!(
+        "{session}|{}|{}|{scopes}|{assignment}",
+        l.start_url, l.region
+    );
+    out.insert("sso", text);
+    out.insert("sso_oidc", l.endpoints.oidc.clone());
+    out.insert("sso_portal", l.endpoints.portal.clone());
 }
 
 fn run_case(path: &Path) -> Result<(), String> {
@@ -109,7 +136,7 @@ fn run_case(path: &Path) -> Result<(), String> {
         credentials: parse(&get("credentials"), Path::new("/h/.aws/credentials"))
             .map_err(|e| e.to_string())?,
     };
-    let env_pairs: Vec<(String, String)> = get("env")
+    let env_pairs: Vec<(String, String)> = format!("HOME=/h\n{}", get("env"))
         .lines()
         .filter_map(|l| l.split_once('='))
         .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))

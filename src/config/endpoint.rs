@@ -1,5 +1,5 @@
-//! Which endpoint the user configured for STS (or IAM), else AWS's default for the profile's
-//! region (`aws::endpoint`).
+//! Which endpoint the user configured for STS (or IAM, or Identity Center's OIDC service and
+//! portal), else AWS's default for the profile's region (`aws::endpoint`; `sso::Endpoints`).
 //!
 //! Order, as in the AWS SDKs: `AWS_ENDPOINT_URL_<SERVICE>` > `AWS_ENDPOINT_URL` > the profile's
 //! `endpoint_url` > the default endpoint for the region's partition.
@@ -7,7 +7,8 @@
 
 use std::fmt;
 
-use super::profile::Profile;
+use super::profile::{Profile, SourceKind};
+use super::sso::Endpoints;
 use crate::aws::endpoint::{self, Endpoint};
 use crate::env::Env;
 use crate::log::debug;
@@ -83,12 +84,14 @@ fn configured(
         })
         .or_else(|| {
             // The service's own setting (`[services x]`) before the profile's general one.
-            (service == "STS")
-                .then(|| profile.sts_endpoint_url.clone())
-                .flatten()
-                .map(|u| {
+            let key = service.to_ascii_lowercase();
+            profile
+                .service_urls
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, u)| {
                     (
-                        u,
+                        u.clone(),
                         format!("the services section of profile '{}'", profile.name()),
                     )
                 })
@@ -122,6 +125,23 @@ pub fn iam(env: &Env, profile: &Profile) -> Result<Endpoint, EndpointError> {
     let endpoint = endpoint::default_iam(region);
     debug!("IAM endpoint {} (default for the partition)", endpoint.url);
     Ok(endpoint)
+}
+
+/// Sets the Identity Center endpoints of an SSO source: configured ones (`SSO_OIDC`, `SSO`),
+/// else AWS's for the login's region (what `config::sso` put there).
+pub fn sso(env: &Env, profile: &mut Profile) -> Result<(), EndpointError> {
+    let SourceKind::Sso(role) = &profile.source.kind else {
+        return Ok(());
+    };
+    let defaults = &role.login.endpoints;
+    let endpoints = Endpoints {
+        oidc: configured(env, profile, "SSO_OIDC")?.unwrap_or_else(|| defaults.oidc.clone()),
+        portal: configured(env, profile, "SSO")?.unwrap_or_else(|| defaults.portal.clone()),
+    };
+    if let SourceKind::Sso(role) = &mut profile.source.kind {
+        role.login.endpoints = endpoints;
+    }
+    Ok(())
 }
 
 /// The STS endpoint for this profile.
@@ -170,7 +190,7 @@ mod tests {
             mfa_serial: None,
             session_duration: SESSION_DURATION.0,
             endpoint_url: endpoint_url.map(str::to_string),
-            sts_endpoint_url: None,
+            service_urls: Vec::new(),
             ignore_configured_endpoint_urls: false,
             ca_bundle: None,
             sts_regional_endpoints: None,

@@ -81,10 +81,8 @@ pub enum ProfileError {
         name: String,
         uri: String,
     },
-    /// An SSO profile: not supported yet.
-    Sso {
-        name: String,
-    },
+    /// An IAM Identity Center profile's settings cannot be used.
+    Sso(super::sso::SsoError),
     /// `web_identity_token_file` without a `role_arn` to assume with it.
     WebIdentityWithoutRole {
         name: String,
@@ -124,7 +122,6 @@ impl ProfileError {
         let (name, rest) = match self {
             NoSourceProfile { name } => (name, "has role_arn but no source_profile: add source_profile (or credential_source = Environment)"),
             BothSources { name } => (name, "has both source_profile and credential_source: keep one of them"),
-            Sso { name } => (name, "uses AWS IAM Identity Center (sso_session, sso_start_url), which aws-runas does not support yet"),
             WebIdentityWithoutRole { name } => (name, "has web_identity_token_file but no role_arn to assume with it"),
             MetadataDisabled { name } => (name, "has credential_source = Ec2InstanceMetadata, but AWS_EC2_METADATA_DISABLED is true"),
             ContainerUnset { name } => (name, "has credential_source = EcsContainer, but neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set"),
@@ -143,6 +140,7 @@ impl fmt::Display for ProfileError {
         }
         match self {
             Files(e) => e.fmt(f),
+            Sso(e) => e.fmt(f),
             NotUnicode => write!(f, "the profile name is not valid UTF-8"),
             Loop(e) => e.fmt(f),
             BadRegion { region, origin } => write!(
@@ -195,6 +193,12 @@ impl fmt::Display for ProfileError {
 }
 
 impl std::error::Error for ProfileError {}
+
+impl From<super::sso::SsoError> for ProfileError {
+    fn from(e: super::sso::SsoError) -> Self {
+        ProfileError::Sso(e)
+    }
+}
 
 impl From<FilesError> for ProfileError {
     fn from(e: FilesError) -> Self {

@@ -13,6 +13,7 @@ pub mod profile;
 pub mod resolve;
 pub mod searched;
 pub mod source;
+pub mod sso;
 pub mod timeouts;
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 use super::error::ProfileError;
+use super::sso::{LoginStyle, SsoRole};
 use crate::arn::RoleArn;
 use crate::credentials::Credentials;
 use crate::nesting::Nesting;
@@ -71,6 +72,8 @@ pub struct Overrides {
     pub mfa_serial: Option<String>,
     pub session_duration: Option<Duration>,
     pub role_duration: Option<Duration>,
+    /// How an Identity Center login goes (`--use-device-code`, `--no-browser`).
+    pub sso_login: LoginStyle,
 }
 
 /// Where the credentials of the chain's root come from.
@@ -91,6 +94,8 @@ pub enum SourceKind {
         session_name: Option<String>,
         duration: Duration,
     },
+    /// An IAM Identity Center role: the portal's GetRoleCredentials with the session's token.
+    Sso(Box<SsoRole>),
     /// `credential_source = EcsContainer`: the container-credentials endpoint.
     Container {
         url: String,
@@ -117,6 +122,7 @@ impl Source {
             SourceKind::Process(_)
             | SourceKind::InstanceMetadata(_)
             | SourceKind::WebIdentity { .. }
+            | SourceKind::Sso(_)
             | SourceKind::Container { .. } => None,
         }
     }
@@ -168,8 +174,9 @@ pub struct Profile {
     pub session_duration: Duration,
     /// `endpoint_url` of the profile itself (botocore takes it from no other profile).
     pub endpoint_url: Option<String>,
-    /// The STS `endpoint_url` of the `[services NAME]` section the profile names.
-    pub sts_endpoint_url: Option<String>,
+    /// The `endpoint_url`s of the `[services NAME]` section the profile names, by service key
+    /// (`sts`, `sso`, `sso_oidc`).
+    pub service_urls: Vec<(&'static str, String)>,
     /// `ignore_configured_endpoint_urls` of the profile.
     pub ignore_configured_endpoint_urls: bool,
     /// The CA bundle (`AWS_CA_BUNDLE`, else the profile's `ca_bundle`) and where it was set.

@@ -118,7 +118,7 @@ pub fn resolve(
         _ => None,
     };
     let role_duration = settings.settle_role_duration(duration_seconds);
-    let source = source::source(files, env, &chain)?;
+    let source = source::source(files, env, &chain, overrides.sso_login)?;
     let links = chain::links(&chain)?;
     let roles = roles(&target, &links, role_duration, env);
     check_region(&settings)?;
@@ -128,7 +128,7 @@ pub fn resolve(
         &source,
         (target.name(), settings.mfa_process.as_deref()),
     )?;
-    Ok(Profile {
+    let profile = Profile {
         target,
         region: settings.region,
         source,
@@ -137,7 +137,7 @@ pub fn resolve(
         mfa_process: settings.mfa_process,
         session_duration: settings.session_duration,
         endpoint_url: settings.endpoint_url,
-        sts_endpoint_url: sts_service_endpoint(files, &layers),
+        service_urls: service_endpoints(files, &layers),
         ca_bundle: ca_bundle(env, &layers),
         ignore_configured_endpoint_urls: layers
             .own("ignore_configured_endpoint_urls")
@@ -145,7 +145,8 @@ pub fn resolve(
         sts_regional_endpoints: settings.sts_regional_endpoints,
         origins: settings.origins,
         nesting,
-    })
+    };
+    Ok(profile)
 }
 
 /// A region that is no region name is an error naming where it was set.
@@ -210,17 +211,27 @@ fn ca_bundle(env: &Env, layers: &Layers) -> Option<Setting> {
     found
 }
 
-/// The STS `endpoint_url` of the `[services NAME]` section the profile names with
-/// `services = NAME` (nested: `sts =` then an indented `endpoint_url = ...`).
-fn sts_service_endpoint(files: &Files, layers: &Layers) -> Option<String> {
-    let Setting {
+/// The `endpoint_url`s of the services aws-runas calls in the `[services NAME]` section the
+/// profile names with `services = NAME` (nested: `sts =` then an indented `endpoint_url = ...`).
+fn service_endpoints(files: &Files, layers: &Layers) -> Vec<(&'static str, String)> {
+    let Some(Setting {
         value: name,
         origin,
-    } = layers.own("services")?;
-    let section = files.config.section(&format!("services {name}"))?;
-    let url = section.get("sts.endpoint_url")?.to_string();
-    debug!("sts endpoint_url = {url} (from [services {name}], named by {origin})");
-    Some(url)
+    }) = layers.own("services")
+    else {
+        return Vec::new();
+    };
+    let Some(section) = files.config.section(&format!("services {name}")) else {
+        return Vec::new();
+    };
+    let mut urls = Vec::new();
+    for service in ["sts", "sso", "sso_oidc"] {
+        if let Some(url) = section.get(&format!("{service}.endpoint_url")) {
+            debug!("{service} endpoint_url = {url} (from [services {name}], named by {origin})");
+            urls.push((service, url.to_string()));
+        }
+    }
+    urls
 }
 
 /// The roles to assume, root side first. The flags, the environment and the custom durations

@@ -6,6 +6,7 @@ use super::chain::{Chain, RootKind};
 use super::error::ProfileError;
 use super::files::Files;
 use super::profile::{Source, SourceKind, ROLE_DURATION};
+use super::sso::{self, LoginStyle};
 use crate::arn::RoleArn;
 use crate::credentials::{Credentials, Secret};
 use crate::duration;
@@ -27,14 +28,19 @@ fn environment_keys(env: &Env) -> Option<Credentials> {
 /// The credentials at the chain's root, by what the root declares: `credential_source`
 /// (environment, instance metadata, container), a web identity, or the root profile's own
 /// credentials (keys, `credential_process`; see [`declared`]).
-pub fn source(files: &Files, env: &Env, chain: &Chain) -> Result<Source, ProfileError> {
+pub fn source(
+    files: &Files,
+    env: &Env,
+    chain: &Chain,
+    style: LoginStyle,
+) -> Result<Source, ProfileError> {
     let root = chain.root.clone();
     let kind = match chain.root_kind {
         RootKind::Environment => environment(env, &root)?,
         RootKind::InstanceMetadata => instance_metadata(env, &root)?,
         RootKind::Container => container(env, &root)?,
         RootKind::WebIdentity => web_identity(files, &root)?,
-        RootKind::Profile => declared(files, env, &root)?,
+        RootKind::Profile => declared(files, env, &root, style)?,
     };
     Ok(Source {
         profile: root,
@@ -163,12 +169,30 @@ fn container(env: &Env, root: &str) -> Result<SourceKind, ProfileError> {
     })
 }
 
-/// What the root profile itself declares, in this order: its keys in the files (which end the
-/// chain, as in botocore); an IAM Identity Center session (not supported yet: said so); its
+/// What the root profile itself declares, in botocore's order: an IAM Identity Center role
+/// (`sso_*`); its keys in the files (which end the chain, as in botocore); its
 /// `credential_process`; a `web_identity_token_file` without a role (an error); else, for a
 /// profile with no credentials of its own at all, the environment's keys (as the 1.x tool did,
 /// and CI jobs rely on).
-fn declared(files: &Files, env: &Env, root: &str) -> Result<SourceKind, ProfileError> {
+fn declared(
+    files: &Files,
+    env: &Env,
+    root: &str,
+    style: LoginStyle,
+) -> Result<SourceKind, ProfileError> {
+    let section = files.profile(root);
+    if let Some(section) = section.as_ref().filter(|s| sso::declared(s)) {
+        let role = sso::role(files, env, (root, section), style)?;
+        if let Some(a) = &role.assignment {
+            debug!(
+                "source credentials: IAM Identity Center, role {} in account {} ({}, profile '{root}')",
+                a.role_name,
+                a.account_id,
+                role.login.label()
+            );
+        }
+        return Ok(SourceKind::Sso(Box::new(role)));
+    }
     if let Some(credentials) = files.keys(root) {
         debug!(
             "source credentials: profile '{root}', key {}",
@@ -176,12 +200,8 @@ fn declared(files: &Files, env: &Env, root: &str) -> Result<SourceKind, ProfileE
         );
         return Ok(SourceKind::File(credentials));
     }
-    let section = files.profile(root);
     let has = |key: &str| section.as_ref().is_some_and(|s| s.get(key).is_some());
     let name = || root.to_string();
-    if has("sso_session") || has("sso_start_url") {
-        return Err(ProfileError::Sso { name: name() });
-    }
     if let Some(command) = section.as_ref().and_then(|s| s.get("credential_process")) {
         debug!("source credentials: credential_process of profile '{root}'");
         return Ok(SourceKind::Process(command.to_string()));

@@ -23,6 +23,20 @@ pub enum CredsError {
     },
     /// A `credential_process` or `mfa_process` that runs itself again.
     Loop(Loop),
+    /// An Identity Center login is needed and this run cannot make one (no terminal).
+    SsoLoginNeeded {
+        label: String,
+        profile: String,
+    },
+    /// An Identity Center login did not end with a token; the reason says why.
+    SsoLogin {
+        label: String,
+        reason: String,
+    },
+    /// A profile that only names an sso-session: it gives no credentials.
+    SsoNoRole {
+        profile: String,
+    },
     /// Another run held the cache's lock for the whole lock timeout.
     LockTimeout {
         label: String,
@@ -68,6 +82,17 @@ impl fmt::Display for CredsError {
                 "credential_source {source} of profile '{profile}': {message}"
             ),
             CredsError::Loop(e) => e.fmt(f),
+            CredsError::SsoLoginNeeded { label, profile } => write!(
+                f,
+                "the IAM Identity Center login of {label} has expired or was never made, and there is no terminal to log in on: run aws-runas --sso-login {profile}"
+            ),
+            CredsError::SsoLogin { label, reason } => {
+                write!(f, "IAM Identity Center login of {label} failed: {reason}")
+            }
+            CredsError::SsoNoRole { profile } => write!(
+                f,
+                "profile '{profile}' names an sso-session but no sso_account_id and sso_role_name: it can log in (--sso-login) and list roles (-l), but gives no credentials"
+            ),
             CredsError::LockTimeout { label, waited } => write!(
                 f,
                 "gave up after {}s waiting for another aws-runas fetching the credentials of {label} (is one waiting for an MFA code?); set AWS_RUNAS_LOCK_TIMEOUT to wait longer",

@@ -136,6 +136,16 @@ impl Mfa {
         Err(MfaError::Malformed(TRIES))
     }
 
+    /// Whether the user can be asked on a terminal now (an Identity Center login may be started).
+    pub fn at_terminal(&self) -> bool {
+        matches!(self.asker, Asker::Terminal)
+            && OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open("/dev/tty")
+                .is_ok()
+    }
+
     /// Whether a rejected code may be asked for again (only when the user is at a terminal).
     pub fn can_ask_again(&self) -> bool {
         self.prompted && self.given.is_none()

@@ -1,6 +1,6 @@
 //! Getting credentials: the providers (`long_term`, `session_token`, `assume_role`,
 //! `web_identity`, `process` for `credential_process`, `machine` for instance metadata and
-//! container endpoints), composed through one trait (`provider`) and chosen in one place that
+//! container endpoints, `sso` for IAM Identity Center and its logins), composed through one trait (`provider`) and chosen in one place that
 //! says why (`plan`); the cache that decorates them (`cache`) and the safe files under it
 //! (`store`); where MFA codes come from (`mfa`); and its own error (`error`).
 
@@ -14,5 +14,6 @@ pub mod plan;
 pub mod process;
 pub mod provider;
 pub mod session_token;
+pub mod sso;
 pub mod store;
 pub mod web_identity;

@@ -22,13 +22,19 @@ use super::machine::{Container, InstanceMetadata};
 use super::process::CredentialProcess;
 use super::provider::Provider;
 use super::session_token::SessionToken;
+use super::sso::SsoProvider;
 use super::web_identity::WebIdentity;
 use crate::aws::endpoint::Endpoint;
 use crate::config::profile::{Profile, SourceKind, CHAINED_MAX};
+use crate::config::sso::SsoRole;
 #[cfg(test)]
 use crate::config::timeouts;
 use crate::credentials::Credentials;
 use crate::duration;
+
+/// The lifetime assumed for an Identity Center role's credentials before a cache file says
+/// (permission sets give 1 to 12 hours).
+const SSO_LIFETIME: Duration = Duration::from_secs(3600);
 
 /// The chosen chain and the reason, for `-v`.
 pub struct Plan {
@@ -52,7 +58,7 @@ fn direct_reason(profile: &Profile, temporary: bool, role_duration: Duration) ->
 /// Builds the provider chain for `profile`; `session_only` is `-s`.
 pub fn plan(profile: &Profile, endpoint: &Endpoint, cache: &CacheDir, session_only: bool) -> Plan {
     let source = &profile.source;
-    let long_term = root_provider(profile, endpoint);
+    let long_term = root_provider(profile, endpoint, cache);
     // Credentials a command prints are not known yet: like temporary ones, they are used as
     // they are, never for GetSessionToken.
     let temporary = source.credentials().is_none_or(Credentials::is_temporary);
@@ -111,7 +117,7 @@ pub fn plan(profile: &Profile, endpoint: &Endpoint, cache: &CacheDir, session_on
 /// signed with a session token obtained without MFA, and users' policies often demand MFA for
 /// everything. Otherwise the root credentials as they are.
 pub fn iam_reader(profile: &Profile, endpoint: &Endpoint, cache: &CacheDir) -> Plan {
-    let long_term = root_provider(profile, endpoint);
+    let long_term = root_provider(profile, endpoint, cache);
     let keys = profile
         .source
         .credentials()
@@ -134,10 +140,16 @@ pub fn iam_reader(profile: &Profile, endpoint: &Endpoint, cache: &CacheDir) -> P
     }
 }
 
-/// The provider of the chain's root: the keys as they are, or the `credential_process`.
-pub fn root_provider(profile: &Profile, endpoint: &Endpoint) -> Box<dyn Provider> {
+/// The provider of the chain's root: the keys as they are, the `credential_process`, ..., or
+/// an Identity Center role's credentials (cached as `.aws_sso_<profile>`).
+pub fn root_provider(
+    profile: &Profile,
+    endpoint: &Endpoint,
+    cache: &CacheDir,
+) -> Box<dyn Provider> {
     let source = &profile.source;
     match &source.kind {
+        SourceKind::Sso(role) => sso_provider(&source.profile, role, cache),
         SourceKind::File(credentials) => Box::new(LongTerm {
             label: format!("LongTerm({})", source.profile),
             credentials: credentials.clone(),
@@ -179,6 +191,26 @@ pub fn root_provider(profile: &Profile, endpoint: &Endpoint) -> Box<dyn Provider
             token_file: token_file.clone(),
         }),
     }
+}
+
+/// The portal's role credentials, cached per Identity Center profile.
+fn sso_provider(name: &str, role: &SsoRole, cache: &CacheDir) -> Box<dyn Provider> {
+    let inner = Box::new(SsoProvider {
+        login: role.login.clone(),
+        assignment: role.assignment.clone(),
+        lock_timeout: cache.lock_timeout(),
+    });
+    let Some(a) = &role.assignment else {
+        return inner;
+    };
+    let expect = Expect {
+        role_arn: Some(format!(
+            "sso:{}:{}@{}",
+            a.account_id, a.role_name, role.login.start_url
+        )),
+        ..Expect::default()
+    };
+    Box::new(Cached::sso(inner, cache, name, expect, SSO_LIFETIME))
 }
 
 /// The access key id of the keys at the chain's root, when they are known: a cache entry made

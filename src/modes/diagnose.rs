@@ -68,11 +68,16 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
         .and_then(|files| check_profile(args, env, files, &mut r));
     if let (Some(files), Some(profile)) = (&files, &profile) {
         check_region(profile, &mut r);
-        check_cache(
-            &CacheDir::beside(&files.config.path, timeouts::LOCK),
-            &mut r,
-        );
-        check_credentials(profile, env, &mut r);
+        let cache = CacheDir::beside(&files.config.path, timeouts::LOCK);
+        check_cache(&cache, &mut r);
+        if let SourceKind::Sso(role) = &profile.source.kind {
+            let (ok, line) = super::sso::token_state(&role.login);
+            r.line(
+                if ok { Level::Ok } else { Level::Warn },
+                format_args!("{line}"),
+            );
+        }
+        check_credentials(profile, env, &cache, &mut r);
         r.text.push('\n');
         r.text.push_str(&resolved(profile));
     }
@@ -176,13 +181,16 @@ fn check_profile(args: &Args, env: &Env, files: &Files, r: &mut Report) -> Optio
         let target = Target::parse(&name)?;
         resolve::resolve(target, &session::overrides(args), env, files)
     });
-    let profile = match resolved {
+    let mut profile = match resolved {
         Ok(p) => p,
         Err(e) => {
             r.line(Level::Error, format_args!("{e}"));
             return None;
         }
     };
+    if let Err(e) = endpoint::sso(env, &mut profile) {
+        r.line(Level::Error, format_args!("{e}"));
+    }
     r.line(
         Level::Ok,
         format_args!("profile '{}' found and resolved", profile.name()),
@@ -208,6 +216,7 @@ fn check_profile(args: &Args, env: &Env, files: &Files, r: &mut Report) -> Optio
         SourceKind::WebIdentity { .. } => {
             format!("web identity token of profile '{}'", source.profile)
         }
+        SourceKind::Sso(role) => super::sso::describe(&source.profile, role),
     };
     r.line(Level::Ok, format_args!("source credentials: {what}"));
     Some(profile)
@@ -250,7 +259,7 @@ fn check_cache(cache: &CacheDir, r: &mut Report) {
 }
 
 /// The source credentials work (GetCallerIdentity), and the clock agrees with AWS's.
-fn check_credentials(profile: &Profile, env: &Env, r: &mut Report) {
+fn check_credentials(profile: &Profile, env: &Env, cache: &CacheDir, r: &mut Report) {
     let sts = match endpoint::sts(env, profile) {
         Ok(e) => e,
         Err(e) => return r.line(Level::Error, format_args!("{e}")),
@@ -263,7 +272,7 @@ fn check_credentials(profile: &Profile, env: &Env, r: &mut Report) {
         refresh: false,
         newer_than: None,
     };
-    let credentials = match plan::root_provider(profile, &sts).retrieve(&mut ctx) {
+    let credentials = match plan::root_provider(profile, &sts, cache).retrieve(&mut ctx) {
         Ok(f) => f.credentials,
         Err(e) => {
             return r.line(

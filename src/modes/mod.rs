@@ -10,6 +10,7 @@ mod iam_user;
 pub mod mfa_devices;
 pub mod profiles;
 pub mod roles;
+pub mod sso;
 pub mod update;
 pub mod web_console;
 

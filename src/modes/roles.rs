@@ -1,6 +1,7 @@
 //! `-l` and `-c`: the roles the profile's IAM user may assume, read from its policies (inline and
 //! attached, its own and its groups'). `-l` lists them; `-c` writes them as the INI config of
-//! the "AWS Extend Switch Roles" browser extension.
+//! the "AWS Extend Switch Roles" browser extension. For an IAM Identity Center profile, both ask
+//! the portal instead (`sso.rs`).
 //!
 //! A policy call that fails (access denied to one policy, a policy deleted meanwhile) is a
 //! warning naming what could not be read, and the rest is still read; only when no list call
@@ -14,6 +15,7 @@ use crate::aws::iam::{DiscoveryError, Iam};
 use crate::aws::policy::{self, Assumable};
 use crate::aws::query::AwsError;
 use crate::cli::args::Args;
+use crate::config::profile::SourceKind;
 use crate::env::Env;
 use crate::error::Error;
 use crate::log;
@@ -33,6 +35,10 @@ pub enum Output {
 /// Runs `-l` or `-c`; returns the exit code.
 pub fn run(args: &Args, env: &Env, output: Output) -> Result<i32, Error> {
     let session = Session::open(args, env)?;
+    if let SourceKind::Sso(role) = &session.profile.source.kind {
+        let config = output == Output::ExtensionConfig;
+        return super::sso::discover(&session, args, &role.login, config);
+    }
     let user = iam_user::open(&session, args, env)?;
     let assumable = collect(&session, &user)?;
     if assumable.roles.is_empty() && assumable.patterns.is_empty() {

@@ -7,6 +7,7 @@ use std::ffi::OsString;
 
 use crate::aws::federation::{self, FederationError};
 use crate::cli::args::Args;
+use crate::config::profile::SourceKind;
 use crate::env::Env;
 use crate::error::Error;
 use crate::exec;
@@ -15,19 +16,24 @@ use crate::session::Session;
 /// Runs `-w`; returns the exit code.
 pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
     let session = Session::open(args, env)?;
-    let Some(role) = session.profile.roles.last().filter(|_| !args.session) else {
-        return Err(FederationError::NotARole {
-            profile: session.profile.name().to_string(),
+    let partition = match (session.profile.roles.last(), &session.profile.source.kind) {
+        (Some(role), _) if !args.session => role
+            .role_arn
+            .raw
+            .split(':')
+            .nth(1)
+            .unwrap_or("aws")
+            .to_string(),
+        // An Identity Center role's credentials are a role's too.
+        (None, SourceKind::Sso(sso)) if sso.login.region.starts_with("cn-") => "aws-cn".into(),
+        (None, SourceKind::Sso(_)) => "aws".to_string(),
+        _ => {
+            return Err(FederationError::NotARole {
+                profile: session.profile.name().to_string(),
+            }
+            .into())
         }
-        .into());
     };
-    let partition = role
-        .role_arn
-        .raw
-        .split(':')
-        .nth(1)
-        .unwrap_or("aws")
-        .to_string();
     let (default_endpoint, destination) = federation::endpoints(&partition);
     let endpoint = env
         .non_empty("AWS_RUNAS_SIGNIN_URL")

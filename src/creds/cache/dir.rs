@@ -59,6 +59,11 @@ impl CacheDir {
             .join(format!(".aws_assume_role_{}", sanitize(name)))
     }
 
+    /// `.aws_sso_<profile>`: an Identity Center profile's role credentials.
+    pub fn sso_file(&self, profile: &str) -> PathBuf {
+        self.dir.join(format!(".aws_sso_{}", sanitize(profile)))
+    }
+
     /// The directory.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -66,7 +71,10 @@ impl CacheDir {
 
     /// The cache files in the directory and what is wrong with each (`-D`).
     pub fn audit(&self) -> Vec<(PathBuf, Option<String>)> {
-        store::audit(&self.dir, &[".aws_session_token_", ".aws_assume_role_"])
+        store::audit(
+            &self.dir,
+            &[".aws_session_token_", ".aws_assume_role_", ".aws_sso_"],
+        )
     }
 
     /// Whether other users may replace files in the directory.

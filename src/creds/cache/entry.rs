@@ -18,6 +18,8 @@ use crate::time;
 pub enum Kind {
     SessionToken,
     AssumeRole,
+    /// An Identity Center role's credentials (GetRoleCredentials).
+    Sso,
 }
 
 impl Kind {
@@ -25,6 +27,7 @@ impl Kind {
         match self {
             Kind::SessionToken => "SessionTokenProvider",
             Kind::AssumeRole => "AssumeRoleProvider",
+            Kind::Sso => "SSOProvider",
         }
     }
 }

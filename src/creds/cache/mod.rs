@@ -93,6 +93,26 @@ impl Cached {
         }
     }
 
+    /// Caches the role credentials an Identity Center profile gets from the portal. `expect`'s
+    /// role is `sso:<account>:<role name>@<start URL>`: what they were made for.
+    pub fn sso(
+        inner: Box<dyn Provider>,
+        cache: &CacheDir,
+        profile: &str,
+        expect: Expect,
+        lifetime: Duration,
+    ) -> Cached {
+        Cached {
+            inner,
+            path: cache.sso_file(profile),
+            kind: Kind::Sso,
+            expect,
+            lifetime,
+            label: format!("profile '{profile}'"),
+            lock_timeout: cache.lock_timeout(),
+        }
+    }
+
     fn file_name(&self) -> String {
         self.path
             .file_name()

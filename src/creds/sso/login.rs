@@ -1,0 +1,352 @@
+//! Logging in to IAM Identity Center, as the AWS CLI v2 does: a public client registered with
+//! RegisterClient (cached as the CLI caches it and reused until it expires), then either the
+//! authorization-code grant with PKCE through a loopback redirect (`callback.rs`), or with
+//! `--use-device-code` the device grant (StartDeviceAuthorization, then CreateToken polled at
+//! the interval given, slower after `slow_down`). The URL (and the user code) go to stderr; the
+//! browser is opened when the login says how. The code, the verifier and the tokens never do.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::callback::{self, Callback, Outcome};
+use super::token::{self, Granted, Token};
+use crate::aws::http::Agent;
+use crate::aws::query::{encode, AwsError};
+use crate::aws::sso::{self, Grant, Registration};
+use crate::config::sso::Login;
+use crate::credentials::Secret;
+use crate::creds::error::CredsError;
+use crate::creds::store::{self, Private};
+use crate::log::{self, debug};
+use crate::random;
+use crate::time;
+
+/// How long a login may wait for the user.
+pub const TIMEOUT: Duration = Duration::from_secs(600);
+/// The client name the registration carries.
+const CLIENT_NAME: &str = "aws-runas";
+/// What `slow_down` adds to the polling interval (RFC 8628).
+const SLOW_DOWN: u64 = 5;
+
+/// A cached client registration, as the CLI v2 caches it.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CachedClient {
+    client_id: String,
+    client_secret: String,
+    expires_at: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    scopes: Vec<String>,
+}
+
+/// The error of a login that did not end with a token.
+fn failed(login: &Login, reason: impl Into<String>) -> CredsError {
+    CredsError::SsoLogin {
+        label: login.label(),
+        reason: reason.into(),
+    }
+}
+
+/// Logs in; `previous` is the token being replaced, whose unknown fields are kept.
+pub fn run(
+    login: &Login,
+    agent: &Agent,
+    private: &Private,
+    previous: Option<&Token>,
+) -> Result<Token, CredsError> {
+    let deadline = Instant::now() + TIMEOUT;
+    let granted = if login.style.device_code {
+        device(login, agent, private, deadline)?
+    } else {
+        authorization_code(login, agent, private, deadline)?
+    };
+    let token = Token::from_grant(login, granted, previous);
+    log::note(format_args!(
+        "logged in to IAM Identity Center ({}) until {}",
+        login.label(),
+        time::rfc3339::format(token.expires)
+    ));
+    Ok(token)
+}
+
+/// The registration cache's key, as the CLI v2 makes it: SHA-1 of the sorted JSON of what the
+/// client is for (the flow too, since a device client cannot take a code).
+fn registration_key(login: &Login, pkce: bool) -> String {
+    let mut args = serde_json::Map::new();
+    if pkce {
+        args.insert(
+            "grantTypes".into(),
+            serde_json::json!(["authorization_code", "refresh_token"]),
+        );
+    }
+    args.insert("region".into(), login.region.clone().into());
+    args.insert("scopes".into(), serde_json::json!(login.scopes));
+    if let Some(session) = &login.session {
+        args.insert("session_name".into(), session.clone().into());
+    }
+    args.insert("startUrl".into(), login.start_url.clone().into());
+    args.insert("tool".into(), "botocore".into());
+    token::sha1_hex(&python_json(&serde_json::Value::Object(args)))
+}
+
+/// `value` as Python's `json.dumps(value, sort_keys=True)` writes it (serde_json's maps are
+/// sorted): `", "` between items, `": "` after keys.
+fn python_json(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            let items: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{}: {}", Value::from(k.as_str()), python_json(v)))
+                .collect();
+            format!("{{{}}}", items.join(", "))
+        }
+        Value::Array(list) => {
+            let items: Vec<String> = list.iter().map(python_json).collect();
+            format!("[{}]", items.join(", "))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A registration for the flow: the cached one while it is valid, else a new one (cached).
+fn registration(
+    login: &Login,
+    agent: &Agent,
+    private: &Private,
+    redirect: Option<&str>,
+) -> Result<Registration, AwsError> {
+    let path = login.cache_dir.join(format!(
+        "{}.json",
+        registration_key(login, redirect.is_some())
+    ));
+    if let store::Read::Data(data) = store::read(&path) {
+        if let Ok(c) = serde_json::from_slice::<CachedClient>(&data) {
+            let expires_at = token::parse_time(&c.expires_at).unwrap_or(0);
+            if expires_at - time::unix_now() > 3600 {
+                debug!(
+                    "sso login: the cached client registration, until {}",
+                    c.expires_at
+                );
+                return Ok(Registration {
+                    client_id: c.client_id,
+                    client_secret: Secret::new(c.client_secret),
+                    expires_at,
+                });
+            }
+        }
+    }
+    let pkce = redirect.map(|r| (login.start_url.as_str(), r));
+    let oidc = &login.endpoints.oidc;
+    let client = sso::register_client(agent, oidc, CLIENT_NAME, &login.scopes, pkce)?;
+    let cached = CachedClient {
+        client_id: client.client_id.clone(),
+        client_secret: client.client_secret.expose().to_string(),
+        expires_at: time::rfc3339::format(client.expires_at),
+        scopes: login.scopes.clone(),
+    };
+    let written = serde_json::to_vec(&cached)
+        .map_err(std::io::Error::other)
+        .and_then(|json| private.write(&path, &token::file_name(&path), &json));
+    if let Err(e) = written {
+        debug!("sso login: cannot cache the client registration ({e})");
+    }
+    Ok(client)
+}
+
+/// Base64url without padding (RFC 4648 §5), for the PKCE verifier and challenge.
+fn base64url(data: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// The authorization-code grant with PKCE through the loopback redirect.
+fn authorization_code(
+    login: &Login,
+    agent: &Agent,
+    private: &Private,
+    deadline: Instant,
+) -> Result<Granted, CredsError> {
+    let callback = Callback::bind().map_err(|e| {
+        failed(
+            login,
+            format!("cannot listen on 127.0.0.1 for the login's redirect: {e}"),
+        )
+    })?;
+    let redirect = callback.redirect_uri.clone();
+    // The registered redirect: any port of the loopback address (RFC 8252).
+    let registered = format!("http://127.0.0.1{}", callback::PATH);
+    let client = registration(login, agent, private, Some(&registered))?;
+    let random = |e: std::io::Error| failed(login, format!("no random bytes: {e}"));
+    let verifier = Secret::new(base64url(&random::bytes::<32>().map_err(random)?));
+    let challenge = base64url(&Sha256::digest(verifier.expose().as_bytes()));
+    let state = random::hex_token::<16>().map_err(random)?;
+    let url = format!(
+        "{}authorize?response_type=code&client_id={}&redirect_uri={}&state={state}&code_challenge_method=S256&scopes={}&code_challenge={challenge}",
+        login.endpoints.oidc,
+        encode(&client.client_id),
+        encode(&redirect),
+        encode(&login.scopes.join(",")),
+    );
+    log::note(format_args!(
+        "log in to IAM Identity Center ({}) in your browser; if it does not open, open {url}",
+        login.label()
+    ));
+    open_browser(login, &url);
+    let outcome = callback
+        .wait(&state, deadline)
+        .map_err(|e| failed(login, format!("the login's redirect listener failed: {e}")))?;
+    let code = match outcome {
+        Outcome::Code(code) => code,
+        Outcome::Refused(error) => return Err(failed(login, format!("it was refused ({error})"))),
+        Outcome::TimedOut => {
+            return Err(failed(
+                login,
+                format!("nobody logged in within {}s", TIMEOUT.as_secs()),
+            ))
+        }
+    };
+    let grant = Grant::AuthorizationCode {
+        code: &code,
+        redirect_uri: &redirect,
+        verifier: &verifier,
+    };
+    let ids = (client.client_id.as_str(), &client.client_secret);
+    let tokens = sso::create_token(agent, &login.endpoints.oidc, ids, grant)?;
+    Ok(granted(tokens, client))
+}
+
+fn granted(tokens: sso::Tokens, client: Registration) -> Granted {
+    Granted {
+        access_token: tokens.access_token,
+        expires_in: tokens.expires_in,
+        refresh_token: tokens.refresh_token,
+        client_id: client.client_id,
+        client_secret: client.client_secret,
+        registration_expires: client.expires_at,
+    }
+}
+
+/// The device grant: the user approves the code on the page; we poll.
+fn device(
+    login: &Login,
+    agent: &Agent,
+    private: &Private,
+    deadline: Instant,
+) -> Result<Granted, CredsError> {
+    let client = registration(login, agent, private, None)?;
+    let oidc = &login.endpoints.oidc;
+    let auth = sso::start_device_authorization(agent, oidc, &client, &login.start_url)?;
+    let url = auth
+        .verification_uri_complete
+        .clone()
+        .unwrap_or_else(|| auth.verification_uri.clone());
+    log::note(format_args!(
+        "log in to IAM Identity Center ({}): open {} and enter the code {}",
+        login.label(),
+        auth.verification_uri,
+        auth.user_code
+    ));
+    open_browser(login, &url);
+    let deadline = deadline.min(Instant::now() + Duration::from_secs(auth.expires_in));
+    let mut interval = auth.interval;
+    let ids = (client.client_id.as_str(), &client.client_secret);
+    loop {
+        std::thread::sleep(Duration::from_secs(interval));
+        match sso::create_token(agent, oidc, ids, Grant::DeviceCode(&auth.device_code)) {
+            Ok(tokens) => return Ok(granted(tokens, client)),
+            Err(AwsError::Service { code, .. }) if code == "authorization_pending" => {
+                debug!("sso login: not approved yet");
+            }
+            Err(AwsError::Service { code, .. }) if code == "slow_down" => {
+                interval += SLOW_DOWN;
+                debug!("sso login: slow_down, polling every {interval}s");
+            }
+            Err(AwsError::Service { code, .. }) if code == "access_denied" => {
+                return Err(failed(login, "it was refused in the browser"));
+            }
+            Err(AwsError::Service { code, .. }) if code == "expired_token" => {
+                return Err(failed(
+                    login,
+                    "the code expired before it was approved: log in again",
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        if Instant::now() >= deadline {
+            return Err(failed(
+                login,
+                "the code expired before it was approved: log in again",
+            ));
+        }
+    }
+}
+
+/// Opens `url` with the login's opener, if it has one; a failure only means the user opens it.
+fn open_browser(login: &Login, url: &str) {
+    let Some(opener) = &login.opener else {
+        return;
+    };
+    let spawned = Command::new(opener)
+        .arg(url)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    match spawned {
+        // Reaped in the background: the opener may outlive the login.
+        Ok(mut child) => {
+            std::thread::spawn(move || child.wait());
+        }
+        Err(e) => debug!("sso login: cannot run {opener} ({e})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64url_matches_rfc_4648_without_padding() {
+        assert_eq!(base64url(b""), "");
+        assert_eq!(base64url(b"f"), "Zg");
+        assert_eq!(base64url(b"fo"), "Zm8");
+        assert_eq!(base64url(b"foo"), "Zm9v");
+        assert_eq!(base64url(b"foob"), "Zm9vYg");
+        assert_eq!(base64url(&[0xfb, 0xff]), "-_8");
+    }
+
+    #[test]
+    fn the_pkce_challenge_is_rfc_7636_s256() {
+        // RFC 7636 appendix B.
+        let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+        assert_eq!(
+            base64url(&Sha256::digest(verifier.as_bytes())),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+    }
+
+    #[test]
+    fn the_registration_key_is_the_sha1_of_python_sorted_json() {
+        let login = Login::sample();
+        let text = r#"{"region": "eu-west-1", "scopes": ["sso:account:access"], "session_name": "corp", "startUrl": "https://corp.awsapps.com/start", "tool": "botocore"}"#;
+        assert_eq!(registration_key(&login, false), token::sha1_hex(text));
+        assert_ne!(
+            registration_key(&login, true),
+            registration_key(&login, false)
+        );
+    }
+}

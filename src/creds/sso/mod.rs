@@ -1,0 +1,213 @@
+//! IAM Identity Center as a source of credentials: the login's token (`token.rs`, the cache the
+//! CLI and the SDKs share), refreshed within 15 minutes of expiry under the token file's lock so
+//! that N parallel runs refresh once, a new login when it is needed and a terminal is there
+//! (`login.rs`, `callback.rs`), and the portal's role credentials ([`SsoProvider`], cached by
+//! `Cached::sso` as `.aws_sso_<profile>`).
+
+pub mod callback;
+pub mod login;
+pub mod token;
+
+use std::time::Duration;
+
+use self::token::{Granted, Token};
+use super::error::CredsError;
+use super::provider::{Ctx, Fetched, Provider};
+use super::store::{Locked, Private};
+use crate::aws::http::Agent;
+use crate::aws::sso::{self, Grant};
+use crate::config::sso::{Assignment, Login};
+use crate::log::{self, debug};
+use crate::time;
+
+/// Whether a run may log in when it has to: only at a terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interactive {
+    Yes,
+    No,
+}
+
+/// Our private directory beside the token files, for the lock and atomic writes.
+fn private(login: &Login) -> Result<Private, CredsError> {
+    Private::open(&login.cache_dir).map_err(|reason| CredsError::SsoLogin {
+        label: login.label(),
+        reason: format!("cannot use the token cache: {reason}"),
+    })
+}
+
+/// Holds the token file's lock; `None` when no lock can be had here (the run goes on).
+fn lock(
+    login: &Login,
+    private: &Private,
+    timeout: Duration,
+) -> Result<Option<std::fs::File>, CredsError> {
+    let name = token::file_name(&token::path(login));
+    let waiting = || {
+        log::note(format_args!(
+            "waiting for another aws-runas that is refreshing the IAM Identity Center login of {} (at most {}s)",
+            login.label(),
+            timeout.as_secs()
+        ));
+    };
+    match private.lock(&name, timeout, waiting) {
+        Locked::Held(file) => Ok(Some(file)),
+        Locked::Unavailable(e) => {
+            debug!("cannot lock the sso token ({e}); going on without the lock");
+            Ok(None)
+        }
+        Locked::TimedOut => Err(CredsError::LockTimeout {
+            label: login.label(),
+            waited: timeout,
+        }),
+    }
+}
+
+/// The login's token, valid for a while: the cached one, else refreshed (once for N parallel
+/// runs), else, `interactive`, a new login. Without a terminal a needed login is an error that
+/// says how to log in.
+pub fn current(
+    login: &Login,
+    agent: &Agent,
+    interactive: Interactive,
+    lock_timeout: Duration,
+) -> Result<Token, CredsError> {
+    if let Some(t) = token::read(login, false) {
+        if !t.due(time::unix_now()) {
+            debug!("sso token of {}: valid until {}", login.label(), t.expires);
+            return Ok(t);
+        }
+    }
+    let private = private(login)?;
+    let _lock = lock(login, &private, lock_timeout)?;
+    let previous = token::read(login, true);
+    if let Some(t) = &previous {
+        if let Some(fresh) = refreshed(login, agent, &private, t) {
+            return Ok(fresh);
+        }
+    }
+    if interactive == Interactive::No {
+        return Err(CredsError::SsoLoginNeeded {
+            label: login.label(),
+            profile: login.profile.clone(),
+        });
+    }
+    let token = login::run(login, agent, &private, previous.as_ref())?;
+    save(login, &private, &token);
+    Ok(token)
+}
+
+/// `t` itself when another run refreshed it meanwhile, else a refreshed token, else `t` while it
+/// may still be sent (a failed refresh of a valid token goes on with it).
+fn refreshed(login: &Login, agent: &Agent, private: &Private, t: &Token) -> Option<Token> {
+    let now = time::unix_now();
+    if !t.due(now) {
+        return Some(t.clone());
+    }
+    if let Some((refresh, client_id, client_secret)) = t.refresher(now) {
+        let grant = Grant::RefreshToken(&refresh);
+        let oidc = &login.endpoints.oidc;
+        match sso::create_token(agent, oidc, (&client_id, &client_secret), grant) {
+            Ok(tokens) => {
+                let granted = Granted {
+                    access_token: tokens.access_token,
+                    expires_in: tokens.expires_in,
+                    refresh_token: tokens.refresh_token,
+                    client_id,
+                    client_secret,
+                    registration_expires: t.registration_expires().unwrap_or(now),
+                };
+                let fresh = Token::from_grant(login, granted, Some(t));
+                debug!("sso token of {}: refreshed", login.label());
+                save(login, private, &fresh);
+                return Some(fresh);
+            }
+            Err(e) => debug!("sso token of {}: refresh failed ({e})", login.label()),
+        }
+    } else {
+        debug!(
+            "sso token of {}: cannot be refreshed (no refresh token, or the registration expired)",
+            login.label()
+        );
+    }
+    t.usable(now).then(|| t.clone())
+}
+
+/// Writes the token; a failure is a warning (the next run will log in again).
+fn save(login: &Login, private: &Private, t: &Token) {
+    if let Err(e) = token::write(private, login, t) {
+        log::warn(format_args!(
+            "cannot write the IAM Identity Center token {} ({e}); the next run will need a login again",
+            token::path(login).display()
+        ));
+    }
+}
+
+/// `--sso-login`: logs in now, whatever the cached token, and keeps the new token.
+pub fn log_in(login: &Login, agent: &Agent, lock_timeout: Duration) -> Result<Token, CredsError> {
+    let private = private(login)?;
+    let _lock = lock(login, &private, lock_timeout)?;
+    let previous = token::read(login, true);
+    let token = login::run(login, agent, &private, previous.as_ref())?;
+    save(login, &private, &token);
+    Ok(token)
+}
+
+/// `--sso-logout`: the portal's Logout with the token (a failure is a warning: the token is
+/// forgotten anyway), then the token file removed. Returns whether there was a token.
+pub fn log_out(login: &Login, agent: &Agent) -> bool {
+    let Some(t) = token::read(login, false) else {
+        return false;
+    };
+    if t.usable(time::unix_now()) {
+        if let Err(e) = sso::logout(agent, &login.endpoints.portal, &t.access_token()) {
+            log::warn(format_args!("{e}; forgetting the login anyway"));
+        }
+    }
+    let path = token::path(login);
+    if let Err(e) = std::fs::remove_file(&path) {
+        log::warn(format_args!("cannot remove {} ({e})", path.display()));
+    }
+    true
+}
+
+/// The portal's role credentials of an Identity Center profile.
+pub struct SsoProvider {
+    pub login: Login,
+    /// None: the profile only names a session (it can log in, but gives no credentials).
+    pub assignment: Option<Assignment>,
+    pub lock_timeout: Duration,
+}
+
+impl Provider for SsoProvider {
+    fn retrieve(&self, ctx: &mut Ctx<'_>) -> Result<Fetched, CredsError> {
+        let Some(a) = &self.assignment else {
+            return Err(CredsError::SsoNoRole {
+                profile: self.login.profile.clone(),
+            });
+        };
+        let interactive = if ctx.mfa.at_terminal() {
+            Interactive::Yes
+        } else {
+            Interactive::No
+        };
+        let t = current(&self.login, ctx.agent, interactive, self.lock_timeout)?;
+        let portal = &self.login.endpoints.portal;
+        let target = (a.account_id.as_str(), a.role_name.as_str());
+        let credentials = sso::role_credentials(ctx.agent, portal, &t.access_token(), target)?;
+        debug!(
+            "GetRoleCredentials: role {} in account {}, key {}",
+            a.role_name, a.account_id, credentials.access_key_id
+        );
+        Ok(Fetched::bare(credentials))
+    }
+
+    fn describe(&self) -> String {
+        match &self.assignment {
+            Some(a) => format!(
+                "Sso({}, {}/{})",
+                self.login.profile, a.account_id, a.role_name
+            ),
+            None => format!("Sso({}, no role)", self.login.profile),
+        }
+    }
+}

@@ -1,0 +1,273 @@
+//! The Identity Center token cache the AWS CLI v2 and the SDKs share: `~/.aws/sso/cache/<sha1 hex
+//! of the session name (or a legacy profile's start URL)>.json`, camelCase JSON with `startUrl`,
+//! `region`, `accessToken`, `expiresAt`, and for a refreshable login `refreshToken`, `clientId`,
+//! `clientSecret`, `registrationExpiresAt`. Fields we do not know are kept when we rewrite a
+//! file. Read and written through `store.rs` like our credential cache: no link followed, owner
+//! and mode checked, atomic 0600 writes, locks in `.aws-runas/` beside the files.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use sha1::{Digest, Sha1};
+
+use crate::config::sso::Login;
+use crate::credentials::Secret;
+use crate::creds::store;
+use crate::log::{self, debug};
+use crate::random;
+use crate::time;
+
+/// A token expiring within this many seconds is refreshed (botocore's window).
+pub const REFRESH_WINDOW: i64 = 15 * 60;
+/// A token expiring within this many seconds is not sent any more.
+pub const USABLE_MARGIN: i64 = 60;
+
+/// One token file, as the CLI and botocore write it. No `Debug`: it holds secrets.
+#[derive(Serialize, Deserialize, Clone)]
+#[serde(rename_all = "camelCase")]
+struct Stored {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    start_url: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    region: String,
+    access_token: String,
+    expires_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    client_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    client_secret: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    registration_expires_at: Option<String>,
+    /// Whatever else the writer put there.
+    #[serde(flatten)]
+    rest: Map<String, Value>,
+}
+
+/// A login's token, read from its file or just made.
+#[derive(Clone)]
+pub struct Token {
+    stored: Stored,
+    /// Unix seconds.
+    pub expires: i64,
+    registration_expires: Option<i64>,
+}
+
+/// What a login gave: the tokens and the client that got them.
+pub struct Granted {
+    pub access_token: Secret,
+    pub expires_in: i64,
+    pub refresh_token: Option<Secret>,
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub registration_expires: i64,
+}
+
+/// `expiresAt` as botocore and the CLI write it: RFC 3339, or with a `UTC` suffix for `Z`.
+pub fn parse_time(text: &str) -> Option<i64> {
+    match text.strip_suffix("UTC") {
+        Some(head) => time::rfc3339::parse(&format!("{head}Z")),
+        None => time::rfc3339::parse(text),
+    }
+}
+
+/// SHA-1 hex of `text`: the CLI's name for a cache file.
+pub fn sha1_hex(text: &str) -> String {
+    random::hex(&Sha1::digest(text.as_bytes()))
+}
+
+/// Where `login`'s token lives.
+pub fn path(login: &Login) -> PathBuf {
+    login
+        .cache_dir
+        .join(format!("{}.json", sha1_hex(login.cache_key())))
+}
+
+impl Token {
+    /// Parses a token file; `None` when it is not one (no token or no readable expiry).
+    fn parse(data: &[u8]) -> Option<Token> {
+        let stored: Stored = serde_json::from_slice(data).ok()?;
+        let expires = parse_time(&stored.expires_at)?;
+        let registration_expires = stored
+            .registration_expires_at
+            .as_deref()
+            .and_then(parse_time);
+        (!stored.access_token.is_empty()).then_some(Token {
+            stored,
+            expires,
+            registration_expires,
+        })
+    }
+
+    /// A new token for `login` from what a login or refresh gave, keeping a previous token's
+    /// other fields and its refresh token when no new one came.
+    pub fn from_grant(login: &Login, granted: Granted, previous: Option<&Token>) -> Token {
+        let now = time::unix_now();
+        let expires = now.saturating_add(granted.expires_in);
+        let mut rest = previous.map(|p| p.stored.rest.clone()).unwrap_or_default();
+        rest.remove("refreshToken");
+        let refresh = granted
+            .refresh_token
+            .map(|t| t.expose().to_string())
+            .or_else(|| previous.and_then(|p| p.stored.refresh_token.clone()));
+        Token {
+            stored: Stored {
+                start_url: login.start_url.clone(),
+                region: login.region.clone(),
+                access_token: granted.access_token.expose().to_string(),
+                expires_at: time::rfc3339::format(expires),
+                refresh_token: refresh,
+                client_id: Some(granted.client_id),
+                client_secret: Some(granted.client_secret.expose().to_string()),
+                registration_expires_at: Some(time::rfc3339::format(granted.registration_expires)),
+                rest,
+            },
+            expires,
+            registration_expires: Some(granted.registration_expires),
+        }
+    }
+
+    /// The bearer token for the portal.
+    pub fn access_token(&self) -> Secret {
+        Secret::new(self.stored.access_token.clone())
+    }
+
+    /// Whether it may still be sent at `now`.
+    pub fn usable(&self, now: i64) -> bool {
+        self.expires - now > USABLE_MARGIN
+    }
+
+    /// Whether it is inside the refresh window at `now`.
+    pub fn due(&self, now: i64) -> bool {
+        self.expires - now < REFRESH_WINDOW
+    }
+
+    /// The refresh token and the client to use it with, while the registration is valid.
+    pub fn refresher(&self, now: i64) -> Option<(Secret, String, Secret)> {
+        if self.registration_expires.is_none_or(|t| t <= now) {
+            return None;
+        }
+        let s = &self.stored;
+        Some((
+            Secret::new(s.refresh_token.clone()?),
+            s.client_id.clone()?,
+            Secret::new(s.client_secret.clone()?),
+        ))
+    }
+
+    /// Whether it has what a refresh needs (`-D`), whatever the time.
+    pub fn has_refresh_token(&self) -> bool {
+        self.stored.refresh_token.is_some() && self.stored.client_id.is_some()
+    }
+
+    /// When the client registration expires, if known.
+    pub fn registration_expires(&self) -> Option<i64> {
+        self.registration_expires
+    }
+
+    fn to_json(&self) -> std::io::Result<Vec<u8>> {
+        serde_json::to_vec(&self.stored).map_err(std::io::Error::other)
+    }
+}
+
+/// Reads `login`'s token file; `None` when there is no usable one (missing, unsafe, corrupt:
+/// the warning, if one is due, is said). `quiet`: an unsafe file was named already.
+pub fn read(login: &Login, quiet: bool) -> Option<Token> {
+    let path = path(login);
+    let name = path.display();
+    match store::read(&path) {
+        store::Read::Data(data) => match Token::parse(&data) {
+            Some(token) => Some(token),
+            None => {
+                if !quiet {
+                    log::warn(format_args!(
+                        "ignoring the IAM Identity Center token file {name}: it is not a token"
+                    ));
+                }
+                None
+            }
+        },
+        store::Read::Missing => {
+            debug!("sso token {name}: none");
+            None
+        }
+        store::Read::Unsafe(reason) => {
+            if !quiet {
+                log::warn(format_args!(
+                    "ignoring the IAM Identity Center token file {name}: it is {reason}"
+                ));
+            }
+            None
+        }
+        store::Read::Failed(e) => {
+            debug!("sso token {name}: unreadable ({e})");
+            None
+        }
+    }
+}
+
+/// Writes `token` as `login`'s token file, atomically, 0600.
+pub fn write(private: &store::Private, login: &Login, token: &Token) -> std::io::Result<()> {
+    let path = path(login);
+    let name = file_name(&path);
+    private.write(&path, &name, &token.to_json()?)
+}
+
+/// The file name of `path`, for locks and temp files.
+pub fn file_name(path: &Path) -> String {
+    path.file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_file_name_is_the_sha1_of_the_session_name_as_the_cli_names_it() {
+        assert_eq!(sha1_hex("abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
+    }
+
+    #[test]
+    fn expiry_is_read_in_both_spellings_botocore_writes() {
+        assert_eq!(parse_time("2026-01-02T03:04:05Z"), Some(1_767_323_045));
+        assert_eq!(parse_time("2026-01-02T03:04:05UTC"), Some(1_767_323_045));
+        assert_eq!(parse_time("2026-01-02T03:04:05+00:00"), Some(1_767_323_045));
+        assert_eq!(parse_time("soon"), None);
+    }
+
+    #[test]
+    fn unknown_fields_survive_a_rewrite_and_a_missing_refresh_token_keeps_the_old_one() {
+        let data = br#"{"startUrl":"u","region":"r","accessToken":"a","expiresAt":"2026-01-02T03:04:05Z","refreshToken":"old","clientId":"c","clientSecret":"s","registrationExpiresAt":"2099-01-01T00:00:00Z","extra":{"k":1}}"#;
+        let token = Token::parse(data).unwrap();
+        assert!(token.has_refresh_token());
+        let login = Login::sample();
+        let granted = Granted {
+            access_token: Secret::new("new"),
+            expires_in: 3600,
+            refresh_token: None,
+            client_id: "c".into(),
+            client_secret: Secret::new("s"),
+            registration_expires: 4_070_908_800,
+        };
+        let new = Token::from_grant(&login, granted, Some(&token));
+        let json: Value = serde_json::from_slice(&new.to_json().unwrap()).unwrap();
+        assert_eq!(json["extra"]["k"], 1);
+        assert_eq!(json["refreshToken"], "old");
+        assert_eq!(json["accessToken"], "new");
+        assert_eq!(json["registrationExpiresAt"], "2099-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn a_file_without_a_token_or_an_expiry_is_no_token() {
+        assert!(Token::parse(br#"{"accessToken":"a"}"#).is_none());
+        assert!(
+            Token::parse(br#"{"accessToken":"","expiresAt":"2026-01-02T03:04:05Z"}"#).is_none()
+        );
+        assert!(Token::parse(b"not json").is_none());
+    }
+}

@@ -1,0 +1,224 @@
+//! `--sso-login` and `--sso-logout`: an IAM Identity Center login made now for the profile's
+//! sso-session (shared with the AWS CLI and SDKs through their token cache), or ended: the
+//! portal's Logout, the token file removed, and the cached role credentials of every profile
+//! that uses the session removed with it. And `-l`/`-c` for an Identity Center profile: every
+//! account and role the login reaches (ListAccounts, ListAccountRoles), listed, or written as
+//! ready-to-paste profiles for the pairs the config does not have yet.
+
+use std::fmt::Write as _;
+
+use crate::aws::sso as portal;
+use crate::cli::args::Args;
+use crate::config::profile::{Overrides, SourceKind, Target};
+use crate::config::resolve;
+use crate::config::sso::{Login, SsoError, SsoRole};
+use crate::creds;
+use crate::env::Env;
+use crate::error::Error;
+use crate::log;
+use crate::session::Session;
+
+/// The login of the profile's chain, if its root uses Identity Center.
+fn login_of(session: &Session) -> Result<Login, Error> {
+    match &session.profile.source.kind {
+        SourceKind::Sso(role) => Ok(role.login.clone()),
+        _ => Err(crate::config::error::ProfileError::Sso(SsoError::NotSso {
+            profile: session.profile.name().to_string(),
+        })
+        .into()),
+    }
+}
+
+/// `--sso-login [profile]`.
+pub fn login(args: &Args, env: &Env) -> Result<i32, Error> {
+    let session = Session::open(args, env)?;
+    let login = login_of(&session)?;
+    creds::sso::log_in(&login, &session.agent, session.cache.lock_timeout())?;
+    Ok(0)
+}
+
+/// `--sso-logout [profile]`.
+pub fn logout(args: &Args, env: &Env) -> Result<i32, Error> {
+    let session = Session::open(args, env)?;
+    let login = login_of(&session)?;
+    let had_token = creds::sso::log_out(&login, &session.agent);
+    let mut removed = 0;
+    for name in session.files.profiles() {
+        let Ok(target) = Target::parse(&name) else {
+            continue;
+        };
+        let Ok(profile) = resolve::resolve(target, &Overrides::default(), env, &session.files)
+        else {
+            continue;
+        };
+        let SourceKind::Sso(role) = &profile.source.kind else {
+            continue;
+        };
+        if role.login.cache_key() != login.cache_key() || role.login.cache_dir != login.cache_dir {
+            continue;
+        }
+        let mut files = vec![session.cache.sso_file(&profile.source.profile)];
+        if !profile.roles.is_empty() {
+            files.push(session.cache.assume_role_file(&profile.cache_name()));
+        }
+        for file in files {
+            match std::fs::remove_file(&file) {
+                Ok(()) => removed += 1,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => log::warn(format_args!("cannot remove {} ({e})", file.display())),
+            }
+        }
+    }
+    let what = if had_token {
+        "logged out of"
+    } else {
+        "no login to end for"
+    };
+    log::note(format_args!(
+        "{what} IAM Identity Center ({}); {removed} cached credential file(s) removed",
+        login.label()
+    ));
+    Ok(0)
+}
+
+/// What `-D` says of an Identity Center source.
+pub fn describe(profile: &str, role: &SsoRole) -> String {
+    match &role.assignment {
+        Some(a) => format!(
+            "IAM Identity Center role {} in account {} (profile '{profile}', {})",
+            a.role_name,
+            a.account_id,
+            role.login.label()
+        ),
+        None => format!(
+            "IAM Identity Center {} (profile '{profile}' has no sso_account_id and sso_role_name)",
+            role.login.label()
+        ),
+    }
+}
+
+/// `-D`'s line on the login's token: where it is, when it expires, whether it can be refreshed;
+/// never the token. `false`: a login is needed.
+pub fn token_state(login: &Login) -> (bool, String) {
+    use creds::sso::token;
+    let path = token::path(login);
+    let Some(t) = token::read(login, false) else {
+        return (
+            false,
+            format!(
+                "no IAM Identity Center login of {} ({}): run aws-runas --sso-login {}",
+                login.label(),
+                path.display(),
+                login.profile
+            ),
+        );
+    };
+    let now = crate::time::unix_now();
+    let refresh = match (t.has_refresh_token(), t.registration_expires()) {
+        (true, Some(at)) if at > now => format!(
+            "can be refreshed until {}",
+            crate::time::rfc3339::format(at)
+        ),
+        (true, _) => "cannot be refreshed: its client registration has expired".to_string(),
+        (false, _) => "cannot be refreshed (no refresh token)".to_string(),
+    };
+    let when = crate::time::rfc3339::format(t.expires);
+    let state = if t.usable(now) { "expires" } else { "expired" };
+    let ok = t.usable(now) || refresh.starts_with("can");
+    (
+        ok,
+        format!(
+            "IAM Identity Center token of {} ({}): {state} {when}, {refresh}",
+            login.label(),
+            path.display()
+        ),
+    )
+}
+
+/// `-l` (or with `config`, `-c`) for an Identity Center profile.
+pub fn discover(session: &Session, args: &Args, login: &Login, config: bool) -> Result<i32, Error> {
+    let interactive = if session.terminal_mfa(args).at_terminal() {
+        creds::sso::Interactive::Yes
+    } else {
+        creds::sso::Interactive::No
+    };
+    let lock_timeout = session.cache.lock_timeout();
+    let token = creds::sso::current(login, &session.agent, interactive, lock_timeout)?;
+    let bearer = token.access_token();
+    let portal_url = &login.endpoints.portal;
+    let mut pairs = Vec::new();
+    for account in portal::accounts(&session.agent, portal_url, &bearer)? {
+        for role in portal::account_roles(&session.agent, portal_url, &bearer, &account.id)? {
+            pairs.push((account.clone(), role));
+        }
+    }
+    let text = match config {
+        false => pairs
+            .iter()
+            .fold(String::new(), |mut text, (account, role)| {
+                let _ = writeln!(text, "{}  {}  {role}", account.id, account.name);
+                text
+            }),
+        true => sections(session, login, &pairs),
+    };
+    super::print(&text)
+}
+
+/// `-c`: a `[profile <account name>.<role name>]` section for each pair no profile of this login
+/// has yet.
+fn sections(session: &Session, login: &Login, pairs: &[(portal::Account, String)]) -> String {
+    let configured: Vec<(String, String)> = session
+        .files
+        .profiles()
+        .into_iter()
+        .filter_map(|name| {
+            let s = session.files.profile(&name)?;
+            let account = s.get("sso_account_id")?.to_string();
+            Some((account, s.get("sso_role_name")?.to_string()))
+        })
+        .collect();
+    let region = session.profile.region.as_deref().unwrap_or(&login.region);
+    let mut text = String::new();
+    for (account, role) in pairs {
+        if configured
+            .iter()
+            .any(|(a, r)| *a == account.id && r == role)
+        {
+            continue;
+        }
+        let label = if account.name.is_empty() {
+            &account.id
+        } else {
+            &account.name
+        };
+        let name: String = format!("{label}.{role}")
+            .chars()
+            .map(|c| {
+                if c.is_whitespace() || "[]#;".contains(c) {
+                    '-'
+                } else {
+                    c
+                }
+            })
+            .collect();
+        let _ = writeln!(text, "[profile {name}]");
+        match &login.session {
+            Some(s) => {
+                let _ = writeln!(text, "sso_session = {s}");
+            }
+            None => {
+                let _ = writeln!(
+                    text,
+                    "sso_start_url = {}\nsso_region = {}",
+                    login.start_url, login.region
+                );
+            }
+        }
+        let _ = writeln!(
+            text,
+            "sso_account_id = {}\nsso_role_name = {role}\nregion = {region}\n",
+            account.id
+        );
+    }
+    text
+}
