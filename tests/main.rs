@@ -19,6 +19,7 @@ mod console;
 mod endpoint_abuse;
 mod endpoints;
 mod process_loops;
+mod sso;
 mod sso_standin;
 mod web_console;
 

@@ -9,15 +9,21 @@ use std::io::{Read, Write};
 use crate::util::*;
 
 /// The stand-in, minting credentials with alice's keys in the shared emulator; its URL.
-fn standin() -> (Helper, String) {
+pub fn standin() -> (Helper, String) {
+    standin_with(&[])
+}
+
+/// [`standin`] with `env` (`SSO_STANDIN_*` settings).
+pub fn standin_with(env: &[(&str, &str)]) -> (Helper, String) {
     let e = emulator();
-    let helper = Helper::start_at(
+    let helper = Helper::start_with_env(
         "tests/emulator/sso_standin.py",
         &[
             &e.endpoint,
             &e.alice.access_key_id,
             &e.alice.secret_access_key,
         ],
+        env,
     );
     let ready: serde_json::Value = serde_json::from_str(&helper.url).unwrap();
     let url = ready["url"].as_str().unwrap().to_string();
@@ -25,7 +31,7 @@ fn standin() -> (Helper, String) {
 }
 
 /// POSTs `body` (JSON) to `path`; the status and the JSON answer.
-fn post(url: &str, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+pub fn post(url: &str, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
     let authority = url.trim_start_matches("http://");
     let body = body.to_string();
     let (status, answer) = raw_http(
@@ -40,7 +46,7 @@ fn post(url: &str, path: &str, body: &serde_json::Value) -> (u16, serde_json::Va
 
 /// A client registration and an access token by the device grant, as `aws sso login
 /// --use-device-code` gets them: (registration, token).
-fn device_login(url: &str) -> (serde_json::Value, serde_json::Value) {
+pub fn device_login(url: &str) -> (serde_json::Value, serde_json::Value) {
     let (_, reg) = post(
         url,
         "/client/register",
@@ -75,7 +81,7 @@ fn device_login(url: &str) -> (serde_json::Value, serde_json::Value) {
 }
 
 /// Writes the session `corp`'s token cache file as the CLI v2 does, expired (`expired`) or not.
-fn write_token_cache(
+pub fn write_token_cache(
     home: &Home,
     reg: &serde_json::Value,
     token: &serde_json::Value,
@@ -101,7 +107,7 @@ fn write_token_cache(
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
-fn sso_home() -> Home {
+pub fn sso_home() -> Home {
     Home::new(
         "[profile sso-admin]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = AdministratorAccess\nregion = us-east-1\n\n\
          [sso-session corp]\nsso_start_url = https://standin.awsapps.example/start\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access\n",

@@ -15,7 +15,9 @@ and AWS_ENDPOINT_URL_SSO (both: the same URL).
 What it serves, as the real services do (JSON, camelCase; errors as {"error": ...} with 400):
 - SSO OIDC: POST /client/register (RegisterClient), POST /device_authorization
   (StartDeviceAuthorization), POST /token (CreateToken: grant types device_code, with
-  authorization_pending until approved and slow_down when polled faster than the interval;
+  authorization_pending until approved, access_denied once denied, slow_down when polled faster
+  than the interval (and for the first SSO_STANDIN_SLOW_DOWN polls), expired_token after
+  SSO_STANDIN_DEVICE_SECONDS;
   authorization_code, with the PKCE verifier checked against the S256 challenge; refresh_token,
   rotating the refresh token), GET /authorize (a page with an "Allow" button; POST /authorize
   redirects to the loopback redirect_uri with code and state), GET /device?user_code= (a page
@@ -46,6 +48,9 @@ START_URL = "https://standin.awsapps.example/start"
 # Permission sets, and the emulator's role each stands for (with its external id, if any).
 ROLES = {"AdministratorAccess": ("admin", None), "ReadOnlyAccess": ("ext", "ext-7f3a")}
 TOKEN_SECONDS = int(os.environ.get("SSO_STANDIN_TOKEN_SECONDS", "3600"))
+# How long a device code lives, and how many of its first polls are told to slow down.
+DEVICE_SECONDS = int(os.environ.get("SSO_STANDIN_DEVICE_SECONDS", "600"))
+SLOW_DOWN = int(os.environ.get("SSO_STANDIN_SLOW_DOWN", "0"))
 
 
 class State:
@@ -120,12 +125,13 @@ class Handler(BaseHTTPRequestHandler):
             st.count("StartDeviceAuthorization")
             body = self.body()
             device, user = "dc-" + secrets.token_hex(16), secrets.token_hex(2).upper() + "-" + secrets.token_hex(2).upper()
-            st.devices[device] = {"user_code": user, "approved": False, "last_poll": 0.0, "interval": 1,
-                                  "client": body.get("clientId")}
+            st.devices[device] = {"user_code": user, "approved": False, "denied": False, "last_poll": 0.0,
+                                  "interval": 1, "client": body.get("clientId"), "slow_down": SLOW_DOWN,
+                                  "expires": time.time() + DEVICE_SECONDS}
             base = f"http://{self.headers['Host']}"
             return self.answer(200, {"deviceCode": device, "userCode": user, "verificationUri": f"{base}/device",
                                      "verificationUriComplete": f"{base}/device?user_code={user}",
-                                     "expiresIn": 600, "interval": 1})
+                                     "expiresIn": DEVICE_SECONDS, "interval": 1})
         if path == "/token":
             st.count("CreateToken")
             return self.create_token(self.body())
@@ -137,10 +143,10 @@ class Handler(BaseHTTPRequestHandler):
             query = urllib.parse.urlencode({"code": code, "state": form["state"]})
             return self.answer(302, "", [("Location", f"{form['redirect_uri']}?{query}"), ("Content-Type", "text/plain")])
         if path == "/device":
-            user = self.body().get("user_code")
+            form = self.body()
             for device in st.devices.values():
-                if device["user_code"] == user:
-                    device["approved"] = True
+                if device["user_code"] == form.get("user_code"):
+                    device["denied" if form.get("action") == "deny" else "approved"] = True
             return self.answer(200, "<p>Approved.</p>", [("Content-Type", "text/html")])
         if path == "/logout":
             st.count("Logout")
@@ -160,10 +166,13 @@ class Handler(BaseHTTPRequestHandler):
         grant = body.get("grantType")
         if grant == "urn:ietf:params:oauth:grant-type:device_code":
             device = st.devices.get(body.get("deviceCode"))
-            if device is None:
-                return self.error("expired_token")
             now = time.time()
-            if now - device["last_poll"] < device["interval"]:
+            if device is None or device["expires"] < now:
+                return self.error("expired_token")
+            if device["denied"]:
+                return self.error("access_denied")
+            if device["slow_down"] > 0 or now - device["last_poll"] < device["interval"]:
+                device["slow_down"] -= 1
                 device["last_poll"] = now
                 return self.error("slow_down")
             device["last_poll"] = now
@@ -197,7 +206,7 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/device":
             user = query.get("user_code", "")
             page = (f'<form method="post" action="/device"><input name="user_code" value="{user}">'
-                    '<button id="allow">Allow</button></form>')
+                    '<button id="allow">Allow</button><button name="action" value="deny" id="deny">Deny</button></form>')
             return self.answer(200, page, [("Content-Type", "text/html")])
         portal = {"/federation/credentials": "GetRoleCredentials", "/assignment/accounts": "ListAccounts",
                   "/assignment/roles": "ListAccountRoles"}

@@ -22,10 +22,16 @@ impl Helper {
 
     /// Starts the script at `path` (relative to the repository); its first line is `url`.
     pub fn start_at(path: &str, args: &[&str]) -> Helper {
+        Helper::start_with_env(path, args, &[])
+    }
+
+    /// [`Helper::start_at`] with `env` added to the script's environment.
+    pub fn start_with_env(path: &str, args: &[&str], env: &[(&str, &str)]) -> Helper {
         let script = path;
         let mut child = Command::new(venv_bin().join("python"))
             .arg(Path::new(ROOT).join(path))
             .args(args)
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()

@@ -58,11 +58,25 @@ pub fn run(
     previous: Option<&Token>,
 ) -> Result<Token, CredsError> {
     let deadline = Instant::now() + TIMEOUT;
-    let granted = if login.style.device_code {
-        device(login, agent, private, deadline)?
+    let result = if login.style.device_code {
+        device(login, agent, private, deadline)
     } else {
-        authorization_code(login, agent, private, deadline)?
+        authorization_code(login, agent, private, deadline)
     };
+    let granted = result.map_err(|e| match e {
+        CredsError::Aws(AwsError::Service { code, .. }) if code == "invalid_client" => {
+            // A registration the service no longer knows: forget it, so that the next login
+            // registers again.
+            for pkce in [false, true] {
+                let _ = std::fs::remove_file(registration_path(login, pkce));
+            }
+            failed(
+                login,
+                "the cached client registration was refused (it is removed): log in again",
+            )
+        }
+        e => e,
+    })?;
     let token = Token::from_grant(login, granted, previous);
     log::note(format_args!(
         "logged in to IAM Identity Center ({}) until {}",
@@ -112,6 +126,13 @@ fn python_json(value: &serde_json::Value) -> String {
     }
 }
 
+/// Where the registration for the flow is cached.
+fn registration_path(login: &Login, pkce: bool) -> std::path::PathBuf {
+    login
+        .cache_dir
+        .join(format!("{}.json", registration_key(login, pkce)))
+}
+
 /// A registration for the flow: the cached one while it is valid, else a new one (cached).
 fn registration(
     login: &Login,
@@ -119,10 +140,7 @@ fn registration(
     private: &Private,
     redirect: Option<&str>,
 ) -> Result<Registration, AwsError> {
-    let path = login.cache_dir.join(format!(
-        "{}.json",
-        registration_key(login, redirect.is_some())
-    ));
+    let path = registration_path(login, redirect.is_some());
     if let store::Read::Data(data) = store::read(&path) {
         if let Ok(c) = serde_json::from_slice::<CachedClient>(&data) {
             let expires_at = token::parse_time(&c.expires_at).unwrap_or(0);

@@ -1,0 +1,332 @@
+//! IAM Identity Center: aws-runas against the SSO OIDC and portal stand-in
+//! (tests/emulator/sso_standin.py, proven in sso_standin.rs), whose role credentials are real
+//! moto credentials. Logins by the device grant and by the code grant (in Chromium), shared with
+//! botocore both ways; refresh; every mode with an SSO profile; parallel cold runs; bad token
+//! files; and no token, refresh token, client secret or code in any output.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use crate::sso_standin::{device_login, sso_home, standin, standin_with};
+use crate::util::*;
+
+const ADMIN: &str = "arn:aws:sts::123456789012:assumed-role/admin/sso-user";
+
+/// `aws-runas args...` in `home`, pointed at the stand-in `url`.
+fn runas(home: &Home, url: &str, args: &[&str]) -> Command {
+    let mut cmd = home.cmd(args);
+    cmd.env("AWS_ENDPOINT_URL_SSO", url)
+        .env("AWS_ENDPOINT_URL_SSO_OIDC", url);
+    cmd
+}
+
+/// The stand-in's calls by operation.
+fn stats(url: &str) -> serde_json::Value {
+    let authority = url.trim_start_matches("http://");
+    let (_, body) = raw_http(
+        authority,
+        &format!("GET /_standin/stats HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"),
+    );
+    serde_json::from_str(&body).unwrap()
+}
+
+fn count(url: &str, operation: &str) -> u64 {
+    stats(url)[operation].as_u64().unwrap_or(0)
+}
+
+/// Approves (or denies) the device code `user_code` as the user would on the page.
+fn answer_device(url: &str, user_code: &str, action: &str) {
+    let authority = url.trim_start_matches("http://");
+    let form = format!("user_code={user_code}&action={action}");
+    raw_http(
+        authority,
+        &format!("POST /device HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}", form.len()),
+    );
+}
+
+/// `aws-runas --sso-login --use-device-code --no-browser sso-admin`, the code answered with
+/// `action` (`allow`, `deny`, or `none`) once it is shown; the run's output.
+fn device_run(home: &Home, url: &str, action: &str) -> Output {
+    let mut child = runas(
+        home,
+        url,
+        &[
+            "--sso-login",
+            "--use-device-code",
+            "--no-browser",
+            "sso-admin",
+        ],
+    )
+    .stderr(Stdio::piped())
+    .stdout(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut shown = String::new();
+    err.read_line(&mut shown).unwrap();
+    let code = shown
+        .split("enter the code ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no code in {shown:?}"))
+        .trim()
+        .to_string();
+    if action != "none" {
+        answer_device(url, &code, action);
+    }
+    let mut rest = String::new();
+    err.read_to_string(&mut rest).unwrap();
+    let mut out = child.wait_with_output().unwrap();
+    out.stderr = format!("{shown}{rest}").into_bytes();
+    out
+}
+
+/// The session `corp`'s token file in `home`.
+fn token_file(home: &Home) -> PathBuf {
+    let out = Command::new(venv_bin().join("python"))
+        .args([
+            "-c",
+            "import hashlib; print(hashlib.sha1(b'corp').hexdigest())",
+        ])
+        .output()
+        .unwrap();
+    home.path()
+        .join(".aws/sso/cache")
+        .join(format!("{}.json", stdout(&out).trim()))
+}
+
+fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Asserts that none of the login's secrets (tokens, client secret) is in `text`.
+#[track_caller]
+fn assert_no_secret(text: &str, home: &Home) {
+    let Ok(data) = std::fs::read_to_string(token_file(home)) else {
+        return;
+    };
+    let token: serde_json::Value = serde_json::from_str(&data).unwrap();
+    for key in ["accessToken", "refreshToken", "clientSecret"] {
+        if let Some(secret) = token[key].as_str() {
+            assert!(!text.contains(secret), "{key} in {text}");
+        }
+    }
+    assert!(!text.contains("dc-") && !text.contains("code-"), "{text}");
+}
+
+/// A home whose `corp` login is made by aws-runas's device grant through the stand-in.
+fn logged_in(url: &str) -> Home {
+    let home = sso_home();
+    let out = device_run(&home, url, "allow");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_no_secret(&stderr(&out), &home);
+    home
+}
+
+/// Sets the login's `expiresAt` to `seconds` from now (and `registrationExpiresAt` too, when
+/// given), as botocore writes times.
+fn age_token(home: &Home, seconds: i64, registration: Option<i64>) {
+    let script = "import datetime,json,sys; p=sys.argv[1]; d=json.load(open(p)); now=datetime.datetime.now(datetime.timezone.utc); \
+        iso=lambda s: (now+datetime.timedelta(seconds=int(s))).strftime('%Y-%m-%dT%H:%M:%SUTC'); d['expiresAt']=iso(sys.argv[2]); \
+        d.update({'registrationExpiresAt': iso(sys.argv[3])} if sys.argv[3] != 'keep' else {}); json.dump(d, open(p,'w'))";
+    let registration = registration.map_or("keep".to_string(), |r| r.to_string());
+    let out = Command::new(venv_bin().join("python"))
+        .args([
+            "-c",
+            script,
+            token_file(home).to_str().unwrap(),
+            &seconds.to_string(),
+            &registration,
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn a_device_login_gives_every_mode_the_role_and_a_cached_run_asks_nothing() {
+    let (_standin, url) = standin();
+    let home = logged_in(&url);
+    let file = token_file(&home);
+    let meta = std::fs::metadata(&file).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    let token = read_json(&file);
+    for key in [
+        "startUrl",
+        "region",
+        "accessToken",
+        "expiresAt",
+        "refreshToken",
+        "clientId",
+        "clientSecret",
+        "registrationExpiresAt",
+    ] {
+        assert!(token[key].is_string(), "{key} in {token}");
+    }
+    // The wrapped command.
+    let out = runas(&home, &url, &whoami(&["sso-admin"]))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), ADMIN);
+    assert!(home.cache_file(".aws_sso_sso-admin").exists());
+    // Cached runs make no request: exports and -j.
+    let before = stats(&url);
+    let out = runas(&home, &url, &["sso-admin"]).output().unwrap();
+    assert!(
+        stdout(&out).contains("AWS_SESSION_TOKEN"),
+        "{}",
+        stderr(&out)
+    );
+    let out = runas(&home, &url, &["-j", "sso-admin"]).output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["Version"], 1);
+    assert_eq!(stats(&url), before);
+    // -D: the token's expiry and whether it can be refreshed, never the token.
+    let out = runas(&home, &url, &["-D", "sso-admin"]).output().unwrap();
+    let report = stdout(&out);
+    assert!(
+        report.contains("IAM Identity Center token of sso-session 'corp'"),
+        "{report}"
+    );
+    assert!(report.contains("can be refreshed until"), "{report}");
+    assert!(
+        report.contains("IAM Identity Center role AdministratorAccess in account 123456789012"),
+        "{report}"
+    );
+    assert_no_secret(&report, &home);
+    assert_no_secret(&stderr(&out), &home);
+}
+
+#[test]
+fn our_login_is_used_by_botocore_and_a_login_botocore_refreshed_is_used_by_us() {
+    let (_standin, url) = standin();
+    let home = logged_in(&url);
+    // botocore's SSO provider (the aws CLI) with our login: no login of its own.
+    let mut cmd = Command::new("aws");
+    cmd.args([
+        "sts",
+        "get-caller-identity",
+        "--profile",
+        "sso-admin",
+        "--query",
+        "Arn",
+        "--output",
+        "text",
+    ]);
+    home.isolate(&mut cmd);
+    cmd.env("AWS_ENDPOINT_URL_SSO", &url)
+        .env("AWS_ENDPOINT_URL_SSO_OIDC", &url);
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), ADMIN);
+    // botocore refreshes a token near expiry and writes the file; we use what it wrote.
+    age_token(&home, 300, None);
+    let before = read_json(&token_file(&home));
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let refreshed = read_json(&token_file(&home));
+    assert_ne!(refreshed["accessToken"], before["accessToken"]);
+    let tokens = count(&url, "CreateToken");
+    let out = runas(&home, &url, &whoami(&["sso-admin"]))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), ADMIN);
+    assert_eq!(count(&url, "CreateToken"), tokens, "no refresh of ours");
+}
+
+#[test]
+fn a_token_near_expiry_is_refreshed_once_keeping_the_rotated_refresh_token() {
+    let (_standin, url) = standin();
+    let home = logged_in(&url);
+    age_token(&home, 600, None);
+    let before = read_json(&token_file(&home));
+    let tokens = count(&url, "CreateToken");
+    // 8 parallel cold runs: one refresh, one GetRoleCredentials.
+    let roles = count(&url, "GetRoleCredentials");
+    let runs: Vec<_> = (0..8)
+        .map(|_| {
+            runas(&home, &url, &whoami(&["sso-admin"]))
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for run in runs {
+        let out = run.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(stdout(&out).trim(), ADMIN);
+        assert_no_secret(&stderr(&out), &home);
+    }
+    assert_eq!(count(&url, "CreateToken") - tokens, 1);
+    assert_eq!(count(&url, "GetRoleCredentials") - roles, 1);
+    let after = read_json(&token_file(&home));
+    assert_ne!(after["accessToken"], before["accessToken"]);
+    assert_ne!(
+        after["refreshToken"], before["refreshToken"],
+        "rotated refresh token kept"
+    );
+    assert_eq!(after["clientSecret"], before["clientSecret"]);
+    // The old refresh token is spent; the new one works (botocore refreshes with it).
+    age_token(&home, 300, None);
+    let mut cmd = Command::new("aws");
+    cmd.args(["sts", "get-caller-identity", "--profile", "sso-admin"]);
+    home.isolate(&mut cmd);
+    cmd.env("AWS_ENDPOINT_URL_SSO", &url)
+        .env("AWS_ENDPOINT_URL_SSO_OIDC", &url);
+    assert!(cmd.output().unwrap().status.success());
+    assert_ne!(
+        read_json(&token_file(&home))["refreshToken"],
+        after["refreshToken"]
+    );
+}
+
+#[test]
+fn an_expired_login_without_a_terminal_is_one_line_saying_how_to_log_in() {
+    let (_standin, url) = standin();
+    let home = logged_in(&url);
+    // Expired, and its registration too: no refresh, a login is needed.
+    age_token(&home, -60, Some(-60));
+    let mut cmd = Command::new("setsid");
+    cmd.arg("--wait").arg(BIN).args(["sso-admin"]);
+    home.isolate(&mut cmd);
+    cmd.env("AWS_ENDPOINT_URL_SSO", &url)
+        .env("AWS_ENDPOINT_URL_SSO_OIDC", &url);
+    let out = cmd.output().unwrap();
+    assert_one_line_error(&out, &["run aws-runas --sso-login sso-admin"]);
+}
+
+#[test]
+fn slow_down_is_honoured_and_a_refused_login_and_an_expired_code_are_one_line() {
+    let (_standin, url) = standin_with(&[("SSO_STANDIN_SLOW_DOWN", "1")]);
+    let home = sso_home();
+    let out = device_run(&home, &url, "allow");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(count(&url, "CreateToken") >= 2, "{}", stats(&url));
+    let home = sso_home();
+    let out = device_run(&home, &url, "deny");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let last = err.lines().last().unwrap();
+    assert!(last.contains("it was refused in the browser"), "{err}");
+    assert_eq!(err.lines().count(), 2, "the code, then the error: {err}");
+    drop(_standin);
+    let (_standin, url) = standin_with(&[("SSO_STANDIN_DEVICE_SECONDS", "1")]);
+    // A registration the service no longer knows is dropped: the next login registers again.
+    let out = device_run(&home, &url, "none");
+    assert!(stderr(&out).contains("log in again"), "{}", stderr(&out));
+    let out = device_run(&home, &url, "none");
+    let err = stderr(&out);
+    assert!(
+        err.lines()
+            .last()
+            .unwrap()
+            .contains("the code expired before it was approved"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 2, "{err}");
+    assert!(!token_file(&home).exists());
+}
