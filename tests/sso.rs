@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use crate::sso_standin::{device_login, sso_home, standin, standin_with};
+use crate::sso_standin::{sso_home, standin, standin_with};
 use crate::util::*;
 
 const ADMIN: &str = "arn:aws:sts::123456789012:assumed-role/admin/sso-user";
