@@ -330,3 +330,128 @@ fn slow_down_is_honoured_and_a_refused_login_and_an_expired_code_are_one_line() 
     assert_eq!(err.lines().count(), 2, "{err}");
     assert!(!token_file(&home).exists());
 }
+
+#[test]
+fn a_role_profile_with_an_sso_source_and_w_l_c_and_logout() {
+    let (_standin, url) = standin();
+    let home = logged_in(&url);
+    // A role assumed with the portal's credentials.
+    let out = runas(&home, &url, &whoami(&["via-sso"])).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out).trim(),
+        "arn:aws:sts::123456789012:assumed-role/sso-chained/sso-user"
+    );
+    // -w: the portal's role credentials federate (they are a role's).
+    let signin = Helper::start("signin_standin.py", &[&emulator().endpoint]);
+    let out = runas(&home, &url, &["-w", "sso-admin"])
+        .env("AWS_RUNAS_SIGNIN_URL", &signin.url)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with(&format!("{}?Action=login&", signin.url)));
+    // -l: every account and role the login reaches, paged.
+    let out = runas(&home, &url, &["-l", "sso-admin"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "123456789012  sandbox  AdministratorAccess\n123456789012  sandbox  ReadOnlyAccess\n"
+    );
+    // -c: the pairs not configured yet, as INI that botocore reads, each section working.
+    let out = runas(&home, &url, &["-c", "sso-admin"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let sections = stdout(&out);
+    assert!(
+        sections.starts_with("[profile sandbox.ReadOnlyAccess]\n"),
+        "{sections}"
+    );
+    assert!(!sections.contains("AdministratorAccess"), "{sections}");
+    let config = home.path().join(".aws/config");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push('\n');
+    text.push_str(&sections);
+    std::fs::write(&config, text).unwrap();
+    let out = runas(&home, &url, &whoami(&["sandbox.ReadOnlyAccess"]))
+        .output()
+        .unwrap();
+    // The stand-in's ReadOnlyAccess stands for the emulator's role `ext`.
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out).trim(),
+        "arn:aws:sts::123456789012:assumed-role/ext/sso-user"
+    );
+    // --sso-logout: the portal's Logout, the token file and the cached credentials gone.
+    let token = read_json(&token_file(&home));
+    let out = runas(&home, &url, &["--sso-logout", "sso-admin"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("logged out of IAM Identity Center"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(count(&url, "Logout"), 1);
+    assert!(!token_file(&home).exists());
+    for file in [
+        ".aws_sso_sso-admin",
+        ".aws_assume_role_via-sso",
+        ".aws_sso_sandbox.ReadOnlyAccess",
+    ] {
+        assert!(!home.cache_file(file).exists(), "{file}");
+    }
+    // The token is dead at the portal too.
+    let authority = url.trim_start_matches("http://");
+    let (status, _) = raw_http(
+        authority,
+        &format!(
+            "GET /assignment/accounts HTTP/1.1\r\nHost: {authority}\r\nx-amz-sso_bearer_token: {}\r\nConnection: close\r\n\r\n",
+            token["accessToken"].as_str().unwrap()
+        ),
+    );
+    assert_eq!(status, 401);
+}
+
+#[test]
+fn a_corrupt_linked_or_shared_token_file_is_a_miss_with_a_warning_never_followed() {
+    let (_standin, url) = standin();
+    let home = logged_in(&url);
+    let file = token_file(&home);
+    let good = std::fs::read(&file).unwrap();
+    let no_terminal = |home: &Home| {
+        let mut cmd = Command::new("setsid");
+        cmd.arg("--wait").arg(BIN).args(["-r", "sso-admin"]);
+        home.isolate(&mut cmd);
+        cmd.env("AWS_ENDPOINT_URL_SSO", &url)
+            .env("AWS_ENDPOINT_URL_SSO_OIDC", &url);
+        cmd.output().unwrap()
+    };
+    // Corrupt.
+    std::fs::write(&file, b"{not json").unwrap();
+    let out = no_terminal(&home);
+    let err = stderr(&out);
+    assert!(err.contains("is not a token"), "{err}");
+    assert!(err.contains("run aws-runas --sso-login sso-admin"), "{err}");
+    // A link to a good token elsewhere: not followed.
+    let elsewhere = home.path().join("elsewhere.json");
+    std::fs::write(&elsewhere, &good).unwrap();
+    std::fs::remove_file(&file).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &file).unwrap();
+    let err = stderr(&no_terminal(&home));
+    assert!(err.contains("it is a symbolic link"), "{err}");
+    assert!(std::fs::symlink_metadata(&file)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    // Writable by others.
+    std::fs::remove_file(&file).unwrap();
+    std::fs::write(&file, &good).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let err = stderr(&no_terminal(&home));
+    assert!(err.contains("writable by other users"), "{err}");
+    // Back to private: used.
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = no_terminal(&home);
+    assert!(out.status.success(), "{}", stderr(&out));
+}

@@ -110,7 +110,8 @@ pub fn write_token_cache(
 pub fn sso_home() -> Home {
     Home::new(
         "[profile sso-admin]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = AdministratorAccess\nregion = us-east-1\n\n\
-         [sso-session corp]\nsso_start_url = https://standin.awsapps.example/start\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access\n",
+         [sso-session corp]\nsso_start_url = https://standin.awsapps.example/start\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access\n\n\
+         [profile via-sso]\nrole_arn = arn:aws:iam::123456789012:role/sso-chained\nsource_profile = sso-admin\nregion = us-east-1\n",
         "",
     )
 }

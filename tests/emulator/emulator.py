@@ -27,6 +27,8 @@ The seeded account (facts the tests rely on):
           forbidden  trusts alice, but alice's identity policy does not allow it
           untrusted  allowed by alice's policy, but trusts only bob
           chained    trusts the session arn:aws:sts::ACCOUNT:assumed-role/admin/alice
+          sso-chained  trusts the session arn:aws:sts::ACCOUNT:assumed-role/admin/sso-user (the
+                     SSO stand-in's AdministratorAccess)
           mfa-admin, mfa-ops
                      trust alice only with aws:MultiFactorAuthPresent; max session 12h
           web        trusts the OIDC provider patches.OIDC_PROVIDER (AssumeRoleWithWebIdentity
@@ -94,6 +96,8 @@ def seed(endpoint):
         "forbidden": trust(alice),
         "untrusted": trust(bob),
         "chained": trust(f"arn:aws:sts::{ACCOUNT}:assumed-role/admin/alice"),
+        # Chained from the IAM Identity Center stand-in's admin session (sso_standin.py).
+        "sso-chained": trust(f"arn:aws:sts::{ACCOUNT}:assumed-role/admin/sso-user"),
         "mfa-admin": trust(alice, with_mfa),
         "mfa-ops": trust(alice, with_mfa),
     }
