@@ -455,3 +455,70 @@ fn a_corrupt_linked_or_shared_token_file_is_a_miss_with_a_warning_never_followed
     let out = no_terminal(&home);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+#[test]
+fn a_run_on_a_terminal_logs_in_through_the_browser_with_pkce_and_gets_the_role() {
+    let ready = Path::new("/usr/bin/chromium").exists()
+        && Path::new(ROOT)
+            .join("tests/browser/node_modules/playwright-core")
+            .exists();
+    assert!(
+        ready,
+        "run `make browser` (make test does): Chromium and playwright-core are missing"
+    );
+    let (_standin, url) = standin();
+    let home = sso_home();
+    // The "browser" aws-runas opens: Chromium driven through the page, its report in a file.
+    let report = home.path().join("browser.json");
+    let browser = home.path().join("browser.sh");
+    std::fs::write(
+        &browser,
+        format!(
+            "#!/bin/sh\nexec node {} \"$1\" > {} 2>&1\n",
+            Path::new(ROOT)
+                .join("tests/browser/sso_login.mjs")
+                .display(),
+            report.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = home.run_on_terminal(
+        &whoami(&["sso-admin"]),
+        &[],
+        &[
+            ("AWS_ENDPOINT_URL_SSO", &url),
+            ("AWS_ENDPOINT_URL_SSO_OIDC", &url),
+            ("BROWSER", browser.to_str().unwrap()),
+        ],
+    );
+    assert_eq!(run.status, 0, "{run:?}");
+    assert!(run.stdout.contains(ADMIN), "{run:?}");
+    let seen = read_json(&report);
+    assert_eq!(seen["allow"], true, "{seen}");
+    assert!(
+        seen["callback"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:"),
+        "{seen}"
+    );
+    assert!(
+        seen["text"].as_str().unwrap().contains("logged in"),
+        "{seen}"
+    );
+    let all = format!("{}{}{}", run.tty, run.stdout, run.stderr);
+    assert!(all.contains("/authorize?response_type=code&"), "{all}");
+    assert_no_secret(&all, &home);
+    let token = read_json(&token_file(&home));
+    assert!(token["refreshToken"].is_string(), "{token}");
+    // The loopback listener is closed after its one answer.
+    let port: u16 = seen["callback"].as_str().unwrap()["http://127.0.0.1:".len()..]
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
+}
