@@ -415,7 +415,7 @@ fn credential_process_json_for_the_aws_cli_and_boto3() {
 /// treats credentials with under 17-25 minutes left as usable for that long again (EC2 hands out
 /// credentials with more left, and so does --ec2, see server/holder.rs), which 40-second test
 /// credentials would always trip. Everything else is stock boto3.
-const BOTO3_LOOP: &str = "
+pub(crate) const BOTO3_LOOP: &str = "
 import sys, time, boto3, botocore.utils
 if len(sys.argv) > 2:
     botocore.utils.InstanceMetadataFetcher._evaluate_expiration = lambda self, credentials: None

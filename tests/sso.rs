@@ -522,3 +522,73 @@ fn a_run_on_a_terminal_logs_in_through_the_browser_with_pkce_and_gets_the_role()
         .unwrap();
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
 }
+
+#[test]
+fn ec2_and_ecs_renew_silently_while_the_token_refreshes_and_boto3_never_fails() {
+    // Role credentials of 30 s, and a token always inside its refresh window: every renewal
+    // refreshes the token too.
+    let e = Emulator::start_with(&[("EMULATOR_ROLE_LIFETIME", "30")]);
+    let (_standin, url) =
+        crate::sso_standin::standin_on(&e, &[("SSO_STANDIN_TOKEN_SECONDS", "905")]);
+    let home = Home::with_endpoint(crate::sso_standin::SSO_CONFIG, "", &e.endpoint);
+    let out = device_run(&home, &url, "allow");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let sso = [
+        ("AWS_ENDPOINT_URL_SSO", url.as_str()),
+        ("AWS_ENDPOINT_URL_SSO_OIDC", url.as_str()),
+    ];
+    let ec2 = crate::endpoints::Running::start(&home, &["--ec2", "sso-admin"], &sso, 1);
+    let endpoint = ec2.export("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+    let python = venv_bin().join("python");
+    let seconds = "50";
+    let loop_script = crate::endpoints::BOTO3_LOOP;
+    let mut ec2_loop = Command::new(&python);
+    ec2_loop.args(["-c", loop_script, seconds, "no-stretch"]);
+    home.isolate(&mut ec2_loop);
+    let ec2_loop = ec2_loop
+        .env_remove("AWS_EC2_METADATA_DISABLED")
+        .env("HOME", TempDir::new().path())
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &endpoint)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let ecs_loop = runas(
+        &home,
+        &url,
+        &[
+            "--ecs",
+            "sso-admin",
+            python.to_str().unwrap(),
+            "-c",
+            loop_script,
+            seconds,
+        ],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let refreshes = count(&url, "CreateToken");
+    for (name, child) in [("--ec2", ec2_loop), ("--ecs", ecs_loop)] {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        let counts: Vec<u32> = stdout(&out)
+            .split_whitespace()
+            .map(|n| n.parse().unwrap())
+            .collect();
+        assert_eq!(counts[1], 0, "{name}: failed calls: {}", stderr(&out));
+        assert!(counts[0] >= 20, "{name}: {counts:?}");
+        assert_no_secret(&stderr(&out), &home);
+    }
+    assert!(count(&url, "CreateToken") > refreshes, "{}", stats(&url));
+    let (code, _, log) = ec2.stop();
+    assert_eq!(code, Some(0));
+    assert!(
+        log.matches("renewed the credentials of sso-admin").count() >= 1,
+        "{log}"
+    );
+    assert!(!log.contains("warning"), "silent: {log}");
+    assert_no_secret(&log, &home);
+}

@@ -15,7 +15,11 @@ pub fn standin() -> (Helper, String) {
 
 /// [`standin`] with `env` (`SSO_STANDIN_*` settings).
 pub fn standin_with(env: &[(&str, &str)]) -> (Helper, String) {
-    let e = emulator();
+    standin_on(emulator(), env)
+}
+
+/// [`standin_with`], minting credentials in the emulator `e`.
+pub fn standin_on(e: &Emulator, env: &[(&str, &str)]) -> (Helper, String) {
     let helper = Helper::start_with_env(
         "tests/emulator/sso_standin.py",
         &[
@@ -108,13 +112,14 @@ pub fn write_token_cache(
 }
 
 pub fn sso_home() -> Home {
-    Home::new(
-        "[profile sso-admin]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = AdministratorAccess\nregion = us-east-1\n\n\
-         [sso-session corp]\nsso_start_url = https://standin.awsapps.example/start\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access\n\n\
-         [profile via-sso]\nrole_arn = arn:aws:iam::123456789012:role/sso-chained\nsource_profile = sso-admin\nregion = us-east-1\n",
-        "",
-    )
+    Home::new(SSO_CONFIG, "")
 }
+
+/// The profiles of the SSO tests: `sso-admin` (the session `corp`), and `via-sso`, a role
+/// assumed with its credentials.
+pub const SSO_CONFIG: &str = "[profile sso-admin]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = AdministratorAccess\nregion = us-east-1\n\n\
+         [sso-session corp]\nsso_start_url = https://standin.awsapps.example/start\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access\n\n\
+         [profile via-sso]\nrole_arn = arn:aws:iam::123456789012:role/sso-chained\nsource_profile = sso-admin\nregion = us-east-1\n";
 
 #[test]
 fn botocore_refreshes_a_login_through_the_standin_and_moto_accepts_its_role_credentials() {
