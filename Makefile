@@ -101,6 +101,7 @@ bench: venv build static
 	BASELINE=$(BASELINE) $(VENV)/bin/python bench/bench.py
 	$(VENV)/bin/python bench/endpoints.py
 	$(VENV)/bin/python bench/cold.py
+	$(VENV)/bin/python bench/sso.py
 
 # What a user sees (-v lines, errors, exit codes, exports, cache files), this build against
 # another one: make compare BASELINE=/path/to/aws-runas (bench/compare.py).
