@@ -2,7 +2,8 @@
 //! (`http`), signed Query API calls (`query`), the XML of their answers (`xml`), AWS's endpoints
 //! (`endpoint`), and what is built on them: the STS operations (`sts`), the IAM calls of the
 //! discovery modes (`iam`) and the policies they read (`policy`), the console sign-in
-//! (`federation`), and the instance-metadata and container endpoints as a client (`metadata`).
+//! (`federation`), the instance-metadata and container endpoints as a client (`metadata`), and
+//! IAM Identity Center's OIDC service and portal (`sso`).
 //! Knows no profile and no provider.
 
 pub mod endpoint;

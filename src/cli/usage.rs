@@ -43,6 +43,8 @@ const ENVIRONMENT: &[(&str, &str)] = &[
     ("AWS_ROLE_SESSION_NAME", "The role session name, over role_session_name."),
     ("SESSION_TOKEN_DURATION, CREDENTIALS_DURATION", "The two lifetimes (Go durations), over the config's session_token_duration and credentials_duration."),
     ("AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_IAM", "The STS and IAM endpoints, over the profile's endpoint_url."),
+    ("AWS_ENDPOINT_URL_SSO_OIDC, AWS_ENDPOINT_URL_SSO", "The IAM Identity Center OIDC and portal endpoints, over the [services] section's sso_oidc and sso keys and endpoint_url (AWS_ENDPOINT_URL applies too)."),
+    ("BROWSER, DISPLAY, WAYLAND_DISPLAY", "What opens the IAM Identity Center login page: BROWSER, else xdg-open when there is a display (none with --no-browser)."),
     ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true: ignore every configured endpoint URL."),
     ("AWS_STS_REGIONAL_ENDPOINTS", "legacy: the global STS endpoint instead of the region's."),
     ("AWS_CA_BUNDLE", "A PEM file of the certificate authorities to trust, instead of the built-in ones."),
@@ -64,6 +66,8 @@ const FILES: &[(&str, &str)] = &[
     ("~/.aws/config, ~/.aws/credentials", "The AWS CLI's files, read with its rules (plus session_token_duration and credentials_duration)."),
     ("~/.aws/.aws_session_token_<source profile>", "The cached session token of a source profile (0600), shared by every role using it: one MFA code per session token."),
     ("~/.aws/.aws_assume_role_<profile>", "The cached role credentials of a profile (0600); for a role ARN, <account>-<role>."),
+    ("~/.aws/.aws_sso_<profile>", "The cached role credentials of an IAM Identity Center profile (0600), from the portal's GetRoleCredentials."),
+    ("~/.aws/sso/cache/<sha1>.json", "IAM Identity Center logins, shared with the AWS CLI v2 and the SDKs: the token of an sso-session (SHA-1 of its name, or of a legacy profile's start URL), and the cached client registration; 0600, locked and written atomically (locks in ~/.aws/sso/cache/.aws-runas/)."),
     ("~/.aws/.aws-runas/", "A private directory (0700): the lock files (<cache file>.lock) that let one run fetch while others wait, and the temporary files written before a cache file is replaced."),
 ];
 
