@@ -592,3 +592,133 @@ fn ec2_and_ecs_renew_silently_while_the_token_refreshes_and_boto3_never_fails() 
     assert!(!log.contains("warning"), "silent: {log}");
     assert_no_secret(&log, &home);
 }
+
+#[test]
+fn incomplete_or_conflicting_settings_are_one_line_naming_profile_session_and_key_as_botocore_refuses(
+) {
+    let session = "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n";
+    let cases = [
+        (
+            "[profile p]\nsso_session = nope\nsso_account_id = 1\nsso_role_name = R\n".to_string(),
+            vec!["profile 'p'", "sso_session 'nope'", "[sso-session nope]"],
+        ),
+        (
+            format!("{session}[profile p]\nsso_session = corp\nsso_account_id = 1\n"),
+            vec!["profile 'p'", "sso_role_name", "[sso-session corp]"],
+        ),
+        (
+            format!("{session}[profile p]\nsso_session = corp\nsso_region = us-east-1\nsso_account_id = 1\nsso_role_name = R\n"),
+            vec!["profile 'p'", "sso_region", "[sso-session corp]", "'us-east-1'", "'eu-west-1'"],
+        ),
+        (
+            "[sso-session corp]\nsso_region = eu-west-1\n[profile p]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = R\n".to_string(),
+            vec!["profile 'p'", "sso_start_url", "[sso-session corp]"],
+        ),
+        (
+            "[profile p]\nsso_start_url = https://corp.awsapps.com/start\nsso_account_id = 1\nsso_role_name = R\n".to_string(),
+            vec!["profile 'p'", "sso_region"],
+        ),
+    ];
+    let botocore = "import sys, botocore.session\ntry:\n    botocore.session.Session(profile='p').get_credentials()\n    print('none')\nexcept Exception as e:\n    print(type(e).__name__)";
+    for (config, wanted) in cases {
+        let home = Home::new(&config, "");
+        let out = home.run(["p"]);
+        assert_one_line_error(&out, &wanted);
+        let theirs = home.run_command(&["python", "-c", botocore]);
+        assert_eq!(
+            stdout(&theirs).trim(),
+            "InvalidConfigError",
+            "{config}: {}",
+            stderr(&theirs)
+        );
+    }
+}
+
+#[test]
+fn verbose_runs_through_a_login_and_a_refresh_show_no_token_secret_or_code() {
+    let (_standin, url) = standin();
+    let home = sso_home();
+    let mut child = runas(
+        &home,
+        &url,
+        &[
+            "-v",
+            "--sso-login",
+            "--use-device-code",
+            "--no-browser",
+            "sso-admin",
+        ],
+    )
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut text = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(err.read_line(&mut line).unwrap() > 0, "{text}");
+        text.push_str(&line);
+        if let Some(code) = line.split("enter the code ").nth(1) {
+            answer_device(&url, code.trim(), "allow");
+            break;
+        }
+    }
+    err.read_to_string(&mut text).unwrap();
+    assert!(child.wait().unwrap().success(), "{text}");
+    let first = read_json(&token_file(&home));
+    age_token(&home, 300, None);
+    let out = runas(&home, &url, &["-v", "sso-admin"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    text.push_str(&stderr(&out));
+    assert!(text.contains("refreshed"), "{text}");
+    assert_no_secret(&text, &home);
+    for key in ["accessToken", "refreshToken", "clientSecret"] {
+        assert!(!text.contains(first[key].as_str().unwrap()), "{key}");
+    }
+}
+
+#[test]
+fn an_endpoint_whose_login_must_be_renewed_warns_once_and_serves_until_expiry() {
+    let e = Emulator::start_with(&[("EMULATOR_ROLE_LIFETIME", "20")]);
+    let (_standin, url) = crate::sso_standin::standin_on(&e, &[]);
+    let home = Home::with_endpoint(crate::sso_standin::SSO_CONFIG, "", &e.endpoint);
+    let out = device_run(&home, &url, "allow");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let sso = [
+        ("AWS_ENDPOINT_URL_SSO", url.as_str()),
+        ("AWS_ENDPOINT_URL_SSO_OIDC", url.as_str()),
+    ];
+    let ecs = crate::endpoints::Running::start(&home, &["--ecs", "sso-admin"], &sso, 2);
+    // The login ends: expired, and no refresh possible.
+    age_token(&home, -60, Some(-60));
+    std::thread::sleep(std::time::Duration::from_secs(25));
+    let (code, _, log) = ecs.stop();
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        log.matches("cannot renew the credentials of sso-admin")
+            .count(),
+        1,
+        "{log}"
+    );
+    assert!(log.contains("run aws-runas --sso-login sso-admin"), "{log}");
+    assert_no_secret(&log, &home);
+}
+
+#[test]
+#[ignore = "needs root, to play another user (make test runs it as root)"]
+fn a_token_file_of_another_user_is_never_used() {
+    let (_standin, url) = standin();
+    let home = logged_in(&url);
+    let file = token_file(&home);
+    std::os::unix::fs::lchown(&file, Some(65534), Some(65534)).unwrap();
+    let mut cmd = Command::new("setsid");
+    cmd.arg("--wait").arg(BIN).args(["-r", "sso-admin"]);
+    home.isolate(&mut cmd);
+    cmd.env("AWS_ENDPOINT_URL_SSO", &url)
+        .env("AWS_ENDPOINT_URL_SSO_OIDC", &url);
+    let out = cmd.output().unwrap();
+    let err = stderr(&out);
+    assert!(err.contains("owned by another user"), "{err}");
+    assert!(err.contains("run aws-runas --sso-login sso-admin"), "{err}");
+    assert_eq!(out.status.code(), Some(1));
+}
