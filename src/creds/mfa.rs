@@ -153,9 +153,14 @@ impl Mfa {
 
     /// A line for the user at the terminal.
     pub fn tell(&self, message: &str) {
-        if let Ok(mut tty) = OpenOptions::new().write(true).open("/dev/tty") {
-            let _ = writeln!(tty, "{message}");
-        }
+        tell_terminal(message);
+    }
+}
+
+/// Writes `message` on the controlling terminal, if there is one.
+pub fn tell_terminal(message: &str) {
+    if let Ok(mut tty) = OpenOptions::new().write(true).open("/dev/tty") {
+        let _ = writeln!(tty, "{message}");
     }
 }
 

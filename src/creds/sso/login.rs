@@ -5,6 +5,7 @@
 //! the interval given, slower after `slow_down`). The URL (and the user code) go to stderr; the
 //! browser is opened when the login says how. The code, the verifier and the tokens never do.
 
+use std::io::IsTerminal;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -19,6 +20,7 @@ use crate::aws::sso::{self, Grant, Registration};
 use crate::config::sso::Login;
 use crate::credentials::Secret;
 use crate::creds::error::CredsError;
+use crate::creds::mfa::tell_terminal;
 use crate::creds::store::{self, Private};
 use crate::log::{self, debug};
 use crate::random;
@@ -219,7 +221,7 @@ fn authorization_code(
         encode(&redirect),
         encode(&login.scopes.join(",")),
     );
-    log::note(format_args!(
+    say(format_args!(
         "log in to IAM Identity Center ({}) in your browser; if it does not open, open {url}",
         login.label()
     ));
@@ -272,7 +274,7 @@ fn device(
         .verification_uri_complete
         .clone()
         .unwrap_or_else(|| auth.verification_uri.clone());
-    log::note(format_args!(
+    say(format_args!(
         "log in to IAM Identity Center ({}): open {} and enter the code {}",
         login.label(),
         auth.verification_uri,
@@ -310,6 +312,15 @@ fn device(
                 "the code expired before it was approved: log in again",
             ));
         }
+    }
+}
+
+/// Tells the user what to do, on stderr, and on the terminal too when stderr goes elsewhere (a
+/// `credential_process` run, whose stderr the SDK keeps).
+fn say(message: std::fmt::Arguments<'_>) {
+    log::note(message);
+    if !std::io::stderr().is_terminal() {
+        tell_terminal(&format!("aws-runas: {}", log::escape(&message.to_string())));
     }
 }
 
