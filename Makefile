@@ -10,7 +10,15 @@ STATIC := target/$(HOST)/release/aws-runas
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all build release static check test demo bench compare fuzz lint venv shells browser extras install install-files clean
+# What a build says it is (aws-runas --version): the commit (with -dirty for changes not
+# committed), and the time of that commit as SOURCE_DATE_EPOCH, which also dates every file of
+# a release, so that two builds of one commit are the same bytes wherever and whenever made.
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+AWS_RUNAS_COMMIT ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+export AWS_RUNAS_COMMIT SOURCE_DATE_EPOCH
+
+.PHONY: all build release static check test demo bench compare fuzz lint venv shells browser extras install install-files dist deb deb-package clean
 
 # Whether make runs as root: only then does it install the distribution's packages (zsh, fish,
 # Chromium), and only then do the root-only tests run (they are #[ignore]d otherwise).
@@ -35,6 +43,61 @@ static:
 	@ldd $(STATIC) 2>&1 | grep -Eq 'statically linked|not a dynamic executable' \
 		|| { echo "not statically linked: $(STATIC)"; ldd $(STATIC); exit 1; }
 	@ls -l $(STATIC) | awk '{print "static binary: " $$NF " (" $$5 " bytes)"}'
+
+# The release artifacts, in dist/ (see README, Install): the tarball of the static binary, the
+# man page, the completions, the README, the license and the sample config; the Debian package
+# of the same files in Debian's places; and their SHA256SUMS. Reproducible: sorted, owned by
+# root, dated SOURCE_DATE_EPOCH, gzip without a name or time (tests/release.rs builds twice).
+ARCH    := $(firstword $(subst -, ,$(HOST)))
+DEBARCH := $(if $(filter x86_64,$(ARCH)),amd64,$(if $(filter aarch64,$(ARCH)),arm64,$(ARCH)))
+NAME    := aws-runas-$(VERSION)-$(ARCH)-linux
+TARBALL := dist/$(NAME).tar.gz
+DEB     := dist/aws-runas_$(VERSION)_$(DEBARCH).deb
+STAGE   := dist/.stage
+TAR     := tar --sort=name --owner=0 --group=0 --numeric-owner --format=gnu \
+	--mtime=@$(SOURCE_DATE_EPOCH) --mode=u+rwX,go=rX
+
+dist: static
+	@test -n "$(SOURCE_DATE_EPOCH)" || { echo "make dist: no SOURCE_DATE_EPOCH (not a git checkout?)"; exit 1; }
+	rm -rf $(STAGE) && mkdir -p $(STAGE)/$(NAME)
+	install -m755 $(STATIC) $(STAGE)/$(NAME)/aws-runas
+	install -m644 extras/aws-runas.1 extras/aws-runas.bash extras/_aws-runas extras/aws-runas.fish \
+		extras/config.sample README.md $(STAGE)/$(NAME)/
+	install -m644 extras/LICENSE $(STAGE)/$(NAME)/LICENSE
+	$(TAR) -C $(STAGE) -cf - $(NAME) | gzip -9n > $(TARBALL)
+	$(MAKE) --no-print-directory deb-package
+	rm -rf $(STAGE)
+	cd dist && sha256sum $(notdir $(TARBALL)) $(notdir $(DEB)) > SHA256SUMS
+	@cat dist/SHA256SUMS; ls -l $(TARBALL) $(DEB) | awk '{print $$NF ": " $$5 " bytes"}'
+
+deb: dist
+
+# The package's tree, from the static binary: Debian's places, its control data (no
+# dependencies: the binary is static), dated SOURCE_DATE_EPOCH.
+deb-package:
+	rm -rf $(STAGE)/deb && mkdir -p $(STAGE)/deb/DEBIAN
+	install -Dm755 $(STATIC) $(STAGE)/deb/usr/bin/aws-runas
+	install -d -m755 $(STAGE)/deb/usr/share/man/man1
+	gzip -9n < extras/aws-runas.1 > $(STAGE)/deb/usr/share/man/man1/aws-runas.1.gz
+	install -Dm644 extras/aws-runas.bash $(STAGE)/deb/usr/share/bash-completion/completions/aws-runas
+	install -Dm644 extras/_aws-runas $(STAGE)/deb/usr/share/zsh/vendor-completions/_aws-runas
+	install -Dm644 extras/aws-runas.fish $(STAGE)/deb/usr/share/fish/vendor_completions.d/aws-runas.fish
+	install -Dm644 extras/LICENSE $(STAGE)/deb/usr/share/doc/aws-runas/copyright
+	install -Dm644 extras/config.sample $(STAGE)/deb/usr/share/doc/aws-runas/examples/config.sample
+	{ echo "Package: aws-runas"; echo "Version: $(VERSION)"; echo "Architecture: $(DEBARCH)"; \
+	  echo "Maintainer: aws-runas developers <aws-runas@users.noreply.github.com>"; \
+	  echo "Installed-Size: $$(du -s --apparent-size --block-size=1024 $(STAGE)/deb/usr | cut -f1)"; \
+	  echo "Section: utils"; echo "Priority: optional"; \
+	  echo "Description: run a command under an assumed AWS IAM role, with MFA and cached credentials"; \
+	  echo " aws-runas assumes an IAM role (or an IAM Identity Center role) with the AWS CLI's"; \
+	  echo " configuration, asks for the MFA code as rarely as possible, caches the temporary"; \
+	  echo " credentials on disk, and runs a command with them or prints them for a shell."; \
+	} > $(STAGE)/deb/DEBIAN/control
+	cd $(STAGE)/deb && find usr -type f | LC_ALL=C sort | xargs md5sum > DEBIAN/md5sums
+	chmod 644 $(STAGE)/deb/DEBIAN/control $(STAGE)/deb/DEBIAN/md5sums
+	find $(STAGE)/deb -type d -exec chmod 755 {} +
+	find $(STAGE)/deb -exec touch -h -d @$(SOURCE_DATE_EPOCH) {} +
+	dpkg-deb --root-owner-group -Zgzip -z9 --build $(STAGE)/deb $(DEB) >/dev/null
 
 # The test dependencies (moto's server, boto3, the aws CLI), pinned, in a local virtualenv.
 venv: $(VENV)/.installed
@@ -139,4 +202,5 @@ install-files:
 
 clean:
 	$(CARGO) clean
+	rm -rf dist
 	rm -rf $(VENV)

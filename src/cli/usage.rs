@@ -8,7 +8,32 @@ use super::flags::{Flag, FLAGS};
 
 /// `aws-runas <version>`.
 pub fn version() -> String {
-    format!("aws-runas {}\n", env!("CARGO_PKG_VERSION"))
+    version_of(
+        option_env!("AWS_RUNAS_COMMIT"),
+        option_env!("SOURCE_DATE_EPOCH"),
+    )
+}
+
+/// The version line of a build from `commit` whose sources are dated `epoch` (unix seconds, as
+/// `SOURCE_DATE_EPOCH`): both set by the Makefile (a plain `cargo build` knows neither), so that
+/// a bug report names the exact build.
+fn version_of(commit: Option<&str>, epoch: Option<&str>) -> String {
+    let mut build = Vec::new();
+    if let Some(commit) = commit.filter(|c| !c.is_empty()) {
+        build.push(format!("commit {commit}"));
+    }
+    if let Some(epoch) = epoch.and_then(|e| e.trim().parse::<i64>().ok()) {
+        let date = crate::time::rfc3339::format(epoch);
+        build.push(format!("built {}", &date[..10]));
+    }
+    if build.is_empty() {
+        return format!("aws-runas {}\n", env!("CARGO_PKG_VERSION"));
+    }
+    format!(
+        "aws-runas {} ({})\n",
+        env!("CARGO_PKG_VERSION"),
+        build.join(", ")
+    )
 }
 
 const SUMMARY: &str = "Run a command with the credentials of an assumed IAM role, or print them as eval-able shell exports when no command is given.";
@@ -196,6 +221,17 @@ pub fn man() -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_version_names_the_commit_and_the_build_date_when_the_makefile_gives_them() {
+        let v = env!("CARGO_PKG_VERSION");
+        assert_eq!(version_of(None, None), format!("aws-runas {v}\n"));
+        assert_eq!(
+            version_of(Some("0123456789ab"), Some("1764806400")),
+            format!("aws-runas {v} (commit 0123456789ab, built 2025-12-04)\n")
+        );
+        assert_eq!(version_of(Some(""), Some("x")), format!("aws-runas {v}\n"));
+    }
+
     use super::*;
 
     #[test]
