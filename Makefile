@@ -35,7 +35,7 @@ build release:
 # linker makes no header pointing at them (--no-eh-frame-hdr), then objcopy drops the section;
 # an unwinder that looks finds nothing, and stops. Source paths are written relative (shorter,
 # and the same wherever the tree is).
-STATIC_RUSTFLAGS := -C target-feature=+crt-static -C link-arg=-Wl,--no-eh-frame-hdr \
+STATIC_RUSTFLAGS := -C target-feature=+crt-static -C link-arg=-Wl,--no-eh-frame-hdr -C link-arg=-Wl,-z,pack-relative-relocs \
 	--remap-path-prefix=$(CURDIR)=. --remap-path-prefix=$(or $(CARGO_HOME),$(HOME)/.cargo)=~/.cargo
 static:
 	RUSTFLAGS="$(STATIC_RUSTFLAGS)" $(CARGO) build --release --target $(HOST)

@@ -27,6 +27,7 @@ mod web_console;
 mod diagnose;
 mod discovery;
 mod extras;
+mod release;
 mod static_binary;
 mod update;
 

@@ -1,43 +1,11 @@
-//! The static binary in an image with nothing else (as `FROM scratch`): an empty root holding
-//! the binary and the AWS files, entered with chroot (so it needs root: ignored otherwise, and run
+//! The static binary of the release tarball in an image with nothing else (as `FROM scratch`):
+//! an empty root holding the binary and the AWS files, entered with chroot (so it needs root: ignored otherwise, and run
 //! by make test as root),
 //! against the emulator by IP and by name.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::util::*;
-
-/// Builds the static binary with `make static` (the one definition of its flags); its path.
-fn static_binary() -> PathBuf {
-    let host = String::from_utf8(Command::new("rustc").arg("-vV").output().unwrap().stdout)
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
-        .unwrap();
-    // The environment of a shell that runs `make static`, not the test's (whose CARGO_*
-    // variables would make the C parts of the dependencies build again).
-    let mut cmd = Command::new("make");
-    cmd.args(["--no-print-directory", "-s", "static"])
-        .env_clear();
-    for keep in [
-        "PATH",
-        "HOME",
-        "CARGO_HOME",
-        "RUSTUP_HOME",
-        "RUSTUP_TOOLCHAIN",
-    ] {
-        if let Some(value) = std::env::var_os(keep) {
-            cmd.env(keep, value);
-        }
-    }
-    let status = cmd.current_dir(ROOT).status().unwrap();
-    assert!(status.success(), "the static build failed");
-    Path::new(ROOT)
-        .join("target")
-        .join(host)
-        .join("release/aws-runas")
-}
 
 #[test]
 #[ignore = "needs root, for chroot (make test runs it as root)"]
@@ -48,7 +16,20 @@ fn the_static_binary_runs_in_an_empty_root() {
     std::fs::create_dir_all(&aws).unwrap();
     std::fs::write(aws.join("config"), standard_config()).unwrap();
     std::fs::write(aws.join("credentials"), keys(&[("dev", &e.alice)])).unwrap();
-    std::fs::copy(static_binary(), root.path().join("aws-runas")).unwrap();
+    // The release tarball's binary (make dist), unpacked into the empty root.
+    let binary = crate::release::tarball_binary(root.path());
+    assert_eq!(binary, root.path().join("aws-runas"));
+    for extra in [
+        "LICENSE",
+        "README.md",
+        "_aws-runas",
+        "aws-runas.1",
+        "aws-runas.bash",
+        "aws-runas.fish",
+        "config.sample",
+    ] {
+        std::fs::remove_file(root.path().join(extra)).unwrap();
+    }
     let port = e.endpoint.rsplit(':').next().unwrap().trim_end_matches('/');
     let run = |endpoint: String| {
         Command::new("/usr/sbin/chroot")
