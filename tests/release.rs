@@ -245,7 +245,7 @@ fn the_package_installs_into_a_fresh_root_runs_there_and_is_removed_cleanly() {
     // Its bash completion: completes the flags.
     let completion = r.join("usr/share/bash-completion/completions/aws-runas");
     let script = format!(
-        "source {}; COMP_WORDS=(aws-runas --sso-l); COMP_CWORD=1; _aws_runas; echo \"${{COMPREPLY[@]}}\"",
+        "source {}; COMP_WORDS=(aws-runas --sso-logi); COMP_CWORD=1; _aws_runas; echo \"${{COMPREPLY[@]}}\"",
         completion.display()
     );
     let out = Command::new("bash").args(["-c", &script]).output().unwrap();
