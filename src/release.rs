@@ -77,13 +77,8 @@ pub struct Check {
 
 /// Asks the release page which release is the latest.
 pub fn check(env: &Env) -> Result<Check, UpdateError> {
-    let url = match env.non_empty("AWS_RUNAS_UPDATE_URL") {
-        Some(url) => url.to_string(),
-        None if !REPOSITORY.is_empty() => {
-            format!("{}/releases/latest", REPOSITORY.trim_end_matches('/'))
-        }
-        None => return Err(UpdateError::NoUrl),
-    };
+    let url =
+        release_url(env.non_empty("AWS_RUNAS_UPDATE_URL"), REPOSITORY).ok_or(UpdateError::NoUrl)?;
     let (tag, download) = latest(&Agent::new(), &url)?;
     let order = compare(VERSION, &tag, &url)?;
     Ok(Check {
@@ -91,6 +86,19 @@ pub fn check(env: &Env) -> Result<Check, UpdateError> {
         download,
         order,
     })
+}
+
+/// The "latest release" URL to ask: `given` (`AWS_RUNAS_UPDATE_URL`), else the releases of
+/// `repository` (Cargo.toml's, when it names one).
+fn release_url(given: Option<&str>, repository: &str) -> Option<String> {
+    match given {
+        Some(url) => Some(url.to_string()),
+        None if !repository.trim().is_empty() => Some(format!(
+            "{}/releases/latest",
+            repository.trim().trim_end_matches('/')
+        )),
+        None => None,
+    }
 }
 
 /// The latest release's tag and page, from the redirect `url` answers with.
@@ -228,6 +236,20 @@ mod tests {
 
     fn v(s: &str) -> Version {
         Version::parse(s).unwrap_or_else(|| panic!("{s}"))
+    }
+
+    #[test]
+    fn the_release_page_is_the_repository_s_unless_one_is_given() {
+        let repo = "https://github.com/o/aws-runas/";
+        assert_eq!(
+            release_url(None, repo).as_deref(),
+            Some("https://github.com/o/aws-runas/releases/latest")
+        );
+        assert_eq!(
+            release_url(Some("https://x/latest"), repo).as_deref(),
+            Some("https://x/latest")
+        );
+        assert_eq!(release_url(None, ""), None);
     }
 
     #[test]
