@@ -23,7 +23,7 @@ use crate::duration;
 use crate::env::Env;
 use crate::server::token::Tokens;
 use crate::shell;
-use crate::time::{local, rfc3339};
+use crate::time::{self, local, rfc3339};
 
 /// The config file, then (after the first 0xFF byte, if any) the credentials file; every
 /// profile they define is resolved, as a name and as a role ARN would be.
@@ -104,7 +104,7 @@ impl Provider for Never {
     }
 }
 
-/// A cache file's contents, read by both kinds of cache entry; the first 8 bytes pick "now".
+/// A cache file's contents, read by each kind of cache entry; the first 8 bytes pick "now".
 pub fn cache_entry(data: &[u8]) {
     let (now, file) = match data.split_first_chunk::<8>() {
         Some((now, rest)) => (i64::from_le_bytes(*now), rest),
@@ -117,6 +117,10 @@ pub fn cache_entry(data: &[u8]) {
             Some("arn:aws:iam::123456789012:role/admin"),
         ),
         (Kind::SessionToken, None),
+        (
+            Kind::Sso,
+            Some("sso:123456789012:Admin@https://corp.awsapps.com/start"),
+        ),
     ] {
         let expect = Expect {
             role_arn: role_arn.map(String::from),
@@ -132,6 +136,7 @@ pub fn cache_entry(data: &[u8]) {
             Kind::SessionToken => {
                 Cached::session_token(Box::new(Never), &dir, "fuzz", expect, lifetime)
             }
+            Kind::Sso => Cached::sso(Box::new(Never), &dir, "fuzz", expect, lifetime),
         };
         if let Some(fetched) = cached.usable(file, now) {
             assert!(fetched.credentials.expiration.is_some_and(|e| e > now));
@@ -185,4 +190,27 @@ pub fn policy_document(data: &[u8]) {
             "a forged IMDSv2 token was valid"
         );
     }
+}
+
+/// IAM Identity Center's inputs from elsewhere: a token file (another tool's, or planted), an
+/// OIDC or portal error answer, a query value of the loopback redirect. A token that parses
+/// writes out and parses back with the same expiry; nothing panics.
+pub fn sso(data: &[u8]) {
+    use crate::creds::sso::{callback, token::Token};
+    if let Some(token) = Token::parse(data) {
+        let again =
+            Token::parse(&token.to_json().expect("a parsed token writes")).expect("and reads back");
+        assert_eq!(again.expires, token.expires);
+        let _ = token.refresher(time::unix_now());
+    }
+    let text = String::from_utf8_lossy(data);
+    let _ = callback::decode(&text);
+    let response = Response {
+        status: 400,
+        body: text.into_owned(),
+        date: None,
+        location: None,
+        elapsed: Duration::ZERO,
+    };
+    let _ = crate::aws::sso::failure("CreateToken", &response).to_string();
 }

@@ -59,7 +59,7 @@ const PKCE_GRANTS: [&str; 2] = ["authorization_code", "refresh_token"];
 
 /// An error answer's code: OIDC's `error` (`authorization_pending`, `slow_down`, ...), else the
 /// portal's `__type`, else one named after the status.
-fn failure(operation: &'static str, response: &Response) -> AwsError {
+pub(crate) fn failure(operation: &'static str, response: &Response) -> AwsError {
     let body: Value = serde_json::from_str(&response.body).unwrap_or(Value::Null);
     let text = |key: &str| body.get(key).and_then(Value::as_str).map(str::to_string);
     let code = text("error")

@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-60}
-targets=${FUZZ_TARGETS:-ini duration arn xml cache args tz policy}
+targets=${FUZZ_TARGETS:-ini duration arn xml cache args tz policy sso}
 corpora=target/fuzz-corpus
 
 seed() { # target, files...
@@ -21,6 +21,7 @@ seed cache fixtures/cache_go1x.json
 seed args fixtures/fuzz/args/*
 seed tz fixtures/Europe_Berlin.tzif fixtures/fuzz/tz/*
 seed policy fixtures/fuzz/policy/*
+seed sso fixtures/fuzz/sso/*
 
 failed=0
 summary=()

@@ -150,7 +150,7 @@ fn answer(stream: &mut TcpStream, status: &str, text: &str) {
 }
 
 /// Percent-decodes a query value (`+` is a space).
-fn decode(value: &str) -> String {
+pub fn decode(value: &str) -> String {
     let hex = |b: u8| (b as char).to_digit(16);
     let bytes = value.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());

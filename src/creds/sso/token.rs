@@ -87,7 +87,7 @@ pub fn path(login: &Login) -> PathBuf {
 
 impl Token {
     /// Parses a token file; `None` when it is not one (no token or no readable expiry).
-    fn parse(data: &[u8]) -> Option<Token> {
+    pub fn parse(data: &[u8]) -> Option<Token> {
         let stored: Stored = serde_json::from_slice(data).ok()?;
         let expires = parse_time(&stored.expires_at)?;
         let registration_expires = stored
@@ -167,7 +167,7 @@ impl Token {
         self.registration_expires
     }
 
-    fn to_json(&self) -> std::io::Result<Vec<u8>> {
+    pub fn to_json(&self) -> std::io::Result<Vec<u8>> {
         serde_json::to_vec(&self.stored).map_err(std::io::Error::other)
     }
 }
