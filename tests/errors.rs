@@ -105,10 +105,19 @@ fn help_and_version_work_with_a_malformed_config() {
     }
     let out = home.run(["-V"]);
     assert!(out.status.success());
-    assert_eq!(
-        stdout(&out),
-        format!("aws-runas {}\n", env!("CARGO_PKG_VERSION"))
+    let version = stdout(&out);
+    assert!(
+        version.starts_with(&format!("aws-runas {}", env!("CARGO_PKG_VERSION"))),
+        "{version}"
     );
+    // Built by the Makefile (as these tests are), it names the commit.
+    if let Some(commit) = option_env!("AWS_RUNAS_COMMIT").filter(|c| !c.is_empty()) {
+        assert!(
+            version.contains(&format!("(commit {commit}, built ")),
+            "{version}"
+        );
+    }
+    assert_eq!(version.lines().count(), 1);
 }
 
 #[test]
