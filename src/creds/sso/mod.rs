@@ -71,13 +71,16 @@ pub fn current(
     interactive: Interactive,
     lock_timeout: Duration,
 ) -> Result<Token, CredsError> {
-    if let Some(t) = token::read(login, false) {
-        if !t.due(time::unix_now()) {
-            debug!("sso token of {}: valid until {}", login.label(), t.expires);
-            return Ok(t);
-        }
+    let first = token::read(login, false);
+    if let Some(t) = first.as_ref().filter(|t| !t.due(time::unix_now())) {
+        debug!("sso token of {}: valid until {}", login.label(), t.expires);
+        return Ok(t.clone());
     }
-    let private = private(login)?;
+    let private = match private(login) {
+        Ok(p) => p,
+        // A token cache we cannot write to (mounted read-only): its token while it lasts.
+        Err(e) => return first.filter(|t| t.usable(time::unix_now())).ok_or(e),
+    };
     let _lock = lock(login, &private, lock_timeout)?;
     let previous = token::read(login, true);
     if let Some(t) = &previous {
