@@ -722,3 +722,32 @@ fn a_token_file_of_another_user_is_never_used() {
     assert!(err.contains("run aws-runas --sso-login sso-admin"), "{err}");
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn a_token_cache_that_cannot_be_written_still_gives_its_token_while_it_lasts() {
+    let (_standin, url) = standin();
+    let home = logged_in(&url);
+    // Due for a refresh, but the cache's private directory cannot be made (a file is there).
+    age_token(&home, 600, None);
+    let private = home.path().join(".aws/sso/cache/.aws-runas");
+    std::fs::remove_dir_all(&private).unwrap();
+    std::fs::write(&private, b"").unwrap();
+    let tokens = count(&url, "CreateToken");
+    let out = runas(&home, &url, &whoami(&["sso-admin"]))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), ADMIN);
+    assert_eq!(count(&url, "CreateToken"), tokens);
+    // Expired as well: then it says why.
+    age_token(&home, -60, None);
+    std::fs::remove_file(home.cache_file(".aws_sso_sso-admin")).unwrap();
+    let out = runas(&home, &url, &["sso-admin"]).output().unwrap();
+    assert_one_line_error(
+        &out,
+        &[
+            "cannot use the token cache",
+            ".aws-runas is not a directory",
+        ],
+    );
+}
