@@ -8,19 +8,6 @@ use std::process::{Command, Stdio};
 
 use crate::util::*;
 
-/// The browser test's tools: the distribution's Chromium, and playwright-core (make browser).
-fn browser_ready() -> bool {
-    let ready = Path::new("/usr/bin/chromium").exists()
-        && Path::new(ROOT)
-            .join("tests/browser/node_modules/playwright-core")
-            .exists();
-    assert!(
-        ready,
-        "run `make browser` (make test does): Chromium and playwright-core are missing"
-    );
-    ready
-}
-
 /// Starts `cmd` (an `aws-runas --ec2` on a free port); the process and its endpoint URL.
 fn serve(mut cmd: Command) -> (std::process::Child, String) {
     let mut child = cmd

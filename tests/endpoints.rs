@@ -433,6 +433,36 @@ while time.time() < end:
 print(ok, failed)
 ";
 
+/// [`BOTO3_LOOP`] for `seconds` against the `--ec2` endpoint `url`, in a HOME of its own.
+pub(crate) fn boto3_loop_on_ec2(home: &Home, url: &str, seconds: &str) -> Child {
+    let mut ec2_loop = Command::new(venv_bin().join("python"));
+    ec2_loop.args(["-c", BOTO3_LOOP, seconds, "no-stretch"]);
+    home.isolate(&mut ec2_loop);
+    ec2_loop
+        .env_remove("AWS_EC2_METADATA_DISABLED")
+        .env("HOME", TempDir::new().path())
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits for a [`BOTO3_LOOP`] (`name`, for messages): it succeeded, no call failed, and it made
+/// at least `min` calls. Its output.
+pub(crate) fn assert_boto3_loop(name: &str, child: Child, min: u32) -> std::process::Output {
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{name}: {}", stderr(&out));
+    let counts: Vec<u32> = stdout(&out)
+        .split_whitespace()
+        .map(|n| n.parse().unwrap())
+        .collect();
+    assert_eq!(counts[1], 0, "{name}: failed calls: {}", stderr(&out));
+    assert!(counts[0] >= min, "{name}: {counts:?}");
+    out
+}
+
 #[test]
 fn long_running_clients_keep_working_across_renewals() {
     // Role credentials that last 40 s: renewed every 20 s.
@@ -446,18 +476,7 @@ fn long_running_clients_keep_working_across_renewals() {
     let python = venv_bin().join("python");
     let seconds = "75";
     // One loop reads --ec2, the other runs under --ecs.
-    let mut ec2_loop = Command::new(&python);
-    ec2_loop.args(["-c", BOTO3_LOOP, seconds, "no-stretch"]);
-    home.isolate(&mut ec2_loop);
-    let ec2_loop = ec2_loop
-        .env_remove("AWS_EC2_METADATA_DISABLED")
-        .env("HOME", TempDir::new().path())
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &url)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let ec2_loop = boto3_loop_on_ec2(&home, &url, seconds);
     let ecs_loop = home
         .cmd([
             "--ecs",
@@ -490,14 +509,7 @@ fn long_running_clients_keep_working_across_renewals() {
         thread::sleep(Duration::from_secs(2));
     }
     for (name, child) in [("--ec2", ec2_loop), ("--ecs", ecs_loop)] {
-        let out = child.wait_with_output().unwrap();
-        assert!(out.status.success(), "{name}: {}", stderr(&out));
-        let counts: Vec<u32> = stdout(&out)
-            .split_whitespace()
-            .map(|n| n.parse().unwrap())
-            .collect();
-        assert_eq!(counts[1], 0, "{name}: failed calls: {}", stderr(&out));
-        assert!(counts[0] >= 30, "{name}: {counts:?}");
+        assert_boto3_loop(name, child, 30);
     }
     // At least two renewals, each later than the one before.
     assert!(seen.len() >= 3, "{seen:?}");

@@ -16,8 +16,7 @@ const ADMIN: &str = "arn:aws:sts::123456789012:assumed-role/admin/sso-user";
 /// `aws-runas args...` in `home`, pointed at the stand-in `url`.
 fn runas(home: &Home, url: &str, args: &[&str]) -> Command {
     let mut cmd = home.cmd(args);
-    cmd.env("AWS_ENDPOINT_URL_SSO", url)
-        .env("AWS_ENDPOINT_URL_SSO_OIDC", url);
+    cmd.envs(sso_env(url));
     cmd
 }
 
@@ -123,6 +122,41 @@ fn logged_in(url: &str) -> Home {
     home
 }
 
+/// An emulator whose role credentials last `lifetime` seconds, the stand-in minting in it (with
+/// `standin_env`), and a home logged in through them; the SSO endpoint variables to pass.
+fn short_lived(lifetime: &str, standin_env: &[(&str, &str)]) -> (Emulator, Helper, String, Home) {
+    let e = Emulator::start_with(&[("EMULATOR_ROLE_LIFETIME", lifetime)]);
+    let (standin, url) = crate::sso_standin::standin_on(&e, standin_env);
+    let home = Home::with_endpoint(crate::sso_standin::SSO_CONFIG, "", &e.endpoint);
+    let out = device_run(&home, &url, "allow");
+    assert!(out.status.success(), "{}", stderr(&out));
+    (e, standin, url, home)
+}
+
+/// The SSO endpoint variables for the stand-in at `url`.
+fn sso_env(url: &str) -> [(&'static str, &str); 2] {
+    [
+        ("AWS_ENDPOINT_URL_SSO", url),
+        ("AWS_ENDPOINT_URL_SSO_OIDC", url),
+    ]
+}
+
+/// `argv` (the aws CLI, or setsid running aws-runas) in `home`, pointed at the stand-in.
+fn sso_command(home: &Home, url: &str, argv: &[&str]) -> Command {
+    let mut cmd = Command::new(argv[0]);
+    cmd.args(&argv[1..]);
+    home.isolate(&mut cmd);
+    cmd.envs(sso_env(url));
+    cmd
+}
+
+/// `aws-runas args...` without a controlling terminal, pointed at the stand-in.
+fn without_terminal(home: &Home, url: &str, args: &[&str]) -> Output {
+    let mut argv = vec!["setsid", "--wait", BIN];
+    argv.extend_from_slice(args);
+    sso_command(home, url, &argv).output().unwrap()
+}
+
 /// Sets the login's `expiresAt` to `seconds` from now (and `registrationExpiresAt` too, when
 /// given), as botocore writes times.
 fn age_token(home: &Home, seconds: i64, registration: Option<i64>) {
@@ -204,20 +238,15 @@ fn our_login_is_used_by_botocore_and_a_login_botocore_refreshed_is_used_by_us() 
     let (_standin, url) = standin();
     let home = logged_in(&url);
     // botocore's SSO provider (the aws CLI) with our login: no login of its own.
-    let mut cmd = Command::new("aws");
-    cmd.args([
+    let aws = [
+        "aws",
         "sts",
         "get-caller-identity",
         "--profile",
         "sso-admin",
-        "--query",
-        "Arn",
-        "--output",
-        "text",
-    ]);
-    home.isolate(&mut cmd);
-    cmd.env("AWS_ENDPOINT_URL_SSO", &url)
-        .env("AWS_ENDPOINT_URL_SSO_OIDC", &url);
+    ];
+    let mut cmd = sso_command(&home, &url, &aws);
+    cmd.args(["--query", "Arn", "--output", "text"]);
     let out = cmd.output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out).trim(), ADMIN);
@@ -272,12 +301,18 @@ fn a_token_near_expiry_is_refreshed_once_keeping_the_rotated_refresh_token() {
     assert_eq!(after["clientSecret"], before["clientSecret"]);
     // The old refresh token is spent; the new one works (botocore refreshes with it).
     age_token(&home, 300, None);
-    let mut cmd = Command::new("aws");
-    cmd.args(["sts", "get-caller-identity", "--profile", "sso-admin"]);
-    home.isolate(&mut cmd);
-    cmd.env("AWS_ENDPOINT_URL_SSO", &url)
-        .env("AWS_ENDPOINT_URL_SSO_OIDC", &url);
-    assert!(cmd.output().unwrap().status.success());
+    let aws = [
+        "aws",
+        "sts",
+        "get-caller-identity",
+        "--profile",
+        "sso-admin",
+    ];
+    assert!(sso_command(&home, &url, &aws)
+        .output()
+        .unwrap()
+        .status
+        .success());
     assert_ne!(
         read_json(&token_file(&home))["refreshToken"],
         after["refreshToken"]
@@ -290,12 +325,7 @@ fn an_expired_login_without_a_terminal_is_one_line_saying_how_to_log_in() {
     let home = logged_in(&url);
     // Expired, and its registration too: no refresh, a login is needed.
     age_token(&home, -60, Some(-60));
-    let mut cmd = Command::new("setsid");
-    cmd.arg("--wait").arg(BIN).args(["sso-admin"]);
-    home.isolate(&mut cmd);
-    cmd.env("AWS_ENDPOINT_URL_SSO", &url)
-        .env("AWS_ENDPOINT_URL_SSO_OIDC", &url);
-    let out = cmd.output().unwrap();
+    let out = without_terminal(&home, &url, &["sso-admin"]);
     assert_one_line_error(&out, &["run aws-runas --sso-login sso-admin"]);
 }
 
@@ -418,14 +448,7 @@ fn a_corrupt_linked_or_shared_token_file_is_a_miss_with_a_warning_never_followed
     let home = logged_in(&url);
     let file = token_file(&home);
     let good = std::fs::read(&file).unwrap();
-    let no_terminal = |home: &Home| {
-        let mut cmd = Command::new("setsid");
-        cmd.arg("--wait").arg(BIN).args(["-r", "sso-admin"]);
-        home.isolate(&mut cmd);
-        cmd.env("AWS_ENDPOINT_URL_SSO", &url)
-            .env("AWS_ENDPOINT_URL_SSO_OIDC", &url);
-        cmd.output().unwrap()
-    };
+    let no_terminal = |home: &Home| without_terminal(home, &url, &["-r", "sso-admin"]);
     // Corrupt.
     std::fs::write(&file, b"{not json").unwrap();
     let out = no_terminal(&home);
@@ -458,14 +481,7 @@ fn a_corrupt_linked_or_shared_token_file_is_a_miss_with_a_warning_never_followed
 
 #[test]
 fn a_run_on_a_terminal_logs_in_through_the_browser_with_pkce_and_gets_the_role() {
-    let ready = Path::new("/usr/bin/chromium").exists()
-        && Path::new(ROOT)
-            .join("tests/browser/node_modules/playwright-core")
-            .exists();
-    assert!(
-        ready,
-        "run `make browser` (make test does): Chromium and playwright-core are missing"
-    );
+    assert!(browser_ready());
     let (_standin, url) = standin();
     let home = sso_home();
     // The "browser" aws-runas opens: Chromium driven through the page, its report in a file.
@@ -527,33 +543,14 @@ fn a_run_on_a_terminal_logs_in_through_the_browser_with_pkce_and_gets_the_role()
 fn ec2_and_ecs_renew_silently_while_the_token_refreshes_and_boto3_never_fails() {
     // Role credentials of 30 s, and a token always inside its refresh window: every renewal
     // refreshes the token too.
-    let e = Emulator::start_with(&[("EMULATOR_ROLE_LIFETIME", "30")]);
-    let (_standin, url) =
-        crate::sso_standin::standin_on(&e, &[("SSO_STANDIN_TOKEN_SECONDS", "905")]);
-    let home = Home::with_endpoint(crate::sso_standin::SSO_CONFIG, "", &e.endpoint);
-    let out = device_run(&home, &url, "allow");
-    assert!(out.status.success(), "{}", stderr(&out));
-    let sso = [
-        ("AWS_ENDPOINT_URL_SSO", url.as_str()),
-        ("AWS_ENDPOINT_URL_SSO_OIDC", url.as_str()),
-    ];
+    let (_e, _standin, url, home) = short_lived("30", &[("SSO_STANDIN_TOKEN_SECONDS", "905")]);
+    let sso = sso_env(&url);
     let ec2 = crate::endpoints::Running::start(&home, &["--ec2", "sso-admin"], &sso, 1);
     let endpoint = ec2.export("AWS_EC2_METADATA_SERVICE_ENDPOINT");
     let python = venv_bin().join("python");
     let seconds = "50";
     let loop_script = crate::endpoints::BOTO3_LOOP;
-    let mut ec2_loop = Command::new(&python);
-    ec2_loop.args(["-c", loop_script, seconds, "no-stretch"]);
-    home.isolate(&mut ec2_loop);
-    let ec2_loop = ec2_loop
-        .env_remove("AWS_EC2_METADATA_DISABLED")
-        .env("HOME", TempDir::new().path())
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &endpoint)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let ec2_loop = crate::endpoints::boto3_loop_on_ec2(&home, &endpoint, seconds);
     let ecs_loop = runas(
         &home,
         &url,
@@ -572,14 +569,7 @@ fn ec2_and_ecs_renew_silently_while_the_token_refreshes_and_boto3_never_fails() 
     .unwrap();
     let refreshes = count(&url, "CreateToken");
     for (name, child) in [("--ec2", ec2_loop), ("--ecs", ecs_loop)] {
-        let out = child.wait_with_output().unwrap();
-        assert!(out.status.success(), "{name}: {}", stderr(&out));
-        let counts: Vec<u32> = stdout(&out)
-            .split_whitespace()
-            .map(|n| n.parse().unwrap())
-            .collect();
-        assert_eq!(counts[1], 0, "{name}: failed calls: {}", stderr(&out));
-        assert!(counts[0] >= 20, "{name}: {counts:?}");
+        let out = crate::endpoints::assert_boto3_loop(name, child, 20);
         assert_no_secret(&stderr(&out), &home);
     }
     assert!(count(&url, "CreateToken") > refreshes, "{}", stats(&url));
@@ -679,15 +669,8 @@ fn verbose_runs_through_a_login_and_a_refresh_show_no_token_secret_or_code() {
 
 #[test]
 fn an_endpoint_whose_login_must_be_renewed_warns_once_and_serves_until_expiry() {
-    let e = Emulator::start_with(&[("EMULATOR_ROLE_LIFETIME", "20")]);
-    let (_standin, url) = crate::sso_standin::standin_on(&e, &[]);
-    let home = Home::with_endpoint(crate::sso_standin::SSO_CONFIG, "", &e.endpoint);
-    let out = device_run(&home, &url, "allow");
-    assert!(out.status.success(), "{}", stderr(&out));
-    let sso = [
-        ("AWS_ENDPOINT_URL_SSO", url.as_str()),
-        ("AWS_ENDPOINT_URL_SSO_OIDC", url.as_str()),
-    ];
+    let (_e, _standin, url, home) = short_lived("20", &[]);
+    let sso = sso_env(&url);
     let ecs = crate::endpoints::Running::start(&home, &["--ecs", "sso-admin"], &sso, 2);
     // The login ends: expired, and no refresh possible.
     age_token(&home, -60, Some(-60));
@@ -711,12 +694,7 @@ fn a_token_file_of_another_user_is_never_used() {
     let home = logged_in(&url);
     let file = token_file(&home);
     std::os::unix::fs::lchown(&file, Some(65534), Some(65534)).unwrap();
-    let mut cmd = Command::new("setsid");
-    cmd.arg("--wait").arg(BIN).args(["-r", "sso-admin"]);
-    home.isolate(&mut cmd);
-    cmd.env("AWS_ENDPOINT_URL_SSO", &url)
-        .env("AWS_ENDPOINT_URL_SSO_OIDC", &url);
-    let out = cmd.output().unwrap();
+    let out = without_terminal(&home, &url, &["-r", "sso-admin"]);
     let err = stderr(&out);
     assert!(err.contains("owned by another user"), "{err}");
     assert!(err.contains("run aws-runas --sso-login sso-admin"), "{err}");

@@ -12,7 +12,7 @@
 // Then a page from another origin (a server of this script's own, on another port) tries to
 // switch the profile: with no token, with a made-up one, and as a simple form-like POST.
 
-import { chromium } from "playwright-core";
+import { launch } from "./launch.mjs";
 import { execFileSync } from "node:child_process";
 import http from "node:http";
 
@@ -21,13 +21,7 @@ const result = { steps: [] };
 const note = (name, value) => result.steps.push({ name, value });
 const code = () => execFileSync(python, [emulator, "totp", seed]).toString().trim();
 
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-  ],
-});
+const browser = await launch();
 try {
   const page = await browser.newPage({ viewport: { width: 560, height: 720 } });
   await page.goto(endpoint);

@@ -6,17 +6,11 @@
 //
 // usage: node sso_login.mjs AUTHORIZE_URL
 
-import { chromium } from "playwright-core";
+import { launch } from "./launch.mjs";
 
 const [url] = process.argv.slice(2);
 const result = {};
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-  ],
-});
+const browser = await launch();
 try {
   const page = await browser.newPage();
   await page.goto(url);

@@ -138,3 +138,16 @@ pub fn console_token(page: &str) -> String {
         .expect("the console page carries its token")
         .to_string()
 }
+
+/// The browser tests' tools: the distribution's Chromium, and playwright-core (make browser).
+pub fn browser_ready() -> bool {
+    let ready = Path::new("/usr/bin/chromium").exists()
+        && Path::new(ROOT)
+            .join("tests/browser/node_modules/playwright-core")
+            .exists();
+    assert!(
+        ready,
+        "run `make browser` (make test does): Chromium and playwright-core are missing"
+    );
+    ready
+}
