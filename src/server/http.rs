@@ -236,6 +236,16 @@ fn connection_cap(fds: u64) -> usize {
     usize::try_from(usable).map_or(MAX_CONNECTIONS, |n| n.min(MAX_CONNECTIONS))
 }
 
+/// The access-log line of a request (`logged`: its path, or what stands for a secret one).
+fn log_request(method: &str, logged: &str, status: u16, bytes: usize) {
+    let line = format!(
+        "{} {method} {} {status} {bytes}\n",
+        time::rfc3339::format(time::unix_now()),
+        crate::log::escape(logged)
+    );
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+}
+
 /// Answers one request: the Host check, the handler, the access-log line.
 fn answer(
     mut request: tiny_http::Request,
@@ -283,19 +293,15 @@ fn answer(
             response.add_header(h);
         }
     }
-    let _ = request.respond(response);
+    // Logged before the answer goes out: a client that has its answer (and then stops us)
+    // finds its request in the log.
     let logged = if hidden(&target) {
         "/<credentials>"
     } else {
         &ours.path
     };
-    let line = format!(
-        "{} {} {} {status} {bytes}\n",
-        time::rfc3339::format(time::unix_now()),
-        ours.method,
-        crate::log::escape(logged)
-    );
-    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    log_request(&ours.method, logged, status, bytes);
+    let _ = request.respond(response);
 }
 
 #[cfg(test)]
