@@ -18,7 +18,7 @@ AWS_RUNAS_COMMIT ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)$(shell gi
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 export AWS_RUNAS_COMMIT SOURCE_DATE_EPOCH
 
-.PHONY: all build release static check test demo bench compare fuzz lint venv shells browser extras install install-files dist deb deb-package clean
+.PHONY: all build release static check test demo bench compare fuzz lint venv shells browser extras install install-files dist deb deb-package release-tools clean
 
 # Whether make runs as root: only then does it install the distribution's packages (zsh, fish,
 # Chromium), and only then do the root-only tests run (they are #[ignore]d otherwise).
@@ -119,6 +119,11 @@ shells:
 	if [ "$(AS_ROOT)" = yes ]; then apt-get update -qq && apt-get install -y -qq zsh fish; \
 	else echo "make: zsh or fish is missing and only root installs them: their tests will be skipped"; fi
 
+# The package test's tool (it runs as root only): man, to render the installed man page.
+release-tools:
+	@command -v man >/dev/null || [ "$(AS_ROOT)" != yes ] \
+		|| { apt-get update -qq && apt-get install -y -qq man-db; }
+
 # The browser tests' tools: the distribution's Chromium, and playwright-core (pinned in
 # tests/browser/package-lock.json) from the npm registry. Chromium is installed as root; without
 # it (or npm), the browser test is skipped by make test.
@@ -147,7 +152,7 @@ check:
 
 # Every test (the emulator's, with the real aws CLI, boto3 and shells); as root the root-only
 # ones too. What a missing tool keeps from running is named, not passed silently.
-test: venv shells browser
+test: venv shells browser release-tools
 	@$(if $(strip $(SKIPPED)),echo "make test: skipped for missing tools: $(strip $(SKIPPED))")
 	@$(if $(AS_ROOT),,echo "make test: not root: the root-only tests are ignored (cargo lists them)")
 	$(CARGO) test -- $(if $(AS_ROOT),--include-ignored) $(foreach t,$(SKIPPED),--skip $(t))

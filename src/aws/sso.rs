@@ -280,42 +280,56 @@ pub fn role_credentials(
     })
 }
 
-/// ListAccounts, every page.
-pub fn accounts(agent: &Agent, portal: &str, token: &Secret) -> Result<Vec<Account>, AwsError> {
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Page {
-        #[serde(default)]
-        account_list: Vec<Item>,
-        next_token: Option<String>,
-    }
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Item {
-        account_id: String,
-        #[serde(default)]
-        account_name: String,
-    }
-    let mut out = Vec::new();
+/// Every item of a paged portal list: `url` (with its query) asked again with each
+/// `next_token` until there is none (or it repeats); the items under `list`, as JSON.
+fn every_page(
+    agent: &Agent,
+    operation: &'static str,
+    (url, list): (&str, &str),
+    token: &Secret,
+) -> Result<Vec<Value>, AwsError> {
+    let mut items = Vec::new();
     let mut next: Option<String> = None;
     loop {
-        let mut url = format!("{portal}assignment/accounts?max_result=100");
-        if let Some(t) = &next {
-            url.push_str(&format!("&next_token={}", encode(t)));
-        }
+        let page_url = match &next {
+            Some(t) => format!("{url}&next_token={}", encode(t)),
+            None => url.to_string(),
+        };
         let request = Request::Portal { token, post: false };
-        let page: Page = call(agent, "ListAccounts", &url, request)?;
-        out.extend(page.account_list.into_iter().map(|i| Account {
-            id: i.account_id,
-            name: i.account_name,
-        }));
-        next = page
-            .next_token
-            .filter(|t| !t.is_empty() && next.as_ref() != Some(t));
+        let mut page: Value = call(agent, operation, &page_url, request)?;
+        if let Some(Value::Array(list)) = page.get_mut(list).map(Value::take) {
+            items.extend(list);
+        }
+        let token = page.get("nextToken").and_then(Value::as_str);
+        next = token
+            .filter(|t| !t.is_empty() && next.as_deref() != Some(*t))
+            .map(str::to_string);
         if next.is_none() {
-            return Ok(out);
+            return Ok(items);
         }
     }
+}
+
+/// The text of `key` in a list item.
+fn text(item: &Value, key: &str) -> String {
+    item.get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// ListAccounts, every page.
+pub fn accounts(agent: &Agent, portal: &str, token: &Secret) -> Result<Vec<Account>, AwsError> {
+    let url = format!("{portal}assignment/accounts?max_result=100");
+    let items = every_page(agent, "ListAccounts", (&url, "accountList"), token)?;
+    Ok(items
+        .iter()
+        .map(|i| Account {
+            id: text(i, "accountId"),
+            name: text(i, "accountName"),
+        })
+        .filter(|a| !a.id.is_empty())
+        .collect())
 }
 
 /// ListAccountRoles for `account`, every page: the role names.
@@ -325,38 +339,16 @@ pub fn account_roles(
     token: &Secret,
     account: &str,
 ) -> Result<Vec<String>, AwsError> {
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Page {
-        #[serde(default)]
-        role_list: Vec<Item>,
-        next_token: Option<String>,
-    }
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Item {
-        role_name: String,
-    }
-    let mut out = Vec::new();
-    let mut next: Option<String> = None;
-    loop {
-        let mut url = format!(
-            "{portal}assignment/roles?account_id={}&max_result=100",
-            encode(account)
-        );
-        if let Some(t) = &next {
-            url.push_str(&format!("&next_token={}", encode(t)));
-        }
-        let request = Request::Portal { token, post: false };
-        let page: Page = call(agent, "ListAccountRoles", &url, request)?;
-        out.extend(page.role_list.into_iter().map(|i| i.role_name));
-        next = page
-            .next_token
-            .filter(|t| !t.is_empty() && next.as_ref() != Some(t));
-        if next.is_none() {
-            return Ok(out);
-        }
-    }
+    let url = format!(
+        "{portal}assignment/roles?account_id={}&max_result=100",
+        encode(account)
+    );
+    let items = every_page(agent, "ListAccountRoles", (&url, "roleList"), token)?;
+    Ok(items
+        .iter()
+        .map(|i| text(i, "roleName"))
+        .filter(|r| !r.is_empty())
+        .collect())
 }
 
 /// Logout: the token stops working.

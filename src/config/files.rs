@@ -220,6 +220,21 @@ impl Files {
             .collect()
     }
 
+    /// Whether a section of `name` in either file may set one of `keys` (a cheap first look,
+    /// copying nothing, for the cached fast path: [`Files::profile`] says for sure).
+    pub fn may_set(&self, name: &str, keys: &[&str]) -> bool {
+        let config = self
+            .config
+            .sections
+            .iter()
+            .filter(|s| config_profile_name(&s.name) == Some(name));
+        let credentials = self.credentials.sections.iter().filter(|s| s.name == name);
+        config
+            .chain(credentials)
+            .flat_map(|s| &s.entries)
+            .any(|e| !e.value.is_empty() && keys.contains(&e.key.as_str()))
+    }
+
     /// The profile's section in the config file: its `[profile NAME]` sections (all of them,
     /// later values winning), else its `[NAME]` sections (`[default]`, or as the CLI accepts).
     pub fn config_section(&self, name: &str) -> Option<Section> {
@@ -345,6 +360,26 @@ mod tests {
             config_path(&Env::default()),
             Err(FilesError::NoHome)
         ));
+    }
+
+    #[test]
+    fn a_first_look_finds_a_key_in_either_file_and_never_misses_one_profile_has() {
+        let f = files(
+            "[profile a]\nsso_session = s\n[profile b]\nregion = x\nsso_role_name =\n",
+            "[c]\nsso_account_id = 1\n",
+        );
+        let keys = ["sso_session", "sso_account_id", "sso_role_name"];
+        assert!(f.may_set("a", &keys));
+        assert!(f.may_set("c", &keys));
+        // An empty value sets nothing.
+        assert!(!f.may_set("b", &keys));
+        assert!(!f.may_set("nobody", &keys));
+        for name in ["a", "b", "c"] {
+            let set = f
+                .profile(name)
+                .is_some_and(|s| keys.iter().any(|k| s.get(k).is_some()));
+            assert!(!set || f.may_set(name, &keys), "{name}");
+        }
     }
 
     #[test]

@@ -180,8 +180,12 @@ fn declared(
     root: &str,
     style: LoginStyle,
 ) -> Result<SourceKind, ProfileError> {
-    let section = files.profile(root);
-    if let Some(section) = section.as_ref().filter(|s| sso::declared(s)) {
+    // A first look that copies nothing: most profiles are no Identity Center profile.
+    let sso_section = files
+        .may_set(root, &sso::KEYS)
+        .then(|| files.profile(root))
+        .flatten();
+    if let Some(section) = sso_section.as_ref().filter(|s| sso::declared(s)) {
         let role = sso::role(files, env, (root, section), style)?;
         if let Some(a) = &role.assignment {
             debug!(
@@ -200,6 +204,7 @@ fn declared(
         );
         return Ok(SourceKind::File(credentials));
     }
+    let section = sso_section.or_else(|| files.profile(root));
     let has = |key: &str| section.as_ref().is_some_and(|s| s.get(key).is_some());
     let name = || root.to_string();
     if let Some(command) = section.as_ref().and_then(|s| s.get("credential_process")) {

@@ -12,7 +12,7 @@ use super::ini::Section;
 use crate::env::Env;
 
 /// The keys that make a profile an Identity Center profile (as botocore: any of them).
-const KEYS: [&str; 5] = [
+pub const KEYS: [&str; 5] = [
     "sso_session",
     "sso_start_url",
     "sso_region",

@@ -18,6 +18,8 @@ use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsE
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use super::error::CredsError;
+use crate::log::{self, debug};
 use crate::os;
 use crate::random;
 
@@ -218,6 +220,35 @@ impl Private {
                 }
             }
             std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// [`Private::lock`] as a fetch takes it: once the wait passes [`LOCK_NOTICE`], a note that
+    /// another run is `doing` (e.g. `fetching the credentials of profile 'admin'`); no lock to be
+    /// had is a debug line and the run goes on without one (concurrent runs may then each
+    /// fetch); a wait of the whole `timeout` is [`CredsError::LockTimeout`] for `label`.
+    pub fn hold(
+        &self,
+        name: &str,
+        timeout: Duration,
+        (label, doing): (&str, &str),
+    ) -> Result<Option<File>, CredsError> {
+        let waiting = || {
+            log::note(format_args!(
+                "waiting for another aws-runas that is {doing} (at most {}s)",
+                timeout.as_secs()
+            ));
+        };
+        match self.lock(name, timeout, waiting) {
+            Locked::Held(file) => Ok(Some(file)),
+            Locked::Unavailable(e) => {
+                debug!("cannot lock {name} ({e}); going on without the lock");
+                Ok(None)
+            }
+            Locked::TimedOut => Err(CredsError::LockTimeout {
+                label: label.to_string(),
+                waited: timeout,
+            }),
         }
     }
 

@@ -25,7 +25,7 @@ pub use entry::{Expect, Kind};
 
 use super::error::CredsError;
 use super::provider::{Ctx, Fetched, Provider};
-use super::store::{self, Locked, Private};
+use super::store::{self, Private};
 use crate::log::{self, debug};
 use crate::time;
 
@@ -54,6 +54,26 @@ static SHARED_DIR_WARNED: AtomicBool = AtomicBool::new(false);
 static WRITE_WARNED: AtomicBool = AtomicBool::new(false);
 
 impl Cached {
+    /// Caches what `inner` gets in `path`, of `kind`, made for `expect`; `label` names whom
+    /// for in messages.
+    fn new(
+        inner: Box<dyn Provider>,
+        cache: &CacheDir,
+        (path, kind, label): (PathBuf, Kind, String),
+        expect: Expect,
+        lifetime: Duration,
+    ) -> Cached {
+        Cached {
+            inner,
+            path,
+            kind,
+            expect,
+            lifetime,
+            label,
+            lock_timeout: cache.lock_timeout(),
+        }
+    }
+
     /// Caches the session token `inner` gets for the source profile, made for `expect`.
     pub fn session_token(
         inner: Box<dyn Provider>,
@@ -62,15 +82,15 @@ impl Cached {
         expect: Expect,
         lifetime: Duration,
     ) -> Cached {
-        Cached {
+        let path = cache.session_token_file(source_profile);
+        let label = format!("source profile '{source_profile}'");
+        Cached::new(
             inner,
-            path: cache.session_token_file(source_profile),
-            kind: Kind::SessionToken,
+            cache,
+            (path, Kind::SessionToken, label),
             expect,
             lifetime,
-            label: format!("source profile '{source_profile}'"),
-            lock_timeout: cache.lock_timeout(),
-        }
+        )
     }
 
     /// Caches the role credentials `inner` gets for `profile` (its cache name: the profile, or
@@ -82,15 +102,15 @@ impl Cached {
         expect: Expect,
         lifetime: Duration,
     ) -> Cached {
-        Cached {
+        let path = cache.assume_role_file(cache_name);
+        let label = format!("profile '{profile}'");
+        Cached::new(
             inner,
-            path: cache.assume_role_file(cache_name),
-            kind: Kind::AssumeRole,
+            cache,
+            (path, Kind::AssumeRole, label),
             expect,
             lifetime,
-            label: format!("profile '{profile}'"),
-            lock_timeout: cache.lock_timeout(),
-        }
+        )
     }
 
     /// Caches the role credentials an Identity Center profile gets from the portal. `expect`'s
@@ -102,15 +122,9 @@ impl Cached {
         expect: Expect,
         lifetime: Duration,
     ) -> Cached {
-        Cached {
-            inner,
-            path: cache.sso_file(profile),
-            kind: Kind::Sso,
-            expect,
-            lifetime,
-            label: format!("profile '{profile}'"),
-            lock_timeout: cache.lock_timeout(),
-        }
+        let path = cache.sso_file(profile);
+        let label = format!("profile '{profile}'");
+        Cached::new(inner, cache, (path, Kind::Sso, label), expect, lifetime)
     }
 
     fn file_name(&self) -> String {
@@ -215,31 +229,10 @@ impl Cached {
     }
 
     /// Takes the lock of this cache file, saying so when another run holds it for long, and
-    /// Takes the lock of this cache file, saying so when another run holds it for long, and
     /// giving up after the lock timeout. `None`: no lock could be had (the run goes on).
     fn lock(&self, private: &Private) -> Result<Option<File>, CredsError> {
-        let waiting = || {
-            log::note(format_args!(
-                "waiting for another aws-runas that is fetching the credentials of {} (at most {}s)",
-                self.label,
-                self.lock_timeout.as_secs()
-            ));
-        };
-        match private.lock(&self.file_name(), self.lock_timeout, waiting) {
-            Locked::Held(file) => Ok(Some(file)),
-            Locked::Unavailable(e) => {
-                // Without a lock the run still works; concurrent runs may then each fetch.
-                debug!(
-                    "cannot lock {} ({e}); going on without the lock",
-                    self.path.display()
-                );
-                Ok(None)
-            }
-            Locked::TimedOut => Err(CredsError::LockTimeout {
-                label: self.label.clone(),
-                waited: self.lock_timeout,
-            }),
-        }
+        let doing = format!("fetching the credentials of {}", self.label);
+        private.hold(&self.file_name(), self.lock_timeout, (&self.label, &doing))
     }
 }
 

@@ -13,7 +13,7 @@ use std::time::Duration;
 use self::token::{Granted, Token};
 use super::error::CredsError;
 use super::provider::{Ctx, Fetched, Provider};
-use super::store::{Locked, Private};
+use super::store::Private;
 use crate::aws::http::Agent;
 use crate::aws::sso::{self, Grant};
 use crate::config::sso::{Assignment, Login};
@@ -35,31 +35,16 @@ fn private(login: &Login) -> Result<Private, CredsError> {
     })
 }
 
-/// Holds the token file's lock; `None` when no lock can be had here (the run goes on).
+/// Holds the token file's lock (see `Private::hold`); `None` when no lock can be had here.
 fn lock(
     login: &Login,
     private: &Private,
     timeout: Duration,
 ) -> Result<Option<std::fs::File>, CredsError> {
     let name = token::file_name(&token::path(login));
-    let waiting = || {
-        log::note(format_args!(
-            "waiting for another aws-runas that is refreshing the IAM Identity Center login of {} (at most {}s)",
-            login.label(),
-            timeout.as_secs()
-        ));
-    };
-    match private.lock(&name, timeout, waiting) {
-        Locked::Held(file) => Ok(Some(file)),
-        Locked::Unavailable(e) => {
-            debug!("cannot lock the sso token ({e}); going on without the lock");
-            Ok(None)
-        }
-        Locked::TimedOut => Err(CredsError::LockTimeout {
-            label: login.label(),
-            waited: timeout,
-        }),
-    }
+    let label = login.label();
+    let doing = format!("refreshing the IAM Identity Center login of {label}");
+    private.hold(&name, timeout, (&label, &doing))
 }
 
 /// The login's token, valid for a while: the cached one, else refreshed (once for N parallel
@@ -94,8 +79,18 @@ pub fn current(
             profile: login.profile.clone(),
         });
     }
-    let token = login::run(login, agent, &private, previous.as_ref())?;
-    save(login, &private, &token);
+    logged_in(login, agent, &private, previous.as_ref())
+}
+
+/// A new login (with the token file's lock held), kept; `previous` is the token it replaces.
+fn logged_in(
+    login: &Login,
+    agent: &Agent,
+    private: &Private,
+    previous: Option<&Token>,
+) -> Result<Token, CredsError> {
+    let token = login::run(login, agent, private, previous)?;
+    save(login, private, &token);
     Ok(token)
 }
 
@@ -149,10 +144,8 @@ fn save(login: &Login, private: &Private, t: &Token) {
 pub fn log_in(login: &Login, agent: &Agent, lock_timeout: Duration) -> Result<Token, CredsError> {
     let private = private(login)?;
     let _lock = lock(login, &private, lock_timeout)?;
-    let previous = token::read(login, true);
-    let token = login::run(login, agent, &private, previous.as_ref())?;
-    save(login, &private, &token);
-    Ok(token)
+    let previous = token::read(login, false);
+    logged_in(login, agent, &private, previous.as_ref())
 }
 
 /// `--sso-logout`: the portal's Logout with the token (a failure is a warning: the token is
