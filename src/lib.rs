@@ -9,6 +9,7 @@
 
 mod arn;
 mod aws;
+mod browser;
 mod cli;
 mod config;
 mod credentials;

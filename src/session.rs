@@ -10,20 +10,21 @@ use std::time::Duration;
 
 use crate::aws::endpoint::Endpoint;
 use crate::aws::http::Agent;
+use crate::browser::Browser;
 use crate::cli::args::Args;
 use crate::config::endpoint;
 use crate::config::error::ProfileError;
 use crate::config::files::Files;
 use crate::config::profile::{Overrides, Profile, Target};
 use crate::config::resolve;
-use crate::config::sso::LoginStyle;
 use crate::config::timeouts::Timeouts;
 use crate::credentials::MfaCode;
 use crate::creds::cache::CacheDir;
 use crate::creds::error::CredsError;
 use crate::creds::mfa::{Asker, Mfa};
 use crate::creds::plan::{self, Plan};
-use crate::creds::provider::{Ctx, Fetched};
+use crate::creds::provider::{Ctx, Fetched, Provider};
+use crate::creds::terminal::Person;
 use crate::env::Env;
 use crate::error::Error;
 use crate::log::debug;
@@ -42,6 +43,8 @@ pub struct Session {
     pub cache: CacheDir,
     /// How long `mfa_process` may take (`AWS_RUNAS_MFA_TIMEOUT`).
     pub mfa_timeout: Duration,
+    /// The person at the terminal, when a fetch may ask there, and how a login goes.
+    pub person: Person,
 }
 
 /// The flags that are about the profile, as config takes them.
@@ -50,11 +53,14 @@ pub fn overrides(args: &Args) -> Overrides {
         mfa_serial: args.mfa_serial.clone(),
         session_duration: args.session_duration,
         role_duration: args.role_duration,
-        sso_login: LoginStyle {
-            device_code: args.use_device_code,
-            no_browser: args.no_browser,
-        },
     }
+}
+
+/// The person at the terminal, as the flags say a login goes: `--use-device-code`, and with
+/// `--no-browser` no page opened.
+pub fn person(args: &Args, env: &Env) -> Person {
+    let browser = (!args.no_browser).then(|| Browser::find(env)).flatten();
+    Person::at_terminal(args.use_device_code, browser)
 }
 
 /// The run's HTTP agent: trusting the profile's CA bundle only, when it has one (as the AWS CLI:
@@ -87,20 +93,18 @@ impl Session {
             None => resolve::select(&args.positionals, env, args.positionals_kind())?,
         };
         let target = Target::parse(&name)?;
-        let mut profile =
-            resolve::resolve(target, &overrides(args), env, &files).map_err(|error| {
-                match resolve::taken_as_command(env, &command, &files) {
-                    Some(hint) if matches!(error, ProfileError::NotFound { .. }) => {
-                        ProfileError::TakenAsCommand {
-                            error: Box::new(error),
-                            hint,
-                        }
+        let profile = resolve::resolve(target, &overrides(args), env, &files).map_err(|error| {
+            match resolve::taken_as_command(env, &command, &files) {
+                Some(hint) if matches!(error, ProfileError::NotFound { .. }) => {
+                    ProfileError::TakenAsCommand {
+                        error: Box::new(error),
+                        hint,
                     }
-                    _ => error,
                 }
-            })?;
+                _ => error,
+            }
+        })?;
         let endpoint = endpoint::sts(env, &profile)?;
-        endpoint::sso(env, &mut profile)?;
         let timeouts = Timeouts::from_env(env)?;
         let cache = CacheDir::beside(&files.config.path, timeouts.lock);
         let plan = plan::plan(&profile, &endpoint, &cache, args.session);
@@ -115,6 +119,7 @@ impl Session {
             files,
             cache,
             mfa_timeout: timeouts.mfa_process,
+            person: person(args, env),
         })
     }
 
@@ -141,36 +146,42 @@ impl Session {
     pub fn iam_credentials(&self, mfa: &mut Mfa) -> Result<Fetched, CredsError> {
         let reader = plan::iam_reader(&self.profile, &self.sts, &self.cache);
         debug!("{}", reader.reason);
-        let mut ctx = Ctx {
-            agent: &self.agent,
-            mfa,
-            refresh: false,
-            newer_than: None,
-        };
-        reader.provider.retrieve(&mut ctx)
+        self.retrieve(&*reader.provider, mfa, false, None)
     }
 
     /// New credentials to replace those expiring at `expiring` (a server's renewal): every
     /// cached step is used that is newer, so a cached session token keeps the renewal silent.
     pub fn renew(&self, expiring: i64, mfa: &mut Mfa) -> Result<Fetched, CredsError> {
-        let mut ctx = Ctx {
-            agent: &self.agent,
-            mfa,
-            refresh: false,
-            newer_than: Some(expiring),
-        };
-        self.plan.provider.retrieve(&mut ctx)
+        self.retrieve(&*self.plan.provider, mfa, false, Some(expiring))
     }
 
     /// The credentials, from the cache when it can; with `refresh` (`-r`), new ones for every
     /// cached step, which replace the cached ones once they have arrived.
     pub fn fetch(&self, refresh: bool, mfa: &mut Mfa) -> Result<Fetched, CredsError> {
+        self.retrieve(&*self.plan.provider, mfa, refresh, None)
+    }
+
+    /// Retrieves from `provider`, talking to the person at the terminal only when `mfa` may
+    /// ask there.
+    fn retrieve(
+        &self,
+        provider: &dyn Provider,
+        mfa: &mut Mfa,
+        refresh: bool,
+        newer_than: Option<i64>,
+    ) -> Result<Fetched, CredsError> {
+        let nobody = Person::nobody();
+        let person = match mfa.asker() {
+            Asker::Terminal => &self.person,
+            Asker::Nobody => &nobody,
+        };
         let mut ctx = Ctx {
             agent: &self.agent,
             mfa,
+            person,
             refresh,
-            newer_than: None,
+            newer_than,
         };
-        self.plan.provider.retrieve(&mut ctx)
+        provider.retrieve(&mut ctx)
     }
 }

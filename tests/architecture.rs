@@ -350,7 +350,7 @@ fn only_env_rs_reads_the_environment_and_each_crate_has_one_owner() {
         ("aws_sigv4::", &["aws/query.rs"]),
         ("aws_credential_types::", &["aws/query.rs"]),
         ("quick_xml::", &["aws/xml.rs"]),
-        ("rpassword::", &["creds/mfa.rs"]),
+        ("rpassword::", &["creds/terminal.rs"]),
         ("httpdate::", &["time/mod.rs"]),
         (
             "serde_json::",
@@ -377,7 +377,12 @@ fn only_env_rs_reads_the_environment_and_each_crate_has_one_owner() {
         // config/ini.rs opens the config files without blocking (a FIFO without a writer).
         (
             "OpenOptions",
-            &["creds/store.rs", "creds/mfa.rs", "config/ini.rs", "os.rs"],
+            &[
+                "creds/store.rs",
+                "creds/terminal.rs",
+                "config/ini.rs",
+                "os.rs",
+            ],
         ),
     ];
     let mut wrong = Vec::new();

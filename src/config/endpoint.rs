@@ -5,32 +5,12 @@
 //! `endpoint_url` > the default endpoint for the region's partition.
 //! `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` turns the first three off, as in the SDKs.
 
-use std::fmt;
-
+use super::error::EndpointError;
 use super::profile::{Profile, SourceKind};
 use super::sso::Endpoints;
 use crate::aws::endpoint::{self, Endpoint};
 use crate::env::Env;
 use crate::log::debug;
-
-/// An endpoint URL we cannot use.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EndpointError {
-    pub url: String,
-    pub origin: String,
-}
-
-impl fmt::Display for EndpointError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "invalid endpoint URL '{}' in {} (expected http://host[:port] or https://host[:port])",
-            self.url, self.origin
-        )
-    }
-}
-
-impl std::error::Error for EndpointError {}
 
 /// Checks that `url` has an http(s) scheme and a host; the signer needs both.
 fn validate(url: &str, origin: &str) -> Result<String, EndpointError> {

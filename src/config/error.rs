@@ -1,4 +1,5 @@
-//! Why a profile could not be resolved: [`ProfileError`], each message one line that says what
+//! Why a profile could not be resolved: [`ProfileError`] (and [`EndpointError`], an endpoint URL
+//! we cannot use), each message one line that says what
 //! to fix.
 
 use std::fmt;
@@ -83,6 +84,8 @@ pub enum ProfileError {
     },
     /// An IAM Identity Center profile's settings cannot be used.
     Sso(super::sso::SsoError),
+    /// An endpoint URL the profile's settings give that cannot be used.
+    Endpoint(EndpointError),
     /// `web_identity_token_file` without a `role_arn` to assume with it.
     WebIdentityWithoutRole {
         name: String,
@@ -132,6 +135,25 @@ impl ProfileError {
     }
 }
 
+/// An endpoint URL we cannot use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointError {
+    pub url: String,
+    pub origin: String,
+}
+
+impl fmt::Display for EndpointError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "invalid endpoint URL '{}' in {} (expected http://host[:port] or https://host[:port])",
+            self.url, self.origin
+        )
+    }
+}
+
+impl std::error::Error for EndpointError {}
+
 impl fmt::Display for ProfileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use ProfileError::*;
@@ -141,6 +163,7 @@ impl fmt::Display for ProfileError {
         match self {
             Files(e) => e.fmt(f),
             Sso(e) => e.fmt(f),
+            Endpoint(e) => e.fmt(f),
             NotUnicode => write!(f, "the profile name is not valid UTF-8"),
             Loop(e) => e.fmt(f),
             BadRegion { region, origin } => write!(

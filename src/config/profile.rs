@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use super::error::ProfileError;
-use super::sso::{LoginStyle, SsoRole};
+use super::sso::SsoRole;
 use crate::arn::RoleArn;
 use crate::credentials::Credentials;
 use crate::nesting::Nesting;
@@ -72,8 +72,6 @@ pub struct Overrides {
     pub mfa_serial: Option<String>,
     pub session_duration: Option<Duration>,
     pub role_duration: Option<Duration>,
-    /// How an Identity Center login goes (`--use-device-code`, `--no-browser`).
-    pub sso_login: LoginStyle,
 }
 
 /// Where the credentials of the chain's root come from.

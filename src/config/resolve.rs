@@ -7,6 +7,7 @@ use std::ffi::OsString;
 use std::time::Duration;
 
 use super::chain::{self, Link};
+use super::endpoint;
 use super::error::{ProfileError, TakenAsCommand};
 use super::files::Files;
 use super::layers::{self, Layers};
@@ -118,7 +119,7 @@ pub fn resolve(
         _ => None,
     };
     let role_duration = settings.settle_role_duration(duration_seconds);
-    let source = source::source(files, env, &chain, overrides.sso_login)?;
+    let source = source::source(files, env, &chain)?;
     let links = chain::links(&chain)?;
     let roles = roles(&target, &links, role_duration, env);
     check_region(&settings)?;
@@ -128,7 +129,7 @@ pub fn resolve(
         &source,
         (target.name(), settings.mfa_process.as_deref()),
     )?;
-    let profile = Profile {
+    let mut profile = Profile {
         target,
         region: settings.region,
         source,
@@ -146,6 +147,7 @@ pub fn resolve(
         origins: settings.origins,
         nesting,
     };
+    endpoint::sso(env, &mut profile).map_err(ProfileError::Endpoint)?;
     Ok(profile)
 }
 

@@ -6,7 +6,7 @@ use super::chain::{Chain, RootKind};
 use super::error::ProfileError;
 use super::files::Files;
 use super::profile::{Source, SourceKind, ROLE_DURATION};
-use super::sso::{self, LoginStyle};
+use super::sso;
 use crate::arn::RoleArn;
 use crate::credentials::{Credentials, Secret};
 use crate::duration;
@@ -28,19 +28,14 @@ fn environment_keys(env: &Env) -> Option<Credentials> {
 /// The credentials at the chain's root, by what the root declares: `credential_source`
 /// (environment, instance metadata, container), a web identity, or the root profile's own
 /// credentials (keys, `credential_process`; see [`declared`]).
-pub fn source(
-    files: &Files,
-    env: &Env,
-    chain: &Chain,
-    style: LoginStyle,
-) -> Result<Source, ProfileError> {
+pub fn source(files: &Files, env: &Env, chain: &Chain) -> Result<Source, ProfileError> {
     let root = chain.root.clone();
     let kind = match chain.root_kind {
         RootKind::Environment => environment(env, &root)?,
         RootKind::InstanceMetadata => instance_metadata(env, &root)?,
         RootKind::Container => container(env, &root)?,
         RootKind::WebIdentity => web_identity(files, &root)?,
-        RootKind::Profile => declared(files, env, &root, style)?,
+        RootKind::Profile => declared(files, env, &root)?,
     };
     Ok(Source {
         profile: root,
@@ -174,19 +169,14 @@ fn container(env: &Env, root: &str) -> Result<SourceKind, ProfileError> {
 /// `credential_process`; a `web_identity_token_file` without a role (an error); else, for a
 /// profile with no credentials of its own at all, the environment's keys (as the 1.x tool did,
 /// and CI jobs rely on).
-fn declared(
-    files: &Files,
-    env: &Env,
-    root: &str,
-    style: LoginStyle,
-) -> Result<SourceKind, ProfileError> {
+fn declared(files: &Files, env: &Env, root: &str) -> Result<SourceKind, ProfileError> {
     // A first look that copies nothing: most profiles are no Identity Center profile.
     let sso_section = files
         .may_set(root, &sso::KEYS)
         .then(|| files.profile(root))
         .flatten();
     if let Some(section) = sso_section.as_ref().filter(|s| sso::declared(s)) {
-        let role = sso::role(files, env, (root, section), style)?;
+        let role = sso::role(files, env, (root, section))?;
         if let Some(a) = &role.assignment {
             debug!(
                 "source credentials: IAM Identity Center, role {} in account {} ({}, profile '{root}')",

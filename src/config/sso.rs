@@ -23,13 +23,6 @@ pub const KEYS: [&str; 5] = [
 /// The scope a login asks for when the session names none (the CLI's default).
 pub const DEFAULT_SCOPE: &str = "sso:account:access";
 
-/// How a login goes, from the command line (`--use-device-code`, `--no-browser`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct LoginStyle {
-    pub device_code: bool,
-    pub no_browser: bool,
-}
-
 /// What a login is for: one Identity Center session (named), or a legacy profile's start URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Login {
@@ -44,10 +37,8 @@ pub struct Login {
     pub scopes: Vec<String>,
     /// Where the CLI and the SDKs keep the tokens: `~/.aws/sso/cache`.
     pub cache_dir: PathBuf,
-    pub style: LoginStyle,
+    /// The OIDC service and portal: configured ones, else AWS's for the region.
     pub endpoints: Endpoints,
-    /// The command that opens the login page: none with `--no-browser` or without a display.
-    pub opener: Option<String>,
 }
 
 impl Login {
@@ -61,9 +52,7 @@ impl Login {
             region: "eu-west-1".into(),
             scopes: vec![DEFAULT_SCOPE.into()],
             cache_dir: PathBuf::from("/nonexistent/.aws/sso/cache"),
-            style: LoginStyle::default(),
             endpoints: Endpoints::default_for("eu-west-1"),
-            opener: None,
         }
     }
 
@@ -183,7 +172,6 @@ pub fn login(
     files: &Files,
     env: &Env,
     (profile, section): (&str, &Section),
-    style: LoginStyle,
 ) -> Result<Login, SsoError> {
     let mut values: Vec<(&'static str, String)> = ["sso_start_url", "sso_region"]
         .into_iter()
@@ -229,29 +217,9 @@ pub fn login(
         start_url,
         scopes,
         cache_dir: home.join(".aws").join("sso").join("cache"),
-        style,
         endpoints: Endpoints::default_for(&region),
         region,
-        opener: opener(env, style),
     })
-}
-
-/// What opens the login page: `BROWSER`, else the platform's opener where there is a display;
-/// none with `--no-browser`.
-fn opener(env: &Env, style: LoginStyle) -> Option<String> {
-    if style.no_browser {
-        return None;
-    }
-    if let Some(browser) = env.non_empty("BROWSER") {
-        return Some(browser.to_string());
-    }
-    if cfg!(target_os = "macos") {
-        return Some("open".to_string());
-    }
-    let display = env
-        .non_empty("DISPLAY")
-        .or(env.non_empty("WAYLAND_DISPLAY"));
-    display.map(|_| "xdg-open".to_string())
 }
 
 /// The keys of `pairs` whose value is missing.
@@ -303,11 +271,10 @@ pub fn role(
     files: &Files,
     env: &Env,
     (profile, section): (&str, &Section),
-    style: LoginStyle,
 ) -> Result<SsoRole, SsoError> {
     let account = section.get("sso_account_id");
     let role = section.get("sso_role_name");
-    let login = login(files, env, (profile, section), style);
+    let login = login(files, env, (profile, section));
     if account.is_none() && role.is_none() && section.get("sso_session").is_some() {
         // Only a session: a profile to log in with.
         return Ok(SsoRole {
@@ -352,7 +319,7 @@ mod tests {
         let files = files(config);
         let section = files.profile(profile).unwrap();
         let env = Env::from_pairs(&[("HOME", "/h")]);
-        role(&files, &env, (profile, &section), LoginStyle::default())
+        role(&files, &env, (profile, &section))
     }
 
     const SESSION: &str = "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n";

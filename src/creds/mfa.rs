@@ -1,24 +1,22 @@
 //! MFA codes: the one given with `-o`, else the first line that `mfa_process` prints (a command
 //! run without a shell, e.g. `ykman oath accounts code --single <account>`), else asked of the
-//! [`Asker`] (the controlling terminal, /dev/tty, so the prompt works even when stdout is
-//! captured by `eval "$(aws-runas prof)"`).
+//! [`Asker`] (the controlling terminal, `terminal.rs`).
 //! Where codes come from is a value, [`Mfa`], that the mode builds and hands to the providers.
 //!
 //! A malformed code is asked again (3 tries). A code AWS rejects ("MultiFactorAuthentication
 //! failed") is reported plainly and asked again when on a terminal; a rejected `-o` code ends the
 //! run. Codes never reach a log or a message.
 
-use std::fs::OpenOptions;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::error::{CredsError, MfaError};
+use super::terminal;
 use crate::aws::query::AwsError;
 use crate::credentials::MfaCode;
 use crate::log::debug;
 use crate::nesting::{self, Loop, Nesting};
-use crate::os;
 use crate::shell;
 
 /// Attempts at a well-formed code, and at a code AWS accepts.
@@ -87,6 +85,11 @@ impl Mfa {
         self
     }
 
+    /// Who is asked once the given code is used.
+    pub fn asker(&self) -> Asker {
+        self.asker
+    }
+
     /// The prompt names `profile`.
     pub fn for_profile(mut self, profile: &str) -> Mfa {
         self.profile = Some(profile.to_string());
@@ -110,16 +113,9 @@ impl Mfa {
         }
     }
 
-    /// Asks on /dev/tty, up to 3 times for a well-formed code.
+    /// Asks on the terminal, up to 3 times for a well-formed code.
     fn ask_terminal(&mut self, serial: &str) -> Result<MfaCode, MfaError> {
-        // Check for a terminal first, so a run without one fails at once instead of hanging.
-        let tty = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open("/dev/tty")
-            .map_err(|_| MfaError::NoTerminal)?;
-        // The prompt turns echo off; Ctrl-C must not leave it off.
-        let _restore = os::TerminalGuard::save(&tty);
+        let terminal = terminal::Prompt::open().map_err(|_| MfaError::NoTerminal)?;
         debug!("asking for the MFA code of {serial} on the terminal");
         let prompt = match &self.profile {
             Some(profile) => format!("Enter MFA code for {serial} (profile {profile}): "),
@@ -127,23 +123,13 @@ impl Mfa {
         };
         for _ in 0..TRIES {
             self.prompted = true;
-            let answer = rpassword::prompt_password(&prompt).map_err(MfaError::Terminal)?;
+            let answer = terminal.secret(&prompt).map_err(MfaError::Terminal)?;
             if let Some(code) = MfaCode::parse(answer.trim()) {
                 return Ok(code);
             }
             self.tell("An MFA code is 6 digits.");
         }
         Err(MfaError::Malformed(TRIES))
-    }
-
-    /// Whether the user can be asked on a terminal now (an Identity Center login may be started).
-    pub fn at_terminal(&self) -> bool {
-        matches!(self.asker, Asker::Terminal)
-            && OpenOptions::new()
-                .read(true)
-                .write(true)
-                .open("/dev/tty")
-                .is_ok()
     }
 
     /// Whether a rejected code may be asked for again (only when the user is at a terminal).
@@ -153,14 +139,7 @@ impl Mfa {
 
     /// A line for the user at the terminal.
     pub fn tell(&self, message: &str) {
-        tell_terminal(message);
-    }
-}
-
-/// Writes `message` on the controlling terminal, if there is one.
-pub fn tell_terminal(message: &str) {
-    if let Ok(mut tty) = OpenOptions::new().write(true).open("/dev/tty") {
-        let _ = writeln!(tty, "{message}");
+        terminal::tell(message);
     }
 }
 

@@ -8,15 +8,18 @@
 
 use super::error::CredsError;
 use super::mfa::Mfa;
+use super::terminal::Person;
 use crate::aws::http::Agent;
 use crate::credentials::Credentials;
 
-/// What a retrieval is given: the run's one HTTP agent, where MFA codes come from, whether
-/// cached entries are to be replaced (`-r`) rather than used, and, for a renewal, the expiration
-/// of the credentials being renewed: a cached entry that expires no later is not new enough.
+/// What a retrieval is given: the run's one HTTP agent, where MFA codes come from, the person
+/// it may talk to (and how: a login that is needed), whether cached entries are to be replaced
+/// (`-r`) rather than used, and, for a renewal, the expiration of the credentials being renewed:
+/// a cached entry that expires no later is not new enough.
 pub struct Ctx<'a> {
     pub agent: &'a Agent,
     pub mfa: &'a mut Mfa,
+    pub person: &'a Person,
     pub refresh: bool,
     pub newer_than: Option<i64>,
 }

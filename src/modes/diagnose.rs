@@ -19,6 +19,7 @@ use crate::creds::cache::CacheDir;
 use crate::creds::mfa::{Asker, Mfa};
 use crate::creds::plan;
 use crate::creds::provider::Ctx;
+use crate::creds::terminal::Person;
 use crate::duration;
 use crate::env::Env;
 use crate::error::Error;
@@ -181,16 +182,13 @@ fn check_profile(args: &Args, env: &Env, files: &Files, r: &mut Report) -> Optio
         let target = Target::parse(&name)?;
         resolve::resolve(target, &session::overrides(args), env, files)
     });
-    let mut profile = match resolved {
+    let profile = match resolved {
         Ok(p) => p,
         Err(e) => {
             r.line(Level::Error, format_args!("{e}"));
             return None;
         }
     };
-    if let Err(e) = endpoint::sso(env, &mut profile) {
-        r.line(Level::Error, format_args!("{e}"));
-    }
     r.line(
         Level::Ok,
         format_args!("profile '{}' found and resolved", profile.name()),
@@ -269,6 +267,7 @@ fn check_credentials(profile: &Profile, env: &Env, cache: &CacheDir, r: &mut Rep
     let mut ctx = Ctx {
         agent: &agent,
         mfa: &mut mfa,
+        person: &Person::nobody(),
         refresh: false,
         newer_than: None,
     };

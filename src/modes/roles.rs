@@ -37,7 +37,7 @@ pub fn run(args: &Args, env: &Env, output: Output) -> Result<i32, Error> {
     let session = Session::open(args, env)?;
     if let SourceKind::Sso(role) = &session.profile.source.kind {
         let config = output == Output::ExtensionConfig;
-        return super::sso::discover(&session, args, &role.login, config);
+        return super::sso::discover(&session, &role.login, config);
     }
     let user = iam_user::open(&session, args, env)?;
     let assumable = collect(&session, &user)?;

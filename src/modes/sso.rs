@@ -33,7 +33,8 @@ fn login_of(session: &Session) -> Result<Login, Error> {
 pub fn login(args: &Args, env: &Env) -> Result<i32, Error> {
     let session = Session::open(args, env)?;
     let login = login_of(&session)?;
-    creds::sso::log_in(&login, &session.agent, session.cache.lock_timeout())?;
+    let lock_timeout = session.cache.lock_timeout();
+    creds::sso::log_in(&login, &session.agent, &session.person, lock_timeout)?;
     Ok(0)
 }
 
@@ -136,14 +137,9 @@ pub fn token_state(login: &Login) -> (bool, String) {
 }
 
 /// `-l` (or with `config`, `-c`) for an Identity Center profile.
-pub fn discover(session: &Session, args: &Args, login: &Login, config: bool) -> Result<i32, Error> {
-    let interactive = if session.terminal_mfa(args).at_terminal() {
-        creds::sso::Interactive::Yes
-    } else {
-        creds::sso::Interactive::No
-    };
+pub fn discover(session: &Session, login: &Login, config: bool) -> Result<i32, Error> {
     let lock_timeout = session.cache.lock_timeout();
-    let token = creds::sso::current(login, &session.agent, interactive, lock_timeout)?;
+    let token = creds::sso::current(login, &session.agent, &session.person, lock_timeout)?;
     let bearer = token.access_token();
     let portal_url = &login.endpoints.portal;
     let mut pairs = Vec::new();

@@ -1,16 +1,18 @@
 //! `-w`: an AWS console sign-in URL for the profile's role, from the role's temporary
 //! credentials through the federation endpoint of its partition (`AWS_RUNAS_SIGNIN_URL`
-//! overrides it). Printed on stdout; with `--open`, handed to the platform's opener, and with a
-//! command, to that command. The console session lasts as long as the role's credentials.
+//! overrides it). Printed on stdout; with `--open`, opened in the browser (`browser.rs`; printed
+//! when nothing here opens one), and with a command, handed to that command. The console session lasts as long as the role's credentials.
 
 use std::ffi::OsString;
 
 use crate::aws::federation::{self, FederationError};
+use crate::browser::Browser;
 use crate::cli::args::Args;
 use crate::config::profile::SourceKind;
 use crate::env::Env;
 use crate::error::Error;
 use crate::exec;
+use crate::log;
 use crate::session::Session;
 
 /// Runs `-w`; returns the exit code.
@@ -43,27 +45,25 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
     let credentials = session.fetch(args.refresh, &mut mfa)?.credentials;
     let token = federation::signin_token(&session.agent, &endpoint, &credentials)?;
     let url = federation::login_url(&endpoint, &token, destination);
-    let opener: Vec<OsString> = if !session.command.is_empty() {
-        session.command.clone()
-    } else if args.open {
-        platform_opener()
-    } else {
-        return super::print(&format!("{url}\n"));
-    };
-    let mut command = opener;
-    command.push(url.into());
-    let mut child = exec::spawn(&command, env.vars().to_vec())?;
-    Ok(exec::wait(&mut child, &command)?)
-}
-
-/// The command that opens a URL in the user's browser.
-fn platform_opener() -> Vec<OsString> {
-    let words: &[&str] = if cfg!(target_os = "macos") {
-        &["open"]
-    } else if cfg!(windows) {
-        &["cmd", "/c", "start", ""]
-    } else {
-        &["xdg-open"]
-    };
-    words.iter().map(OsString::from).collect()
+    if !session.command.is_empty() {
+        let mut command = session.command.clone();
+        command.push(url.into());
+        let mut child = exec::spawn(&command, env.vars().to_vec())?;
+        return Ok(exec::wait(&mut child, &command)?);
+    }
+    if args.open {
+        if let Some(browser) = Browser::find(env) {
+            let command: Vec<OsString> = vec![browser.program().into()];
+            let mut child = browser.open(&url).map_err(|error| exec::ExecError {
+                program: browser.program(),
+                error,
+                hint: None,
+            })?;
+            return Ok(exec::wait(&mut child, &command)?);
+        }
+        log::note(format_args!(
+            "nothing here opens a browser (set BROWSER): open the URL below"
+        ));
+    }
+    super::print(&format!("{url}\n"))
 }

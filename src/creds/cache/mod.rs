@@ -293,6 +293,7 @@ mod tests {
     use crate::config::timeouts;
     use crate::credentials::{Credentials, Secret};
     use crate::creds::mfa::{Asker, Mfa};
+    use crate::creds::terminal::Person;
     use std::fs;
     use std::os::unix::fs::PermissionsExt;
     use std::sync::atomic::AtomicU32;
@@ -358,6 +359,7 @@ mod tests {
         let mut ctx = Ctx {
             agent: &agent,
             mfa: &mut mfa,
+            person: &Person::nobody(),
             refresh,
             newer_than: None,
         };

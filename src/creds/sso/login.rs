@@ -5,8 +5,6 @@
 //! the interval given, slower after `slow_down`). The URL (and the user code) go to stderr; the
 //! browser is opened when the login says how. The code, the verifier and the tokens never do.
 
-use std::io::IsTerminal;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -20,8 +18,8 @@ use crate::aws::sso::{self, Grant, Registration};
 use crate::config::sso::Login;
 use crate::credentials::Secret;
 use crate::creds::error::CredsError;
-use crate::creds::mfa::tell_terminal;
 use crate::creds::store::{self, Private};
+use crate::creds::terminal::{say, Person};
 use crate::log::{self, debug};
 use crate::random;
 use crate::time;
@@ -57,13 +55,14 @@ pub fn run(
     login: &Login,
     agent: &Agent,
     private: &Private,
+    person: &Person,
     previous: Option<&Token>,
 ) -> Result<Token, CredsError> {
     let deadline = Instant::now() + TIMEOUT;
-    let result = if login.style.device_code {
-        device(login, agent, private, deadline)
+    let result = if person.device_code {
+        device(login, agent, private, person, deadline)
     } else {
-        authorization_code(login, agent, private, deadline)
+        authorization_code(login, agent, private, person, deadline)
     };
     let granted = result.map_err(|e| match e {
         CredsError::Aws(AwsError::Service { code, .. }) if code == "invalid_client" => {
@@ -198,6 +197,7 @@ fn authorization_code(
     login: &Login,
     agent: &Agent,
     private: &Private,
+    person: &Person,
     deadline: Instant,
 ) -> Result<Granted, CredsError> {
     let callback = Callback::bind().map_err(|e| {
@@ -225,7 +225,7 @@ fn authorization_code(
         "log in to IAM Identity Center ({}) in your browser; if it does not open, open {url}",
         login.label()
     ));
-    open_browser(login, &url);
+    open_browser(person, &url);
     let outcome = callback
         .wait(&state, deadline)
         .map_err(|e| failed(login, format!("the login's redirect listener failed: {e}")))?;
@@ -265,6 +265,7 @@ fn device(
     login: &Login,
     agent: &Agent,
     private: &Private,
+    person: &Person,
     deadline: Instant,
 ) -> Result<Granted, CredsError> {
     let client = registration(login, agent, private, None)?;
@@ -280,7 +281,7 @@ fn device(
         auth.verification_uri,
         auth.user_code
     ));
-    open_browser(login, &url);
+    open_browser(person, &url);
     let deadline = deadline.min(Instant::now() + Duration::from_secs(auth.expires_in));
     let mut interval = auth.interval;
     let ids = (client.client_id.as_str(), &client.client_secret);
@@ -315,32 +316,17 @@ fn device(
     }
 }
 
-/// Tells the user what to do, on stderr, and on the terminal too when stderr goes elsewhere (a
-/// `credential_process` run, whose stderr the SDK keeps).
-fn say(message: std::fmt::Arguments<'_>) {
-    log::note(message);
-    if !std::io::stderr().is_terminal() {
-        tell_terminal(&format!("aws-runas: {}", log::escape(&message.to_string())));
-    }
-}
-
-/// Opens `url` with the login's opener, if it has one; a failure only means the user opens it.
-fn open_browser(login: &Login, url: &str) {
-    let Some(opener) = &login.opener else {
+/// Opens `url` in the person's browser, if there is one; a failure only means the user opens it.
+fn open_browser(person: &Person, url: &str) {
+    let Some(browser) = &person.browser else {
         return;
     };
-    let spawned = Command::new(opener)
-        .arg(url)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn();
-    match spawned {
+    match browser.open(url) {
         // Reaped in the background: the opener may outlive the login.
         Ok(mut child) => {
             std::thread::spawn(move || child.wait());
         }
-        Err(e) => debug!("sso login: cannot run {opener} ({e})"),
+        Err(e) => debug!("sso login: cannot run {} ({e})", browser.program()),
     }
 }
 

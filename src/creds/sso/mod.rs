@@ -14,18 +14,12 @@ use self::token::{Granted, Token};
 use super::error::CredsError;
 use super::provider::{Ctx, Fetched, Provider};
 use super::store::Private;
+use super::terminal::Person;
 use crate::aws::http::Agent;
 use crate::aws::sso::{self, Grant};
 use crate::config::sso::{Assignment, Login};
 use crate::log::{self, debug};
 use crate::time;
-
-/// Whether a run may log in when it has to: only at a terminal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Interactive {
-    Yes,
-    No,
-}
 
 /// Our private directory beside the token files, for the lock and atomic writes.
 fn private(login: &Login) -> Result<Private, CredsError> {
@@ -48,12 +42,12 @@ fn lock(
 }
 
 /// The login's token, valid for a while: the cached one, else refreshed (once for N parallel
-/// runs), else, `interactive`, a new login. Without a terminal a needed login is an error that
-/// says how to log in.
+/// runs), else, with the person at the terminal, a new login. Without one a needed login is an
+/// error that says how to log in.
 pub fn current(
     login: &Login,
     agent: &Agent,
-    interactive: Interactive,
+    person: &Person,
     lock_timeout: Duration,
 ) -> Result<Token, CredsError> {
     let first = token::read(login, false);
@@ -73,13 +67,13 @@ pub fn current(
             return Ok(fresh);
         }
     }
-    if interactive == Interactive::No {
+    if !person.present() {
         return Err(CredsError::SsoLoginNeeded {
             label: login.label(),
             profile: login.profile.clone(),
         });
     }
-    logged_in(login, agent, &private, previous.as_ref())
+    logged_in(login, agent, &private, person, previous.as_ref())
 }
 
 /// A new login (with the token file's lock held), kept; `previous` is the token it replaces.
@@ -87,9 +81,10 @@ fn logged_in(
     login: &Login,
     agent: &Agent,
     private: &Private,
+    person: &Person,
     previous: Option<&Token>,
 ) -> Result<Token, CredsError> {
-    let token = login::run(login, agent, private, previous)?;
+    let token = login::run(login, agent, private, person, previous)?;
     save(login, private, &token);
     Ok(token)
 }
@@ -141,11 +136,16 @@ fn save(login: &Login, private: &Private, t: &Token) {
 }
 
 /// `--sso-login`: logs in now, whatever the cached token, and keeps the new token.
-pub fn log_in(login: &Login, agent: &Agent, lock_timeout: Duration) -> Result<Token, CredsError> {
+pub fn log_in(
+    login: &Login,
+    agent: &Agent,
+    person: &Person,
+    lock_timeout: Duration,
+) -> Result<Token, CredsError> {
     let private = private(login)?;
     let _lock = lock(login, &private, lock_timeout)?;
     let previous = token::read(login, false);
-    logged_in(login, agent, &private, previous.as_ref())
+    logged_in(login, agent, &private, person, previous.as_ref())
 }
 
 /// `--sso-logout`: the portal's Logout with the token (a failure is a warning: the token is
@@ -181,12 +181,7 @@ impl Provider for SsoProvider {
                 profile: self.login.profile.clone(),
             });
         };
-        let interactive = if ctx.mfa.at_terminal() {
-            Interactive::Yes
-        } else {
-            Interactive::No
-        };
-        let t = current(&self.login, ctx.agent, interactive, self.lock_timeout)?;
+        let t = current(&self.login, ctx.agent, ctx.person, self.lock_timeout)?;
         let portal = &self.login.endpoints.portal;
         let target = (a.account_id.as_str(), a.role_name.as_str());
         let credentials = sso::role_credentials(ctx.agent, portal, &t.access_token(), target)?;

@@ -1,0 +1,109 @@
+//! The person who started the run and how the run talks to them: [`Person`], decided once at the
+//! edge and carried by every retrieval (`Ctx`), says whether someone is at the terminal to be
+//! asked (probed once, when first needed) and how a login goes when one is needed; and the
+//! controlling terminal itself (`/dev/tty`, so that a prompt works even when stdout is captured
+//! by `eval "$(aws-runas prof)"`): a line told there, a prompt with echo off.
+//!
+//! None of this is a setting of a profile: the same profile is used from a terminal, from a
+//! `credential_process` run and from the `--ec2` console's page.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::sync::OnceLock;
+
+use crate::browser::Browser;
+use crate::log;
+use crate::os;
+
+/// The controlling terminal.
+const TTY: &str = "/dev/tty";
+
+/// The person a run may talk to, and how.
+#[derive(Debug, Default)]
+pub struct Person {
+    /// Whether this run may ask at the terminal at all (false for the fetches that must not wait
+    /// on anyone: `-D`, the console's, which asks on its page).
+    may_ask: bool,
+    /// Whether a terminal is there, probed on first need.
+    present: OnceLock<bool>,
+    /// A login shows a code to enter on any device instead of a loopback redirect
+    /// (`--use-device-code`).
+    pub device_code: bool,
+    /// What opens a login page: none with `--no-browser`, or where nothing can (`browser.rs`).
+    pub browser: Option<Browser>,
+}
+
+impl Person {
+    /// A run that may ask at the terminal, if there is one.
+    pub fn at_terminal(device_code: bool, browser: Option<Browser>) -> Person {
+        Person {
+            may_ask: true,
+            present: OnceLock::new(),
+            device_code,
+            browser,
+        }
+    }
+
+    /// A run that asks nobody: a login that is needed is an error saying how to log in.
+    pub fn nobody() -> Person {
+        Person::default()
+    }
+
+    /// Whether someone can be asked at the terminal now (an MFA code, a login).
+    pub fn present(&self) -> bool {
+        self.may_ask && *self.present.get_or_init(|| open().is_ok())
+    }
+}
+
+/// The controlling terminal, for reading and writing.
+fn open() -> io::Result<File> {
+    OpenOptions::new().read(true).write(true).open(TTY)
+}
+
+/// Writes `message` on the controlling terminal, if there is one.
+pub fn tell(message: &str) {
+    if let Ok(mut tty) = OpenOptions::new().write(true).open(TTY) {
+        let _ = writeln!(tty, "{message}");
+    }
+}
+
+/// Says `message` on stderr, and on the terminal too when stderr goes elsewhere (a
+/// `credential_process` run, whose stderr the SDK keeps): what a person must do now.
+pub fn say(message: std::fmt::Arguments<'_>) {
+    log::note(message);
+    if !io::IsTerminal::is_terminal(&io::stderr()) {
+        tell(&format!("aws-runas: {}", log::escape(&message.to_string())));
+    }
+}
+
+/// The terminal, held for a prompt: while it is held, Ctrl-C restores the terminal's settings
+/// (the prompt turns echo off) before the run dies.
+pub struct Prompt {
+    _restore: Option<os::TerminalGuard>,
+}
+
+impl Prompt {
+    /// The terminal, for a prompt; an error when there is none, so that a run without one fails
+    /// at once instead of hanging.
+    pub fn open() -> io::Result<Prompt> {
+        let tty = open()?;
+        Ok(Prompt {
+            _restore: os::TerminalGuard::save(&tty),
+        })
+    }
+
+    /// Asks `question` with echo off and returns the answer.
+    pub fn secret(&self, question: &str) -> io::Result<String> {
+        rpassword::prompt_password(question)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nobody_is_never_present() {
+        assert!(!Person::nobody().present());
+    }
+}
