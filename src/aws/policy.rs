@@ -19,6 +19,8 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
+use crate::percent::{self, Plus};
+
 /// The action a statement must cover.
 const ASSUME_ROLE: &str = "sts:AssumeRole";
 
@@ -40,22 +42,10 @@ pub fn decode_document(text: &str) -> Result<String, String> {
         return Ok(text.to_string());
     }
     let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| format!("bad percent-encoding at byte {i}"))?;
-            out.push(hex);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
+    if let Some(i) = percent::bad_escape(bytes) {
+        return Err(format!("bad percent-encoding at byte {i}"));
     }
+    let out = percent::decode(bytes, Plus::Plus);
     String::from_utf8(out).map_err(|_| "the decoded document is not UTF-8".to_string())
 }
 

@@ -15,6 +15,7 @@ use super::profile::{
     Overrides, Profile, RoleStep, Setting, Source, SourceKind, Target, CHAINED_MAX, ROLE_DURATION,
 };
 use super::source;
+use super::sso::Login;
 use crate::duration;
 use crate::env::Env;
 use crate::log::debug;
@@ -149,6 +150,22 @@ pub fn resolve(
     };
     endpoint::sso(env, &mut profile).map_err(ProfileError::Endpoint)?;
     Ok(profile)
+}
+
+/// The profiles whose credentials come from `login` (the same Identity Center session, or
+/// legacy start URL, and token cache), resolved without flags; a profile that cannot be
+/// resolved is none of them.
+pub fn profiles_with_login(files: &Files, env: &Env, login: &Login) -> Vec<Profile> {
+    let resolved = files.profiles().into_iter().filter_map(|name| {
+        let target = Target::parse(&name).ok()?;
+        resolve(target, &Overrides::default(), env, files).ok()
+    });
+    resolved
+        .filter(|profile| match &profile.source.kind {
+            SourceKind::Sso(role) => role.login.same_token(login),
+            _ => false,
+        })
+        .collect()
 }
 
 /// A region that is no region name is an error naming where it was set.

@@ -61,6 +61,11 @@ impl Login {
         self.session.as_deref().unwrap_or(&self.start_url)
     }
 
+    /// Whether `other` uses the same token as this login: the same token file.
+    pub fn same_token(&self, other: &Login) -> bool {
+        self.cache_key() == other.cache_key() && self.cache_dir == other.cache_dir
+    }
+
     /// `session 'NAME'`, or `start URL 'URL'` for a legacy profile: in messages.
     pub fn label(&self) -> String {
         match &self.session {

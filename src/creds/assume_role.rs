@@ -16,6 +16,7 @@ use crate::aws::sts::{self, AssumeRoleInput};
 use crate::config::profile::RoleStep;
 use crate::credentials::Credentials;
 use crate::log::debug;
+use crate::names;
 use crate::time;
 
 /// Assumes `step.role_arn` with the credentials `signer` gives.
@@ -29,11 +30,9 @@ pub struct AssumeRole {
 
 /// Keeps what AWS allows in a role session name: `[\w+=,.@-]`, 2 to 64 characters.
 pub fn sanitize_session_name(name: &str) -> Option<String> {
-    let clean: String = name
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(*c))
-        .take(64)
-        .collect();
+    let mut clean = names::sanitize(name, names::iam_char, None);
+    // Only ASCII is left: a byte is a character.
+    clean.truncate(64);
     (clean.len() >= 2).then_some(clean)
 }
 
@@ -126,11 +125,6 @@ impl Provider for AssumeRole {
             }
             other => other,
         }
-    }
-
-    #[cfg(test)]
-    fn cache_files(&self) -> Vec<std::path::PathBuf> {
-        self.signer.cache_files()
     }
 
     fn describe(&self) -> String {

@@ -96,10 +96,10 @@ pub fn plan(profile: &Profile, endpoint: &Endpoint, cache: &CacheDir, session_on
         n => format!("{reason}; role chaining through {n} roles"),
     };
     Plan {
-        provider: Box::new(Cached::assume_role(
+        provider: Box::new(Cached::new(
             provider,
             cache,
-            (&profile.cache_name(), profile.name()),
+            cache.role(profile),
             Expect {
                 role_arn: Some(last.role_arn.raw.clone()),
                 external_id: last.external_id.clone(),
@@ -210,7 +210,13 @@ fn sso_provider(name: &str, role: &SsoRole, cache: &CacheDir) -> Box<dyn Provide
         )),
         ..Expect::default()
     };
-    Box::new(Cached::sso(inner, cache, name, expect, SSO_LIFETIME))
+    Box::new(Cached::new(
+        inner,
+        cache,
+        cache.sso(name),
+        expect,
+        SSO_LIFETIME,
+    ))
 }
 
 /// The access key id of the keys at the chain's root, when they are known: a cache entry made
@@ -273,10 +279,11 @@ fn session_token(
         mfa_serial: profile.mfa_serial.clone(),
         source_key_id: source_key_id(profile),
     };
-    Box::new(Cached::session_token(
+    let file = cache.session_token(profile);
+    Box::new(Cached::new(
         inner,
         cache,
-        &profile.source.profile,
+        file,
         expect,
         profile.session_duration,
     ))
@@ -291,8 +298,21 @@ mod tests {
     use crate::env::Env;
     use std::path::Path;
 
+    fn cache() -> CacheDir {
+        CacheDir::beside(Path::new("/h/.aws/config"), timeouts::LOCK)
+    }
+
     /// The plan for `profile`; `flags` may hold `-s` (session only) and `-a <hours>h`.
     fn plan_for(flags: &[&str], profile: &str, env: &[(&str, &str)]) -> Plan {
+        let profile = resolved(flags, profile, env);
+        let endpoint = Endpoint {
+            url: "http://127.0.0.1:1/".into(),
+            signing_region: "us-east-1".into(),
+        };
+        plan(&profile, &endpoint, &cache(), flags.contains(&"-s"))
+    }
+
+    fn resolved(flags: &[&str], profile: &str, env: &[(&str, &str)]) -> Profile {
         let files = Files::sample();
         let mut overrides = Overrides::default();
         if let Some(i) = flags.iter().position(|f| *f == "-a") {
@@ -300,13 +320,7 @@ mod tests {
             overrides.role_duration = Some(d);
         }
         let target = Target::parse(profile).unwrap();
-        let profile = resolve(target, &overrides, &Env::from_pairs(env), &files).unwrap();
-        let endpoint = Endpoint {
-            url: "http://127.0.0.1:1/".into(),
-            signing_region: "us-east-1".into(),
-        };
-        let cache = CacheDir::beside(Path::new("/h/.aws/config"), timeouts::LOCK);
-        plan(&profile, &endpoint, &cache, flags.contains(&"-s"))
+        resolve(target, &overrides, &Env::from_pairs(env), &files).unwrap()
     }
 
     fn is_send<T: Send>(_: &T) {}
@@ -323,7 +337,7 @@ mod tests {
         // The chain can be handed to another thread (a server renewing it).
         is_send(&p.provider);
         assert_eq!(
-            p.provider.cache_files(),
+            cache().files_of(&resolved(&["-a", "1h"], "admin", &[])),
             [
                 Path::new("/h/.aws/.aws_session_token_dev"),
                 Path::new("/h/.aws/.aws_assume_role_admin")
@@ -385,10 +399,10 @@ mod tests {
 
     #[test]
     fn role_arn_profiles_cache_by_account_and_role() {
-        let p = plan_for(&["-a", "1h"], "arn:aws:iam::123456789012:role/x", &[]);
-        assert!(p
-            .provider
-            .cache_files()
+        let arn = "arn:aws:iam::123456789012:role/x";
+        let profile = resolved(&["-a", "1h"], arn, &[]);
+        assert!(cache()
+            .files_of(&profile)
             .contains(&Path::new("/h/.aws/.aws_assume_role_123456789012-x").to_path_buf()));
     }
 }

@@ -57,11 +57,6 @@ pub trait Provider: Send + Sync {
     fn invalidate(&self) -> bool {
         false
     }
-    /// The cache files this provider (and the ones it builds on) would use.
-    #[cfg(test)]
-    fn cache_files(&self) -> Vec<std::path::PathBuf> {
-        Vec::new()
-    }
 }
 
 /// The description of a provider signed by `signer`: `Name(details, MFA) <- signer`, where

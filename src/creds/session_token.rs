@@ -57,11 +57,6 @@ impl Provider for SessionToken {
         })
     }
 
-    #[cfg(test)]
-    fn cache_files(&self) -> Vec<std::path::PathBuf> {
-        self.signer.cache_files()
-    }
-
     fn describe(&self) -> String {
         let opening = format!("SessionToken({}s", self.duration.as_secs());
         super::provider::described(opening, self.mfa_serial.as_ref(), self.signer.as_ref())

@@ -3,8 +3,9 @@
 //!
 //! - A cache file is opened with `O_NOFOLLOW | O_NONBLOCK` and checked with `fstat` before a byte
 //!   is read: a regular file, owned by us, writable by nobody else, at most [`MAX_SIZE`] bytes.
-//!   Anything else (a symlink, a FIFO, a device, another user's file) is [`Read::Unsafe`]: a miss
-//!   with a warning, never followed, never trusted.
+//!   Anything else (a symlink, a FIFO, a device, another user's file) is [`Found::Unsafe`]: a
+//!   miss with a warning ([`read_trusted`], the one reader of every file of ours), never
+//!   followed, never trusted.
 //! - Our own files (locks and temp files) live in one private directory beside the cache,
 //!   `.aws-runas/` (0700, ours, not a symlink), so they cannot be planted by someone else and do
 //!   not pile up where the user looks. The cache files keep the 1.x tool's names and place.
@@ -13,7 +14,7 @@
 //!   symlink instead of following it). Leftovers of a killed run are removed under the lock.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read as _, Write};
+use std::io::{self, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -44,7 +45,7 @@ const PRIVATE: &str = ".aws-runas";
 
 /// What reading a cache file found.
 #[derive(Debug)]
-pub enum Read {
+pub enum Found {
     Missing,
     /// Not a file we may trust; the reason says what it is.
     Unsafe(String),
@@ -81,32 +82,67 @@ fn untrusted(meta: &fs::Metadata) -> Option<String> {
 }
 
 /// Reads the cache file at `path` without following a link or blocking on a FIFO.
-pub fn read(path: &Path) -> Read {
+pub fn read(path: &Path) -> Found {
     let file = OpenOptions::new()
         .read(true)
         .custom_flags(os::OPEN_UNTRUSTED)
         .open(path);
     let file = match file {
         Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Read::Missing,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Found::Missing,
         // O_NOFOLLOW on a symlink.
-        Err(e) if os::is_link_refused(&e) => return Read::Unsafe("a symbolic link".into()),
-        Err(e) => return Read::Failed(e),
+        Err(e) if os::is_link_refused(&e) => return Found::Unsafe("a symbolic link".into()),
+        Err(e) => return Found::Failed(e),
     };
     let meta = match file.metadata() {
         Ok(m) => m,
-        Err(e) => return Read::Failed(e),
+        Err(e) => return Found::Failed(e),
     };
     if let Some(reason) = untrusted(&meta) {
-        return Read::Unsafe(reason);
+        return Found::Unsafe(reason);
     }
     let mut data = Vec::with_capacity(meta.len() as usize);
     // Bounded even if the file grows after the check.
     match file.take(MAX_SIZE + 1).read_to_end(&mut data) {
-        Ok(_) if data.len() as u64 > MAX_SIZE => Read::Unsafe("too large".into()),
-        Ok(_) => Read::Data(data),
-        Err(e) => Read::Failed(e),
+        Ok(_) if data.len() as u64 > MAX_SIZE => Found::Unsafe("too large".into()),
+        Ok(_) => Found::Data(data),
+        Err(e) => Found::Failed(e),
     }
+}
+
+/// A kind of file of ours, as its messages name it.
+#[derive(Debug, Clone, Copy)]
+pub struct Kind {
+    /// In `-v` lines: `cache`, `sso token`.
+    pub tag: &'static str,
+    /// In warnings: `cache file`, `IAM Identity Center token file`.
+    pub noun: &'static str,
+    /// What the run does instead of using a file it cannot, said after the problem (may be
+    /// empty): `fetching new credentials`.
+    pub instead: &'static str,
+}
+
+/// The bytes of the file of `kind` at `path`, if it is there and may be trusted (see
+/// [`read`]); anything else is a miss, said once: a file we may not trust is a warning, unless
+/// it was read `again` (after taking the lock), when it was named already.
+pub fn read_trusted(path: &Path, kind: &Kind, again: bool) -> Option<Vec<u8>> {
+    let (tag, name) = (kind.tag, path.display());
+    let then = |separator: &str| match kind.instead {
+        "" => String::new(),
+        instead => format!("{separator}{instead}"),
+    };
+    match read(path) {
+        Found::Data(data) => return Some(data),
+        Found::Missing => debug!("{tag} {name}: none"),
+        Found::Unsafe(reason) if again => debug!("{tag} {name}: still {reason}"),
+        Found::Unsafe(reason) => log::warn(format_args!(
+            "ignoring the {} {name}: it is {reason}{}",
+            kind.noun,
+            then("; ")
+        )),
+        Found::Failed(e) => debug!("{tag} {name}: unreadable ({e}){}", then(", ")),
+    }
+    None
 }
 
 /// Whether `dir` lets other users replace files in it: writable by others, or by a group that is
@@ -287,25 +323,12 @@ impl Private {
     }
 
     /// Removes the temp files a killed run left for the cache file `name` (call with its lock
-    /// held), and the lock and temp files the previous layout kept beside the cache file.
-    pub fn clean(&self, cache_dir: &Path, name: &str) {
+    /// held).
+    pub fn clean(&self, name: &str) {
         let prefix = format!("{name}.");
         for entry in fs::read_dir(&self.dir).into_iter().flatten().flatten() {
             let file = entry.file_name().to_string_lossy().into_owned();
             if file.starts_with(&prefix) && file.ends_with(".tmp") {
-                let _ = fs::remove_file(entry.path());
-            }
-        }
-        // The previous layout: `<name>.lock` and `.<name>.<pid>.tmp` beside the cache file.
-        let legacy_temp = format!(".{name}.");
-        for entry in fs::read_dir(cache_dir).into_iter().flatten().flatten() {
-            let file = entry.file_name().to_string_lossy().into_owned();
-            let ours = file == format!("{name}.lock")
-                || (file.starts_with(&legacy_temp) && file.ends_with(".tmp"));
-            let regular_and_mine = entry
-                .metadata() // does not follow a symlink
-                .is_ok_and(|m| m.file_type().is_file() && m.uid() == os::euid());
-            if ours && regular_and_mine {
                 let _ = fs::remove_file(entry.path());
             }
         }
@@ -351,8 +374,8 @@ mod tests {
         let path = dir.join("c");
         fs::write(&path, b"{}").unwrap();
         fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
-        assert!(matches!(read(&path), Read::Data(d) if d == b"{}"));
-        assert!(matches!(read(&dir.join("none")), Read::Missing));
+        assert!(matches!(read(&path), Found::Data(d) if d == b"{}"));
+        assert!(matches!(read(&dir.join("none")), Found::Missing));
         fs::remove_dir_all(dir).unwrap();
     }
 
@@ -375,7 +398,7 @@ mod tests {
         fs::set_permissions(dir.join("big"), fs::Permissions::from_mode(0o600)).unwrap();
         for name in ["link", "zero", "fifo", "shared", "big"] {
             let found = read(&dir.join(name));
-            assert!(matches!(found, Read::Unsafe(_)), "{name}: {found:?}");
+            assert!(matches!(found, Found::Unsafe(_)), "{name}: {found:?}");
         }
         fs::remove_dir_all(dir).unwrap();
     }
@@ -426,16 +449,12 @@ mod tests {
             b"x",
         )
         .unwrap();
-        fs::write(dir.join(format!("{name}.lock")), b"").unwrap();
-        fs::write(dir.join(format!(".{name}.4242.tmp")), b"secret").unwrap();
-        private.clean(&dir, name);
-        let mut left: Vec<String> = fs::read_dir(dir.join(PRIVATE))
+        private.clean(name);
+        let left: Vec<String> = fs::read_dir(dir.join(PRIVATE))
             .unwrap()
-            .chain(fs::read_dir(&dir).unwrap())
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
-        left.sort();
-        assert_eq!(left, [".aws-runas", ".aws_session_token_other.1.tmp"]);
+        assert_eq!(left, [".aws_session_token_other.1.tmp"]);
         fs::remove_dir_all(dir).unwrap();
     }
 

@@ -9,6 +9,7 @@ use crate::cli::args::Args;
 use crate::creds::mfa::Asker;
 use crate::env::Env;
 use crate::error::Error;
+use crate::names;
 use crate::server::holder::{Fetch, Holder, Identity, Want};
 use crate::session::Session;
 
@@ -97,15 +98,7 @@ pub fn opener(
 
 /// A name usable as the last segment of the instance-metadata credentials path.
 fn path_safe(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "+=,.@_-".contains(c) {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect()
+    names::sanitize(name, names::iam_char, Some('-'))
 }
 
 #[cfg(test)]

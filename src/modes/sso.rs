@@ -9,13 +9,14 @@ use std::fmt::Write as _;
 
 use crate::aws::sso as portal;
 use crate::cli::args::Args;
-use crate::config::profile::{Overrides, SourceKind, Target};
+use crate::config::profile::SourceKind;
 use crate::config::resolve;
 use crate::config::sso::{Login, SsoError, SsoRole};
 use crate::creds;
 use crate::env::Env;
 use crate::error::Error;
 use crate::log;
+use crate::names;
 use crate::session::Session;
 
 /// The login of the profile's chain, if its root uses Identity Center.
@@ -44,25 +45,8 @@ pub fn logout(args: &Args, env: &Env) -> Result<i32, Error> {
     let login = login_of(&session)?;
     let had_token = creds::sso::log_out(&login, &session.agent);
     let mut removed = 0;
-    for name in session.files.profiles() {
-        let Ok(target) = Target::parse(&name) else {
-            continue;
-        };
-        let Ok(profile) = resolve::resolve(target, &Overrides::default(), env, &session.files)
-        else {
-            continue;
-        };
-        let SourceKind::Sso(role) = &profile.source.kind else {
-            continue;
-        };
-        if role.login.cache_key() != login.cache_key() || role.login.cache_dir != login.cache_dir {
-            continue;
-        }
-        let mut files = vec![session.cache.sso_file(&profile.source.profile)];
-        if !profile.roles.is_empty() {
-            files.push(session.cache.assume_role_file(&profile.cache_name()));
-        }
-        for file in files {
+    for profile in resolve::profiles_with_login(&session.files, env, &login) {
+        for file in session.cache.files_of(&profile) {
             match std::fs::remove_file(&file) {
                 Ok(()) => removed += 1,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -187,16 +171,8 @@ fn sections(session: &Session, login: &Login, pairs: &[(portal::Account, String)
         } else {
             &account.name
         };
-        let name: String = format!("{label}.{role}")
-            .chars()
-            .map(|c| {
-                if c.is_whitespace() || "[]#;".contains(c) {
-                    '-'
-                } else {
-                    c
-                }
-            })
-            .collect();
+        let allowed = |c: char| !c.is_whitespace() && !"[]#;".contains(c);
+        let name = names::sanitize(&format!("{label}.{role}"), allowed, Some('-'));
         let _ = writeln!(text, "[profile {name}]");
         match &login.session {
             Some(s) => {

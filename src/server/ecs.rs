@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::holder::Holder;
 use super::http::{constant_time_eq, Reply, Request};
+use crate::percent::{self, Plus};
 use crate::time;
 
 /// The container-credentials endpoint.
@@ -59,24 +60,7 @@ fn holds(target: &str, path: &str) -> bool {
 fn percent_decoded(text: &str) -> String {
     let mut current = text.as_bytes().to_vec();
     for _ in 0..4 {
-        let mut out = Vec::with_capacity(current.len());
-        let mut i = 0;
-        while i < current.len() {
-            let hex = current
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            match (current[i], hex) {
-                (b'%', Some(byte)) => {
-                    out.push(byte);
-                    i += 3;
-                }
-                (byte, _) => {
-                    out.push(byte);
-                    i += 1;
-                }
-            }
-        }
+        let out = percent::decode(&current, Plus::Plus);
         if out == current {
             break;
         }

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-pub use dir::CacheDir;
+pub use dir::{CacheDir, CacheFile};
 use entry::Entry;
 pub use entry::{Expect, Kind};
 
@@ -29,7 +29,7 @@ use super::store::{self, Private};
 use crate::log::{self, debug};
 use crate::time;
 
-/// Caches what `inner` gives in `path`.
+/// Caches what `inner` gives in one file.
 pub struct Cached {
     inner: Box<dyn Provider>,
     path: PathBuf,
@@ -50,81 +50,35 @@ fn warn_once(flag: &AtomicBool, message: std::fmt::Arguments<'_>) {
     }
 }
 
+/// A credential cache file, in messages.
+const FILE: store::Kind = store::Kind {
+    tag: "cache",
+    noun: "cache file",
+    instead: "fetching new credentials",
+};
+
 static SHARED_DIR_WARNED: AtomicBool = AtomicBool::new(false);
 static WRITE_WARNED: AtomicBool = AtomicBool::new(false);
 
 impl Cached {
-    /// Caches what `inner` gets in `path`, of `kind`, made for `expect`; `label` names whom
-    /// for in messages.
-    fn new(
+    /// Caches what `inner` gets in `file`, made for `expect`; `lifetime` is the credentials'
+    /// configured lifetime.
+    pub fn new(
         inner: Box<dyn Provider>,
         cache: &CacheDir,
-        (path, kind, label): (PathBuf, Kind, String),
+        file: CacheFile,
         expect: Expect,
         lifetime: Duration,
     ) -> Cached {
         Cached {
             inner,
-            path,
-            kind,
+            path: file.path,
+            kind: file.kind,
             expect,
             lifetime,
-            label,
+            label: file.label,
             lock_timeout: cache.lock_timeout(),
         }
-    }
-
-    /// Caches the session token `inner` gets for the source profile, made for `expect`.
-    pub fn session_token(
-        inner: Box<dyn Provider>,
-        cache: &CacheDir,
-        source_profile: &str,
-        expect: Expect,
-        lifetime: Duration,
-    ) -> Cached {
-        let path = cache.session_token_file(source_profile);
-        let label = format!("source profile '{source_profile}'");
-        Cached::new(
-            inner,
-            cache,
-            (path, Kind::SessionToken, label),
-            expect,
-            lifetime,
-        )
-    }
-
-    /// Caches the role credentials `inner` gets for `profile` (its cache name: the profile, or
-    /// `<account>-<role>` for a role ARN), made for `expect`.
-    pub fn assume_role(
-        inner: Box<dyn Provider>,
-        cache: &CacheDir,
-        (cache_name, profile): (&str, &str),
-        expect: Expect,
-        lifetime: Duration,
-    ) -> Cached {
-        let path = cache.assume_role_file(cache_name);
-        let label = format!("profile '{profile}'");
-        Cached::new(
-            inner,
-            cache,
-            (path, Kind::AssumeRole, label),
-            expect,
-            lifetime,
-        )
-    }
-
-    /// Caches the role credentials an Identity Center profile gets from the portal. `expect`'s
-    /// role is `sso:<account>:<role name>@<start URL>`: what they were made for.
-    pub fn sso(
-        inner: Box<dyn Provider>,
-        cache: &CacheDir,
-        profile: &str,
-        expect: Expect,
-        lifetime: Duration,
-    ) -> Cached {
-        let path = cache.sso_file(profile);
-        let label = format!("profile '{profile}'");
-        Cached::new(inner, cache, (path, Kind::Sso, label), expect, lifetime)
     }
 
     fn file_name(&self) -> String {
@@ -142,39 +96,17 @@ impl Cached {
     /// The file's bytes, if it is there and may be trusted. `again`: the file was read before
     /// (before the lock), so an unsafe one was named already.
     fn load(&self, again: bool) -> Option<Vec<u8>> {
-        let name = self.path.display();
-        match store::read(&self.path) {
-            store::Read::Missing => {
-                debug!("cache {name}: none");
-                None
-            }
-            store::Read::Unsafe(reason) if again => {
-                debug!("cache {name}: still {reason}");
-                None
-            }
-            store::Read::Unsafe(reason) => {
-                log::warn(format_args!(
-                    "ignoring the cache file {name}: it is {reason}; fetching new credentials"
-                ));
-                None
-            }
-            store::Read::Failed(e) => {
-                debug!("cache {name}: unreadable ({e}), fetching new credentials");
-                None
-            }
-            store::Read::Data(data) => {
-                if store::shared_dir(self.dir()) {
-                    warn_once(
-                        &SHARED_DIR_WARNED,
-                        format_args!(
-                            "{} is writable by other users, who could replace the credential cache in it: chmod go-w it",
-                            self.dir().display()
-                        ),
-                    );
-                }
-                Some(data)
-            }
+        let data = store::read_trusted(&self.path, &FILE, again)?;
+        if store::shared_dir(self.dir()) {
+            warn_once(
+                &SHARED_DIR_WARNED,
+                format_args!(
+                    "{} is writable by other users, who could replace the credential cache in it: chmod go-w it",
+                    self.dir().display()
+                ),
+            );
         }
+        Some(data)
     }
 
     /// The cached credentials, if usable and (for a renewal) newer than those being renewed.
@@ -192,7 +124,6 @@ impl Cached {
         Some(fetched)
     }
 
-    /// The credentials in a cache file's `data`, if they fit this cache and are good at `now`.
     /// The credentials in a cache file's `data`, if they fit this cache and are good at `now`.
     pub(crate) fn usable(&self, data: &[u8], now: i64) -> Option<Fetched> {
         let name = self.path.display().to_string();
@@ -256,7 +187,7 @@ impl Provider for Cached {
             }
         };
         let _lock = self.lock(&private)?;
-        private.clean(self.dir(), &self.file_name());
+        private.clean(&self.file_name());
         // Another run may have fetched while we waited for the lock.
         if !ctx.refresh {
             if let Some(fetched) = self.read(ctx.newer_than, true) {
@@ -272,13 +203,6 @@ impl Provider for Cached {
         debug!("cache {}: refused by AWS, discarding", self.path.display());
         let _ = std::fs::remove_file(&self.path);
         true
-    }
-
-    #[cfg(test)]
-    fn cache_files(&self) -> Vec<PathBuf> {
-        let mut files = self.inner.cache_files();
-        files.push(self.path.clone());
-        files
     }
 
     fn describe(&self) -> String {
@@ -350,7 +274,12 @@ mod tests {
             ..Expect::default()
         };
         let lifetime = Duration::from_secs(3600);
-        Cached::assume_role(fixed, &cache_dir(dir), ("admin", "admin"), expect, lifetime)
+        let file = CacheFile {
+            path: dir.join(".aws_assume_role_admin"),
+            kind: Kind::AssumeRole,
+            label: "profile 'admin'".into(),
+        };
+        Cached::new(fixed, &cache_dir(dir), file, expect, lifetime)
     }
 
     fn retrieve_with(c: &Cached, refresh: bool) -> Fetched {

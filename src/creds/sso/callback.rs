@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::credentials::Secret;
 use crate::log::debug;
+use crate::percent::{self, Plus};
 
 /// The path the browser is redirected to.
 pub const PATH: &str = "/oauth/callback";
@@ -151,27 +152,7 @@ fn answer(stream: &mut TcpStream, status: &str, text: &str) {
 
 /// Percent-decodes a query value (`+` is a space).
 pub fn decode(value: &str) -> String {
-    let hex = |b: u8| (b as char).to_digit(16);
-    let bytes = value.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = match bytes.get(i..i + 3) {
-            Some([b'%', h, l]) => hex(*h).zip(hex(*l)).map(|(h, l)| (h * 16 + l) as u8),
-            _ => None,
-        };
-        match (escaped, bytes[i]) {
-            (Some(b), _) => {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-            (None, b'+') => out.push(b' '),
-            (None, b) => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8_lossy(&percent::decode(value.as_bytes(), Plus::Space)).into_owned()
 }
 
 #[cfg(test)]

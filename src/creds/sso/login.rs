@@ -1,24 +1,24 @@
 //! Logging in to IAM Identity Center, as the AWS CLI v2 does: a public client registered with
-//! RegisterClient (cached as the CLI caches it and reused until it expires), then either the
-//! authorization-code grant with PKCE through a loopback redirect (`callback.rs`), or with
-//! `--use-device-code` the device grant (StartDeviceAuthorization, then CreateToken polled at
-//! the interval given, slower after `slow_down`). The URL (and the user code) go to stderr; the
-//! browser is opened when the login says how. The code, the verifier and the tokens never do.
+//! RegisterClient (`registration.rs`), then either the authorization-code grant with PKCE
+//! through a loopback redirect (`callback.rs`), or with `--use-device-code` the device grant
+//! (StartDeviceAuthorization, then CreateToken polled at the interval given, slower after
+//! `slow_down`). The URL (and the user code) go to stderr; the person's browser is opened when
+//! there is one. The code, the verifier and the tokens never do.
 
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::callback::{self, Callback, Outcome};
-use super::token::{self, Granted, Token};
+use super::registration::{self, registration};
+use super::token::{Granted, Token};
 use crate::aws::http::Agent;
 use crate::aws::query::{encode, AwsError};
 use crate::aws::sso::{self, Grant, Registration};
 use crate::config::sso::Login;
 use crate::credentials::Secret;
 use crate::creds::error::CredsError;
-use crate::creds::store::{self, Private};
+use crate::creds::store::Private;
 use crate::creds::terminal::{say, Person};
 use crate::log::{self, debug};
 use crate::random;
@@ -26,21 +26,8 @@ use crate::time;
 
 /// How long a login may wait for the user.
 pub const TIMEOUT: Duration = Duration::from_secs(600);
-/// The client name the registration carries.
-const CLIENT_NAME: &str = "aws-runas";
 /// What `slow_down` adds to the polling interval (RFC 8628).
 const SLOW_DOWN: u64 = 5;
-
-/// A cached client registration, as the CLI v2 caches it.
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CachedClient {
-    client_id: String,
-    client_secret: String,
-    expires_at: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    scopes: Vec<String>,
-}
 
 /// The error of a login that did not end with a token.
 fn failed(login: &Login, reason: impl Into<String>) -> CredsError {
@@ -68,9 +55,7 @@ pub fn run(
         CredsError::Aws(AwsError::Service { code, .. }) if code == "invalid_client" => {
             // A registration the service no longer knows: forget it, so that the next login
             // registers again.
-            for pkce in [false, true] {
-                let _ = std::fs::remove_file(registration_path(login, pkce));
-            }
+            registration::forget(login);
             failed(
                 login,
                 "the cached client registration was refused (it is removed): log in again",
@@ -85,95 +70,6 @@ pub fn run(
         time::rfc3339::format(token.expires)
     ));
     Ok(token)
-}
-
-/// The registration cache's key, as the CLI v2 makes it: SHA-1 of the sorted JSON of what the
-/// client is for (the flow too, since a device client cannot take a code).
-fn registration_key(login: &Login, pkce: bool) -> String {
-    let mut args = serde_json::Map::new();
-    if pkce {
-        args.insert(
-            "grantTypes".into(),
-            serde_json::json!(["authorization_code", "refresh_token"]),
-        );
-    }
-    args.insert("region".into(), login.region.clone().into());
-    args.insert("scopes".into(), serde_json::json!(login.scopes));
-    if let Some(session) = &login.session {
-        args.insert("session_name".into(), session.clone().into());
-    }
-    args.insert("startUrl".into(), login.start_url.clone().into());
-    args.insert("tool".into(), "botocore".into());
-    token::sha1_hex(&python_json(&serde_json::Value::Object(args)))
-}
-
-/// `value` as Python's `json.dumps(value, sort_keys=True)` writes it (serde_json's maps are
-/// sorted): `", "` between items, `": "` after keys.
-fn python_json(value: &serde_json::Value) -> String {
-    use serde_json::Value;
-    match value {
-        Value::Object(map) => {
-            let items: Vec<String> = map
-                .iter()
-                .map(|(k, v)| format!("{}: {}", Value::from(k.as_str()), python_json(v)))
-                .collect();
-            format!("{{{}}}", items.join(", "))
-        }
-        Value::Array(list) => {
-            let items: Vec<String> = list.iter().map(python_json).collect();
-            format!("[{}]", items.join(", "))
-        }
-        other => other.to_string(),
-    }
-}
-
-/// Where the registration for the flow is cached.
-fn registration_path(login: &Login, pkce: bool) -> std::path::PathBuf {
-    login
-        .cache_dir
-        .join(format!("{}.json", registration_key(login, pkce)))
-}
-
-/// A registration for the flow: the cached one while it is valid, else a new one (cached).
-fn registration(
-    login: &Login,
-    agent: &Agent,
-    private: &Private,
-    redirect: Option<&str>,
-) -> Result<Registration, AwsError> {
-    let path = registration_path(login, redirect.is_some());
-    if let store::Read::Data(data) = store::read(&path) {
-        if let Ok(c) = serde_json::from_slice::<CachedClient>(&data) {
-            let expires_at = token::parse_time(&c.expires_at).unwrap_or(0);
-            if expires_at - time::unix_now() > 3600 {
-                debug!(
-                    "sso login: the cached client registration, until {}",
-                    c.expires_at
-                );
-                return Ok(Registration {
-                    client_id: c.client_id,
-                    client_secret: Secret::new(c.client_secret),
-                    expires_at,
-                });
-            }
-        }
-    }
-    let pkce = redirect.map(|r| (login.start_url.as_str(), r));
-    let oidc = &login.endpoints.oidc;
-    let client = sso::register_client(agent, oidc, CLIENT_NAME, &login.scopes, pkce)?;
-    let cached = CachedClient {
-        client_id: client.client_id.clone(),
-        client_secret: client.client_secret.expose().to_string(),
-        expires_at: time::rfc3339::format(client.expires_at),
-        scopes: login.scopes.clone(),
-    };
-    let written = serde_json::to_vec(&cached)
-        .map_err(std::io::Error::other)
-        .and_then(|json| private.write(&path, &token::file_name(&path), &json));
-    if let Err(e) = written {
-        debug!("sso login: cannot cache the client registration ({e})");
-    }
-    Ok(client)
 }
 
 /// Base64url without padding (RFC 4648 §5), for the PKCE verifier and challenge.
@@ -351,17 +247,6 @@ mod tests {
         assert_eq!(
             base64url(&Sha256::digest(verifier.as_bytes())),
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
-        );
-    }
-
-    #[test]
-    fn the_registration_key_is_the_sha1_of_python_sorted_json() {
-        let login = Login::sample();
-        let text = r#"{"region": "eu-west-1", "scopes": ["sso:account:access"], "session_name": "corp", "startUrl": "https://corp.awsapps.com/start", "tool": "botocore"}"#;
-        assert_eq!(registration_key(&login, false), token::sha1_hex(text));
-        assert_ne!(
-            registration_key(&login, true),
-            registration_key(&login, false)
         );
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod callback;
 pub mod login;
+pub mod registration;
 pub mod token;
 
 use std::time::Duration;

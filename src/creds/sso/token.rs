@@ -14,7 +14,7 @@ use sha1::{Digest, Sha1};
 use crate::config::sso::Login;
 use crate::credentials::Secret;
 use crate::creds::store;
-use crate::log::{self, debug};
+use crate::log;
 use crate::random;
 use crate::time;
 
@@ -172,40 +172,26 @@ impl Token {
     }
 }
 
+/// A token file, in messages.
+const FILE: store::Kind = store::Kind {
+    tag: "sso token",
+    noun: "IAM Identity Center token file",
+    instead: "",
+};
+
 /// Reads `login`'s token file; `None` when there is no usable one (missing, unsafe, corrupt:
 /// the warning, if one is due, is said). `quiet`: an unsafe file was named already.
 pub fn read(login: &Login, quiet: bool) -> Option<Token> {
     let path = path(login);
-    let name = path.display();
-    match store::read(&path) {
-        store::Read::Data(data) => match Token::parse(&data) {
-            Some(token) => Some(token),
-            None => {
-                if !quiet {
-                    log::warn(format_args!(
-                        "ignoring the IAM Identity Center token file {name}: it is not a token"
-                    ));
-                }
-                None
-            }
-        },
-        store::Read::Missing => {
-            debug!("sso token {name}: none");
-            None
-        }
-        store::Read::Unsafe(reason) => {
-            if !quiet {
-                log::warn(format_args!(
-                    "ignoring the IAM Identity Center token file {name}: it is {reason}"
-                ));
-            }
-            None
-        }
-        store::Read::Failed(e) => {
-            debug!("sso token {name}: unreadable ({e})");
-            None
-        }
+    let data = store::read_trusted(&path, &FILE, quiet)?;
+    let token = Token::parse(&data);
+    if token.is_none() && !quiet {
+        log::warn(format_args!(
+            "ignoring the IAM Identity Center token file {}: it is not a token",
+            path.display()
+        ));
     }
+    token
 }
 
 /// Writes `token` as `login`'s token file, atomically, 0600.
