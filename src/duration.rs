@@ -135,6 +135,21 @@ pub fn clamp(d: Duration, min: Duration, max: Duration) -> (Duration, Option<&'s
     }
 }
 
+/// A lifetime's default and the range it is clamped into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
+    pub default: Duration,
+    pub min: Duration,
+    pub max: Duration,
+}
+
+impl Bounds {
+    /// [`clamp`]s `d` into `min..=max`.
+    pub fn clamp(&self, d: Duration) -> (Duration, Option<&'static str>) {
+        clamp(d, self.min, self.max)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,6 +234,15 @@ mod tests {
         assert_eq!(
             clamp(Duration::from_secs(3600), min, max),
             (Duration::from_secs(3600), None)
+        );
+        let bounds = Bounds {
+            default: Duration::from_secs(3600),
+            min,
+            max,
+        };
+        assert_eq!(
+            bounds.clamp(Duration::from_secs(300)),
+            (min, Some("minimum"))
         );
     }
 }

@@ -54,19 +54,23 @@ pub struct Args {
 
 impl Args {
     /// How the mode reads the positional arguments: a mode that runs no command takes at most a
-    /// profile, over `AWS_PROFILE`.
+    /// profile, over `AWS_PROFILE`; its flag, as the table spells it, names it in the error.
     pub fn positionals_kind(&self) -> Positionals {
-        match self.mode {
-            Mode::ListMfa => Positionals::ProfileOnly("-m"),
-            Mode::ListRoles => Positionals::ProfileOnly("-l"),
-            Mode::MakeConf => Positionals::ProfileOnly("-c"),
-            Mode::Diagnose => Positionals::ProfileOnly("-D"),
-            Mode::Ec2 => Positionals::ProfileOnly("--ec2"),
-            Mode::SsoLogin => Positionals::ProfileOnly("--sso-login"),
-            Mode::SsoLogout => Positionals::ProfileOnly("--sso-logout"),
-            Mode::Credentials if self.json => Positionals::ProfileOnly("-j"),
-            _ => Positionals::ProfileAndCommand,
-        }
+        let id = match self.mode {
+            Mode::ListMfa
+            | Mode::ListRoles
+            | Mode::MakeConf
+            | Mode::Diagnose
+            | Mode::Ec2
+            | Mode::SsoLogin
+            | Mode::SsoLogout => Id::Mode(self.mode),
+            Mode::Credentials if self.json => Id::Json,
+            _ => return Positionals::ProfileAndCommand,
+        };
+        // Every id here has its row: a mode, or `-j`, is only ever asked for by its flag.
+        flags::by_id(id).map_or(Positionals::ProfileAndCommand, |flag| {
+            Positionals::ProfileOnly(flag.spelling())
+        })
     }
 }
 
@@ -196,6 +200,7 @@ fn convert(e: lexopt::Error) -> ArgsError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::flags::Value;
 
     fn p(args: &[&str]) -> Result<Args, ArgsError> {
         parse(args.iter().copied())
@@ -281,7 +286,11 @@ mod tests {
             (&["--sso-login", "p"], "--sso-login"),
             (&["--sso-logout", "p"], "--sso-logout"),
         ] {
-            assert_eq!(kind(argv), Positionals::ProfileOnly(flag), "{argv:?}");
+            assert_eq!(
+                kind(argv),
+                Positionals::ProfileOnly(flag.into()),
+                "{argv:?}"
+            );
         }
         for argv in [
             &["p", "cmd"][..],
@@ -316,10 +325,10 @@ mod tests {
     /// A sample value for a flag that takes one.
     fn sample(flag: &Flag) -> Option<&'static str> {
         flag.value.map(|v| match v {
-            "DURATION" => "1h",
-            "CODE" => "123456",
-            "NAME" => "fish",
-            _ => "arn:aws:iam::123456789012:mfa/alice",
+            Value::Duration => "1h",
+            Value::Code => "123456",
+            Value::Shell => "fish",
+            Value::Arn => "arn:aws:iam::123456789012:mfa/alice",
         })
     }
 

@@ -6,11 +6,11 @@
 //! the profile (or from the first word, with `AWS_PROFILE` set) the command, as the shell
 //! completes any command.
 
-use super::flags::{Flag, FLAGS};
+use super::flags::{Flag, Value, FLAGS};
 
 /// The durations offered for `-a`/`-d`.
 const DURATIONS: &str = "15m 30m 1h 2h 4h 8h 12h";
-/// The shells offered for `--shell` (its value is named NAME in the flag table).
+/// The shells offered for `--shell` (its value is a `Value::Shell`).
 const SHELLS: &str = "posix fish powershell cmd";
 
 /// `-x` and `--long` of a flag.
@@ -21,7 +21,7 @@ fn names(f: &Flag) -> Vec<String> {
 }
 
 /// The names of the flags whose value satisfies `pred`.
-fn with_value(pred: fn(&str) -> bool) -> Vec<String> {
+fn with_value(pred: fn(Value) -> bool) -> Vec<String> {
     FLAGS
         .iter()
         .filter(|f| f.value.is_some_and(pred))
@@ -46,17 +46,17 @@ fn summary(f: &Flag) -> &str {
 /// The bash completion script (`--completion-script-bash`; extras/aws-runas.bash).
 pub fn bash_completion() -> String {
     let all: Vec<String> = FLAGS.iter().flat_map(names).collect();
-    let with_value = |pred: fn(&str) -> bool| with_value(pred).join("|");
+    let with_value = |pred: fn(Value) -> bool| with_value(pred).join("|");
     BASH_TEMPLATE
         .replace("@FLAGS@", &all.join(" "))
         .replace("@VALUE_FLAGS@", &with_value(|_| true))
-        .replace("@DURATION_FLAGS@", &with_value(|v| v == "DURATION"))
-        .replace("@SHELL_FLAGS@", &with_value(|v| v == "NAME"))
+        .replace("@DURATION_FLAGS@", &with_value(|v| v == Value::Duration))
+        .replace("@SHELL_FLAGS@", &with_value(|v| v == Value::Shell))
         .replace("@SHELLS@", SHELLS)
         .replace("@DURATIONS@", DURATIONS)
         .replace(
             "@OTHER_VALUE_FLAGS@",
-            &with_value(|v| v != "DURATION" && v != "NAME"),
+            &with_value(|v| !matches!(v, Value::Duration | Value::Shell)),
         )
 }
 
@@ -124,9 +124,9 @@ pub fn zsh_completion() -> String {
         let all = names(f);
         let exclusive = format!("({})", all.join(" "));
         let value = match f.value {
-            Some("DURATION") => format!(":duration:({DURATIONS})"),
-            Some("NAME") => format!(":shell:({SHELLS})"),
-            Some(v) => format!(":{}: ", v.to_lowercase()),
+            Some(Value::Duration) => format!(":duration:({DURATIONS})"),
+            Some(Value::Shell) => format!(":shell:({SHELLS})"),
+            Some(v) => format!(":{}: ", v.placeholder().to_lowercase()),
             None => String::new(),
         };
         for name in &all {
@@ -195,8 +195,8 @@ pub fn fish_completion() -> String {
         }
         line.push_str(&format!(" -l {}", f.long));
         match f.value {
-            Some("DURATION") => line.push_str(&format!(" -x -a {}", quote(DURATIONS))),
-            Some("NAME") => line.push_str(&format!(" -x -a {}", quote(SHELLS))),
+            Some(Value::Duration) => line.push_str(&format!(" -x -a {}", quote(DURATIONS))),
+            Some(Value::Shell) => line.push_str(&format!(" -x -a {}", quote(SHELLS))),
             Some(_) => line.push_str(" -x"),
             None => {}
         }

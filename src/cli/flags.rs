@@ -24,6 +24,32 @@ pub enum Id {
     NoBrowser,
 }
 
+/// What a flag's value is: the help and the man page name it ([`Value::placeholder`]), the
+/// completion scripts offer what it can be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Value {
+    /// A Go duration (`-a`, `-d`).
+    Duration,
+    /// The exports' shell (`--shell`).
+    Shell,
+    /// An MFA device's ARN (`-M`).
+    Arn,
+    /// An MFA code (`-o`).
+    Code,
+}
+
+impl Value {
+    /// The value's name in the help and the man page (`--duration=DURATION`).
+    pub fn placeholder(self) -> &'static str {
+        match self {
+            Value::Duration => "DURATION",
+            Value::Shell => "NAME",
+            Value::Arn => "ARN",
+            Value::Code => "CODE",
+        }
+    }
+}
+
 /// A flag.
 pub struct Flag {
     pub id: Id,
@@ -31,8 +57,8 @@ pub struct Flag {
     pub long: &'static str,
     /// Other long names that mean the same.
     pub aliases: &'static [&'static str],
-    /// The value's name, for flags that take one.
-    pub value: Option<&'static str>,
+    /// The value, for flags that take one.
+    pub value: Option<Value>,
     /// One or more sentences; wrapped when rendered. Empty: not listed in the help (a flag for
     /// tools, such as the man page and the completion script).
     pub help: &'static str,
@@ -43,13 +69,21 @@ impl Flag {
     pub fn listed(&self) -> bool {
         !self.help.is_empty()
     }
+
+    /// How a message names the flag: `-x` when it has a short form, else `--long`.
+    pub fn spelling(&self) -> String {
+        match self.short {
+            Some(c) => format!("-{c}"),
+            None => format!("--{}", self.long),
+        }
+    }
 }
 
 const fn flag(
     id: Id,
     short: Option<char>,
     long: &'static str,
-    value: Option<&'static str>,
+    value: Option<Value>,
     help: &'static str,
 ) -> Flag {
     Flag {
@@ -74,8 +108,8 @@ pub const FLAGS: &[Flag] = &[
     flag(Id::Mode(Mode::CompletionProfiles), None, "completion-profiles", None, ""),
     flag(Id::Mode(Mode::Version), Some('V'), "version", None, "Show the version and exit."),
     flag(Id::Verbose, Some('v'), "verbose", None, "Debug messages on stderr: where each setting came from, the cache decisions, each STS call. Never secrets."),
-    flag(Id::RoleDuration, Some('a'), "role-duration", Some("DURATION"), "Lifetime of the role credentials, 15m to 12h (default 1h; Go syntax: 1h, 90m, 1h30m). Over 1h, the role is assumed directly with the long-term keys and the MFA code."),
-    flag(Id::Duration, Some('d'), "duration", Some("DURATION"), "Lifetime of the session token, 15m to 36h (default 12h): how long one MFA code lasts."),
+    flag(Id::RoleDuration, Some('a'), "role-duration", Some(Value::Duration), "Lifetime of the role credentials, 15m to 12h (default 1h; Go syntax: 1h, 90m, 1h30m). Over 1h, the role is assumed directly with the long-term keys and the MFA code."),
+    flag(Id::Duration, Some('d'), "duration", Some(Value::Duration), "Lifetime of the session token, 15m to 36h (default 12h): how long one MFA code lasts."),
     flag(Id::Session, Some('s'), "session", None, "Use the session-token credentials instead of the role's."),
     flag(Id::Refresh, Some('r'), "refresh", None, "Discard the cached credentials this run would use and fetch new ones."),
     flag(Id::Expiration, Some('e'), "expiration", None, "Say on stderr when the credentials expire."),
@@ -83,10 +117,10 @@ pub const FLAGS: &[Flag] = &[
     flag(Id::Mode(Mode::Ecs), None, "ecs", None, "Serve the credentials as a local container-credentials endpoint; with a command, run it against the endpoint."),
     flag(Id::Mode(Mode::WebConsole), Some('w'), "web-console", None, "Print an AWS console sign-in URL for the profile's role (with --open, or a command: open it)."),
     flag(Id::Open, None, "open", None, "With -w: open the URL in the browser instead of printing it."),
-    flag(Id::Shell, None, "shell", Some("NAME"), "The exports' syntax: posix, fish, powershell or cmd (default: from SHELL)."),
+    flag(Id::Shell, None, "shell", Some(Value::Shell), "The exports' syntax: posix, fish, powershell or cmd (default: from SHELL)."),
     flag(Id::Json, Some('j'), "json", None, "Print the credentials as credential_process JSON, for `credential_process = aws-runas -j PROFILE` in ~/.aws/config."),
-    flag(Id::MfaArn, Some('M'), "mfa-arn", Some("ARN"), "The MFA device to use (else mfa_serial, or MFA_SERIAL)."),
-    flag(Id::Otp, Some('o'), "otp", Some("CODE"), "The MFA code, instead of asking on the terminal."),
+    flag(Id::MfaArn, Some('M'), "mfa-arn", Some(Value::Arn), "The MFA device to use (else mfa_serial, or MFA_SERIAL)."),
+    flag(Id::Otp, Some('o'), "otp", Some(Value::Code), "The MFA code, instead of asking on the terminal."),
     flag(Id::Mode(Mode::ListMfa), Some('m'), "list-mfa", None, "List the MFA devices of the profile's IAM user, one ARN a line."),
     flag(Id::Mode(Mode::ListRoles), Some('l'), "list-roles", None, "List the roles the profile's IAM user may assume, from its own and its groups' policies (ARNs with wildcards last, as patterns)."),
     flag(Id::Mode(Mode::MakeConf), Some('c'), "make-conf", None, "Print the roles of -l as a config for the \"AWS Extend Switch Roles\" browser extension."),
@@ -97,6 +131,11 @@ pub const FLAGS: &[Flag] = &[
     flag(Id::Mode(Mode::SsoLogout), None, "sso-logout", None, "End the IAM Identity Center login of the profile's sso-session, and remove its token and the cached credentials of its profiles."),
     flag(Id::Mode(Mode::Diagnose), Some('D'), "diagnose", None, "Check the files, the profile, the environment, the cache and the clock, then print the resolved profile and where each value came from. Exit 1 if a check fails."),
 ];
+
+/// The flag that does `id`.
+pub fn by_id(id: Id) -> Option<&'static Flag> {
+    FLAGS.iter().find(|f| f.id == id)
+}
 
 /// The flag `-c`.
 pub fn by_short(c: char) -> Option<&'static Flag> {

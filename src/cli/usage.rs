@@ -119,7 +119,7 @@ fn wrap(text: &str, width: usize, indent: usize) -> String {
 fn flag_name(f: &Flag) -> String {
     let short = f.short.map(|c| format!("-{c}, ")).unwrap_or_default();
     match f.value {
-        Some(v) => format!("{short}--{}={v}", f.long),
+        Some(v) => format!("{short}--{}={}", f.long, v.placeholder()),
         None => format!("{short}--{}", f.long),
     }
 }
@@ -188,7 +188,10 @@ pub fn man() -> String {
         roff(CACHE)
     ));
     for f in listed() {
-        let value = f.value.map(|v| format!("=\\fI{v}\\fR")).unwrap_or_default();
+        let value = f
+            .value
+            .map(|v| format!("=\\fI{}\\fR", v.placeholder()))
+            .unwrap_or_default();
         let short = f
             .short
             .map(|c| format!("\\-{c} \", \" "))

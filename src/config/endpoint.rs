@@ -153,7 +153,7 @@ mod tests {
 
     fn profile(region: Option<&str>, endpoint_url: Option<&str>) -> Profile {
         Profile {
-            origins: Vec::new(),
+            origins: Default::default(),
             mfa_process: None,
             target: Target::Profile("p".into()),
             region: region.map(str::to_string),
@@ -168,7 +168,7 @@ mod tests {
             },
             roles: vec![],
             mfa_serial: None,
-            session_duration: SESSION_DURATION.0,
+            session_duration: SESSION_DURATION.default,
             endpoint_url: endpoint_url.map(str::to_string),
             service_urls: Vec::new(),
             ignore_configured_endpoint_urls: false,

@@ -43,7 +43,7 @@ pub enum ProfileError {
     },
     /// A second positional argument in a mode that runs no command.
     ExtraArgument {
-        flag: &'static str,
+        flag: String,
         profile: String,
         argument: String,
     },

@@ -10,7 +10,7 @@ use super::error::ProfileError;
 use super::files::Files;
 use super::ini::Section;
 use super::profile::{Origins, Overrides, Setting, ROLE_DURATION, SESSION_DURATION};
-use crate::duration;
+use crate::duration::{self, Bounds};
 use crate::env::Env;
 use crate::log::debug;
 
@@ -57,7 +57,7 @@ impl Settings {
         duration_seconds: Option<Setting<Duration>>,
     ) -> Duration {
         settle(
-            ("role credentials duration", "credentials_duration"),
+            &ROLE_KEYS,
             self.role_duration.take().or(duration_seconds),
             ROLE_DURATION,
             &mut self.origins,
@@ -115,7 +115,7 @@ fn from_env(env: &Env, var: &str) -> Option<Setting> {
 fn traced(key: &'static str, setting: Option<Setting>, origins: &mut Origins) -> Option<String> {
     let Setting { value, origin } = setting?;
     debug!("{key} = {value} (from {origin})");
-    origins.push((key, origin));
+    origins.note(key, origin);
     Some(value)
 }
 
@@ -132,29 +132,40 @@ fn parse_duration(
         .transpose()
 }
 
-/// Where a duration is set: its flag, its variable, its key in the files.
-type DurationKeys = (&'static str, &'static str, &'static str);
-const SESSION_KEYS: DurationKeys = (
-    "flag --duration",
-    "SESSION_TOKEN_DURATION",
-    "session_token_duration",
-);
-const ROLE_KEYS: DurationKeys = (
-    "flag --role-duration",
-    "CREDENTIALS_DURATION",
-    "credentials_duration",
-);
+/// How a duration is named: in the `-v` lines, and where it is set (its flag, its variable, its
+/// key in the files, which is also its key in the origins).
+struct DurationKeys {
+    what: &'static str,
+    flag: &'static str,
+    var: &'static str,
+    key: &'static str,
+}
+const SESSION_KEYS: DurationKeys = DurationKeys {
+    what: "session token duration",
+    flag: "flag --duration",
+    var: "SESSION_TOKEN_DURATION",
+    key: "session_token_duration",
+};
+const ROLE_KEYS: DurationKeys = DurationKeys {
+    what: "role credentials duration",
+    flag: "flag --role-duration",
+    var: "CREDENTIALS_DURATION",
+    key: "credentials_duration",
+};
 
 /// A duration from its flag (`given`), else its variable, else the highest layer's key.
 fn duration_setting(
     layers: &Layers,
     env: &Env,
     given: Option<Duration>,
-    (flag, var, key): DurationKeys,
+    keys: &DurationKeys,
 ) -> Result<Option<Setting<Duration>>, ProfileError> {
     match given {
-        Some(d) => Ok(Some(Setting::new(d, flag))),
-        None => parse_duration(key, from_env(env, var).or_else(|| layers.lookup(key))),
+        Some(d) => Ok(Some(Setting::new(d, keys.flag))),
+        None => parse_duration(
+            keys.key,
+            from_env(env, keys.var).or_else(|| layers.lookup(keys.key)),
+        ),
     }
 }
 
@@ -165,7 +176,7 @@ pub fn settings(
     env: &Env,
     overrides: &Overrides,
 ) -> Result<Settings, ProfileError> {
-    let mut origins = Origins::new();
+    let mut origins = Origins::default();
     let region = traced(
         "region",
         from_env(env, "AWS_REGION")
@@ -195,12 +206,12 @@ pub fn settings(
         &mut origins,
     );
     let session_duration = settle(
-        ("session token duration", "session_token_duration"),
-        duration_setting(layers, env, overrides.session_duration, SESSION_KEYS)?,
+        &SESSION_KEYS,
+        duration_setting(layers, env, overrides.session_duration, &SESSION_KEYS)?,
         SESSION_DURATION,
         &mut origins,
     );
-    let role_duration = duration_setting(layers, env, overrides.role_duration, ROLE_KEYS)?;
+    let role_duration = duration_setting(layers, env, overrides.role_duration, &ROLE_KEYS)?;
     Ok(Settings {
         region,
         mfa_serial,
@@ -214,19 +225,19 @@ pub fn settings(
 }
 
 /// Takes the configured duration (or the default) and clamps it, saying so with `-v` and
-/// noting its origin under `key`.
+/// noting its origin under its key.
 fn settle(
-    (what, key): (&str, &'static str),
+    keys: &DurationKeys,
     setting: Option<Setting<Duration>>,
-    bounds: (Duration, Duration, Duration),
+    bounds: Bounds,
     origins: &mut Origins,
 ) -> Duration {
-    let (default, min, max) = bounds;
+    let &DurationKeys { what, key, .. } = keys;
     let Some(Setting { value: d, origin }) = setting else {
-        origins.push((key, "default".into()));
-        return default;
+        origins.note(key, "default");
+        return bounds.default;
     };
-    let (clamped, bound) = duration::clamp(d, min, max);
+    let (clamped, bound) = bounds.clamp(d);
     match bound {
         Some(bound) => {
             debug!(
@@ -235,14 +246,14 @@ fn settle(
                 duration::format(clamped)
             );
             let given = duration::format(d);
-            origins.push((
+            origins.note(
                 key,
                 format!("{origin}, {given} raised or lowered to the {bound}"),
-            ));
+            );
         }
         None => {
             debug!("{what} = {} (from {origin})", duration::format(d));
-            origins.push((key, origin));
+            origins.note(key, origin);
         }
     }
     clamped

@@ -11,20 +11,21 @@ use super::error::ProfileError;
 use super::sso::SsoRole;
 use crate::arn::RoleArn;
 use crate::credentials::Credentials;
+use crate::duration::Bounds;
 use crate::nesting::Nesting;
 
 /// Role credentials lifetime: default, minimum, maximum.
-pub const ROLE_DURATION: (Duration, Duration, Duration) = (
-    Duration::from_secs(3600),
-    Duration::from_secs(900),
-    Duration::from_secs(12 * 3600),
-);
+pub const ROLE_DURATION: Bounds = Bounds {
+    default: Duration::from_secs(3600),
+    min: Duration::from_secs(900),
+    max: Duration::from_secs(12 * 3600),
+};
 /// Session token lifetime: default, minimum, maximum.
-pub const SESSION_DURATION: (Duration, Duration, Duration) = (
-    Duration::from_secs(12 * 3600),
-    Duration::from_secs(900),
-    Duration::from_secs(36 * 3600),
-);
+pub const SESSION_DURATION: Bounds = Bounds {
+    default: Duration::from_secs(12 * 3600),
+    min: Duration::from_secs(900),
+    max: Duration::from_secs(36 * 3600),
+};
 /// AWS refuses more than an hour for a role assumed with role credentials (role chaining).
 pub const CHAINED_MAX: Duration = Duration::from_secs(3600);
 
@@ -154,8 +155,24 @@ impl<T> Setting<T> {
     }
 }
 
-/// Where each setting came from: (key, origin), in resolution order.
-pub type Origins = Vec<(&'static str, String)>;
+/// Where each setting came from, by key, in resolution order.
+#[derive(Debug, Clone, Default)]
+pub struct Origins(Vec<(&'static str, String)>);
+
+impl Origins {
+    /// Notes that `key` was set by `origin`.
+    pub fn note(&mut self, key: &'static str, origin: impl Into<String>) {
+        self.0.push((key, origin.into()));
+    }
+
+    /// Where `key` was set (its first note), if it was.
+    pub fn of(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, origin)| origin.as_str())
+    }
+}
 
 /// Everything a run needs to know about the profile, resolved.
 #[derive(Debug, Clone)]
@@ -190,10 +207,7 @@ pub struct Profile {
 impl Profile {
     /// Where `key` was set (`profile 'dev'`, `environment AWS_REGION`, `default`), if it was.
     pub fn origin(&self, key: &str) -> Option<&str> {
-        self.origins
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, origin)| origin.as_str())
+        self.origins.of(key)
     }
 }
 

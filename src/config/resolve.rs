@@ -22,7 +22,7 @@ use crate::log::debug;
 use crate::nesting::{self, Nesting};
 
 /// How a mode reads its positional arguments.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Positionals {
     /// The modes that run a command: a profile (none when `AWS_PROFILE` is set), then the
     /// command.
@@ -30,7 +30,7 @@ pub enum Positionals {
     /// The modes that run no command (their flag, e.g. `-j`): at most a profile, which wins over
     /// `AWS_PROFILE`. A `credential_process = aws-runas -j dev` run by an SDK inherits
     /// `AWS_PROFILE` naming the profile that runs it: taking that instead of `dev` was a loop.
-    ProfileOnly(&'static str),
+    ProfileOnly(String),
 }
 
 /// Splits the positional arguments into the profile's name and the command (see
@@ -128,7 +128,8 @@ pub fn resolve(
     check_loops(
         &nesting,
         &source,
-        (target.name(), settings.mfa_process.as_deref()),
+        target.name(),
+        settings.mfa_process.as_deref(),
     )?;
     let mut profile = Profile {
         target,
@@ -177,9 +178,8 @@ fn check_region(settings: &layers::Settings) -> Result<(), ProfileError> {
         region: region.to_string(),
         origin: settings
             .origins
-            .iter()
-            .find(|(key, _)| *key == "region")
-            .map_or_else(String::new, |(_, origin)| origin.clone()),
+            .of("region")
+            .map_or_else(String::new, str::to_string),
     })
 }
 
@@ -189,7 +189,8 @@ fn check_region(settings: &layers::Settings) -> Result<(), ProfileError> {
 fn check_loops(
     nesting: &Nesting,
     source: &Source,
-    (profile, mfa_process): (&str, Option<&str>),
+    profile: &str,
+    mfa_process: Option<&str>,
 ) -> Result<(), ProfileError> {
     if let SourceKind::Process(command) = &source.kind {
         nesting
@@ -264,8 +265,8 @@ fn roles(target: &Target, links: &[Link], role_duration: Duration, env: &Env) ->
             role_arn: link.role_arn.clone(),
             external_id: link.external_id.clone(),
             session_name: link.session_name.clone(),
-            duration: link.duration_seconds.map_or(ROLE_DURATION.0, |d| {
-                duration::clamp(d, ROLE_DURATION.1, CHAINED_MAX).0
+            duration: link.duration_seconds.map_or(ROLE_DURATION.default, |d| {
+                duration::clamp(d, ROLE_DURATION.min, CHAINED_MAX).0
             }),
         })
         .collect();
@@ -370,11 +371,11 @@ mod tests {
     #[test]
     fn in_a_mode_that_runs_no_command_the_argument_is_the_profile_over_aws_profile() {
         let env = Env::from_pairs(&[("AWS_PROFILE", "dev-cp")]);
-        let j = Positionals::ProfileOnly("-j");
-        let (name, command) = select(&[OsString::from("dev")], &env, j).unwrap();
+        let j = Positionals::ProfileOnly("-j".into());
+        let (name, command) = select(&[OsString::from("dev")], &env, j.clone()).unwrap();
         assert_eq!((name.as_str(), command.len()), ("dev", 0));
         // Without an argument, AWS_PROFILE as before.
-        assert_eq!(select(&[], &env, j).unwrap().0, "dev-cp");
+        assert_eq!(select(&[], &env, j.clone()).unwrap().0, "dev-cp");
         let e = select(&[OsString::from("dev"), OsString::from("aws")], &env, j).unwrap_err();
         assert_eq!(
             e.to_string(),

@@ -9,7 +9,6 @@ use super::profile::{Source, SourceKind, ROLE_DURATION};
 use super::sso;
 use crate::arn::RoleArn;
 use crate::credentials::{Credentials, Secret};
-use crate::duration;
 use crate::env::Env;
 use crate::log::debug;
 
@@ -93,9 +92,8 @@ fn web_identity(files: &Files, root: &str) -> Result<SourceKind, ProfileError> {
         .get("web_identity_token_file")
         .unwrap_or_default()
         .to_string();
-    let duration = super::chain::duration_seconds(root, &section)?.map_or(ROLE_DURATION.0, |d| {
-        duration::clamp(d, ROLE_DURATION.1, ROLE_DURATION.2).0
-    });
+    let duration = super::chain::duration_seconds(root, &section)?
+        .map_or(ROLE_DURATION.default, |d| ROLE_DURATION.clamp(d).0);
     debug!("source credentials: {role_arn} with the web identity token in {token_file} (profile '{root}')");
     Ok(SourceKind::WebIdentity {
         role_arn,
