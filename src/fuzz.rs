@@ -16,7 +16,7 @@ use crate::config::ini;
 use crate::config::profile::{Overrides, Target};
 use crate::config::resolve;
 use crate::config::timeouts;
-use crate::creds::cache::{CacheDir, Cached, Expect, Kind};
+use crate::creds::cache::{CacheDir, CacheFile, Cached, Expect, Kind};
 use crate::creds::error::CredsError;
 use crate::creds::provider::{Ctx, Fetched, Provider};
 use crate::duration;
@@ -111,33 +111,27 @@ pub fn cache_entry(data: &[u8]) {
         None => (0, data),
     };
     let dir = CacheDir::beside(Path::new("/nonexistent/config"), timeouts::LOCK);
-    for (kind, role_arn) in [
-        (
-            Kind::AssumeRole,
-            Some("arn:aws:iam::123456789012:role/admin"),
-        ),
-        (Kind::SessionToken, None),
-        (
-            Kind::Sso,
-            Some("sso:123456789012:Admin@https://corp.awsapps.com/start"),
-        ),
+    let made_for = |role_arn: Option<&str>, key: Option<&str>| Expect {
+        role_arn: role_arn.map(String::from),
+        mfa_serial: Some("arn:aws:iam::123456789012:mfa/alice".into()),
+        source_key_id: Some("AKIAEXAMPLE".into()),
+        key: key.map(String::from),
+        ..Expect::default()
+    };
+    let role = Some("arn:aws:iam::123456789012:role/admin");
+    let sso = Some("123456789012/Admin@https://corp.awsapps.com/start");
+    for (kind, expect) in [
+        (Kind::AssumeRole, made_for(role, None)),
+        (Kind::SessionToken, made_for(None, None)),
+        (Kind::Sso, made_for(None, sso)),
     ] {
-        let expect = Expect {
-            role_arn: role_arn.map(String::from),
-            mfa_serial: Some("arn:aws:iam::123456789012:mfa/alice".into()),
-            source_key_id: Some("AKIAEXAMPLE".into()),
-            ..Expect::default()
+        let file_of = CacheFile {
+            path: dir.dir().join("fuzz"),
+            kind,
+            label: "profile 'fuzz'".into(),
         };
         let lifetime = Duration::from_secs(3600);
-        let cached = match kind {
-            Kind::AssumeRole => {
-                Cached::assume_role(Box::new(Never), &dir, ("fuzz", "fuzz"), expect, lifetime)
-            }
-            Kind::SessionToken => {
-                Cached::session_token(Box::new(Never), &dir, "fuzz", expect, lifetime)
-            }
-            Kind::Sso => Cached::sso(Box::new(Never), &dir, "fuzz", expect, lifetime),
-        };
+        let cached = Cached::new(Box::new(Never), &dir, file_of, expect, lifetime);
         if let Some(fetched) = cached.usable(file, now) {
             assert!(fetched.credentials.expiration.is_some_and(|e| e > now));
         }

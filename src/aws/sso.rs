@@ -18,6 +18,16 @@ pub struct Registration {
     pub expires_at: i64,
 }
 
+impl Registration {
+    /// The client, for CreateToken.
+    pub fn client(&self) -> Client<'_> {
+        Client {
+            id: &self.client_id,
+            secret: &self.client_secret,
+        }
+    }
+}
+
 /// What StartDeviceAuthorization returns.
 pub struct DeviceAuthorization {
     pub device_code: Secret,
@@ -199,11 +209,18 @@ pub fn start_device_authorization(
     })
 }
 
-/// CreateToken with `grant`, for the client `(id, secret)`.
+/// A registered client, as CreateToken names it.
+#[derive(Clone, Copy)]
+pub struct Client<'a> {
+    pub id: &'a str,
+    pub secret: &'a Secret,
+}
+
+/// CreateToken with `grant`, for `client`.
 pub fn create_token(
     agent: &Agent,
     oidc: &str,
-    (client_id, client_secret): (&str, &Secret),
+    client: Client<'_>,
     grant: Grant<'_>,
 ) -> Result<Tokens, AwsError> {
     #[derive(Deserialize)]
@@ -213,7 +230,7 @@ pub fn create_token(
         expires_in: i64,
         refresh_token: Option<String>,
     }
-    let mut body = json!({"clientId": client_id, "clientSecret": client_secret.expose()});
+    let mut body = json!({"clientId": client.id, "clientSecret": client.secret.expose()});
     match grant {
         Grant::DeviceCode(code) => {
             body["grantType"] = json!("urn:ietf:params:oauth:grant-type:device_code");
@@ -248,7 +265,8 @@ pub fn role_credentials(
     agent: &Agent,
     portal: &str,
     token: &Secret,
-    (account, role): (&str, &str),
+    account: &str,
+    role: &str,
 ) -> Result<Credentials, AwsError> {
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
@@ -285,7 +303,8 @@ pub fn role_credentials(
 fn every_page(
     agent: &Agent,
     operation: &'static str,
-    (url, list): (&str, &str),
+    url: &str,
+    list: &str,
     token: &Secret,
 ) -> Result<Vec<Value>, AwsError> {
     let mut items = Vec::new();
@@ -321,7 +340,7 @@ fn text(item: &Value, key: &str) -> String {
 /// ListAccounts, every page.
 pub fn accounts(agent: &Agent, portal: &str, token: &Secret) -> Result<Vec<Account>, AwsError> {
     let url = format!("{portal}assignment/accounts?max_result=100");
-    let items = every_page(agent, "ListAccounts", (&url, "accountList"), token)?;
+    let items = every_page(agent, "ListAccounts", &url, "accountList", token)?;
     Ok(items
         .iter()
         .map(|i| Account {
@@ -343,7 +362,7 @@ pub fn account_roles(
         "{portal}assignment/roles?account_id={}&max_result=100",
         encode(account)
     );
-    let items = every_page(agent, "ListAccountRoles", (&url, "roleList"), token)?;
+    let items = every_page(agent, "ListAccountRoles", &url, "roleList", token)?;
     Ok(items
         .iter()
         .map(|i| text(i, "roleName"))

@@ -174,7 +174,7 @@ fn declared(files: &Files, env: &Env, root: &str) -> Result<SourceKind, ProfileE
         .then(|| files.profile(root))
         .flatten();
     if let Some(section) = sso_section.as_ref().filter(|s| sso::declared(s)) {
-        let role = sso::role(files, env, (root, section))?;
+        let role = sso::role(files, env, root, section)?;
         if let Some(a) = &role.assignment {
             debug!(
                 "source credentials: IAM Identity Center, role {} in account {} ({}, profile '{root}')",

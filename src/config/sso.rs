@@ -176,7 +176,8 @@ pub fn declared(section: &Section) -> bool {
 pub fn login(
     files: &Files,
     env: &Env,
-    (profile, section): (&str, &Section),
+    profile: &str,
+    section: &Section,
 ) -> Result<Login, SsoError> {
     let mut values: Vec<(&'static str, String)> = ["sso_start_url", "sso_region"]
         .into_iter()
@@ -192,7 +193,7 @@ pub fn login(
                 profile: profile.to_string(),
                 session: name.clone(),
             })?;
-        merge(&mut values, &theirs, (profile, name))?;
+        merge(&mut values, &theirs, profile, name)?;
         scopes = split_scopes(
             theirs
                 .get("sso_registration_scopes")
@@ -248,7 +249,8 @@ fn split_scopes(text: &str) -> Vec<String> {
 fn merge(
     values: &mut Vec<(&'static str, String)>,
     theirs: &Section,
-    (profile, session): (&str, &str),
+    profile: &str,
+    session: &str,
 ) -> Result<(), SsoError> {
     for key in ["sso_start_url", "sso_region"] {
         let Some(value) = theirs.get(key) else {
@@ -275,11 +277,12 @@ fn merge(
 pub fn role(
     files: &Files,
     env: &Env,
-    (profile, section): (&str, &Section),
+    profile: &str,
+    section: &Section,
 ) -> Result<SsoRole, SsoError> {
     let account = section.get("sso_account_id");
     let role = section.get("sso_role_name");
-    let login = login(files, env, (profile, section));
+    let login = login(files, env, profile, section);
     if account.is_none() && role.is_none() && section.get("sso_session").is_some() {
         // Only a session: a profile to log in with.
         return Ok(SsoRole {
@@ -324,7 +327,7 @@ mod tests {
         let files = files(config);
         let section = files.profile(profile).unwrap();
         let env = Env::from_pairs(&[("HOME", "/h")]);
-        role(&files, &env, (profile, &section))
+        role(&files, &env, profile, &section)
     }
 
     const SESSION: &str = "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n";

@@ -105,6 +105,7 @@ pub fn plan(profile: &Profile, endpoint: &Endpoint, cache: &CacheDir, session_on
                 external_id: last.external_id.clone(),
                 mfa_serial: None,
                 source_key_id: source_key_id(profile),
+                key: None,
             },
             last.duration,
         )),
@@ -204,8 +205,8 @@ fn sso_provider(name: &str, role: &SsoRole, cache: &CacheDir) -> Box<dyn Provide
         return inner;
     };
     let expect = Expect {
-        role_arn: Some(format!(
-            "sso:{}:{}@{}",
+        key: Some(format!(
+            "{}/{}@{}",
             a.account_id, a.role_name, role.login.start_url
         )),
         ..Expect::default()
@@ -278,6 +279,7 @@ fn session_token(
         external_id: None,
         mfa_serial: profile.mfa_serial.clone(),
         source_key_id: source_key_id(profile),
+        key: None,
     };
     let file = cache.session_token(profile);
     Box::new(Cached::new(

@@ -267,7 +267,8 @@ impl Private {
         &self,
         name: &str,
         timeout: Duration,
-        (label, doing): (&str, &str),
+        label: &str,
+        doing: &str,
     ) -> Result<Option<File>, CredsError> {
         let waiting = || {
             log::note(format_args!(

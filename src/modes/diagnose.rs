@@ -72,10 +72,10 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
         let cache = CacheDir::beside(&files.config.path, timeouts::LOCK);
         check_cache(&cache, &mut r);
         if let SourceKind::Sso(role) = &profile.source.kind {
-            let (ok, line) = super::sso::token_state(&role.login);
+            let state = super::sso::token_state(&role.login);
             r.line(
-                if ok { Level::Ok } else { Level::Warn },
-                format_args!("{line}"),
+                if state.usable { Level::Ok } else { Level::Warn },
+                format_args!("{}", state.line),
             );
         }
         check_credentials(profile, env, &cache, &mut r);

@@ -82,21 +82,28 @@ pub fn describe(profile: &str, role: &SsoRole) -> String {
     }
 }
 
-/// `-D`'s line on the login's token: where it is, when it expires, whether it can be refreshed;
-/// never the token. `false`: a login is needed.
-pub fn token_state(login: &Login) -> (bool, String) {
+/// What `-D` says of a login's token.
+pub struct TokenState {
+    /// Whether it can be used, now or once refreshed; false: a login is needed.
+    pub usable: bool,
+    /// Where it is, when it expires, whether it can be refreshed; never the token.
+    pub line: String,
+}
+
+/// `-D`'s line on the login's token.
+pub fn token_state(login: &Login) -> TokenState {
     use creds::sso::token;
     let path = token::path(login);
     let Some(t) = token::read(login, false) else {
-        return (
-            false,
-            format!(
+        return TokenState {
+            usable: false,
+            line: format!(
                 "no IAM Identity Center login of {} ({}): run aws-runas --sso-login {}",
                 login.label(),
                 path.display(),
                 login.profile
             ),
-        );
+        };
     };
     let now = crate::time::unix_now();
     let refresh = match (t.has_refresh_token(), t.registration_expires()) {
@@ -109,15 +116,14 @@ pub fn token_state(login: &Login) -> (bool, String) {
     };
     let when = crate::time::rfc3339::format(t.expires);
     let state = if t.usable(now) { "expires" } else { "expired" };
-    let ok = t.usable(now) || refresh.starts_with("can");
-    (
-        ok,
-        format!(
+    TokenState {
+        usable: t.usable(now) || refresh.starts_with("can"),
+        line: format!(
             "IAM Identity Center token of {} ({}): {state} {when}, {refresh}",
             login.label(),
             path.display()
         ),
-    )
+    }
 }
 
 /// `-l` (or with `config`, `-c`) for an Identity Center profile.

@@ -60,6 +60,10 @@ pub struct Entry {
     session_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     caller_arn: Option<String>,
+    /// What credentials that come from no role ARN were made for (an Identity Center role's:
+    /// `<account>/<role name>@<start URL>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    key: Option<String>,
 }
 
 /// What a usable entry must have been made for. `None` fields are written as empty strings, so
@@ -72,6 +76,9 @@ pub struct Expect {
     /// The access key id of the long-term keys at the chain's root: an entry made with another
     /// user's keys (another profile mapped to the same file) is not ours.
     pub source_key_id: Option<String>,
+    /// What credentials that come from no role ARN are for (see [`Entry`]); written only when
+    /// set, and then it must be the same.
+    pub key: Option<String>,
 }
 
 /// The seconds before expiry at which an entry stops being used: 10% of `lifetime`, at least
@@ -111,6 +118,7 @@ impl Entry {
             source_key_id: text(&expect.source_key_id),
             session_name: fetched.session_name.clone(),
             caller_arn: fetched.caller_arn.clone(),
+            key: expect.key.clone(),
         }
     }
 
@@ -130,6 +138,7 @@ impl Entry {
         if !field_matches(&self.role_arn, &expect.role_arn)
             || !field_matches(&self.external_id, &expect.external_id)
             || !field_matches(&self.mfa_serial, &expect.mfa_serial)
+            || self.key != expect.key
         {
             debug!("cache {name}: made for another role, external id or MFA device");
             return false;

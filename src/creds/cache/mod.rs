@@ -163,7 +163,7 @@ impl Cached {
     /// giving up after the lock timeout. `None`: no lock could be had (the run goes on).
     fn lock(&self, private: &Private) -> Result<Option<File>, CredsError> {
         let doing = format!("fetching the credentials of {}", self.label);
-        private.hold(&self.file_name(), self.lock_timeout, (&self.label, &doing))
+        private.hold(&self.file_name(), self.lock_timeout, &self.label, &doing)
     }
 }
 

@@ -140,8 +140,7 @@ fn authorization_code(
         redirect_uri: &redirect,
         verifier: &verifier,
     };
-    let ids = (client.client_id.as_str(), &client.client_secret);
-    let tokens = sso::create_token(agent, &login.endpoints.oidc, ids, grant)?;
+    let tokens = sso::create_token(agent, &login.endpoints.oidc, client.client(), grant)?;
     Ok(granted(tokens, client))
 }
 
@@ -180,10 +179,15 @@ fn device(
     open_browser(person, &url);
     let deadline = deadline.min(Instant::now() + Duration::from_secs(auth.expires_in));
     let mut interval = auth.interval;
-    let ids = (client.client_id.as_str(), &client.client_secret);
+
     loop {
         std::thread::sleep(Duration::from_secs(interval));
-        match sso::create_token(agent, oidc, ids, Grant::DeviceCode(&auth.device_code)) {
+        match sso::create_token(
+            agent,
+            oidc,
+            client.client(),
+            Grant::DeviceCode(&auth.device_code),
+        ) {
             Ok(tokens) => return Ok(granted(tokens, client)),
             Err(AwsError::Service { code, .. }) if code == "authorization_pending" => {
                 debug!("sso login: not approved yet");

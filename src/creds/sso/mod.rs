@@ -17,7 +17,7 @@ use super::provider::{Ctx, Fetched, Provider};
 use super::store::Private;
 use super::terminal::Person;
 use crate::aws::http::Agent;
-use crate::aws::sso::{self, Grant};
+use crate::aws::sso::{self, Client, Grant};
 use crate::config::sso::{Assignment, Login};
 use crate::log::{self, debug};
 use crate::time;
@@ -39,7 +39,7 @@ fn lock(
     let name = token::file_name(&token::path(login));
     let label = login.label();
     let doing = format!("refreshing the IAM Identity Center login of {label}");
-    private.hold(&name, timeout, (&label, &doing))
+    private.hold(&name, timeout, &label, &doing)
 }
 
 /// The login's token, valid for a while: the cached one, else refreshed (once for N parallel
@@ -97,17 +97,21 @@ fn refreshed(login: &Login, agent: &Agent, private: &Private, t: &Token) -> Opti
     if !t.due(now) {
         return Some(t.clone());
     }
-    if let Some((refresh, client_id, client_secret)) = t.refresher(now) {
-        let grant = Grant::RefreshToken(&refresh);
+    if let Some(r) = t.refresher(now) {
+        let grant = Grant::RefreshToken(&r.refresh_token);
         let oidc = &login.endpoints.oidc;
-        match sso::create_token(agent, oidc, (&client_id, &client_secret), grant) {
+        let client = Client {
+            id: &r.client_id,
+            secret: &r.client_secret,
+        };
+        match sso::create_token(agent, oidc, client, grant) {
             Ok(tokens) => {
                 let granted = Granted {
                     access_token: tokens.access_token,
                     expires_in: tokens.expires_in,
                     refresh_token: tokens.refresh_token,
-                    client_id,
-                    client_secret,
+                    client_id: r.client_id,
+                    client_secret: r.client_secret,
                     registration_expires: t.registration_expires().unwrap_or(now),
                 };
                 let fresh = Token::from_grant(login, granted, Some(t));
@@ -184,8 +188,9 @@ impl Provider for SsoProvider {
         };
         let t = current(&self.login, ctx.agent, ctx.person, self.lock_timeout)?;
         let portal = &self.login.endpoints.portal;
-        let target = (a.account_id.as_str(), a.role_name.as_str());
-        let credentials = sso::role_credentials(ctx.agent, portal, &t.access_token(), target)?;
+        let (account, role) = (&a.account_id, &a.role_name);
+        let token = t.access_token();
+        let credentials = sso::role_credentials(ctx.agent, portal, &token, account, role)?;
         debug!(
             "GetRoleCredentials: role {} in account {}, key {}",
             a.role_name, a.account_id, credentials.access_key_id

@@ -55,6 +55,13 @@ pub struct Token {
     registration_expires: Option<i64>,
 }
 
+/// What a refresh needs: the refresh token, and the client it was issued to.
+pub struct Refresher {
+    pub refresh_token: Secret,
+    pub client_id: String,
+    pub client_secret: Secret,
+}
+
 /// What a login gave: the tokens and the client that got them.
 pub struct Granted {
     pub access_token: Secret,
@@ -145,16 +152,16 @@ impl Token {
     }
 
     /// The refresh token and the client to use it with, while the registration is valid.
-    pub fn refresher(&self, now: i64) -> Option<(Secret, String, Secret)> {
+    pub fn refresher(&self, now: i64) -> Option<Refresher> {
         if self.registration_expires.is_none_or(|t| t <= now) {
             return None;
         }
         let s = &self.stored;
-        Some((
-            Secret::new(s.refresh_token.clone()?),
-            s.client_id.clone()?,
-            Secret::new(s.client_secret.clone()?),
-        ))
+        Some(Refresher {
+            refresh_token: Secret::new(s.refresh_token.clone()?),
+            client_id: s.client_id.clone()?,
+            client_secret: Secret::new(s.client_secret.clone()?),
+        })
     }
 
     /// Whether it has what a refresh needs (`-D`), whatever the time.
