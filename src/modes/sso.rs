@@ -106,6 +106,7 @@ pub fn token_state(login: &Login) -> TokenState {
         };
     };
     let now = crate::time::unix_now();
+    let refreshable = t.has_refresh_token() && t.registration_expires().is_some_and(|at| at > now);
     let refresh = match (t.has_refresh_token(), t.registration_expires()) {
         (true, Some(at)) if at > now => format!(
             "can be refreshed until {}",
@@ -117,7 +118,7 @@ pub fn token_state(login: &Login) -> TokenState {
     let when = crate::time::rfc3339::format(t.expires);
     let state = if t.usable(now) { "expires" } else { "expired" };
     TokenState {
-        usable: t.usable(now) || refresh.starts_with("can"),
+        usable: t.usable(now) || refreshable,
         line: format!(
             "IAM Identity Center token of {} ({}): {state} {when}, {refresh}",
             login.label(),
@@ -199,4 +200,42 @@ fn sections(session: &Session, login: &Login, pairs: &[(portal::Account, String)
         );
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// A login whose token file holds `json`.
+    fn login_with(tag: &str, json: &str) -> (Login, std::path::PathBuf) {
+        let dir =
+            std::env::temp_dir().join(format!("aws-runas-state-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let login = Login {
+            cache_dir: dir.clone(),
+            ..Login::sample()
+        };
+        let path = creds::sso::token::path(&login);
+        std::fs::write(&path, json).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        (login, dir)
+    }
+
+    #[test]
+    fn an_expired_token_that_cannot_be_refreshed_needs_a_login() {
+        let expired = r#"{"accessToken":"a","expiresAt":"2020-01-01T00:00:00Z"}"#;
+        let (login, dir) = login_with("expired", expired);
+        let state = token_state(&login);
+        assert!(!state.usable, "{}", state.line);
+        assert!(state
+            .line
+            .contains("cannot be refreshed (no refresh token)"));
+        let refreshable = r#"{"accessToken":"a","expiresAt":"2020-01-01T00:00:00Z","refreshToken":"r","clientId":"c","clientSecret":"s","registrationExpiresAt":"2999-01-01T00:00:00Z"}"#;
+        let (login, dir2) = login_with("refreshable", refreshable);
+        assert!(token_state(&login).usable);
+        std::fs::remove_dir_all(dir).unwrap();
+        std::fs::remove_dir_all(dir2).unwrap();
+    }
 }
