@@ -225,59 +225,91 @@ fn send(
     credentials: Option<&Credentials>,
     request: &Request<'_>,
 ) -> Result<(Doc, Option<String>), AwsError> {
-    let operation = request.action;
     let body = form(request);
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let headers = match credentials {
-            Some(c) => signed_headers(endpoint, request.service, c, &body)
-                .map_err(|detail| AwsError::Signing { operation, detail })?,
-            None => vec![("Content-Type".to_string(), CONTENT_TYPE.to_string())],
-        };
-        let result = agent.post(&endpoint.url, &headers, &body);
-        let response = match result {
-            Ok(r) => r,
-            Err(error) => {
-                debug!("POST {} {operation}: {error}", endpoint.url);
-                if attempt == 1 && matches!(error, HttpError::Connect(_) | HttpError::Dropped(_)) {
-                    thread::sleep(RETRY_BACKOFF);
-                    continue;
-                }
-                return Err(AwsError::Transport {
-                    operation,
-                    url: endpoint.url.clone(),
-                    error,
-                });
-            }
-        };
-        debug!(
-            "POST {} {operation} (key {}) -> {} in {} ms",
-            endpoint.url,
-            credentials.map_or("none, unsigned", |c| c.access_key_id.as_str()),
-            response.status,
-            response.elapsed.as_millis()
-        );
-        if (300..400).contains(&response.status) {
-            return Err(AwsError::Redirect {
-                operation,
-                url: endpoint.url.clone(),
-                status: response.status,
-            });
+    match once(agent, endpoint, credentials, request, &body) {
+        Err(Failed::Retryable(_)) => {
+            thread::sleep(RETRY_BACKOFF);
+            once(agent, endpoint, credentials, request, &body).map_err(Failed::into_error)
         }
-        let doc = xml::parse(&response.body);
-        if response.status >= 400 {
-            if attempt == 1 && retryable(&response, doc.as_ref().ok()) {
-                thread::sleep(RETRY_BACKOFF);
-                continue;
-            }
-            return Err(service_error(operation, &response, doc.ok()));
-        }
-        return match doc {
-            Ok(doc) => Ok((doc, response.date)),
-            Err(detail) => Err(AwsError::BadResponse { operation, detail }),
-        };
+        result => result.map_err(Failed::into_error),
     }
+}
+
+/// Why a try of a call failed: worth one more try (no connection, a dropped one, throttling or
+/// a server error), or not.
+enum Failed {
+    Retryable(AwsError),
+    Final(AwsError),
+}
+
+impl Failed {
+    fn into_error(self) -> AwsError {
+        match self {
+            Failed::Retryable(e) | Failed::Final(e) => e,
+        }
+    }
+}
+
+/// A call that got no answer: worth one more try when there was no connection, or it dropped.
+fn transport(operation: &'static str, endpoint: &Endpoint, error: HttpError) -> Failed {
+    debug!("POST {} {operation}: {error}", endpoint.url);
+    let retryable = matches!(error, HttpError::Connect(_) | HttpError::Dropped(_));
+    let url = endpoint.url.clone();
+    let e = AwsError::Transport {
+        operation,
+        url,
+        error,
+    };
+    if retryable {
+        Failed::Retryable(e)
+    } else {
+        Failed::Final(e)
+    }
+}
+
+/// One try of a call: signed (or not), posted, its answer read.
+fn once(
+    agent: &Agent,
+    endpoint: &Endpoint,
+    credentials: Option<&Credentials>,
+    request: &Request<'_>,
+    body: &str,
+) -> Result<(Doc, Option<String>), Failed> {
+    let operation = request.action;
+    let headers = match credentials {
+        Some(c) => signed_headers(endpoint, request.service, c, body)
+            .map_err(|detail| Failed::Final(AwsError::Signing { operation, detail }))?,
+        None => vec![("Content-Type".to_string(), CONTENT_TYPE.to_string())],
+    };
+    let response = agent
+        .post(&endpoint.url, &headers, body)
+        .map_err(|error| transport(operation, endpoint, error))?;
+    debug!(
+        "POST {} {operation} (key {}) -> {} in {} ms",
+        endpoint.url,
+        credentials.map_or("none, unsigned", |c| c.access_key_id.as_str()),
+        response.status,
+        response.elapsed.as_millis()
+    );
+    if (300..400).contains(&response.status) {
+        return Err(Failed::Final(AwsError::Redirect {
+            operation,
+            url: endpoint.url.clone(),
+            status: response.status,
+        }));
+    }
+    let doc = xml::parse(&response.body);
+    if response.status >= 400 {
+        let retry = retryable(&response, doc.as_ref().ok());
+        let e = service_error(operation, &response, doc.ok());
+        return Err(if retry {
+            Failed::Retryable(e)
+        } else {
+            Failed::Final(e)
+        });
+    }
+    doc.map(|doc| (doc, response.date))
+        .map_err(|detail| Failed::Final(AwsError::BadResponse { operation, detail }))
 }
 
 /// The error of a refused call: the first `Code` and `Message` in the answer, wherever they are.

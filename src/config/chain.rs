@@ -62,6 +62,45 @@ fn credential_source(profile: &str, value: &str) -> Result<RootKind, ProfileErro
     }
 }
 
+/// Where a role profile in the chain leads, by its section.
+enum Next {
+    /// The chain ends before this role: its profile's keys are the root's.
+    Root(RootKind),
+    /// The chain ends with this role, assumed with `credential_source`'s credentials.
+    LastRole(RootKind),
+    /// This role is assumed with the credentials of its `source_profile`.
+    Source(String),
+}
+
+/// Where the role profile `current` (whose section is `section`) leads; `start` is the chain's
+/// first profile.
+fn next(
+    files: &Files,
+    start: &str,
+    current: &str,
+    section: &Section,
+) -> Result<Next, ProfileError> {
+    // A source profile with static keys ends the chain, even with a role_arn (botocore).
+    if current != start && files.keys(current).is_some() {
+        return Ok(Next::Root(RootKind::Profile));
+    }
+    let (source, declared) = (
+        section.get("source_profile"),
+        section.get("credential_source"),
+    );
+    // A role assumed with a web identity token: that role is the root's credentials.
+    if section.get("web_identity_token_file").is_some() && source.is_none() && declared.is_none() {
+        return Ok(Next::Root(RootKind::WebIdentity));
+    }
+    let name = current.to_string();
+    match (source, declared) {
+        (Some(_), Some(_)) => Err(ProfileError::BothSources { name }),
+        (None, Some(cs)) => Ok(Next::LastRole(credential_source(current, cs)?)),
+        (Some(source), None) => Ok(Next::Source(source.to_string())),
+        (None, None) => Err(ProfileError::NoSourceProfile { name }),
+    }
+}
+
 /// Follows `source_profile` from `start` (which must exist) to the root.
 pub fn follow(files: &Files, start: &str) -> Result<Chain, ProfileError> {
     let mut visited = vec![start.to_string()];
@@ -75,27 +114,13 @@ pub fn follow(files: &Files, start: &str) -> Result<Chain, ProfileError> {
         else {
             break RootKind::Profile;
         };
-        // A source profile with static keys ends the chain, even with a role_arn (botocore).
-        if current != start && files.keys(&current).is_some() {
-            break RootKind::Profile;
-        }
-        // A role assumed with a web identity token: that role is the root's credentials.
-        if section.get("web_identity_token_file").is_some()
-            && section.get("source_profile").is_none()
-            && section.get("credential_source").is_none()
-        {
-            break RootKind::WebIdentity;
-        }
-        if section.get("credential_source").is_some() && section.get("source_profile").is_some() {
-            return Err(ProfileError::BothSources { name: current });
-        }
-        if let Some(cs) = section.get("credential_source") {
-            let kind = credential_source(&current, cs)?;
-            roles.push((current.clone(), section));
-            break kind;
-        }
-        let Some(source) = section.get("source_profile").map(str::to_string) else {
-            return Err(ProfileError::NoSourceProfile { name: current });
+        let source = match next(files, start, &current, &section)? {
+            Next::Root(kind) => break kind,
+            Next::LastRole(kind) => {
+                roles.push((current.clone(), section));
+                break kind;
+            }
+            Next::Source(source) => source,
         };
         roles.push((current.clone(), section));
         if source == current {

@@ -113,13 +113,7 @@ pub fn resolve(
     let own = matches!(target, Target::Profile(_));
     let layers = Layers::new(files, &chain, own);
     let mut settings = layers::settings(&layers, env, overrides)?;
-    // The own profile's duration_seconds sets the role duration when no other is set.
-    let duration_seconds = match files.profile(start).filter(|_| own) {
-        Some(section) if !settings.role_duration_set() => chain::duration_seconds(start, &section)?
-            .map(|d| Setting::new(d, format!("profile '{start}'"))),
-        _ => None,
-    };
-    let role_duration = settings.settle_role_duration(duration_seconds);
+    let role_duration = role_duration(files, start, own, &mut settings)?;
     let source = source::source(files, env, &chain)?;
     let links = chain::links(&chain)?;
     let roles = roles(&target, &links, role_duration, env);
@@ -151,6 +145,22 @@ pub fn resolve(
     };
     endpoint::sso(env, &mut profile).map_err(ProfileError::Endpoint)?;
     Ok(profile)
+}
+
+/// The role duration of the settings, else, for the user's own profile (`own`: not a role ARN
+/// standing in for one), its `duration_seconds`, else the default.
+fn role_duration(
+    files: &Files,
+    start: &str,
+    own: bool,
+    settings: &mut layers::Settings,
+) -> Result<Duration, ProfileError> {
+    let duration_seconds = match files.profile(start).filter(|_| own) {
+        Some(section) if !settings.role_duration_set() => chain::duration_seconds(start, &section)?
+            .map(|d| Setting::new(d, format!("profile '{start}'"))),
+        _ => None,
+    };
+    Ok(settings.settle_role_duration(duration_seconds))
 }
 
 /// The profiles whose credentials come from `login` (the same Identity Center session, or
@@ -281,20 +291,7 @@ fn roles(target: &Target, links: &[Link], role_duration: Duration, env: &Env) ->
     }
     let chained = roles.len() > 1;
     if let Some(last) = roles.last_mut() {
-        last.duration = role_duration;
-        if let Some(ext) = env.non_empty("EXTERNAL_ID") {
-            debug!("external_id from environment EXTERNAL_ID");
-            last.external_id = Some(ext.to_string());
-        }
-        if let Some(session) = env.non_empty("AWS_ROLE_SESSION_NAME") {
-            if last.session_name.is_none() {
-                last.session_name = Some(session.to_string());
-            }
-        }
-        if chained && role_duration > CHAINED_MAX {
-            debug!("role chaining: AWS allows at most 1h for a chained role; asking for 1h");
-            last.duration = CHAINED_MAX;
-        }
+        settle_last(last, role_duration, chained, env);
     }
     for step in &roles {
         debug!(
@@ -310,6 +307,25 @@ fn roles(target: &Target, links: &[Link], role_duration: Duration, env: &Env) ->
         );
     }
     roles
+}
+
+/// The final role's settings: the role duration (at most an hour when `chained`), and the
+/// environment's external id and session name.
+fn settle_last(last: &mut RoleStep, role_duration: Duration, chained: bool, env: &Env) {
+    last.duration = role_duration;
+    if let Some(ext) = env.non_empty("EXTERNAL_ID") {
+        debug!("external_id from environment EXTERNAL_ID");
+        last.external_id = Some(ext.to_string());
+    }
+    if let Some(session) = env.non_empty("AWS_ROLE_SESSION_NAME") {
+        if last.session_name.is_none() {
+            last.session_name = Some(session.to_string());
+        }
+    }
+    if chained && role_duration > CHAINED_MAX {
+        debug!("role chaining: AWS allows at most 1h for a chained role; asking for 1h");
+        last.duration = CHAINED_MAX;
+    }
 }
 
 #[cfg(test)]

@@ -68,29 +68,16 @@ pub fn plan(profile: &Profile, endpoint: &Endpoint, cache: &CacheDir, session_on
         _ => return session_plan(profile, endpoint, cache, long_term, session_only),
     };
     let direct = temporary || (profile.roles.len() == 1 && last.duration > CHAINED_MAX);
-    let (mut provider, reason) = if direct {
-        (long_term, direct_reason(profile, temporary, last.duration))
+    let signer = if direct {
+        Plan {
+            provider: long_term,
+            reason: direct_reason(profile, temporary, last.duration),
+        }
     } else {
-        let want_caller = profile.roles.iter().any(|s| s.session_name.is_none());
-        let reason = format!(
-            "session token of profile '{}' (cached, shared by every role using it{}), then AssumeRole with it",
-            source.profile,
-            if profile.mfa_serial.is_some() { ", MFA asked once" } else { "" }
-        );
-        (
-            session_token(profile, endpoint, cache, long_term, want_caller),
-            reason,
-        )
+        session_signer(profile, endpoint, cache, long_term)
     };
-    for (i, step) in profile.roles.iter().enumerate() {
-        provider = Box::new(AssumeRole {
-            signer: provider,
-            endpoint: endpoint.clone(),
-            step: step.clone(),
-            // Only a role assumed directly with the long-term keys carries the MFA fields.
-            mfa_serial: profile.mfa_serial.clone().filter(|_| direct && i == 0),
-        });
-    }
+    let provider = assume_roles(profile, endpoint, signer.provider, direct);
+    let reason = signer.reason;
     let reason = match profile.roles.len() {
         1 => reason,
         n => format!("{reason}; role chaining through {n} roles"),
@@ -111,6 +98,45 @@ pub fn plan(profile: &Profile, endpoint: &Endpoint, cache: &CacheDir, session_on
         )),
         reason,
     }
+}
+
+/// The cached session token of the source profile, signing the first role.
+fn session_signer(
+    profile: &Profile,
+    endpoint: &Endpoint,
+    cache: &CacheDir,
+    long_term: Box<dyn Provider>,
+) -> Plan {
+    let want_caller = profile.roles.iter().any(|s| s.session_name.is_none());
+    let reason = format!(
+        "session token of profile '{}' (cached, shared by every role using it{}), then AssumeRole with it",
+        profile.source.profile,
+        if profile.mfa_serial.is_some() { ", MFA asked once" } else { "" }
+    );
+    Plan {
+        provider: session_token(profile, endpoint, cache, long_term, want_caller),
+        reason,
+    }
+}
+
+/// Each role of the chain assumed with the one before, the first with `signer`; only a role
+/// assumed `direct`ly with the long-term keys sends the MFA code.
+fn assume_roles(
+    profile: &Profile,
+    endpoint: &Endpoint,
+    signer: Box<dyn Provider>,
+    direct: bool,
+) -> Box<dyn Provider> {
+    let mut provider = signer;
+    for (i, step) in profile.roles.iter().enumerate() {
+        provider = Box::new(AssumeRole {
+            signer: provider,
+            endpoint: endpoint.clone(),
+            step: step.clone(),
+            mfa_serial: profile.mfa_serial.clone().filter(|_| direct && i == 0),
+        });
+    }
+    provider
 }
 
 /// What IAM discovery calls (`-l`, `-m`, `-c`) are signed with, and why. With long-term keys and

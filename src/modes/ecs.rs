@@ -68,6 +68,18 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
         log::note(format_args!("stopped (signal {})", signal.number));
         return Ok(0);
     }
+    let child_env = command_env(env, &started, uri, token);
+    run_command(&started.command, child_env, signals)
+}
+
+/// The command's environment: the endpoint's URI and token (and the profile's region and name)
+/// added, the variables that would take precedence over them, or point elsewhere, removed.
+fn command_env(
+    env: &Env,
+    started: &endpoints::Started,
+    uri: String,
+    token: String,
+) -> Vec<(OsString, OsString)> {
     let null = if cfg!(windows) { "NUL" } else { "/dev/null" };
     let mut ours: Vec<(&'static str, String)> = vec![
         ("AWS_CONTAINER_CREDENTIALS_FULL_URI", uri),
@@ -82,8 +94,7 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
     if let Some(name) = &started.profile_name {
         ours.push(("AWSRUNAS_PROFILE", name.clone()));
     }
-    let child_env = exec::child_env_without(env.vars(), &ours, HIDDEN);
-    run_command(&started.command, child_env, signals)
+    exec::child_env_without(env.vars(), &ours, HIDDEN)
 }
 
 /// Runs the command, passing on the signals sent to us, and returns its exit code (128 + the

@@ -127,41 +127,9 @@ fn collect(session: &Session, user: &IamUser) -> Result<Assumable, Error> {
         listed: 0,
         first_failure: None,
     };
-    let name = user.name.as_str();
-    let inline = c.list("the user's inline policies", c.iam.list_user_policies(name));
-    for policy in inline {
-        let document = c.iam.get_user_policy(name, &policy);
-        c.read(
-            &format!("inline policy '{policy}' of user {name}"),
-            document,
-        );
-    }
-    let attached = c.list(
-        "the user's attached policies",
-        c.iam.list_attached_user_policies(name),
-    );
-    for arn in attached {
-        c.managed(&arn);
-    }
-    for group in c.list("the user's groups", c.iam.list_groups_for_user(name)) {
-        let inline = c.list(
-            &format!("the inline policies of group {group}"),
-            c.iam.list_group_policies(&group),
-        );
-        for policy in inline {
-            let document = c.iam.get_group_policy(&group, &policy);
-            c.read(
-                &format!("inline policy '{policy}' of group {group}"),
-                document,
-            );
-        }
-        let attached = c.list(
-            &format!("the attached policies of group {group}"),
-            c.iam.list_attached_group_policies(&group),
-        );
-        for arn in attached {
-            c.managed(&arn);
-        }
+    c.user(&user.name);
+    for group in c.list("the user's groups", c.iam.list_groups_for_user(&user.name)) {
+        c.group(&group);
     }
     match (c.listed, c.first_failure) {
         (0, Some(error)) => Err(DiscoveryError::NoPolicies {
@@ -186,6 +154,50 @@ struct Collector<'a> {
 }
 
 impl Collector<'_> {
+    /// The user's own policies: inline and attached.
+    fn user(&mut self, name: &str) {
+        let inline = self.list(
+            "the user's inline policies",
+            self.iam.list_user_policies(name),
+        );
+        for policy in inline {
+            let document = self.iam.get_user_policy(name, &policy);
+            self.read(
+                &format!("inline policy '{policy}' of user {name}"),
+                document,
+            );
+        }
+        let attached = self.list(
+            "the user's attached policies",
+            self.iam.list_attached_user_policies(name),
+        );
+        for arn in attached {
+            self.managed(&arn);
+        }
+    }
+
+    /// The policies of one of the user's groups: inline and attached.
+    fn group(&mut self, group: &str) {
+        let inline = self.list(
+            &format!("the inline policies of group {group}"),
+            self.iam.list_group_policies(group),
+        );
+        for policy in inline {
+            let document = self.iam.get_group_policy(group, &policy);
+            self.read(
+                &format!("inline policy '{policy}' of group {group}"),
+                document,
+            );
+        }
+        let attached = self.list(
+            &format!("the attached policies of group {group}"),
+            self.iam.list_attached_group_policies(group),
+        );
+        for arn in attached {
+            self.managed(&arn);
+        }
+    }
+
     /// The items of a list call, or none (with a warning) when it failed.
     fn list(&mut self, what: &str, result: Result<Vec<String>, AwsError>) -> Vec<String> {
         match result {

@@ -53,17 +53,22 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
     }
     if args.open {
         if let Some(browser) = Browser::find(env) {
-            let command: Vec<OsString> = vec![browser.program().into()];
-            let mut child = browser.open(&url).map_err(|error| exec::ExecError {
-                program: browser.program(),
-                error,
-                hint: None,
-            })?;
-            return Ok(exec::wait(&mut child, &command)?);
+            return open(&browser, &url);
         }
         log::note(format_args!(
             "nothing here opens a browser (set BROWSER): open the URL below"
         ));
     }
     super::print(&format!("{url}\n"))
+}
+
+/// Opens `url` in `browser` and returns the opener's exit code.
+fn open(browser: &Browser, url: &str) -> Result<i32, Error> {
+    let command: Vec<OsString> = vec![browser.program().into()];
+    let mut child = browser.open(url).map_err(|error| exec::ExecError {
+        program: browser.program(),
+        error,
+        hint: None,
+    })?;
+    Ok(exec::wait(&mut child, &command)?)
 }

@@ -203,7 +203,20 @@ impl Holder {
             code: None,
             ask_terminal: true,
         };
-        match (source.fetch)(want) {
+        let fetched = (source.fetch)(want);
+        self.renewed(&served, expiration, fetched, failing)
+    }
+
+    /// Serves what a renewal of `served` (expiring at `expiration`) `fetched`, or says once
+    /// (not `failing` yet) why it could not; returns whether the renewal is failing.
+    fn renewed(
+        &self,
+        served: &Served,
+        expiration: i64,
+        fetched: Result<Credentials, CredsError>,
+        failing: bool,
+    ) -> bool {
+        match fetched {
             Ok(fresh) => {
                 log::note(format_args!(
                     "renewed the credentials of {}: they expire at {}",

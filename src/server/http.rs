@@ -246,13 +246,8 @@ fn log_request(method: &str, logged: &str, status: u16, bytes: usize) {
     let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
 
-/// Answers one request: the Host check, the handler, the access-log line.
-fn answer(
-    mut request: tiny_http::Request,
-    handler: &(dyn Fn(&Request) -> Reply + Sync),
-    hidden: &(dyn Fn(&str) -> bool + Sync),
-) {
-    let target = request.url().to_string();
+/// Our view of `request` (whose target is `target`): method, path, headers, the body.
+fn ours(request: &mut tiny_http::Request, target: &str) -> Request {
     let path = target.split('?').next().unwrap_or_default().to_string();
     let mut ours = Request {
         method: request.method().as_str().to_ascii_uppercase(),
@@ -271,6 +266,17 @@ fn answer(
     };
     // The body is in memory already (read whole by the connection, at most MAX_BODY).
     let _ = std::io::Read::read_to_end(request.as_reader(), &mut ours.body);
+    ours
+}
+
+/// Answers one request: the Host check, the handler, the access-log line.
+fn answer(
+    mut request: tiny_http::Request,
+    handler: &(dyn Fn(&Request) -> Reply + Sync),
+    hidden: &(dyn Fn(&str) -> bool + Sync),
+) {
+    let target = request.url().to_string();
+    let ours = ours(&mut request, &target);
     let reply = if !host_allowed(ours.header("host")) {
         Reply::error(
             403,

@@ -178,40 +178,50 @@ fn device(
     ));
     open_browser(person, &url);
     let deadline = deadline.min(Instant::now() + Duration::from_secs(auth.expires_in));
-    let mut interval = auth.interval;
+    let tokens = poll(login, agent, &client, &auth, deadline)?;
+    Ok(granted(tokens, client))
+}
 
+/// CreateToken with the device code, every `interval` (longer after `slow_down`), until the user
+/// approves it, refuses it, or `deadline` passes.
+fn poll(
+    login: &Login,
+    agent: &Agent,
+    client: &Registration,
+    auth: &sso::DeviceAuthorization,
+    deadline: Instant,
+) -> Result<sso::Tokens, CredsError> {
+    let expired = || {
+        failed(
+            login,
+            "the code expired before it was approved: log in again",
+        )
+    };
+    let grant = || Grant::DeviceCode(&auth.device_code);
+    let mut interval = auth.interval;
     loop {
         std::thread::sleep(Duration::from_secs(interval));
-        match sso::create_token(
-            agent,
-            oidc,
-            client.client(),
-            Grant::DeviceCode(&auth.device_code),
-        ) {
-            Ok(tokens) => return Ok(granted(tokens, client)),
-            Err(AwsError::Service { code, .. }) if code == "authorization_pending" => {
-                debug!("sso login: not approved yet");
-            }
-            Err(AwsError::Service { code, .. }) if code == "slow_down" => {
+        let error = match sso::create_token(agent, &login.endpoints.oidc, client.client(), grant())
+        {
+            Ok(tokens) => return Ok(tokens),
+            Err(e) => e,
+        };
+        let code = match &error {
+            AwsError::Service { code, .. } => code.as_str(),
+            _ => "",
+        };
+        match code {
+            "authorization_pending" => debug!("sso login: not approved yet"),
+            "slow_down" => {
                 interval += SLOW_DOWN;
                 debug!("sso login: slow_down, polling every {interval}s");
             }
-            Err(AwsError::Service { code, .. }) if code == "access_denied" => {
-                return Err(failed(login, "it was refused in the browser"));
-            }
-            Err(AwsError::Service { code, .. }) if code == "expired_token" => {
-                return Err(failed(
-                    login,
-                    "the code expired before it was approved: log in again",
-                ));
-            }
-            Err(e) => return Err(e.into()),
+            "access_denied" => return Err(failed(login, "it was refused in the browser")),
+            "expired_token" => return Err(expired()),
+            _ => return Err(error.into()),
         }
         if Instant::now() >= deadline {
-            return Err(failed(
-                login,
-                "the code expired before it was approved: log in again",
-            ));
+            return Err(expired());
         }
     }
 }
