@@ -37,19 +37,24 @@ fn failed(login: &Login, reason: impl Into<String>) -> CredsError {
     }
 }
 
+/// What a login works with: what it is for, the run's agent, the token cache's private
+/// directory (for the client registration), and the person who logs in.
+#[derive(Clone, Copy)]
+pub struct Flow<'a> {
+    pub login: &'a Login,
+    pub agent: &'a Agent,
+    pub private: &'a Private,
+    pub person: &'a Person,
+}
+
 /// Logs in; `previous` is the token being replaced, whose unknown fields are kept.
-pub fn run(
-    login: &Login,
-    agent: &Agent,
-    private: &Private,
-    person: &Person,
-    previous: Option<&Token>,
-) -> Result<Token, CredsError> {
+pub fn run(flow: Flow<'_>, previous: Option<&Token>) -> Result<Token, CredsError> {
+    let login = flow.login;
     let deadline = Instant::now() + TIMEOUT;
-    let result = if person.device_code {
-        device(login, agent, private, person, deadline)
+    let result = if flow.person.device_code {
+        device(flow, deadline)
     } else {
-        authorization_code(login, agent, private, person, deadline)
+        authorization_code(flow, deadline)
     };
     let granted = result.map_err(|e| match e {
         CredsError::Aws(AwsError::Service { code, .. }) if code == "invalid_client" => {
@@ -89,13 +94,8 @@ fn base64url(data: &[u8]) -> String {
 }
 
 /// The authorization-code grant with PKCE through the loopback redirect.
-fn authorization_code(
-    login: &Login,
-    agent: &Agent,
-    private: &Private,
-    person: &Person,
-    deadline: Instant,
-) -> Result<Granted, CredsError> {
+fn authorization_code(flow: Flow<'_>, deadline: Instant) -> Result<Granted, CredsError> {
+    let (login, agent) = (flow.login, flow.agent);
     let callback = Callback::bind().map_err(|e| {
         failed(
             login,
@@ -105,7 +105,7 @@ fn authorization_code(
     let redirect = callback.redirect_uri.clone();
     // The registered redirect: any port of the loopback address (RFC 8252).
     let registered = format!("http://127.0.0.1{}", callback::PATH);
-    let client = registration(login, agent, private, Some(&registered))?;
+    let client = registration(login, agent, flow.private, Some(&registered))?;
     let random = |e: std::io::Error| failed(login, format!("no random bytes: {e}"));
     let verifier = Secret::new(base64url(&random::bytes::<32>().map_err(random)?));
     let challenge = base64url(&Sha256::digest(verifier.expose().as_bytes()));
@@ -121,7 +121,7 @@ fn authorization_code(
         "log in to IAM Identity Center ({}) in your browser; if it does not open, open {url}",
         login.label()
     ));
-    open_browser(person, &url);
+    open_browser(flow.person, &url);
     let outcome = callback
         .wait(&state, deadline)
         .map_err(|e| failed(login, format!("the login's redirect listener failed: {e}")))?;
@@ -156,14 +156,9 @@ fn granted(tokens: sso::Tokens, client: Registration) -> Granted {
 }
 
 /// The device grant: the user approves the code on the page; we poll.
-fn device(
-    login: &Login,
-    agent: &Agent,
-    private: &Private,
-    person: &Person,
-    deadline: Instant,
-) -> Result<Granted, CredsError> {
-    let client = registration(login, agent, private, None)?;
+fn device(flow: Flow<'_>, deadline: Instant) -> Result<Granted, CredsError> {
+    let (login, agent) = (flow.login, flow.agent);
+    let client = registration(login, agent, flow.private, None)?;
     let oidc = &login.endpoints.oidc;
     let auth = sso::start_device_authorization(agent, oidc, &client, &login.start_url)?;
     let url = auth
@@ -176,7 +171,7 @@ fn device(
         auth.verification_uri,
         auth.user_code
     ));
-    open_browser(person, &url);
+    open_browser(flow.person, &url);
     let deadline = deadline.min(Instant::now() + Duration::from_secs(auth.expires_in));
     let tokens = poll(login, agent, &client, &auth, deadline)?;
     Ok(granted(tokens, client))

@@ -85,7 +85,13 @@ fn logged_in(
     person: &Person,
     previous: Option<&Token>,
 ) -> Result<Token, CredsError> {
-    let token = login::run(login, agent, private, person, previous)?;
+    let flow = login::Flow {
+        login,
+        agent,
+        private,
+        person,
+    };
+    let token = login::run(flow, previous)?;
     save(login, private, &token);
     Ok(token)
 }
