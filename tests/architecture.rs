@@ -364,7 +364,7 @@ fn only_env_rs_reads_the_environment_and_each_crate_has_one_owner() {
                 "aws/federation.rs",
                 "aws/sso.rs",
                 "creds/sso/token.rs",
-                "creds/sso/login.rs",
+                "creds/sso/registration.rs",
             ],
         ),
         ("sha1::", &["creds/sso/token.rs"]),
