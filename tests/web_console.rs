@@ -96,3 +96,43 @@ fn session_token_credentials_cannot_be_federated() {
         assert_one_line_error(&out, &["cannot federate", "use -w with a role profile"]);
     }
 }
+
+#[test]
+fn open_uses_the_browser_rule_and_prints_the_url_when_nothing_opens_one() {
+    let standin = standin();
+    let home = Home::standard();
+    // BROWSER is the opener: it gets the URL as its one argument, and its exit code is ours.
+    let opener = home.path().join("opener.sh");
+    let seen = home.path().join("seen");
+    std::fs::write(
+        &opener,
+        format!(
+            "#!/bin/sh\nprintf '%s' \"$#:$1\" > '{}'\nexit 3\n",
+            seen.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&opener, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let out = home
+        .cmd(["-w", "--open", "admin"])
+        .env("AWS_RUNAS_SIGNIN_URL", &standin.url)
+        .env("BROWSER", &opener)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    let seen = std::fs::read_to_string(&seen).unwrap();
+    assert!(
+        seen.starts_with(&format!("1:{}?Action=login&", standin.url)),
+        "{seen}"
+    );
+    // No BROWSER and no display: nothing can open it, so it is printed, with a note.
+    let out = home
+        .cmd(["-w", "--open", "admin"])
+        .env("AWS_RUNAS_SIGNIN_URL", &standin.url)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with(&format!("{}?Action=login&", standin.url)));
+    assert!(stderr(&out).contains("set BROWSER"), "{}", stderr(&out));
+}
