@@ -141,8 +141,21 @@ fn prefixed_name(section: &str) -> Option<&str> {
         Some(quoted) => Some(quoted),
         // As botocore splits the header (shlex): `[profile my profile]` is three words, and no
         // profile at all.
-        None if name.contains(char::is_whitespace) => None,
+        None if has_whitespace(name) => None,
         None => Some(name),
+    }
+}
+
+/// Whether `text` holds whitespace (as `char::is_whitespace` says). ASCII text, as profile names
+/// are, is looked at a byte at a time: decoding each character to test it (a predicate pattern)
+/// cost a cached run about 1% of its instructions, as every `[profile ...]` header is read again for
+/// each profile looked up.
+fn has_whitespace(text: &str) -> bool {
+    if text.is_ascii() {
+        // The ASCII characters char::is_whitespace names: space, and \t \n \x0B \x0C \r.
+        text.bytes().any(|b| matches!(b, b' ' | b'\t'..=b'\r'))
+    } else {
+        text.chars().any(char::is_whitespace)
     }
 }
 
@@ -419,6 +432,23 @@ mod tests {
         assert_eq!(prefixed_name("profile my profile"), None);
         assert_eq!(config_profile_name("profile my profile"), None);
         assert_eq!(config_profile_name("dev"), Some("dev"));
+    }
+
+    #[test]
+    fn whitespace_is_found_as_char_is_whitespace_finds_it() {
+        // Every character up to U+3000 (the last whitespace), alone and between ASCII letters.
+        for c in (0..=0x3000).filter_map(char::from_u32) {
+            for text in [c.to_string(), format!("a{c}b")] {
+                assert_eq!(
+                    has_whitespace(&text),
+                    text.chars().any(char::is_whitespace),
+                    "{text:?}"
+                );
+            }
+        }
+        assert_eq!(prefixed_name("profile my\u{a0}profile"), None);
+        assert_eq!(prefixed_name("profile my\x0bprofile"), None);
+        assert_eq!(prefixed_name("profile caf\u{e9}"), Some("caf\u{e9}"));
     }
 
     #[test]
