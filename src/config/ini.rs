@@ -273,8 +273,10 @@ fn line_of_its_own(ini: &mut Ini, trimmed: &str) -> Result<(), &'static str> {
         });
         return Ok(());
     }
+    // As bytes, as the line ends are (see `lines`): both are ASCII.
     let split = trimmed
-        .find(['=', ':'])
+        .bytes()
+        .position(|b| b == b'=' || b == b':')
         .ok_or("expected 'key = value' or '[section]'")?;
     let key = trimmed[..split].trim();
     if key.is_empty() {
@@ -425,6 +427,13 @@ mod tests {
         // Line numbers count every end: the bad line is the fourth.
         let e = parse("[a]\rk = ü\r\n\rnot ini\n", Path::new("c")).unwrap_err();
         assert_eq!(e.line, 4);
+    }
+
+    #[test]
+    fn the_first_equals_sign_or_colon_splits_a_line() {
+        let ini = p("[x]\ndé:b=c\nk=ü:v\n").unwrap();
+        let x = ini.section("x").unwrap();
+        assert_eq!((x.get("dé"), x.get("k")), (Some("b=c"), Some("ü:v")));
     }
 
     #[test]
