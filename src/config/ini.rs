@@ -159,6 +159,13 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
     .filter(|_| !text.is_empty())
 }
 
+/// Whether `text` begins with one of `ascii`: a byte compared, where a char pattern
+/// (`starts_with([' ', '\t'])`, `strip_prefix('"')`) decodes or encodes a character first, on
+/// every line of both files and every section header a lookup reads.
+pub(super) fn begins_with(text: &str, ascii: &[u8]) -> bool {
+    text.as_bytes().first().is_some_and(|b| ascii.contains(b))
+}
+
 /// Drops an inline comment: `#` or `;` preceded by whitespace.
 fn strip_inline_comment(value: &str) -> &str {
     let bytes = value.as_bytes();
@@ -174,11 +181,12 @@ fn strip_inline_comment(value: &str) -> &str {
 /// quoted value may hold ` #` (`external_id = "it's #1"  # note`).
 fn clean_value(raw: &str) -> &str {
     let raw = raw.trim();
-    for q in ['"', '\''] {
-        if let Some(inner) = raw.strip_prefix(q) {
-            if let Some(end) = inner.rfind(q) {
+    for q in [b'"', b'\''] {
+        if begins_with(raw, &[q]) {
+            let inner = &raw[1..];
+            if let Some(end) = inner.rfind(char::from(q)) {
                 let rest = inner[end + 1..].trim_start();
-                if rest.is_empty() || rest.starts_with(['#', ';']) {
+                if rest.is_empty() || begins_with(rest, b"#;") {
                     return &inner[..end];
                 }
             }
@@ -198,10 +206,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Ini, IniError> {
     let mut nested: Option<String> = None;
     for (index, line) in lines(text).enumerate() {
         let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with(';') {
+        if trimmed.is_empty() || begins_with(trimmed, b"#;") {
             continue;
         }
-        let read = if line.starts_with([' ', '\t']) {
+        let read = if begins_with(line, b" \t") {
             continued(&mut ini, &mut nested, trimmed)
         } else {
             Ok(false)
@@ -257,7 +265,8 @@ fn continued(
 
 /// A section header or a `key = value` line.
 fn line_of_its_own(ini: &mut Ini, trimmed: &str) -> Result<(), &'static str> {
-    if let Some(rest) = trimmed.strip_prefix('[') {
+    if begins_with(trimmed, b"[") {
+        let rest = &trimmed[1..];
         // As Python's configparser reads it (botocore): the name runs to the last `]`, and
         // whatever follows it (`; note`, `# note`, `/* note */`) is ignored.
         let end = rest
@@ -427,6 +436,22 @@ mod tests {
         // Line numbers count every end: the bad line is the fourth.
         let e = parse("[a]\rk = ü\r\n\rnot ini\n", Path::new("c")).unwrap_err();
         assert_eq!(e.line, 4);
+    }
+
+    #[test]
+    fn one_pair_of_quotes_is_removed_when_only_a_comment_follows() {
+        let cases = [
+            ("'x' ; note", "x"),
+            ("\"x\"# note", "x"),
+            ("\"a\" b", "\"a\" b"),
+            ("\"", "\""),
+            ("''", ""),
+            ("'é\"'", "é\""),
+            ("\"x' # note", "\"x'"),
+        ];
+        for (raw, value) in cases {
+            assert_eq!(clean_value(raw), value, "{raw:?}");
+        }
     }
 
     #[test]
