@@ -5,7 +5,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use super::ini::{Ini, IniError, Section};
+use super::ini::{begins_with, Ini, IniError, Section};
 use super::searched::{closest, Searched};
 use crate::credentials::{Credentials, Secret};
 use crate::env::Env;
@@ -130,13 +130,15 @@ impl Files {
 /// botocore's shlex split reads it).
 fn prefixed_name(section: &str) -> Option<&str> {
     let rest = section.strip_prefix("profile")?;
-    if !rest.starts_with([' ', '\t']) {
+    if !begins_with(rest, b" \t") {
         return None;
     }
     let name = rest.trim();
-    let unquoted = ['"', '\'']
-        .iter()
-        .find_map(|q| name.strip_prefix(*q)?.strip_suffix(*q));
+    // One pair of quotes around it, of either kind (compared as bytes: both are ASCII).
+    let unquoted = match name.as_bytes() {
+        [q @ (b'"' | b'\''), .., last] if q == last => Some(&name[1..name.len() - 1]),
+        _ => None,
+    };
     match unquoted {
         Some(quoted) => Some(quoted),
         // As botocore splits the header (shlex): `[profile my profile]` is three words, and no
@@ -164,7 +166,7 @@ fn has_whitespace(text: &str) -> bool {
 fn looks_prefixed(section: &str) -> bool {
     section
         .strip_prefix("profile")
-        .is_some_and(|rest| rest.starts_with([' ', '\t']))
+        .is_some_and(|rest| begins_with(rest, b" \t"))
 }
 
 /// The profile a config-file section names: `[profile NAME]` → NAME, `[NAME]` → NAME;
@@ -430,6 +432,12 @@ mod tests {
         assert_eq!(prefixed_name("profile dev"), Some("dev"));
         assert_eq!(prefixed_name("profile \"my profile\""), Some("my profile"));
         assert_eq!(prefixed_name("profile my profile"), None);
+        // One pair of quotes, of one kind, is removed.
+        assert_eq!(prefixed_name("profile\t'é'"), Some("é"));
+        assert_eq!(prefixed_name("profile \"\""), Some(""));
+        assert_eq!(prefixed_name("profile \""), Some("\""));
+        assert_eq!(prefixed_name("profile 'a\""), Some("'a\""));
+        assert_eq!(prefixed_name("profile\"a\""), None);
         assert_eq!(config_profile_name("profile my profile"), None);
         assert_eq!(config_profile_name("dev"), Some("dev"));
     }
