@@ -5,7 +5,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use super::ini::{Ini, IniError, Section};
+use super::ini::{begins_with, Ini, IniError, Section};
 use super::searched::{closest, Searched};
 use crate::credentials::{Credentials, Secret};
 use crate::env::Env;
@@ -130,19 +130,34 @@ impl Files {
 /// botocore's shlex split reads it).
 fn prefixed_name(section: &str) -> Option<&str> {
     let rest = section.strip_prefix("profile")?;
-    if !rest.starts_with([' ', '\t']) {
+    if !begins_with(rest, b" \t") {
         return None;
     }
     let name = rest.trim();
-    let unquoted = ['"', '\'']
-        .iter()
-        .find_map(|q| name.strip_prefix(*q)?.strip_suffix(*q));
+    // One pair of quotes around it, of either kind (compared as bytes: both are ASCII).
+    let unquoted = match name.as_bytes() {
+        [q @ (b'"' | b'\''), .., last] if q == last => Some(&name[1..name.len() - 1]),
+        _ => None,
+    };
     match unquoted {
         Some(quoted) => Some(quoted),
         // As botocore splits the header (shlex): `[profile my profile]` is three words, and no
         // profile at all.
-        None if name.contains(char::is_whitespace) => None,
+        None if has_whitespace(name) => None,
         None => Some(name),
+    }
+}
+
+/// Whether `text` holds whitespace (as `char::is_whitespace` says). ASCII text, as profile names
+/// are, is looked at a byte at a time: decoding each character to test it (a predicate pattern)
+/// cost a cached run about 1% of its instructions, as every `[profile ...]` header is read again for
+/// each profile looked up.
+fn has_whitespace(text: &str) -> bool {
+    if text.is_ascii() {
+        // The ASCII characters char::is_whitespace names: space, and \t \n \x0B \x0C \r.
+        text.bytes().any(|b| matches!(b, b' ' | b'\t'..=b'\r'))
+    } else {
+        text.chars().any(char::is_whitespace)
     }
 }
 
@@ -151,7 +166,7 @@ fn prefixed_name(section: &str) -> Option<&str> {
 fn looks_prefixed(section: &str) -> bool {
     section
         .strip_prefix("profile")
-        .is_some_and(|rest| rest.starts_with([' ', '\t']))
+        .is_some_and(|rest| begins_with(rest, b" \t"))
 }
 
 /// The profile a config-file section names: `[profile NAME]` → NAME, `[NAME]` → NAME;
@@ -417,8 +432,31 @@ mod tests {
         assert_eq!(prefixed_name("profile dev"), Some("dev"));
         assert_eq!(prefixed_name("profile \"my profile\""), Some("my profile"));
         assert_eq!(prefixed_name("profile my profile"), None);
+        // One pair of quotes, of one kind, is removed.
+        assert_eq!(prefixed_name("profile\t'é'"), Some("é"));
+        assert_eq!(prefixed_name("profile \"\""), Some(""));
+        assert_eq!(prefixed_name("profile \""), Some("\""));
+        assert_eq!(prefixed_name("profile 'a\""), Some("'a\""));
+        assert_eq!(prefixed_name("profile\"a\""), None);
         assert_eq!(config_profile_name("profile my profile"), None);
         assert_eq!(config_profile_name("dev"), Some("dev"));
+    }
+
+    #[test]
+    fn whitespace_is_found_as_char_is_whitespace_finds_it() {
+        // Every character up to U+3000 (the last whitespace), alone and between ASCII letters.
+        for c in (0..=0x3000).filter_map(char::from_u32) {
+            for text in [c.to_string(), format!("a{c}b")] {
+                assert_eq!(
+                    has_whitespace(&text),
+                    text.chars().any(char::is_whitespace),
+                    "{text:?}"
+                );
+            }
+        }
+        assert_eq!(prefixed_name("profile my\u{a0}profile"), None);
+        assert_eq!(prefixed_name("profile my\x0bprofile"), None);
+        assert_eq!(prefixed_name("profile caf\u{e9}"), Some("caf\u{e9}"));
     }
 
     #[test]
