@@ -14,11 +14,15 @@ use crate::names;
 /// Keeps only `[A-Za-z0-9_.@-]` of a name used in a file name. When anything had to change, a
 /// short digest of the name is appended, so two names never share a file (`team a` and `team_a`).
 pub fn sanitize(name: &str) -> String {
+    // Most names are fine as they are: said by their bytes (the cached run's path).
+    if name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"_.@-".contains(&b))
+    {
+        return name.to_string();
+    }
     let allowed = |c: char| c.is_ascii_alphanumeric() || "_.@-".contains(c);
     let clean = names::sanitize(name, allowed, Some('_'));
-    if clean == name {
-        return clean;
-    }
     let digest = Sha256::digest(name.as_bytes());
     let short: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
     format!("{clean}-{short}")
@@ -105,7 +109,9 @@ impl CacheDir {
 
     /// `<prefix><name>`, the name sanitised one to one.
     fn path(&self, prefix: &str, name: &str) -> PathBuf {
-        self.dir.join(format!("{prefix}{}", sanitize(name)))
+        let mut file = String::from(prefix);
+        file.push_str(&sanitize(name));
+        self.dir.join(file)
     }
 
     /// The directory.
