@@ -12,7 +12,7 @@ use crate::config::files::FilesError;
 use crate::creds::error::{CredsError, MfaError};
 use crate::exec::ExecError;
 use crate::nesting::Loop;
-use crate::release::UpdateError;
+use crate::update::UpdateError;
 use crate::server::http::ServerError;
 
 impl Error {

@@ -25,11 +25,11 @@ mod modes;
 mod nesting;
 mod os;
 mod random;
-mod release;
 mod server;
 mod session;
 mod shell;
 mod time;
+mod update;
 
 use std::io::Write;
 
