@@ -52,7 +52,7 @@ static:
 # The release artifacts, in dist/ (see README, Install): the tarball of the static binary, the
 # man page, the completions, the README, the license and the sample config; the Debian package
 # of the same files in Debian's places; and their SHA256SUMS. Reproducible: sorted, owned by
-# root, dated SOURCE_DATE_EPOCH, gzip without a name or time (tests/release.rs builds twice).
+# root, dated SOURCE_DATE_EPOCH, gzip without a name or time (tests/dist.rs builds twice).
 ARCH    := $(firstword $(subst -, ,$(HOST)))
 DEBARCH := $(if $(filter x86_64,$(ARCH)),amd64,$(if $(filter aarch64,$(ARCH)),arm64,$(ARCH)))
 NAME    := aws-runas-$(VERSION)-$(ARCH)-linux

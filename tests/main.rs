@@ -26,8 +26,8 @@ mod web_console;
 // Discovery and support modes, and what ships.
 mod diagnose;
 mod discovery;
+mod dist;
 mod extras;
-mod release;
 mod static_binary;
 mod update;
 
