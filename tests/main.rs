@@ -10,8 +10,6 @@ mod shells;
 
 // MFA and the cache.
 mod cache;
-mod cache_honesty;
-mod cache_security;
 mod mfa;
 
 // Credentials for long-running programs: the endpoints, their console, credential_process.

@@ -1,4 +1,5 @@
-//! The credential cache, counted at the emulator: each test that counts has its own emulator.
+//! What a run takes from the credential cache and when it fetches instead, counted at the
+//! emulator: each test that counts has its own emulator.
 
 use std::process::{Command, Stdio};
 
