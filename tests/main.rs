@@ -13,10 +13,8 @@ mod cache;
 mod mfa;
 
 // Credentials for long-running programs: the endpoints, their console, credential_process.
-mod console;
-mod endpoint_abuse;
-mod endpoints;
 mod process_loops;
+mod serve;
 mod sso;
 mod sso_standin;
 mod web_console;

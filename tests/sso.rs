@@ -545,12 +545,12 @@ fn ec2_and_ecs_renew_silently_while_the_token_refreshes_and_boto3_never_fails() 
     // refreshes the token too.
     let (_e, _standin, url, home) = short_lived("30", &[("SSO_STANDIN_TOKEN_SECONDS", "905")]);
     let sso = sso_env(&url);
-    let ec2 = crate::endpoints::Running::start(&home, &["--ec2", "sso-admin"], &sso, 1);
+    let ec2 = crate::serve::endpoints::Running::start(&home, &["--ec2", "sso-admin"], &sso, 1);
     let endpoint = ec2.export("AWS_EC2_METADATA_SERVICE_ENDPOINT");
     let python = venv_bin().join("python");
     let seconds = "50";
-    let loop_script = crate::endpoints::BOTO3_LOOP;
-    let ec2_loop = crate::endpoints::boto3_loop_on_ec2(&home, &endpoint, seconds);
+    let loop_script = crate::serve::endpoints::BOTO3_LOOP;
+    let ec2_loop = crate::serve::endpoints::boto3_loop_on_ec2(&home, &endpoint, seconds);
     let ecs_loop = runas(
         &home,
         &url,
@@ -569,7 +569,7 @@ fn ec2_and_ecs_renew_silently_while_the_token_refreshes_and_boto3_never_fails() 
     .unwrap();
     let refreshes = count(&url, "CreateToken");
     for (name, child) in [("--ec2", ec2_loop), ("--ecs", ecs_loop)] {
-        let out = crate::endpoints::assert_boto3_loop(name, child, 20);
+        let out = crate::serve::endpoints::assert_boto3_loop(name, child, 20);
         assert_no_secret(&stderr(&out), &home);
     }
     assert!(count(&url, "CreateToken") > refreshes, "{}", stats(&url));
@@ -671,7 +671,7 @@ fn verbose_runs_through_a_login_and_a_refresh_show_no_token_secret_or_code() {
 fn an_endpoint_whose_login_must_be_renewed_warns_once_and_serves_until_expiry() {
     let (_e, _standin, url, home) = short_lived("20", &[]);
     let sso = sso_env(&url);
-    let ecs = crate::endpoints::Running::start(&home, &["--ecs", "sso-admin"], &sso, 2);
+    let ecs = crate::serve::endpoints::Running::start(&home, &["--ecs", "sso-admin"], &sso, 2);
     // The login ends: expired, and no refresh possible.
     age_token(&home, -60, Some(-60));
     std::thread::sleep(std::time::Duration::from_secs(25));

@@ -12,7 +12,7 @@ use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::endpoints::Running;
+use super::endpoints::Running;
 use crate::util::*;
 
 /// `aws-runas --ec2 admin`; the endpoint's `host:port`.
