@@ -16,7 +16,6 @@ mod mfa;
 mod process_loops;
 mod serve;
 mod sso;
-mod sso_standin;
 mod web_console;
 
 // Discovery and support modes, and what ships.

@@ -1,15 +1,17 @@
 //! IAM Identity Center: aws-runas against the SSO OIDC and portal stand-in
-//! (tests/emulator/sso_standin.py, proven in sso_standin.rs), whose role credentials are real
+//! (tests/emulator/sso_standin.py, proven in standin.rs), whose role credentials are real
 //! moto credentials. Logins by the device grant and by the code grant (in Chromium), shared with
 //! botocore both ways; refresh; every mode with an SSO profile; parallel cold runs; bad token
 //! files; and no token, refresh token, client secret or code in any output.
+
+mod standin;
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use crate::sso_standin::{sso_home, standin, standin_with};
 use crate::util::*;
+use standin::{sso_home, standin, standin_with};
 
 const ADMIN: &str = "arn:aws:sts::123456789012:assumed-role/admin/sso-user";
 
@@ -126,8 +128,8 @@ fn logged_in(url: &str) -> Home {
 /// `standin_env`), and a home logged in through them; the SSO endpoint variables to pass.
 fn short_lived(lifetime: &str, standin_env: &[(&str, &str)]) -> (Emulator, Helper, String, Home) {
     let e = Emulator::start_with(&[("EMULATOR_ROLE_LIFETIME", lifetime)]);
-    let (standin, url) = crate::sso_standin::standin_on(&e, standin_env);
-    let home = Home::with_endpoint(crate::sso_standin::SSO_CONFIG, "", &e.endpoint);
+    let (standin, url) = standin::standin_on(&e, standin_env);
+    let home = Home::with_endpoint(standin::SSO_CONFIG, "", &e.endpoint);
     let out = device_run(&home, &url, "allow");
     assert!(out.status.success(), "{}", stderr(&out));
     (e, standin, url, home)
