@@ -142,7 +142,7 @@ tests/browser/node_modules/.installed: tests/browser/package-lock.json
 SKIPPED = $(if $(shell command -v zsh),,zsh_completion) \
 	$(if $(shell command -v fish),,fish_completion shells::) \
 	$(if $(shell test -e tests/browser/node_modules/.installed && echo yes),,serve::console::the_console_switches_to_an_mfa_role_in_a_browser \
-		sso::a_run_on_a_terminal_logs_in_through_the_browser)
+		sso::login::a_run_on_a_terminal_logs_in_through_the_browser)
 
 # fmt, clippy and the unit tests: no emulator, under a minute. CI runs it first.
 check:
