@@ -107,19 +107,53 @@ fn read_json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-/// Asserts that none of the login's secrets (tokens, client secret) is in `text`.
+/// Asserts that none of the login's secrets (tokens, client secret), read from its token file in
+/// `home`, is in `text`. A token file that is missing, unreadable or holds none of them fails:
+/// with nothing to look for, the check would pass whatever `text` held.
 #[track_caller]
 fn assert_no_secret(text: &str, home: &Home) {
-    let Ok(data) = std::fs::read_to_string(token_file(home)) else {
-        return;
-    };
-    let token: serde_json::Value = serde_json::from_str(&data).unwrap();
-    for key in ["accessToken", "refreshToken", "clientSecret"] {
-        if let Some(secret) = token[key].as_str() {
-            assert!(!text.contains(secret), "{key} in {text}");
-        }
+    let file = token_file(home);
+    let data = std::fs::read_to_string(&file).unwrap_or_else(|e| {
+        panic!(
+            "no secret to look for: the token file {} cannot be read ({e})",
+            file.display()
+        )
+    });
+    let token: serde_json::Value = serde_json::from_str(&data).unwrap_or_else(|e| {
+        panic!(
+            "no secret to look for: the token file {} is not JSON ({e}): {data:?}",
+            file.display()
+        )
+    });
+    let secrets: Vec<(&str, &str)> = ["accessToken", "refreshToken", "clientSecret"]
+        .into_iter()
+        .filter_map(|key| Some((key, token[key].as_str().filter(|s| !s.is_empty())?)))
+        .collect();
+    assert!(
+        !secrets.is_empty(),
+        "no secret to look for: the token file {} holds no token or client secret: {data:?}",
+        file.display()
+    );
+    for (key, secret) in secrets {
+        assert!(!text.contains(secret), "{key} in {text}");
     }
     assert!(!text.contains("dc-") && !text.contains("code-"), "{text}");
+}
+
+#[test]
+#[should_panic(expected = "no secret to look for: the token file")]
+fn the_no_secret_check_fails_without_a_token_file_to_read_the_secrets_from() {
+    assert_no_secret("any text", &sso_home());
+}
+
+#[test]
+#[should_panic(expected = "no secret to look for: the token file")]
+fn the_no_secret_check_fails_with_an_empty_token_file() {
+    let home = sso_home();
+    let file = token_file(&home);
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, "").unwrap();
+    assert_no_secret("any text", &home);
 }
 
 /// A home whose `corp` login is made by aws-runas's device grant through the stand-in.
