@@ -21,7 +21,7 @@ export AWS_RUNAS_COMMIT SOURCE_DATE_EPOCH
 .PHONY: all build release static check test demo bench compare fuzz lint venv shells browser extras install install-files dist deb deb-package release-tools clean
 
 # Whether make runs as root: only then does it install the distribution's packages (zsh, fish,
-# Chromium), and only then do the root-only tests run (they are #[ignore]d otherwise).
+# Chromium), and only then do the root-only tests run (make test skips them otherwise).
 AS_ROOT := $(shell test "$$(id -u)" = 0 && echo yes)
 
 all: build
@@ -150,12 +150,21 @@ check:
 	$(CARGO) clippy --all-targets -- -D warnings
 	$(CARGO) test --lib
 
-# Every test (the emulator's, with the real aws CLI, boto3 and shells); as root the root-only
-# ones too. What a missing tool keeps from running is named, not passed silently.
+# The tests plain cargo test leaves out are #[ignore]d with a reason that says which kind they
+# are (tests/ignored.rs holds every one to it): "slow: <why>" (over a few seconds each: builds,
+# renewals waited for, Chromium), which make test always runs, and "needs root, <why>", which it
+# runs as root only. The root-only tests' names are read from the sources, for --skip.
+ROOT_ONLY = $(shell find tests -name '*.rs' -not -path '*/node_modules/*' -not -path '*/target/*' \
+	| LC_ALL=C sort | xargs awk '/^.\[ignore = "needs root/ { root = 1 } root && /^fn / { print; root = 0 }' \
+	| sed 's/^fn \([a-z0-9_]*\).*/\1/')
+
+# Every test (the emulator's, with the real aws CLI, boto3 and shells), the slow ones too; as
+# root the root-only ones as well. What is not run (for a missing tool, or not being root) is
+# named, not passed silently.
 test: venv shells browser release-tools
 	@$(if $(strip $(SKIPPED)),echo "make test: skipped for missing tools: $(strip $(SKIPPED))")
-	@$(if $(AS_ROOT),,echo "make test: not root: the root-only tests are ignored (cargo lists them)")
-	$(CARGO) test -- $(if $(AS_ROOT),--include-ignored) $(foreach t,$(SKIPPED),--skip $(t))
+	@$(if $(AS_ROOT),,echo "make test: skipped, as they need root: $(strip $(ROOT_ONLY))")
+	$(CARGO) test -- --include-ignored $(foreach t,$(SKIPPED) $(if $(AS_ROOT),,$(ROOT_ONLY)),--skip $(t))
 
 lint:
 	$(CARGO) fmt --check

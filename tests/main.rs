@@ -29,4 +29,5 @@ mod update;
 // The code's own rules, and the test infrastructure.
 mod architecture;
 mod emulator_controls;
+mod ignored;
 mod util;
