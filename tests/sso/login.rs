@@ -17,6 +17,7 @@ fn an_expired_login_without_a_terminal_is_one_line_saying_how_to_log_in() {
 }
 
 #[test]
+#[ignore = "slow: slow_down adds 5 s to the polling interval, and two device codes are left to expire"]
 fn slow_down_is_honoured_and_a_refused_login_and_an_expired_code_are_one_line() {
     let (_standin, url) = standin_with(&[("SSO_STANDIN_SLOW_DOWN", "1")]);
     let home = sso_home();
@@ -49,6 +50,7 @@ fn slow_down_is_honoured_and_a_refused_login_and_an_expired_code_are_one_line() 
 }
 
 #[test]
+#[ignore = "slow: starts headless Chromium"]
 fn a_run_on_a_terminal_logs_in_through_the_browser_with_pkce_and_gets_the_role() {
     assert!(browser_ready());
     let (_standin, url) = standin();

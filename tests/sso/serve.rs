@@ -5,6 +5,7 @@ use super::*;
 use crate::util::*;
 
 #[test]
+#[ignore = "slow: boto3 loops run 50 s across renewals of 30-second credentials"]
 fn ec2_and_ecs_renew_silently_while_the_token_refreshes_and_boto3_never_fails() {
     // Role credentials of 30 s, and a token always inside its refresh window: every renewal
     // refreshes the token too.
@@ -49,6 +50,7 @@ fn ec2_and_ecs_renew_silently_while_the_token_refreshes_and_boto3_never_fails() 
 }
 
 #[test]
+#[ignore = "slow: waits 25 s for 20-second credentials to expire"]
 fn an_endpoint_whose_login_must_be_renewed_warns_once_and_serves_until_expiry() {
     let (_e, _standin, url, home) = short_lived("20", &[]);
     let sso = sso_env(&url);
