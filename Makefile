@@ -66,9 +66,9 @@ TAR     := tar --sort=name --owner=0 --group=0 --numeric-owner --format=gnu \
 # "-": not installed) and its place in the Debian package ("-": not packaged). The tarball holds
 # every one, flat, by its own name. A place ending in .gz gets the file gzipped (the package's man
 # page, as Debian wants); zsh completions go where each layout's zsh looks (site-functions for a
-# local install, vendor-completions for a package). BINARY is what make install installs (the
+# local install, vendor-completions for a package). BINARY is the static build unless given (the
 # tests install a debug build); the release artifacts are always of the static build.
-BINARY ?= target/release/aws-runas
+BINARY ?= $(STATIC)
 SHIPPED := binary man bash zsh fish readme license sample
 shipped.binary  = $(BINARY)             755 bin/aws-runas                                  usr/bin/aws-runas
 shipped.man     = extras/aws-runas.1    644 share/man/man1/aws-runas.1                     usr/share/man/man1/aws-runas.1.gz
@@ -229,9 +229,10 @@ extras: build
 	target/release/aws-runas --completion-script-zsh > extras/_aws-runas
 	target/release/aws-runas --completion-script-fish > extras/aws-runas.fish
 
-# The binary, the man page and the completions under $(DESTDIR)$(PREFIX):
-# make install PREFIX=$$HOME/.local (no root needed), or PREFIX=/usr/local as root.
-install: build
+# The binary (the static build, as the releases ship it), the man page and the completions under
+# $(DESTDIR)$(PREFIX): make install PREFIX=$$HOME/.local (no root needed), or PREFIX=/usr/local
+# as root.
+install: static
 	$(MAKE) --no-print-directory install-files
 
 # The installing alone, of BINARY (see SHIPPED; the tests install a debug build this way).
