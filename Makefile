@@ -21,7 +21,7 @@ export AWS_RUNAS_COMMIT SOURCE_DATE_EPOCH
 .PHONY: all build release static check test demo bench compare fuzz lint venv shells browser extras install install-files dist deb deb-package release-tools clean
 
 # Whether make runs as root: only then does it install the distribution's packages (zsh, fish,
-# Chromium), and only then do the root-only tests run (they are #[ignore]d otherwise).
+# Chromium), and only then do the root-only tests run (make test skips them otherwise).
 AS_ROOT := $(shell test "$$(id -u)" = 0 && echo yes)
 
 all: build
@@ -52,7 +52,7 @@ static:
 # The release artifacts, in dist/ (see README, Install): the tarball of the static binary, the
 # man page, the completions, the README, the license and the sample config; the Debian package
 # of the same files in Debian's places; and their SHA256SUMS. Reproducible: sorted, owned by
-# root, dated SOURCE_DATE_EPOCH, gzip without a name or time (tests/release.rs builds twice).
+# root, dated SOURCE_DATE_EPOCH, gzip without a name or time (tests/dist.rs builds twice).
 ARCH    := $(firstword $(subst -, ,$(HOST)))
 DEBARCH := $(if $(filter x86_64,$(ARCH)),amd64,$(if $(filter aarch64,$(ARCH)),arm64,$(ARCH)))
 NAME    := aws-runas-$(VERSION)-$(ARCH)-linux
@@ -62,13 +62,41 @@ STAGE   := dist/.stage
 TAR     := tar --sort=name --owner=0 --group=0 --numeric-owner --format=gnu \
 	--mtime=@$(SOURCE_DATE_EPOCH) --mode=u+rwX,go=rX
 
+# The files shipped, each named once: its source, its mode, its place under PREFIX (make install;
+# "-": not installed) and its place in the Debian package ("-": not packaged). The tarball holds
+# every one, flat, by its own name. A place ending in .gz gets the file gzipped (the package's man
+# page, as Debian wants); zsh completions go where each layout's zsh looks (site-functions for a
+# local install, vendor-completions for a package). BINARY is the static build unless given (the
+# tests install a debug build); the release artifacts are always of the static build.
+BINARY ?= $(STATIC)
+SHIPPED := binary man bash zsh fish readme license sample
+shipped.binary  = $(BINARY)             755 bin/aws-runas                                  usr/bin/aws-runas
+shipped.man     = extras/aws-runas.1    644 share/man/man1/aws-runas.1                     usr/share/man/man1/aws-runas.1.gz
+shipped.bash    = extras/aws-runas.bash 644 share/bash-completion/completions/aws-runas    usr/share/bash-completion/completions/aws-runas
+shipped.zsh     = extras/_aws-runas     644 share/zsh/site-functions/_aws-runas            usr/share/zsh/vendor-completions/_aws-runas
+shipped.fish    = extras/aws-runas.fish 644 share/fish/vendor_completions.d/aws-runas.fish usr/share/fish/vendor_completions.d/aws-runas.fish
+shipped.readme  = README.md             644 -                                              -
+shipped.license = extras/LICENSE        644 -                                              usr/share/doc/aws-runas/copyright
+shipped.sample  = extras/config.sample  644 -                                              usr/share/doc/aws-runas/examples/config.sample
+
+# $(call ship,<layout>,<root>): a recipe line for each shipped file with a place in <layout>
+# (install: the PREFIX column; deb: the package's; tar: flat, by its own name), under <root>.
+ship = $(foreach f,$(SHIPPED),$(call ship_file,$(shipped.$(f)),$(call place,$(1),$(shipped.$(f))),$(2)))
+# $(call place,<layout>,<row>): a file's place in a layout ("-": none).
+place = $(if $(filter tar,$(1)),$(notdir $(word 1,$(2))),$(word $(if $(filter deb,$(1)),4,3),$(2)))
+# $(call ship_file,<row>,<place>,<root>): the line putting the file there, with its mode.
+ship_file = $(if $(filter-out -,$(2)),$(if $(filter %.gz,$(2)),$(call gzipped,$(1),$(3)/$(2)),\
+	install -Dm$(word 2,$(1)) $(word 1,$(1)) $(3)/$(2))$(newline))
+gzipped = install -d -m755 $(dir $(2)) && gzip -9n < $(word 1,$(1)) > $(2) && chmod $(word 2,$(1)) $(2)
+define newline
+
+
+endef
+
 dist: static
 	@test -n "$(SOURCE_DATE_EPOCH)" || { echo "make dist: no SOURCE_DATE_EPOCH (not a git checkout?)"; exit 1; }
 	rm -rf $(STAGE) && mkdir -p $(STAGE)/$(NAME)
-	install -m755 $(STATIC) $(STAGE)/$(NAME)/aws-runas
-	install -m644 extras/aws-runas.1 extras/aws-runas.bash extras/_aws-runas extras/aws-runas.fish \
-		extras/config.sample README.md $(STAGE)/$(NAME)/
-	install -m644 extras/LICENSE $(STAGE)/$(NAME)/LICENSE
+	$(call ship,tar,$(STAGE)/$(NAME))
 	$(TAR) -C $(STAGE) -cf - $(NAME) | gzip -9n > $(TARBALL)
 	$(MAKE) --no-print-directory deb-package
 	rm -rf $(STAGE)
@@ -77,18 +105,13 @@ dist: static
 
 deb: dist
 
+dist deb-package: override BINARY := $(STATIC)
+
 # The package's tree, from the static binary: Debian's places, its control data (no
 # dependencies: the binary is static), dated SOURCE_DATE_EPOCH.
 deb-package:
 	rm -rf $(STAGE)/deb && mkdir -p $(STAGE)/deb/DEBIAN
-	install -Dm755 $(STATIC) $(STAGE)/deb/usr/bin/aws-runas
-	install -d -m755 $(STAGE)/deb/usr/share/man/man1
-	gzip -9n < extras/aws-runas.1 > $(STAGE)/deb/usr/share/man/man1/aws-runas.1.gz
-	install -Dm644 extras/aws-runas.bash $(STAGE)/deb/usr/share/bash-completion/completions/aws-runas
-	install -Dm644 extras/_aws-runas $(STAGE)/deb/usr/share/zsh/vendor-completions/_aws-runas
-	install -Dm644 extras/aws-runas.fish $(STAGE)/deb/usr/share/fish/vendor_completions.d/aws-runas.fish
-	install -Dm644 extras/LICENSE $(STAGE)/deb/usr/share/doc/aws-runas/copyright
-	install -Dm644 extras/config.sample $(STAGE)/deb/usr/share/doc/aws-runas/examples/config.sample
+	$(call ship,deb,$(STAGE)/deb)
 	{ echo "Package: aws-runas"; echo "Version: $(VERSION)"; echo "Architecture: $(DEBARCH)"; \
 	  echo "Maintainer: aws-runas developers <aws-runas@users.noreply.github.com>"; \
 	  echo "Installed-Size: $$(du -s --apparent-size --block-size=1024 $(STAGE)/deb/usr | cut -f1)"; \
@@ -141,8 +164,8 @@ tests/browser/node_modules/.installed: tests/browser/package-lock.json
 # The tests a missing tool would fail, named for cargo test's --skip.
 SKIPPED = $(if $(shell command -v zsh),,zsh_completion) \
 	$(if $(shell command -v fish),,fish_completion shells::) \
-	$(if $(shell test -e tests/browser/node_modules/.installed && echo yes),,console::the_console_switches_to_an_mfa_role_in_a_browser \
-		sso::a_run_on_a_terminal_logs_in_through_the_browser)
+	$(if $(shell test -e tests/browser/node_modules/.installed && echo yes),,serve::console::the_console_switches_to_an_mfa_role_in_a_browser \
+		sso::login::a_run_on_a_terminal_logs_in_through_the_browser)
 
 # fmt, clippy and the unit tests: no emulator, under a minute. CI runs it first.
 check:
@@ -150,12 +173,21 @@ check:
 	$(CARGO) clippy --all-targets -- -D warnings
 	$(CARGO) test --lib
 
-# Every test (the emulator's, with the real aws CLI, boto3 and shells); as root the root-only
-# ones too. What a missing tool keeps from running is named, not passed silently.
+# The tests plain cargo test leaves out are #[ignore]d with a reason that says which kind they
+# are (tests/ignored.rs holds every one to it): "slow: <why>" (over a few seconds each: builds,
+# renewals waited for, Chromium), which make test always runs, and "needs root, <why>", which it
+# runs as root only. The root-only tests' names are read from the sources, for --skip.
+ROOT_ONLY = $(shell find tests -name '*.rs' -not -path '*/node_modules/*' -not -path '*/target/*' \
+	| LC_ALL=C sort | xargs awk '/^.\[ignore = "needs root/ { root = 1 } root && /^fn / { print; root = 0 }' \
+	| sed 's/^fn \([a-z0-9_]*\).*/\1/')
+
+# Every test (the emulator's, with the real aws CLI, boto3 and shells), the slow ones too; as
+# root the root-only ones as well. What is not run (for a missing tool, or not being root) is
+# named, not passed silently.
 test: venv shells browser release-tools
 	@$(if $(strip $(SKIPPED)),echo "make test: skipped for missing tools: $(strip $(SKIPPED))")
-	@$(if $(AS_ROOT),,echo "make test: not root: the root-only tests are ignored (cargo lists them)")
-	$(CARGO) test -- $(if $(AS_ROOT),--include-ignored) $(foreach t,$(SKIPPED),--skip $(t))
+	@$(if $(AS_ROOT),,echo "make test: skipped, as they need root: $(strip $(ROOT_ONLY))")
+	$(CARGO) test -- --include-ignored $(foreach t,$(SKIPPED) $(if $(AS_ROOT),,$(ROOT_ONLY)),--skip $(t))
 
 lint:
 	$(CARGO) fmt --check
@@ -206,19 +238,15 @@ extras: build
 	target/release/aws-runas --completion-script-zsh > extras/_aws-runas
 	target/release/aws-runas --completion-script-fish > extras/aws-runas.fish
 
-# The binary, the man page and the completions under $(DESTDIR)$(PREFIX):
-# make install PREFIX=$$HOME/.local (no root needed), or PREFIX=/usr/local as root.
-install: build
+# The binary (the static build, as the releases ship it), the man page and the completions under
+# $(DESTDIR)$(PREFIX): make install PREFIX=$$HOME/.local (no root needed), or PREFIX=/usr/local
+# as root.
+install: static
 	$(MAKE) --no-print-directory install-files
 
-# The installing alone, of BINARY (the tests install a debug build this way).
-BINARY ?= target/release/aws-runas
+# The installing alone, of BINARY (see SHIPPED; the tests install a debug build this way).
 install-files:
-	install -Dm755 $(BINARY) $(DESTDIR)$(PREFIX)/bin/aws-runas
-	install -Dm644 extras/aws-runas.1 $(DESTDIR)$(PREFIX)/share/man/man1/aws-runas.1
-	install -Dm644 extras/aws-runas.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/aws-runas
-	install -Dm644 extras/_aws-runas $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_aws-runas
-	install -Dm644 extras/aws-runas.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/aws-runas.fish
+	$(call ship,install,$(DESTDIR)$(PREFIX))
 
 clean:
 	$(CARGO) clean

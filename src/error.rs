@@ -11,8 +11,8 @@ use crate::config::files::FilesError;
 use crate::creds::error::{CredsError, MfaError};
 use crate::exec::ExecError;
 use crate::nesting::Loop;
-use crate::release::UpdateError;
 use crate::server::http::ServerError;
+use crate::update::UpdateError;
 
 impl Error {
     /// The loop this run stopped (or that a run it ran stopped), if that is why it failed.

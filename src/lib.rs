@@ -28,11 +28,11 @@ mod nesting;
 mod os;
 mod percent;
 mod random;
-mod release;
 mod server;
 mod session;
 mod shell;
 mod time;
+mod update;
 
 use std::io::Write;
 

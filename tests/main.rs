@@ -1,6 +1,8 @@
 //! Integration tests: the built binary against the STS/IAM emulator (moto with IAM auth
 //! enforcement on), with the real aws CLI and shell consuming what it produces. One binary, one
-//! emulator; the files by feature.
+//! emulator; the files by feature, a feature with several files in its folder (`cache/`,
+//! `serve/`, `sso/`). Plain `cargo test` leaves out the slow and the root-only tests, each
+//! `#[ignore]`d with its reason (`ignored.rs`); `make test` runs them.
 
 // The everyday run: profiles, files, errors, shells.
 mod config_files;
@@ -10,28 +12,25 @@ mod shells;
 
 // MFA and the cache.
 mod cache;
-mod cache_honesty;
-mod cache_security;
 mod mfa;
 
-// Credentials for long-running programs: the endpoints, their console, credential_process.
-mod console;
-mod endpoint_abuse;
-mod endpoints;
+// Credentials served to long-running programs (the endpoints and their console) and handed to
+// other tools (credential_process); IAM Identity Center as a source; the console sign-in URL.
 mod process_loops;
+mod serve;
 mod sso;
-mod sso_standin;
 mod web_console;
 
 // Discovery and support modes, and what ships.
 mod diagnose;
 mod discovery;
+mod dist;
 mod extras;
-mod release;
 mod static_binary;
 mod update;
 
 // The code's own rules, and the test infrastructure.
 mod architecture;
 mod emulator_controls;
+mod ignored;
 mod util;

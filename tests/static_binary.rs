@@ -17,7 +17,7 @@ fn the_static_binary_runs_in_an_empty_root() {
     std::fs::write(aws.join("config"), standard_config()).unwrap();
     std::fs::write(aws.join("credentials"), keys(&[("dev", &e.alice)])).unwrap();
     // The release tarball's binary (make dist), unpacked into the empty root.
-    let binary = crate::release::tarball_binary(root.path());
+    let binary = crate::dist::tarball_binary(root.path());
     assert_eq!(binary, root.path().join("aws-runas"));
     for extra in [
         "LICENSE",

@@ -1,14 +1,14 @@
-//! `-u`: says whether a newer release exists (see `release`); a failed check is an error.
+//! `-u`: says whether a newer release exists (see `crate::update`); a failed check is an error.
 
 use std::cmp::Ordering;
 
 use crate::env::Env;
 use crate::error::Error;
-use crate::release::{self, VERSION};
+use crate::update::{self, VERSION};
 
 /// Runs `-u`; returns the exit code.
 pub fn run(env: &Env) -> Result<i32, Error> {
-    let found = release::check(env)?;
+    let found = update::check(env)?;
     let tag = &found.tag;
     let text = match found.order {
         Ordering::Less => format!(

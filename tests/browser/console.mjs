@@ -1,6 +1,6 @@
 // Drives the --ec2 console in headless Chromium (the distribution's /usr/bin/chromium, through
 // playwright-core), as a user would, and prints one JSON object of what it saw; the Rust test
-// (tests/console.rs) asserts on it.
+// (tests/serve/console.rs) asserts on it.
 //
 // usage: node console.mjs ENDPOINT_URL SEED PYTHON EMULATOR [SCREENSHOT]
 //   ENDPOINT_URL  the --ec2 endpoint (http://127.0.0.1:PORT/), serving the profile 'admin'

@@ -2,7 +2,7 @@
 // Chromium (the distribution's /usr/bin/chromium, through playwright-core), as a user would:
 // opens the authorize URL aws-runas printed, clicks "Allow", follows the redirect to aws-runas's
 // loopback callback, and prints one JSON object of what it saw. Used as the BROWSER of the
-// login test (tests/sso.rs), so aws-runas opens it itself.
+// login test (tests/sso/login.rs), so aws-runas opens it itself.
 //
 // usage: node sso_login.mjs AUTHORIZE_URL
 

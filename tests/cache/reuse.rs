@@ -1,4 +1,5 @@
-//! The credential cache, counted at the emulator: each test that counts has its own emulator.
+//! What a run takes from the credential cache and when it fetches instead, counted at the
+//! emulator: each test that counts has its own emulator.
 
 use std::process::{Command, Stdio};
 
@@ -194,6 +195,7 @@ fn expired_cache_entries_are_refreshed() {
 }
 
 #[test]
+#[ignore = "slow: waits 3 s for a 2-second session token to expire, on an emulator of its own"]
 fn a_session_token_that_aws_calls_expired_is_fetched_again() {
     // An emulator that lets a test mint a session token of two seconds.
     let e = Emulator::start_with(&[("EMULATOR_MIN_DURATION", "1")]);

@@ -32,6 +32,7 @@ fn ec2(home: &Home) -> (std::process::Child, String) {
 }
 
 #[test]
+#[ignore = "slow: starts headless Chromium"]
 fn the_console_switches_to_an_mfa_role_in_a_browser_and_other_origins_cannot() {
     assert!(browser_ready());
     let e = emulator();
@@ -198,6 +199,7 @@ fn posts_without_the_token_or_from_another_origin_change_nothing() {
 }
 
 #[test]
+#[ignore = "slow: waits for 20-second credentials to come up for renewal"]
 fn a_renewal_that_needs_mfa_without_a_terminal_asks_on_the_console() {
     // 20-second role credentials, renewed after 10 s; no terminal to ask.
     let e = Emulator::start_with(&[("EMULATOR_ROLE_LIFETIME", "20")]);

@@ -12,7 +12,7 @@ use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::endpoints::Running;
+use super::endpoints::Running;
 use crate::util::*;
 
 /// `aws-runas --ec2 admin`; the endpoint's `host:port`.
@@ -180,6 +180,7 @@ fn hold_the_workers(a: &str) -> Vec<TcpStream> {
 }
 
 #[test]
+#[ignore = "slow: waits for four stalled requests to reach the endpoint's deadlines"]
 fn held_connections_keep_no_sdk_client_out_of_ec2() {
     let home = Home::standard();
     let (mut running, a) = ec2(&home);
@@ -308,6 +309,7 @@ fn a_request_of_http_2_gets_505_and_the_worker_is_not_lost() {
 }
 
 #[test]
+#[ignore = "slow: sleeps 3.6 s while three 1-second tokens expire"]
 fn an_imdsv2_token_lives_its_whole_ttl() {
     let home = Home::standard();
     let (_running, a) = ec2(&home);

@@ -464,6 +464,7 @@ pub(crate) fn assert_boto3_loop(name: &str, child: Child, min: u32) -> std::proc
 }
 
 #[test]
+#[ignore = "slow: boto3 loops run 75 s across renewals of 40-second credentials"]
 fn long_running_clients_keep_working_across_renewals() {
     // Role credentials that last 40 s: renewed every 20 s.
     // An MFA-gated role: the session token made with the one -o code is cached, so every
@@ -523,6 +524,7 @@ fn long_running_clients_keep_working_across_renewals() {
 }
 
 #[test]
+#[ignore = "slow: watches 20-second credentials for 26 s, until they expire"]
 fn a_failing_renewal_serves_the_old_credentials_until_they_expire_then_503() {
     // 20-second credentials, and then no STS at all.
     let e = Emulator::start_with(&[("EMULATOR_ROLE_LIFETIME", "20")]);

@@ -109,6 +109,7 @@ fn profiles_whose_names_sanitise_alike_do_not_share_credentials() {
 }
 
 #[test]
+#[ignore = "slow: waits out a 3-second lock timeout, then 1.5 s for another run's lock"]
 fn a_run_waiting_for_another_says_so_and_gives_up_in_time() {
     let home = Home::standard();
     // Another aws-runas is fetching admin's credentials (waiting at an MFA prompt, say).
