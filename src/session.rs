@@ -21,7 +21,7 @@ use crate::config::timeouts::Timeouts;
 use crate::credentials::MfaCode;
 use crate::creds::cache::CacheDir;
 use crate::creds::error::CredsError;
-use crate::creds::mfa::{Asker, Mfa};
+use crate::creds::mfa::Mfa;
 use crate::creds::plan::{self, Plan};
 use crate::creds::provider::{Ctx, Fetched, Provider};
 use crate::creds::terminal::Person;
@@ -43,8 +43,10 @@ pub struct Session {
     pub cache: CacheDir,
     /// How long `mfa_process` may take (`AWS_RUNAS_MFA_TIMEOUT`).
     pub mfa_timeout: Duration,
-    /// The person at the terminal, when a fetch may ask there, and how a login goes.
-    pub person: Person,
+    /// How a login goes for the person at the terminal: `--use-device-code`.
+    device_code: bool,
+    /// What opens a login page: none with `--no-browser`.
+    browser: Option<Browser>,
 }
 
 /// The flags that are about the profile, as config takes them.
@@ -54,13 +56,6 @@ pub fn overrides(args: &Args) -> Overrides {
         session_duration: args.session_duration,
         role_duration: args.role_duration,
     }
-}
-
-/// The person at the terminal, as the flags say a login goes: `--use-device-code`, and with
-/// `--no-browser` no page opened.
-pub fn person(args: &Args, env: &Env) -> Person {
-    let browser = (!args.no_browser).then(|| Browser::find(env)).flatten();
-    Person::at_terminal(args.use_device_code, browser)
 }
 
 /// The run's HTTP agent: trusting the profile's CA bundle only, when it has one (as the AWS CLI:
@@ -119,20 +114,21 @@ impl Session {
             files,
             cache,
             mfa_timeout: timeouts.mfa_process,
-            person: person(args, env),
+            device_code: args.use_device_code,
+            browser: (!args.no_browser).then(|| Browser::find(env)).flatten(),
         })
     }
 
-    /// Where MFA codes come from for a run at a terminal: `-o`, then `mfa_process`, then the
-    /// terminal.
-    pub fn terminal_mfa(&self, args: &Args) -> Mfa {
-        self.mfa(args.otp.clone(), Asker::Terminal)
+    /// The person at the terminal, who may be asked (an MFA code, a login), and how a login
+    /// goes: one for each retrieval, so that each looks for the terminal again.
+    pub fn person(&self) -> Person {
+        Person::at_terminal(self.device_code, self.browser.clone())
     }
 
-    /// Where MFA codes come from: `given`, then `mfa_process`, then `asker`; the prompt names
-    /// the profile.
-    pub fn mfa(&self, given: Option<MfaCode>, asker: Asker) -> Mfa {
-        Mfa::new(given, asker)
+    /// Where MFA codes come from: `given` (`-o`), then `mfa_process`, then the person at the
+    /// terminal; the prompt names the profile.
+    pub fn mfa(&self, given: Option<MfaCode>) -> Mfa {
+        Mfa::new(given)
             .with_process(
                 self.profile.mfa_process.clone(),
                 self.mfa_timeout,
@@ -146,35 +142,41 @@ impl Session {
     pub fn iam_credentials(&self, mfa: &mut Mfa) -> Result<Fetched, CredsError> {
         let reader = plan::iam_reader(&self.profile, &self.sts, &self.cache);
         debug!("{}", reader.reason);
-        self.retrieve(&*reader.provider, mfa, false, None)
+        self.retrieve(&*reader.provider, mfa, &self.person(), false, None)
     }
 
     /// New credentials to replace those expiring at `expiring` (a server's renewal): every
     /// cached step is used that is newer, so a cached session token keeps the renewal silent.
-    pub fn renew(&self, expiring: i64, mfa: &mut Mfa) -> Result<Fetched, CredsError> {
-        self.retrieve(&*self.plan.provider, mfa, false, Some(expiring))
+    pub fn renew(
+        &self,
+        expiring: i64,
+        mfa: &mut Mfa,
+        person: &Person,
+    ) -> Result<Fetched, CredsError> {
+        self.retrieve(&*self.plan.provider, mfa, person, false, Some(expiring))
     }
 
     /// The credentials, from the cache when it can; with `refresh` (`-r`), new ones for every
-    /// cached step, which replace the cached ones once they have arrived.
-    pub fn fetch(&self, refresh: bool, mfa: &mut Mfa) -> Result<Fetched, CredsError> {
-        self.retrieve(&*self.plan.provider, mfa, refresh, None)
+    /// cached step, which replace the cached ones once they have arrived. `person` is who may
+    /// be asked: `self.person()`, or `Person::nobody()`.
+    pub fn fetch(
+        &self,
+        refresh: bool,
+        mfa: &mut Mfa,
+        person: &Person,
+    ) -> Result<Fetched, CredsError> {
+        self.retrieve(&*self.plan.provider, mfa, person, refresh, None)
     }
 
-    /// Retrieves from `provider`, talking to the person at the terminal only when `mfa` may
-    /// ask there.
+    /// Retrieves from `provider`, asking `person` what must be asked.
     fn retrieve(
         &self,
         provider: &dyn Provider,
         mfa: &mut Mfa,
+        person: &Person,
         refresh: bool,
         newer_than: Option<i64>,
     ) -> Result<Fetched, CredsError> {
-        let nobody = Person::nobody();
-        let person = match mfa.asker() {
-            Asker::Terminal => &self.person,
-            Asker::Nobody => &nobody,
-        };
         let mut ctx = Ctx {
             agent: &self.agent,
             mfa,

@@ -92,8 +92,20 @@ pub fn taken_as_command(env: &Env, command: &[OsString], files: &Files) -> Optio
     })
 }
 
-/// Resolves the profile `target` names.
+/// Resolves the profile `target` names, with its Identity Center endpoints.
 pub fn resolve(
+    target: Target,
+    overrides: &Overrides,
+    env: &Env,
+    files: &Files,
+) -> Result<Profile, ProfileError> {
+    let mut profile = settled(target, overrides, env, files)?;
+    endpoint::sso(env, &mut profile).map_err(ProfileError::Endpoint)?;
+    Ok(profile)
+}
+
+/// The profile `target` names, all but its Identity Center endpoints.
+fn settled(
     target: Target,
     overrides: &Overrides,
     env: &Env,
@@ -125,7 +137,7 @@ pub fn resolve(
         target.name(),
         settings.mfa_process.as_deref(),
     )?;
-    let mut profile = Profile {
+    let profile = Profile {
         target,
         region: settings.region,
         source,
@@ -143,7 +155,6 @@ pub fn resolve(
         origins: settings.origins,
         nesting,
     };
-    endpoint::sso(env, &mut profile).map_err(ProfileError::Endpoint)?;
     Ok(profile)
 }
 
@@ -164,12 +175,13 @@ fn role_duration(
 }
 
 /// The profiles whose credentials come from `login` (the same Identity Center session, or
-/// legacy start URL, and token cache), resolved without flags; a profile that cannot be
-/// resolved is none of them.
+/// legacy start URL, and token cache), resolved without flags and without their endpoints (an
+/// endpoint that cannot be used does not make a profile any less the login's); a profile that
+/// cannot be resolved is none of them.
 pub fn profiles_with_login(files: &Files, env: &Env, login: &Login) -> Vec<Profile> {
     let resolved = files.profiles().into_iter().filter_map(|name| {
         let target = Target::parse(&name).ok()?;
-        resolve(target, &Overrides::default(), env, files).ok()
+        settled(target, &Overrides::default(), env, files).ok()
     });
     resolved
         .filter(|profile| match &profile.source.kind {
@@ -666,5 +678,34 @@ mod tests {
         ] {
             assert!(!valid_region(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_login_s_profiles_include_one_whose_endpoint_cannot_be_used() {
+        let config = "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n\
+            [profile good]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Admin\n\
+            [profile bad-endpoint]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Read\nendpoint_url = not a url\n\
+            [profile on-top]\nrole_arn = arn:aws:iam::111122223333:role/x\nsource_profile = good\n\
+            [profile other]\naws_access_key_id = AKIA\naws_secret_access_key = s\n";
+        let files = files(config, "");
+        let env = Env::from_pairs(&[("HOME", "/h")]);
+        let target = Target::parse("good").unwrap();
+        let profile = resolve(target, &Overrides::default(), &env, &files).unwrap();
+        let SourceKind::Sso(role) = &profile.source.kind else {
+            panic!("not an Identity Center profile");
+        };
+        let mut names: Vec<String> = profiles_with_login(&files, &env, &role.login)
+            .iter()
+            .map(|p| p.name().to_string())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["bad-endpoint", "good", "on-top"]);
+        // Resolved for a run, its endpoint is the error it is.
+        let target = Target::parse("bad-endpoint").unwrap();
+        let error = resolve(target, &Overrides::default(), &env, &files).unwrap_err();
+        assert!(
+            error.to_string().contains("invalid endpoint URL"),
+            "{error}"
+        );
     }
 }

@@ -94,7 +94,7 @@ impl AssumeRole {
             mfa: None,
         };
         let assumed = match &self.mfa_serial {
-            Some(serial) => mfa::with_code(ctx.mfa, serial, |code| {
+            Some(serial) => mfa::with_code(ctx.mfa, ctx.person, serial, |code| {
                 let with_mfa = AssumeRoleInput {
                     mfa: Some((serial, code)),
                     ..input.clone()

@@ -108,7 +108,7 @@ impl std::error::Error for CredsError {}
 #[derive(Debug)]
 pub enum MfaError {
     NoTerminal,
-    /// Nobody to ask (`mfa::Asker::Nobody`).
+    /// Nobody to ask (`terminal::Person::nobody`).
     NobodyToAsk,
     /// No well-formed code after this many tries.
     Malformed(usize),

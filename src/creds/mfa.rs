@@ -1,6 +1,6 @@
 //! MFA codes: the one given with `-o`, else the first line that `mfa_process` prints (a command
 //! run without a shell, e.g. `ykman oath accounts code --single <account>`), else asked of the
-//! [`Asker`] (the controlling terminal, `terminal.rs`).
+//! person at the terminal (`terminal.rs`), when the retrieval may ask them.
 //! Where codes come from is a value, [`Mfa`], that the mode builds and hands to the providers.
 //!
 //! A malformed code is asked again (3 tries). A code AWS rejects ("MultiFactorAuthentication
@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::error::{CredsError, MfaError};
-use super::terminal;
+use super::terminal::{self, Person};
 use crate::aws::query::AwsError;
 use crate::credentials::MfaCode;
 use crate::log::debug;
@@ -22,22 +22,12 @@ use crate::shell;
 /// Attempts at a well-formed code, and at a code AWS accepts.
 const TRIES: usize = 3;
 
-/// Who is asked for a code once the `-o` code (if any) has been used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Asker {
-    /// The controlling terminal, up to 3 tries.
-    Terminal,
-    /// Nobody: a code needed is an error (`MfaError::NobodyToAsk`). For fetches that must not
-    /// wait on the terminal: `-D`, and the console's, which asks on its page instead.
-    Nobody,
-}
-
-/// Where MFA codes come from during a run: the `-o` code, used once, then the [`Asker`].
+/// Where MFA codes come from during a run: the `-o` code, used once, then `mfa_process`, then
+/// the person at the terminal, if the retrieval may ask them (`terminal::Person`).
 pub struct Mfa {
     given: Option<MfaCode>,
     /// `mfa_process` and how long it may take.
     process: Option<Process>,
-    asker: Asker,
     prompted: bool,
     /// The profile the codes are for, named in the prompt.
     profile: Option<String>,
@@ -57,11 +47,10 @@ pub fn rejected(error: &AwsError) -> Option<&str> {
 
 impl Mfa {
     /// `given` is the code given with `-o`, if any.
-    pub fn new(given: Option<MfaCode>, asker: Asker) -> Mfa {
+    pub fn new(given: Option<MfaCode>) -> Mfa {
         Mfa {
             given,
             process: None,
-            asker,
             prompted: false,
             profile: None,
         }
@@ -85,20 +74,15 @@ impl Mfa {
         self
     }
 
-    /// Who is asked once the given code is used.
-    pub fn asker(&self) -> Asker {
-        self.asker
-    }
-
     /// The prompt names `profile`.
     pub fn for_profile(mut self, profile: &str) -> Mfa {
         self.profile = Some(profile.to_string());
         self
     }
 
-    /// A code for `serial`: the `-o` code (once: AWS refuses a code used twice), else the
-    /// asker's.
-    pub fn code(&mut self, serial: &str) -> Result<MfaCode, MfaError> {
+    /// A code for `serial`: the `-o` code (once: AWS refuses a code used twice), else
+    /// `mfa_process`'s, else `person`'s at the terminal.
+    pub fn code(&mut self, serial: &str, person: &Person) -> Result<MfaCode, MfaError> {
         if let Some(code) = self.given.take() {
             debug!("MFA code for {serial} from -o");
             return Ok(code);
@@ -107,10 +91,10 @@ impl Mfa {
             debug!("MFA code for {serial} from mfa_process");
             return process.run();
         }
-        match self.asker {
-            Asker::Terminal => self.ask_terminal(serial),
-            Asker::Nobody => Err(MfaError::NobodyToAsk),
+        if !person.may_ask() {
+            return Err(MfaError::NobodyToAsk);
         }
+        self.ask_terminal(serial)
     }
 
     /// Asks on the terminal, up to 3 times for a well-formed code.
@@ -222,13 +206,14 @@ fn run_process(process: &Process, chain: &str) -> Result<MfaCode, MfaError> {
 /// when the user is at a terminal.
 pub fn with_code<T>(
     mfa: &mut Mfa,
+    person: &Person,
     serial: &str,
     mut call: impl FnMut(&MfaCode) -> Result<T, AwsError>,
 ) -> Result<T, CredsError> {
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let code = mfa.code(serial)?;
+        let code = mfa.code(serial, person)?;
         match call(&code) {
             Err(e) if attempt < TRIES && mfa.can_ask_again() => match rejected(&e) {
                 Some(message) => mfa.tell(&format!("AWS rejected the MFA code: {message}")),
@@ -246,19 +231,24 @@ mod tests {
     #[test]
     fn the_otp_code_is_used_once_and_never_asked_again() {
         let serial = "arn:aws:iam::1:mfa/a";
-        let mut mfa = Mfa::new(MfaCode::parse("123456"), Asker::Nobody);
-        assert_eq!(mfa.code(serial).unwrap().expose(), "123456");
+        let mut mfa = Mfa::new(MfaCode::parse("123456"));
+        let nobody = Person::nobody();
+        assert_eq!(mfa.code(serial, &nobody).unwrap().expose(), "123456");
         assert!(!mfa.can_ask_again());
         // A second code is not the -o code again: it is the asker's (here, nobody's).
-        assert!(matches!(mfa.code(serial), Err(MfaError::NobodyToAsk)));
+        assert!(matches!(
+            mfa.code(serial, &nobody),
+            Err(MfaError::NobodyToAsk)
+        ));
     }
 
     #[test]
     fn a_rejected_otp_code_is_not_retried() {
         let serial = "arn:aws:iam::1:mfa/a";
-        let mut mfa = Mfa::new(MfaCode::parse("123456"), Asker::Nobody);
+        let mut mfa = Mfa::new(MfaCode::parse("123456"));
         let mut calls = Vec::new();
-        let result: Result<(), CredsError> = with_code(&mut mfa, serial, |code| {
+        let nobody = Person::nobody();
+        let result: Result<(), CredsError> = with_code(&mut mfa, &nobody, serial, |code| {
             calls.push(code.expose().to_string());
             Err(AwsError::Service {
                 operation: "GetSessionToken",

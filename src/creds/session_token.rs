@@ -38,7 +38,7 @@ impl Provider for SessionToken {
         let duration = self.duration.as_secs();
         let agent = ctx.agent;
         let creds = match &self.mfa_serial {
-            Some(serial) => mfa::with_code(ctx.mfa, serial, |code| {
+            Some(serial) => mfa::with_code(ctx.mfa, ctx.person, serial, |code| {
                 sts::get_session_token(
                     agent,
                     &self.endpoint,

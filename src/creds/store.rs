@@ -112,7 +112,7 @@ pub fn read(path: &Path) -> Found {
 
 /// A kind of file of ours, as its messages name it.
 #[derive(Debug, Clone, Copy)]
-pub struct Kind {
+pub struct FileKind {
     /// In `-v` lines: `cache`, `sso token`.
     pub tag: &'static str,
     /// In warnings: `cache file`, `IAM Identity Center token file`.
@@ -125,7 +125,7 @@ pub struct Kind {
 /// The bytes of the file of `kind` at `path`, if it is there and may be trusted (see
 /// [`read`]); anything else is a miss, said once: a file we may not trust is a warning, unless
 /// it was read `again` (after taking the lock), when it was named already.
-pub fn read_trusted(path: &Path, kind: &Kind, again: bool) -> Option<Vec<u8>> {
+pub fn read_trusted(path: &Path, kind: &FileKind, again: bool) -> Option<Vec<u8>> {
     let (tag, name) = (kind.tag, path.display());
     let then = |separator: &str| match kind.instead {
         "" => String::new(),

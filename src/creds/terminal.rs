@@ -49,7 +49,14 @@ impl Person {
         Person::default()
     }
 
-    /// Whether someone can be asked at the terminal now (an MFA code, a login).
+    /// Whether this retrieval may ask at the terminal at all.
+    pub fn may_ask(&self) -> bool {
+        self.may_ask
+    }
+
+    /// Whether someone can be asked at the terminal now (an MFA code, a login): probed once
+    /// for this value (a server makes a new one for each renewal, so a terminal that went
+    /// away is noticed).
     pub fn present(&self) -> bool {
         self.may_ask && *self.present.get_or_init(|| open().is_ok())
     }

@@ -17,8 +17,9 @@ use crate::time;
 /// Runs the credentials mode; returns the exit code (only when no command replaced us).
 pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
     let session = Session::open(args, env)?;
-    let mut mfa = session.terminal_mfa(args);
-    let credentials = session.fetch(args.refresh, &mut mfa)?.credentials;
+    let mut mfa = session.mfa(args.otp.clone());
+    let person = session.person();
+    let credentials = session.fetch(args.refresh, &mut mfa, &person)?.credentials;
     if args.expiration {
         // Not eprintln!: a closed stderr must not end the run (it would panic, then abort).
         let line = expiration_line(&credentials, env.get("TZ"), time::unix_now());

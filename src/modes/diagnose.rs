@@ -16,7 +16,7 @@ use crate::config::profile::{Profile, SourceKind, Target};
 use crate::config::resolve;
 use crate::config::timeouts;
 use crate::creds::cache::CacheDir;
-use crate::creds::mfa::{Asker, Mfa};
+use crate::creds::mfa::Mfa;
 use crate::creds::plan;
 use crate::creds::provider::Ctx;
 use crate::creds::terminal::Person;
@@ -263,7 +263,7 @@ fn check_credentials(profile: &Profile, env: &Env, cache: &CacheDir, r: &mut Rep
         Err(e) => return r.line(Level::Error, format_args!("{e}")),
     };
     let agent = session::agent(profile);
-    let mut mfa = Mfa::new(None, Asker::Nobody);
+    let mut mfa = Mfa::new(None);
     let mut ctx = Ctx {
         agent: &agent,
         mfa: &mut mfa,

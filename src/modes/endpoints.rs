@@ -6,7 +6,7 @@ use std::ffi::OsString;
 use std::sync::Arc;
 
 use crate::cli::args::Args;
-use crate::creds::mfa::Asker;
+use crate::creds::terminal::Person;
 use crate::env::Env;
 use crate::error::Error;
 use crate::names;
@@ -27,8 +27,8 @@ pub struct Started {
 /// Opens the session and fetches the credentials to serve first.
 pub fn start(args: &Args, env: &Env) -> Result<Started, Error> {
     let session = Session::open(args, env)?;
-    let mut mfa = session.terminal_mfa(args);
-    let fetched = session.fetch(args.refresh, &mut mfa)?;
+    let mut mfa = session.mfa(args.otp.clone());
+    let fetched = session.fetch(args.refresh, &mut mfa, &session.person())?;
     let identity = identity(&session, fetched.caller_arn.as_deref());
     let files = &session.files;
     let role_profiles = files
@@ -70,15 +70,15 @@ fn identity(session: &Session, caller: Option<&str>) -> Identity {
 /// code or (for the background renewal) the terminal.
 fn fetcher(session: Session) -> Fetch {
     Box::new(move |want: Want| {
-        let asker = if want.ask_terminal {
-            Asker::Terminal
+        let person = if want.ask_terminal {
+            session.person()
         } else {
-            Asker::Nobody
+            Person::nobody()
         };
-        let mut mfa = session.mfa(want.code, asker);
+        let mut mfa = session.mfa(want.code);
         let fetched = match want.newer_than {
-            Some(expiring) => session.renew(expiring, &mut mfa),
-            None => session.fetch(false, &mut mfa),
+            Some(expiring) => session.renew(expiring, &mut mfa, &person),
+            None => session.fetch(false, &mut mfa, &person),
         };
         fetched.map(|f| f.credentials)
     })

@@ -25,7 +25,7 @@ pub struct IamUser {
 /// The IAM user the profile's credentials belong to; an error when they are not a user's (an
 /// assumed role, a federated session, the root user's keys).
 pub fn open(session: &Session, args: &Args, env: &Env) -> Result<IamUser, Error> {
-    let mut mfa = session.terminal_mfa(args);
+    let mut mfa = session.mfa(args.otp.clone());
     let credentials = session.iam_credentials(&mut mfa)?.credentials;
     let identity = sts::get_caller_identity(&session.agent, &session.sts, &credentials)?;
     let name = identity

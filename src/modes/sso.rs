@@ -35,7 +35,7 @@ pub fn login(args: &Args, env: &Env) -> Result<i32, Error> {
     let session = Session::open(args, env)?;
     let login = login_of(&session)?;
     let lock_timeout = session.cache.lock_timeout();
-    creds::sso::log_in(&login, &session.agent, &session.person, lock_timeout)?;
+    creds::sso::log_in(&login, &session.agent, &session.person(), lock_timeout)?;
     Ok(0)
 }
 
@@ -130,7 +130,8 @@ pub fn token_state(login: &Login) -> TokenState {
 /// `-l` (or with `config`, `-c`) for an Identity Center profile.
 pub fn discover(session: &Session, login: &Login, config: bool) -> Result<i32, Error> {
     let lock_timeout = session.cache.lock_timeout();
-    let token = creds::sso::current(login, &session.agent, &session.person, lock_timeout)?;
+    let person = session.person();
+    let token = creds::sso::current(login, &session.agent, &person, lock_timeout)?;
     let bearer = token.access_token();
     let portal_url = &login.endpoints.portal;
     let mut pairs = Vec::new();

@@ -6,7 +6,7 @@
 use std::ffi::OsString;
 
 use crate::aws::federation::{self, FederationError};
-use crate::browser::Browser;
+use crate::browser::{Browser, Streams};
 use crate::cli::args::Args;
 use crate::config::profile::SourceKind;
 use crate::env::Env;
@@ -41,8 +41,9 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
         .non_empty("AWS_RUNAS_SIGNIN_URL")
         .unwrap_or(default_endpoint)
         .to_string();
-    let mut mfa = session.terminal_mfa(args);
-    let credentials = session.fetch(args.refresh, &mut mfa)?.credentials;
+    let mut mfa = session.mfa(args.otp.clone());
+    let person = session.person();
+    let credentials = session.fetch(args.refresh, &mut mfa, &person)?.credentials;
     let token = federation::signin_token(&session.agent, &endpoint, &credentials)?;
     let url = federation::login_url(&endpoint, &token, destination);
     if !session.command.is_empty() {
@@ -65,10 +66,12 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
 /// Opens `url` in `browser` and returns the opener's exit code.
 fn open(browser: &Browser, url: &str) -> Result<i32, Error> {
     let command: Vec<OsString> = vec![browser.program().into()];
-    let mut child = browser.open(url).map_err(|error| exec::ExecError {
-        program: browser.program(),
-        error,
-        hint: None,
-    })?;
+    let mut child = browser
+        .open(url, Streams::Inherited)
+        .map_err(|error| exec::ExecError {
+            program: browser.program(),
+            error,
+            hint: None,
+        })?;
     Ok(exec::wait(&mut child, &command)?)
 }

@@ -14,14 +14,12 @@ use crate::names;
 /// Keeps only `[A-Za-z0-9_.@-]` of a name used in a file name. When anything had to change, a
 /// short digest of the name is appended, so two names never share a file (`team a` and `team_a`).
 pub fn sanitize(name: &str) -> String {
-    // Most names are fine as they are: said by their bytes (the cached run's path).
-    if name
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"_.@-".contains(&b))
-    {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "_.@-".contains(c);
+    // Most names are fine as they are: said by their bytes, on the cached run's path (a byte
+    // of a multi-byte character is no ASCII character, so it is not allowed).
+    if name.bytes().all(|b| allowed(char::from(b))) {
         return name.to_string();
     }
-    let allowed = |c: char| c.is_ascii_alphanumeric() || "_.@-".contains(c);
     let clean = names::sanitize(name, allowed, Some('_'));
     let digest = Sha256::digest(name.as_bytes());
     let short: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();

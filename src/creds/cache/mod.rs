@@ -51,7 +51,7 @@ fn warn_once(flag: &AtomicBool, message: std::fmt::Arguments<'_>) {
 }
 
 /// A credential cache file, in messages.
-const FILE: store::Kind = store::Kind {
+const FILE: store::FileKind = store::FileKind {
     tag: "cache",
     noun: "cache file",
     instead: "fetching new credentials",
@@ -216,7 +216,7 @@ mod tests {
     use crate::aws::http::Agent;
     use crate::config::timeouts;
     use crate::credentials::{Credentials, Secret};
-    use crate::creds::mfa::{Asker, Mfa};
+    use crate::creds::mfa::Mfa;
     use crate::creds::terminal::Person;
     use std::fs;
     use std::os::unix::fs::PermissionsExt;
@@ -284,7 +284,7 @@ mod tests {
 
     fn retrieve_with(c: &Cached, refresh: bool) -> Fetched {
         let agent = Agent::new();
-        let mut mfa = Mfa::new(None, Asker::Nobody);
+        let mut mfa = Mfa::new(None);
         let mut ctx = Ctx {
             agent: &agent,
             mfa: &mut mfa,

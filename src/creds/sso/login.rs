@@ -15,6 +15,7 @@ use super::token::{Granted, Token};
 use crate::aws::http::Agent;
 use crate::aws::query::{encode, AwsError};
 use crate::aws::sso::{self, Grant, Registration};
+use crate::browser::Streams;
 use crate::config::sso::Login;
 use crate::credentials::Secret;
 use crate::creds::error::CredsError;
@@ -226,7 +227,7 @@ fn open_browser(person: &Person, url: &str) {
     let Some(browser) = &person.browser else {
         return;
     };
-    match browser.open(url) {
+    match browser.open(url, Streams::Closed) {
         // Reaped in the background: the opener may outlive the login.
         Ok(mut child) => {
             std::thread::spawn(move || child.wait());

@@ -31,7 +31,7 @@ struct CachedClient {
 }
 
 /// A registration file, in messages.
-const FILE: store::Kind = store::Kind {
+const FILE: store::FileKind = store::FileKind {
     tag: "sso registration",
     noun: "IAM Identity Center client registration",
     instead: "registering again",
@@ -92,7 +92,7 @@ pub fn registration(
     redirect: Option<&str>,
 ) -> Result<Registration, AwsError> {
     let path = registration_path(login, redirect.is_some());
-    if let Some(data) = store::read_trusted(&path, &FILE, true) {
+    if let Some(data) = store::read_trusted(&path, &FILE, false) {
         if let Ok(c) = serde_json::from_slice::<CachedClient>(&data) {
             let expires_at = token::parse_time(&c.expires_at).unwrap_or(0);
             if expires_at - time::unix_now() > 3600 {

@@ -180,7 +180,7 @@ impl Token {
 }
 
 /// A token file, in messages.
-const FILE: store::Kind = store::Kind {
+const FILE: store::FileKind = store::FileKind {
     tag: "sso token",
     noun: "IAM Identity Center token file",
     instead: "",
