@@ -16,7 +16,7 @@ use crate::config::endpoint;
 use crate::config::error::ProfileError;
 use crate::config::files::Files;
 use crate::config::profile::{Overrides, Profile, Target};
-use crate::config::resolve;
+use crate::config::resolve::{self, Selected};
 use crate::config::timeouts::Timeouts;
 use crate::credentials::MfaCode;
 use crate::creds::cache::CacheDir;
@@ -83,8 +83,8 @@ impl Session {
     /// The session of the profile `named`, else of the one the positionals name.
     fn with_profile(args: &Args, env: &Env, named: Option<&str>) -> Result<Session, Error> {
         let files = Files::load(env)?;
-        let (name, command) = match named {
-            Some(name) => (name.to_string(), Vec::new()),
+        let Selected { name, command } = match named {
+            Some(name) => Selected::profile(name.to_string()),
             None => resolve::select(&args.positionals, env, args.positionals_kind())?,
         };
         let target = Target::parse(&name)?;

@@ -59,7 +59,7 @@ impl Iam<'_> {
             action,
             params,
         };
-        call(self.agent, self.endpoint, self.credentials, &request).map(|(doc, _)| doc)
+        call(self.agent, self.endpoint, self.credentials, &request).map(|a| a.doc)
     }
 
     /// Every `member` text of a list call's pages.

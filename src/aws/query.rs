@@ -199,13 +199,20 @@ fn retryable(response: &Response, doc: Option<&Doc>) -> bool {
     )
 }
 
+/// A call's answer: its document, and the server's `Date` header (for the clock check).
+#[derive(Debug)]
+pub struct Answer {
+    pub doc: Doc,
+    pub date: Option<String>,
+}
+
 /// Makes the call and returns the parsed answer and the `Date` header.
 pub fn call(
     agent: &Agent,
     endpoint: &Endpoint,
     credentials: &Credentials,
     request: &Request<'_>,
-) -> Result<(Doc, Option<String>), AwsError> {
+) -> Result<Answer, AwsError> {
     send(agent, endpoint, Some(credentials), request)
 }
 
@@ -215,7 +222,7 @@ pub fn call_unsigned(
     agent: &Agent,
     endpoint: &Endpoint,
     request: &Request<'_>,
-) -> Result<(Doc, Option<String>), AwsError> {
+) -> Result<Answer, AwsError> {
     send(agent, endpoint, None, request)
 }
 
@@ -224,7 +231,7 @@ fn send(
     endpoint: &Endpoint,
     credentials: Option<&Credentials>,
     request: &Request<'_>,
-) -> Result<(Doc, Option<String>), AwsError> {
+) -> Result<Answer, AwsError> {
     let body = form(request);
     match once(agent, endpoint, credentials, request, &body) {
         Err(Failed::Retryable(_)) => {
@@ -274,7 +281,7 @@ fn once(
     credentials: Option<&Credentials>,
     request: &Request<'_>,
     body: &str,
-) -> Result<(Doc, Option<String>), Failed> {
+) -> Result<Answer, Failed> {
     let operation = request.action;
     let headers = match credentials {
         Some(c) => signed_headers(endpoint, request.service, c, body)
@@ -308,8 +315,11 @@ fn once(
             Failed::Final(e)
         });
     }
-    doc.map(|doc| (doc, response.date))
-        .map_err(|detail| Failed::Final(AwsError::BadResponse { operation, detail }))
+    doc.map(|doc| Answer {
+        doc,
+        date: response.date,
+    })
+    .map_err(|detail| Failed::Final(AwsError::BadResponse { operation, detail }))
 }
 
 /// The error of a refused call: the first `Code` and `Message` in the answer, wherever they are.
@@ -524,7 +534,9 @@ mod tests {
             b"HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n<GetCallerIdentityResp",
             full,
         ]);
-        let (doc, _) = call(&Agent::new(), &endpoint, &keys(), &identity_request()).unwrap();
+        let doc = call(&Agent::new(), &endpoint, &keys(), &identity_request())
+            .unwrap()
+            .doc;
         assert_eq!(
             doc.first("Arn"),
             Some("arn:aws:iam::123456789012:user/alice")

@@ -2,7 +2,7 @@
 
 use super::endpoint::Endpoint;
 use super::http::Agent;
-use super::query::{call, call_unsigned, AwsError, Request};
+use super::query::{call, call_unsigned, Answer, AwsError, Request};
 use super::xml::Doc;
 use crate::credentials::{Credentials, MfaCode, Secret};
 use crate::time::rfc3339;
@@ -86,7 +86,7 @@ pub fn get_caller_identity(
     creds: &Credentials,
 ) -> Result<CallerIdentity, AwsError> {
     let operation = "GetCallerIdentity";
-    let (doc, date) = call(agent, endpoint, creds, &sts_request(operation, vec![]))?;
+    let Answer { doc, date } = call(agent, endpoint, creds, &sts_request(operation, vec![]))?;
     let arn = doc
         .first("GetCallerIdentityResult/Arn")
         .ok_or_else(|| AwsError::BadResponse {
@@ -114,7 +114,7 @@ pub fn get_session_token(
         params.push(("SerialNumber", serial));
         params.push(("TokenCode", code.expose()));
     }
-    let (doc, _) = call(agent, endpoint, creds, &sts_request(operation, params))?;
+    let doc = call(agent, endpoint, creds, &sts_request(operation, params))?.doc;
     credentials(operation, &doc)
 }
 
@@ -135,7 +135,7 @@ pub fn assume_role_with_web_identity(
         ("WebIdentityToken", token),
         ("DurationSeconds", duration.as_str()),
     ];
-    let (doc, _) = call_unsigned(agent, endpoint, &sts_request(operation, params))?;
+    let doc = call_unsigned(agent, endpoint, &sts_request(operation, params))?.doc;
     assumed(operation, &doc)
 }
 
@@ -160,7 +160,7 @@ pub fn assume_role(
         params.push(("SerialNumber", serial));
         params.push(("TokenCode", code.expose()));
     }
-    let (doc, _) = call(agent, endpoint, creds, &sts_request(operation, params))?;
+    let doc = call(agent, endpoint, creds, &sts_request(operation, params))?.doc;
     assumed(operation, &doc)
 }
 

@@ -43,10 +43,17 @@ pub struct Chain {
     pub visited: Vec<String>,
     /// The role profiles and their sections, from the start down; empty when the start holds
     /// the keys.
-    pub roles: Vec<(String, Section)>,
+    pub roles: Vec<RoleProfile>,
     /// The profile whose credentials sign the first call.
     pub root: String,
     pub root_kind: RootKind,
+}
+
+/// A role profile of the chain: its name and its section.
+#[derive(Debug, Clone)]
+pub struct RoleProfile {
+    pub name: String,
+    pub section: Section,
 }
 
 /// What `credential_source = value` on `profile` names.
@@ -104,7 +111,7 @@ fn next(
 /// Follows `source_profile` from `start` (which must exist) to the root.
 pub fn follow(files: &Files, start: &str) -> Result<Chain, ProfileError> {
     let mut visited = vec![start.to_string()];
-    let mut roles: Vec<(String, Section)> = Vec::new();
+    let mut roles: Vec<RoleProfile> = Vec::new();
     let mut current = start.to_string();
     let root_kind = loop {
         // A profile without role_arn holds the keys: the root of the chain.
@@ -117,12 +124,18 @@ pub fn follow(files: &Files, start: &str) -> Result<Chain, ProfileError> {
         let source = match next(files, start, &current, &section)? {
             Next::Root(kind) => break kind,
             Next::LastRole(kind) => {
-                roles.push((current.clone(), section));
+                roles.push(RoleProfile {
+                    name: current.clone(),
+                    section,
+                });
                 break kind;
             }
             Next::Source(source) => source,
         };
-        roles.push((current.clone(), section));
+        roles.push(RoleProfile {
+            name: current.clone(),
+            section,
+        });
         if source == current {
             // `source_profile` naming itself: the profile's own keys sign its role (as in the CLI).
             break RootKind::Profile;
@@ -170,7 +183,11 @@ pub fn duration_seconds(
 /// The chain's role profiles as links, from the start down.
 pub fn links(chain: &Chain) -> Result<Vec<Link>, ProfileError> {
     let mut links = Vec::with_capacity(chain.roles.len());
-    for (profile, section) in &chain.roles {
+    for RoleProfile {
+        name: profile,
+        section,
+    } in &chain.roles
+    {
         let raw = section.get("role_arn").unwrap_or_default();
         let role_arn = RoleArn::parse(raw).map_err(|error| ProfileError::Arn {
             origin: format!("role_arn in profile '{profile}'"),

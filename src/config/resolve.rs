@@ -33,13 +33,30 @@ pub enum Positionals {
     ProfileOnly(String),
 }
 
+/// What the positional arguments say: the profile's name, and the command to run (empty: none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selected {
+    pub name: String,
+    pub command: Vec<OsString>,
+}
+
+impl Selected {
+    /// A profile, and no command.
+    pub fn profile(name: String) -> Selected {
+        Selected {
+            name,
+            command: Vec::new(),
+        }
+    }
+}
+
 /// Splits the positional arguments into the profile's name and the command (see
 /// [`Positionals`]). Without a name: `AWS_PROFILE`, then `AWS_DEFAULT_PROFILE`, else `default`.
 pub fn select(
     positionals: &[OsString],
     env: &Env,
     kind: Positionals,
-) -> Result<(String, Vec<OsString>), ProfileError> {
+) -> Result<Selected, ProfileError> {
     let fallback = || {
         env.non_empty("AWS_DEFAULT_PROFILE")
             .unwrap_or("default")
@@ -58,7 +75,7 @@ pub fn select(
         if let Some(variable) = env.get("AWS_PROFILE") {
             debug!("profile '{name}' from the argument, over AWS_PROFILE={variable}");
         }
-        return Ok((name, Vec::new()));
+        return Ok(Selected::profile(name));
     }
     if env.is_set("AWS_PROFILE") {
         let name = match env.non_empty("AWS_PROFILE") {
@@ -69,14 +86,20 @@ pub fn select(
             None => fallback(),
         };
         debug!("profile '{name}' from AWS_PROFILE; every argument is the command");
-        return Ok((name, positionals.to_vec()));
+        return Ok(Selected {
+            name,
+            command: positionals.to_vec(),
+        });
     }
     match positionals.split_first() {
         Some((first, rest)) => {
             let name = first.to_str().ok_or(ProfileError::NotUnicode)?.to_string();
-            Ok((name, rest.to_vec()))
+            Ok(Selected {
+                name,
+                command: rest.to_vec(),
+            })
         }
-        None => Ok((fallback(), Vec::new())),
+        None => Ok(Selected::profile(fallback())),
     }
 }
 
@@ -380,7 +403,8 @@ mod tests {
         }
         let positionals: Vec<OsString> = rest.iter().map(OsString::from).collect();
         let env = Env::from_pairs(env);
-        let (name, command) = select(&positionals, &env, Positionals::ProfileAndCommand)?;
+        let Selected { name, command } =
+            select(&positionals, &env, Positionals::ProfileAndCommand)?;
         let profile = resolve(Target::parse(&name)?, &overrides, &env, files)?;
         Ok(Resolved { profile, command })
     }
@@ -400,17 +424,17 @@ mod tests {
     fn in_a_mode_that_runs_no_command_the_argument_is_the_profile_over_aws_profile() {
         let env = Env::from_pairs(&[("AWS_PROFILE", "dev-cp")]);
         let j = Positionals::ProfileOnly("-j".into());
-        let (name, command) = select(&[OsString::from("dev")], &env, j.clone()).unwrap();
+        let Selected { name, command } = select(&[OsString::from("dev")], &env, j.clone()).unwrap();
         assert_eq!((name.as_str(), command.len()), ("dev", 0));
         // Without an argument, AWS_PROFILE as before.
-        assert_eq!(select(&[], &env, j.clone()).unwrap().0, "dev-cp");
+        assert_eq!(select(&[], &env, j.clone()).unwrap().name, "dev-cp");
         let e = select(&[OsString::from("dev"), OsString::from("aws")], &env, j).unwrap_err();
         assert_eq!(
             e.to_string(),
             "-j runs no command: unexpected argument 'aws' after the profile 'dev'"
         );
         // A mode that runs a command: AWS_PROFILE means every argument is the command.
-        let (name, command) = select(
+        let Selected { name, command } = select(
             &[OsString::from("dev")],
             &env,
             Positionals::ProfileAndCommand,

@@ -160,11 +160,11 @@ pub fn shared_dir(dir: &Path) -> bool {
 /// The files in `dir` whose names start with one of `prefixes`, each with what is wrong with it,
 /// if anything: a file a run would not trust (and so ignores), or one other users may read.
 /// Nothing is opened: only the entries' own metadata is read.
-pub fn audit(dir: &Path, prefixes: &[&str]) -> Vec<(PathBuf, Option<String>)> {
+pub fn audit(dir: &Path, prefixes: &[&str]) -> Vec<Audited> {
     let Ok(entries) = fs::read_dir(dir) else {
         return Vec::new();
     };
-    let mut found: Vec<(PathBuf, Option<String>)> = entries
+    let mut found: Vec<Audited> = entries
         .filter_map(Result::ok)
         .filter(|e| {
             let name = e.file_name();
@@ -181,11 +181,18 @@ pub fn audit(dir: &Path, prefixes: &[&str]) -> Vec<(PathBuf, Option<String>)> {
                     })
                 }),
             };
-            (path, problem)
+            Audited { path, problem }
         })
         .collect();
-    found.sort();
+    found.sort_by(|a, b| a.path.cmp(&b.path));
     found
+}
+
+/// A file of ours found in the directory, and what is wrong with it, if anything.
+#[derive(Debug)]
+pub struct Audited {
+    pub path: PathBuf,
+    pub problem: Option<String>,
 }
 
 /// Makes `dir` (0700) if it is missing.

@@ -178,8 +178,8 @@ fn check_environment(args: &Args, env: &Env, r: &mut Report) {
 /// The profile: found, and resolvable (role_arn with a source, complete source credentials).
 fn check_profile(args: &Args, env: &Env, files: &Files, r: &mut Report) -> Option<Profile> {
     let positionals = args.positionals_kind();
-    let resolved = resolve::select(&args.positionals, env, positionals).and_then(|(name, _)| {
-        let target = Target::parse(&name)?;
+    let resolved = resolve::select(&args.positionals, env, positionals).and_then(|selected| {
+        let target = Target::parse(&selected.name)?;
         resolve::resolve(target, &session::overrides(args), env, files)
     });
     let profile = match resolved {
@@ -238,10 +238,10 @@ fn check_cache(cache: &CacheDir, r: &mut Report) {
     }
     let files = cache.audit();
     let mut loose = 0;
-    for (path, problem) in &files {
-        if let Some(problem) = problem {
+    for file in &files {
+        if let Some(problem) = &file.problem {
             loose += 1;
-            let path = path.display();
+            let path = file.path.display();
             r.line(
                 Level::Warn,
                 format_args!("cache file {path} is {problem}: remove it, or chmod 600 {path}"),

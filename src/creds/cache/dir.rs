@@ -118,7 +118,7 @@ impl CacheDir {
     }
 
     /// The cache files in the directory and what is wrong with each (`-D`).
-    pub fn audit(&self) -> Vec<(PathBuf, Option<String>)> {
+    pub fn audit(&self) -> Vec<store::Audited> {
         store::audit(&self.dir, &[SESSION_TOKEN, ASSUME_ROLE, SSO])
     }
 
