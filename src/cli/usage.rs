@@ -69,7 +69,7 @@ const ENVIRONMENT: &[(&str, &str)] = &[
     ("SESSION_TOKEN_DURATION, CREDENTIALS_DURATION", "The two lifetimes (Go durations), over the config's session_token_duration and credentials_duration."),
     ("AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_IAM", "The STS and IAM endpoints, over the profile's endpoint_url."),
     ("AWS_ENDPOINT_URL_SSO_OIDC, AWS_ENDPOINT_URL_SSO", "The IAM Identity Center OIDC and portal endpoints, over the [services] section's sso_oidc and sso keys and endpoint_url (AWS_ENDPOINT_URL applies too)."),
-    ("BROWSER, DISPLAY, WAYLAND_DISPLAY", "What opens a page in the browser (an IAM Identity Center login, -w --open): BROWSER, else xdg-open when there is a display (for a login, none with --no-browser)."),
+    ("BROWSER, DISPLAY, WAYLAND_DISPLAY", "What opens a page in the browser (an IAM Identity Center login, -w --open): BROWSER (commands separated by ':', tried in turn; %s stands for the URL), else xdg-open when there is a display (for a login, none with --no-browser)."),
     ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true: ignore every configured endpoint URL."),
     ("AWS_STS_REGIONAL_ENDPOINTS", "legacy: the global STS endpoint instead of the region's."),
     ("AWS_CA_BUNDLE", "A PEM file of the certificate authorities to trust, instead of the built-in ones."),
