@@ -73,6 +73,19 @@ pub fn default_iam(region: Option<&str>) -> Endpoint {
     }
 }
 
+/// Whether `region` is a region name as botocore checks it (a host label: at most 63 letters,
+/// digits and hyphens, not all digits, no hyphen at either end). It becomes part of a host
+/// name, so `eu-west-1#x` must not pass.
+pub fn valid_region(region: &str) -> bool {
+    region.len() <= 63
+        && region
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !region.starts_with('-')
+        && !region.ends_with('-')
+        && !region.chars().all(|c| c.is_ascii_digit())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -116,5 +129,22 @@ mod tests {
         assert_eq!(cape.url, "https://sts.af-south-1.amazonaws.com/");
         let gov = default_sts(Some("us-gov-west-1"), true);
         assert_eq!(gov.url, "https://sts.us-gov-west-1.amazonaws.com/");
+    }
+
+    #[test]
+    fn region_names() {
+        for ok in ["eu-west-1", "us-gov-west-1", "cn-north-1", "local"] {
+            assert!(valid_region(ok), "{ok}");
+        }
+        for bad in [
+            "eu-west-1#x",
+            "-eu",
+            "eu-",
+            "123",
+            "eu west",
+            &"a".repeat(64),
+        ] {
+            assert!(!valid_region(bad), "{bad}");
+        }
     }
 }

@@ -5,7 +5,7 @@
 //! `endpoint_url` > the default endpoint for the region's partition.
 //! `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` turns the first three off, as in the SDKs.
 
-use super::error::EndpointError;
+use super::error::{EndpointError, EndpointProblem};
 use super::profile::{Profile, SourceKind};
 use super::sso::Endpoints;
 use crate::aws::endpoint::{self, Endpoint};
@@ -17,6 +17,7 @@ fn validate(url: &str, origin: &str) -> Result<String, EndpointError> {
     let err = || EndpointError {
         url: url.to_string(),
         origin: origin.to_string(),
+        problem: EndpointProblem::Invalid,
     };
     let rest = url
         .strip_prefix("https://")
@@ -40,12 +41,51 @@ fn validate(url: &str, origin: &str) -> Result<String, EndpointError> {
     Ok(clean)
 }
 
-/// A user-configured endpoint for `service` (`STS`, `IAM`), if any.
-fn configured(
+/// A user-configured endpoint for `service` (`SSO_OIDC`, `SSO`) that is sent a bearer token:
+/// `https://`, or plain `http://` only to this machine (a stand-in or an emulator), since the
+/// token would otherwise travel in clear text.
+fn token_safe(
     env: &Env,
     profile: &Profile,
     service: &str,
 ) -> Result<Option<String>, EndpointError> {
+    let Some(Configured { url, origin }) = configured(env, profile, service)? else {
+        return Ok(None);
+    };
+    match url.strip_prefix("http://") {
+        Some(rest) if !loopback(rest.split('/').next().unwrap_or_default()) => Err(EndpointError {
+            url,
+            origin,
+            problem: EndpointProblem::Cleartext,
+        }),
+        _ => Ok(Some(url)),
+    }
+}
+
+/// Whether `authority` (`host[:port]`) names this machine: `localhost`, 127.0.0.0/8 or `[::1]`.
+fn loopback(authority: &str) -> bool {
+    let host = match authority.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or_default(),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// An endpoint URL the user configured, and where.
+struct Configured {
+    url: String,
+    origin: String,
+}
+
+/// A user-configured endpoint for `service` (`STS`, `IAM`, ...), if any.
+fn configured(
+    env: &Env,
+    profile: &Profile,
+    service: &str,
+) -> Result<Option<Configured>, EndpointError> {
     // The environment's setting, when there is one, beats the profile's (as every setting).
     let ignore = match env.non_empty("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") {
         Some(v) => v.eq_ignore_ascii_case("true"),
@@ -57,10 +97,15 @@ fn configured(
     let var = format!("AWS_ENDPOINT_URL_{service}");
     let found = env
         .non_empty(&var)
-        .map(|u| (u.to_string(), format!("environment {var}")))
+        .map(|u| Configured {
+            url: u.to_string(),
+            origin: format!("environment {var}"),
+        })
         .or_else(|| {
-            env.non_empty("AWS_ENDPOINT_URL")
-                .map(|u| (u.to_string(), "environment AWS_ENDPOINT_URL".to_string()))
+            env.non_empty("AWS_ENDPOINT_URL").map(|u| Configured {
+                url: u.to_string(),
+                origin: "environment AWS_ENDPOINT_URL".to_string(),
+            })
         })
         .or_else(|| {
             // The service's own setting (`[services x]`) before the profile's general one.
@@ -69,24 +114,22 @@ fn configured(
                 .service_urls
                 .iter()
                 .find(|(k, _)| *k == key)
-                .map(|(_, u)| {
-                    (
-                        u.clone(),
-                        format!("the services section of profile '{}'", profile.name()),
-                    )
+                .map(|(_, u)| Configured {
+                    url: u.clone(),
+                    origin: format!("the services section of profile '{}'", profile.name()),
                 })
         })
         .or_else(|| {
-            profile
-                .endpoint_url
-                .clone()
-                .map(|u| (u, format!("endpoint_url of profile '{}'", profile.name())))
+            profile.endpoint_url.clone().map(|u| Configured {
+                url: u,
+                origin: format!("endpoint_url of profile '{}'", profile.name()),
+            })
         });
     match found {
-        Some((url, origin)) => {
+        Some(Configured { url, origin }) => {
             let url = validate(&url, &origin)?;
             debug!("{service} endpoint {url} (from {origin})");
-            Ok(Some(url))
+            Ok(Some(Configured { url, origin }))
         }
         None => Ok(None),
     }
@@ -96,7 +139,7 @@ fn configured(
 /// us-east-1), else the partition's global endpoint.
 pub fn iam(env: &Env, profile: &Profile) -> Result<Endpoint, EndpointError> {
     let region = profile.region.as_deref();
-    if let Some(url) = configured(env, profile, "IAM")? {
+    if let Some(Configured { url, .. }) = configured(env, profile, "IAM")? {
         return Ok(Endpoint {
             url,
             signing_region: region.unwrap_or("us-east-1").to_string(),
@@ -115,8 +158,8 @@ pub fn sso(env: &Env, profile: &mut Profile) -> Result<(), EndpointError> {
     };
     let defaults = &role.login.endpoints;
     let endpoints = Endpoints {
-        oidc: configured(env, profile, "SSO_OIDC")?.unwrap_or_else(|| defaults.oidc.clone()),
-        portal: configured(env, profile, "SSO")?.unwrap_or_else(|| defaults.portal.clone()),
+        oidc: token_safe(env, profile, "SSO_OIDC")?.unwrap_or_else(|| defaults.oidc.clone()),
+        portal: token_safe(env, profile, "SSO")?.unwrap_or_else(|| defaults.portal.clone()),
     };
     if let SourceKind::Sso(role) = &mut profile.source.kind {
         role.login.endpoints = endpoints;
@@ -127,7 +170,7 @@ pub fn sso(env: &Env, profile: &mut Profile) -> Result<(), EndpointError> {
 /// The STS endpoint for this profile.
 pub fn sts(env: &Env, profile: &Profile) -> Result<Endpoint, EndpointError> {
     let region = profile.region.as_deref();
-    if let Some(url) = configured(env, profile, "STS")? {
+    if let Some(Configured { url, .. }) = configured(env, profile, "STS")? {
         return Ok(Endpoint {
             url,
             signing_region: region.unwrap_or("us-east-1").to_string(),
@@ -233,5 +276,44 @@ mod tests {
         );
         let env = Env::from_pairs(&[("AWS_ENDPOINT_URL", "http://")]);
         assert!(sts(&env, &profile(None, None)).is_err());
+    }
+
+    #[test]
+    fn a_token_goes_over_plain_http_only_to_this_machine() {
+        for local in [
+            "localhost:8080",
+            "127.0.0.1",
+            "127.3.4.5:1",
+            "[::1]:9000",
+            "LOCALHOST",
+        ] {
+            assert!(loopback(local), "{local}");
+        }
+        for remote in [
+            "example.com",
+            "10.0.0.1:80",
+            "127.0.0.1.nip.io",
+            "[::2]",
+            "localhost.evil",
+        ] {
+            assert!(!loopback(remote), "{remote}");
+        }
+        let sso = |url: &str| {
+            let env = Env::from_pairs(&[("AWS_ENDPOINT_URL_SSO", url)]);
+            token_safe(&env, &profile(None, None), "SSO")
+        };
+        let error = sso("http://portal.example.com/").unwrap_err();
+        assert_eq!(error.problem, EndpointProblem::Cleartext);
+        assert!(
+            error
+                .to_string()
+                .contains("'http://portal.example.com/' in environment AWS_ENDPOINT_URL_SSO"),
+            "{error}"
+        );
+        assert!(sso("http://127.0.0.1:4000").is_ok());
+        assert!(sso("https://portal.example.com/").is_ok());
+        // STS and IAM sign their requests instead of sending a token: plain http stays theirs.
+        let env = Env::from_pairs(&[("AWS_ENDPOINT_URL", "http://sts.example.com/")]);
+        assert!(sts(&env, &profile(None, None)).is_ok());
     }
 }

@@ -140,15 +140,31 @@ impl ProfileError {
 pub struct EndpointError {
     pub url: String,
     pub origin: String,
+    pub problem: EndpointProblem,
+}
+
+/// What is wrong with an endpoint URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndpointProblem {
+    /// Not `http(s)://host[:port]`.
+    Invalid,
+    /// Plain `http://` to a host other than this machine, for a service that is sent a token.
+    Cleartext,
 }
 
 impl fmt::Display for EndpointError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "invalid endpoint URL '{}' in {} (expected http://host[:port] or https://host[:port])",
-            self.url, self.origin
-        )
+        let (url, origin) = (&self.url, &self.origin);
+        match self.problem {
+            EndpointProblem::Invalid => write!(
+                f,
+                "invalid endpoint URL '{url}' in {origin} (expected http://host[:port] or https://host[:port])"
+            ),
+            EndpointProblem::Cleartext => write!(
+                f,
+                "the IAM Identity Center endpoint '{url}' in {origin} is plain http to another host: its login token would travel in clear text; use https (http is for 127.0.0.1 and localhost only)"
+            ),
+        }
     }
 }
 

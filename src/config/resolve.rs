@@ -16,6 +16,7 @@ use super::profile::{
 };
 use super::source;
 use super::sso::Login;
+use crate::aws::endpoint::valid_region;
 use crate::duration;
 use crate::env::Env;
 use crate::log::debug;
@@ -248,19 +249,6 @@ fn check_loops(
             .map_err(ProfileError::Loop)?;
     }
     Ok(())
-}
-
-/// Whether `region` is a region name as botocore checks it (a host label: at most 63 letters,
-/// digits and hyphens, not all digits, no hyphen at either end). It becomes part of a host
-/// name, so `eu-west-1#x` must not pass.
-fn valid_region(region: &str) -> bool {
-    region.len() <= 63
-        && region
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-')
-        && !region.starts_with('-')
-        && !region.ends_with('-')
-        && !region.chars().all(|c| c.is_ascii_digit())
 }
 
 /// The CA bundle: `AWS_CA_BUNDLE`, else the profile's own `ca_bundle` (as botocore), with where
@@ -685,23 +673,6 @@ mod tests {
         assert_eq!(p.region.as_deref(), Some("us-east-1"));
         assert_eq!(p.mfa_serial, None);
         assert_eq!(p.roles[0].external_id, None);
-    }
-
-    #[test]
-    fn region_names() {
-        for ok in ["eu-west-1", "us-gov-west-1", "cn-north-1", "local"] {
-            assert!(valid_region(ok), "{ok}");
-        }
-        for bad in [
-            "eu-west-1#x",
-            "-eu",
-            "eu-",
-            "123",
-            "eu west",
-            &"a".repeat(64),
-        ] {
-            assert!(!valid_region(bad), "{bad}");
-        }
     }
 
     #[test]

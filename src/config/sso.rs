@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use super::files::Files;
 use super::ini::Section;
+use crate::aws::endpoint::valid_region;
 use crate::env::Env;
 
 /// The keys that make a profile an Identity Center profile (as botocore: any of them).
@@ -137,6 +138,8 @@ pub enum SsoError {
     NotSso { profile: String },
     /// `HOME` is unset: there is no `~/.aws/sso/cache`.
     NoHome,
+    /// An `sso_region` that is no region name, and where it was set.
+    BadRegion { region: String, origin: String },
 }
 
 impl fmt::Display for SsoError {
@@ -161,6 +164,11 @@ impl fmt::Display for SsoError {
                 "profile '{profile}' does not use IAM Identity Center (no sso_session or sso_start_url in it or its source profiles)"
             ),
             SsoError::NoHome => write!(f, "HOME is not set, so there is no ~/.aws/sso/cache for the login"),
+            SsoError::BadRegion { region, origin } => write!(
+                f,
+                "sso_region '{}' in {origin} is not a region name: a region name is letters, digits and hyphens, e.g. eu-west-1",
+                crate::log::escape(region)
+            ),
         }
     }
 }
@@ -216,6 +224,14 @@ pub fn login(
             })
         }
     };
+    if !valid_region(&region) {
+        // It becomes part of the OIDC and portal host names: a region never chooses a host.
+        let origin = match (&session, section.get("sso_region")) {
+            (Some(name), None) => format!("[sso-session {name}]"),
+            _ => format!("profile '{profile}'"),
+        };
+        return Err(SsoError::BadRegion { region, origin });
+    }
     let home = env.home().ok_or(SsoError::NoHome)?;
     Ok(Login {
         profile: profile.to_string(),
@@ -378,5 +394,20 @@ mod tests {
             assert_eq!(got, want);
             assert!(!got.contains('\n'));
         }
+    }
+
+    #[test]
+    fn a_region_that_is_no_region_name_chooses_no_host() {
+        let session = "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = evil.example/\n[profile a]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = R\n";
+        assert_eq!(
+            role_of(session, "a").unwrap_err().to_string(),
+            "sso_region 'evil.example/' in [sso-session corp] is not a region name: a region name is letters, digits and hyphens, e.g. eu-west-1"
+        );
+        let legacy = "[profile a]\nsso_start_url = https://x/start\nsso_region = eu-west-1#\x1b[31m\nsso_account_id = 1\nsso_role_name = R\n";
+        let error = role_of(legacy, "a").unwrap_err().to_string();
+        assert!(
+            error.starts_with("sso_region 'eu-west-1#\\u{1b}[31m' in profile 'a' "),
+            "{error}"
+        );
     }
 }

@@ -43,3 +43,41 @@ fn incomplete_or_conflicting_settings_are_one_line_naming_profile_session_and_ke
         );
     }
 }
+
+#[test]
+fn a_region_that_is_no_region_name_is_refused_as_botocore_refuses_it() {
+    let config = "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = evil.example/\n[profile p]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = R\n";
+    let home = Home::new(config, "");
+    for args in [&["p"][..], &["--sso-login", "p"], &["-l", "p"]] {
+        let out = home.run(args);
+        assert_one_line_error(&out, &["sso_region 'evil.example/'", "[sso-session corp]"]);
+    }
+    let botocore = "import botocore.session\ntry:\n    botocore.session.Session(profile='p').get_credentials().get_frozen_credentials()\n    print('none')\nexcept Exception as e:\n    print(type(e).__name__)";
+    let theirs = home.run_command(&["python", "-c", botocore]);
+    assert_eq!(
+        stdout(&theirs).trim(),
+        "InvalidRegionError",
+        "{}",
+        stderr(&theirs)
+    );
+}
+
+#[test]
+fn a_plain_http_identity_center_endpoint_on_another_host_is_refused() {
+    let config = "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n[profile p]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = R\n";
+    let home = Home::new(config, "");
+    for (variable, url) in [
+        ("AWS_ENDPOINT_URL_SSO", "http://portal.example.com/"),
+        ("AWS_ENDPOINT_URL_SSO_OIDC", "http://oidc.example.com:8080/"),
+    ] {
+        let out = home
+            .cmd(["--sso-login", "p"])
+            .env(variable, url)
+            .output()
+            .unwrap();
+        assert_one_line_error(
+            &out,
+            &[url, &format!("environment {variable}"), "clear text"],
+        );
+    }
+}
