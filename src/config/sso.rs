@@ -224,14 +224,7 @@ pub fn login(
             })
         }
     };
-    if !valid_region(&region) {
-        // It becomes part of the OIDC and portal host names: a region never chooses a host.
-        let origin = match (&session, section.get("sso_region")) {
-            (Some(name), None) => format!("[sso-session {name}]"),
-            _ => format!("profile '{profile}'"),
-        };
-        return Err(SsoError::BadRegion { region, origin });
-    }
+    check_region(&region, profile, section)?;
     let home = env.home().ok_or(SsoError::NoHome)?;
     Ok(Login {
         profile: profile.to_string(),
@@ -241,6 +234,23 @@ pub fn login(
         cache_dir: home.join(".aws").join("sso").join("cache"),
         endpoints: Endpoints::default_for(&region),
         region,
+    })
+}
+
+/// `region` (the `sso_region` of `profile`, whose section is `section`, or of its session) must
+/// be a region name: it becomes part of the OIDC and portal host names, and a region never
+/// chooses a host.
+fn check_region(region: &str, profile: &str, section: &Section) -> Result<(), SsoError> {
+    if valid_region(region) {
+        return Ok(());
+    }
+    let origin = match (section.get("sso_session"), section.get("sso_region")) {
+        (Some(name), None) => format!("[sso-session {name}]"),
+        _ => format!("profile '{profile}'"),
+    };
+    Err(SsoError::BadRegion {
+        region: region.to_string(),
+        origin,
     })
 }
 
