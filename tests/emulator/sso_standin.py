@@ -27,6 +27,18 @@ What it serves, as the real services do (JSON, camelCase; errors as {"error": ..
   one item a page, POST /logout (Logout: the token stops working).
 Control, for tests: GET /_standin/stats (calls by operation), POST /_standin/expire (every access
 token expires now). SSO_STANDIN_TOKEN_SECONDS sets the access tokens' lifetime (default 3600).
+
+Hostile answers, for the tests of SPEC 12.1: POST /_standin/hostile with a JSON object makes the
+services answer as a hostile portal might, from then on (each key replaces what was set before;
+{} is a well-behaved service again):
+- "accounts": the accountList ListAccounts answers (objects as given, any field);
+- "roles": {account id: [role name, ...]}, the roles ListAccountRoles answers (one a page);
+- "paging": "endless" (a new nextToken on every page, for ever) or "cycle" (the nextToken of page
+  one, then of page two, then of page one again ...), for both lists;
+- "device": fields merged into StartDeviceAuthorization's answer (expiresIn, interval,
+  verificationUri, verificationUriComplete: any JSON value);
+- "token": fields merged into every successful CreateToken answer (expiresIn: any JSON value).
+Hostile values go out as given: huge numbers, negative numbers, control characters.
 """
 
 import base64
@@ -63,6 +75,7 @@ class State:
         self.access = {}  # access token -> expiry (unix seconds)
         self.refresh = {}  # refresh token -> client id
         self.stats = {}
+        self.hostile = {}
 
     def count(self, operation):
         with self.lock:
@@ -72,7 +85,9 @@ class State:
         access, refresh = "at-" + secrets.token_hex(16), "rt-" + secrets.token_hex(16)
         self.access[access] = time.time() + TOKEN_SECONDS
         self.refresh[refresh] = client
-        return {"accessToken": access, "tokenType": "Bearer", "expiresIn": TOKEN_SECONDS, "refreshToken": refresh}
+        answer = {"accessToken": access, "tokenType": "Bearer", "expiresIn": TOKEN_SECONDS, "refreshToken": refresh}
+        answer.update(self.hostile.get("token", {}))
+        return answer
 
 
 def s256(verifier):
@@ -129,9 +144,11 @@ class Handler(BaseHTTPRequestHandler):
                                   "interval": 1, "client": body.get("clientId"), "slow_down": SLOW_DOWN,
                                   "expires": time.time() + DEVICE_SECONDS}
             base = f"http://{self.headers['Host']}"
-            return self.answer(200, {"deviceCode": device, "userCode": user, "verificationUri": f"{base}/device",
-                                     "verificationUriComplete": f"{base}/device?user_code={user}",
-                                     "expiresIn": DEVICE_SECONDS, "interval": 1})
+            answer = {"deviceCode": device, "userCode": user, "verificationUri": f"{base}/device",
+                      "verificationUriComplete": f"{base}/device?user_code={user}",
+                      "expiresIn": DEVICE_SECONDS, "interval": 1}
+            answer.update(st.hostile.get("device", {}))
+            return self.answer(200, answer)
         if path == "/token":
             st.count("CreateToken")
             return self.create_token(self.body())
@@ -152,6 +169,9 @@ class Handler(BaseHTTPRequestHandler):
             st.count("Logout")
             st.access.pop(self.headers.get("x-amz-sso_bearer_token", ""), None)
             return self.answer(200, {})
+        if path == "/_standin/hostile":
+            st.hostile = self.body()
+            return self.answer(200, st.hostile)
         if path == "/_standin/expire":
             for token in st.access:
                 st.access[token] = 0
@@ -217,16 +237,32 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(401, {"message": "Session token not found or invalid"},
                                [("x-amzn-ErrorType", "UnauthorizedException"), ("Content-Type", "application/json")])
         if url.path == "/assignment/accounts":
-            return self.answer(200, {"accountList": [{"accountId": ACCOUNT, "accountName": ACCOUNT_NAME,
-                                                      "emailAddress": "sandbox@example.com"}]})
+            accounts = st.hostile.get("accounts", [{"accountId": ACCOUNT, "accountName": ACCOUNT_NAME,
+                                                    "emailAddress": "sandbox@example.com"}])
+            return self.answer(200, self.paged(query, "accountList", accounts))
         if url.path == "/assignment/roles":
-            names = sorted(ROLES)
-            start = int(query.get("next_token") or 0)
-            page = {"roleList": [{"roleName": names[start], "accountId": ACCOUNT}]}
-            if start + 1 < len(names):
-                page["nextToken"] = str(start + 1)
-            return self.answer(200, page)
+            account = query.get("account_id", "")
+            names = st.hostile.get("roles", {}).get(account, sorted(ROLES) if account == ACCOUNT else [])
+            return self.answer(200, self.paged(query, "roleList",
+                                               [{"roleName": name, "accountId": account} for name in names]))
         return self.role_credentials(query)
+
+    def paged(self, query, key, items):
+        """One page of `items` under `key` (one item a page, for roles; all at once for accounts),
+        with the nextToken a well-behaved or a hostile portal would send."""
+        paging = self.state.hostile.get("paging")
+        token = query.get("next_token") or ""
+        if paging == "endless":
+            return {key: items[:1], "nextToken": "page-" + secrets.token_hex(8)}
+        if paging == "cycle":
+            return {key: items[:1], "nextToken": "page-b" if token == "page-a" else "page-a"}
+        if key == "accountList":
+            return {key: items}
+        start = int(token or 0)
+        page = {key: items[start:start + 1]}
+        if start + 1 < len(items):
+            page["nextToken"] = str(start + 1)
+        return page
 
     def role_credentials(self, query):
         role = ROLES.get(query.get("role_name"))

@@ -196,6 +196,66 @@ fn boto3_pages_through_accounts_and_roles_and_a_logout_ends_the_token() {
     );
 }
 
+#[test]
+fn the_standin_answers_as_a_hostile_portal_when_told_and_botocore_sees_it() {
+    let (_standin, url) = standin();
+    let (_, token) = device_login(&url);
+    let hostile = serde_json::json!({
+        "accounts": [{"accountId": "12345678901\n[profile x]", "accountName": "a\u{1b}[31m"}],
+        "roles": {"123456789012": ["Admin\ncredential_process = /bin/sh"]},
+        "device": {"expiresIn": 18446744073709551615u64, "interval": -1},
+        "token": {"expiresIn": -5},
+    });
+    assert_eq!(post(&url, "/_standin/hostile", &hostile).0, 200);
+    // boto3 gets the names as sent, and the numbers as sent.
+    let script = "import boto3,sys,json; sso=boto3.client('sso', region_name='us-east-1', endpoint_url=sys.argv[1]); t=sys.argv[2]; \
+        oidc=boto3.client('sso-oidc', region_name='us-east-1', endpoint_url=sys.argv[1]); \
+        reg=oidc.register_client(clientName='t', clientType='public'); \
+        dev=oidc.start_device_authorization(clientId=reg['clientId'], clientSecret=reg['clientSecret'], startUrl='https://x.awsapps.com/start'); \
+        print(json.dumps([sso.list_accounts(accessToken=t)['accountList'][0]['accountId'], \
+            sso.list_account_roles(accessToken=t, accountId='123456789012')['roleList'][0]['roleName'], \
+            dev['expiresIn'], dev['interval']]))";
+    let run = |script: &str| {
+        std::process::Command::new(venv_bin().join("python"))
+            .args(["-c", script, &url, token["accessToken"].as_str().unwrap()])
+            .env("AWS_ACCESS_KEY_ID", "unused")
+            .env("AWS_SECRET_ACCESS_KEY", "unused")
+            .output()
+            .unwrap()
+    };
+    let out = run(script);
+    let seen: serde_json::Value =
+        serde_json::from_str(stdout(&out).trim()).unwrap_or_else(|_| panic!("{}", stderr(&out)));
+    assert_eq!(
+        seen,
+        serde_json::json!([
+            "12345678901\n[profile x]",
+            "Admin\ncredential_process = /bin/sh",
+            18446744073709551615u64,
+            -1
+        ])
+    );
+    // Endless and cycling pages: botocore's paginator stops only at a token repeated at once, so
+    // it would follow both for ever; 50 pages are read: two tokens in turn, or all new ones.
+    for (paging, expected) in [("cycle", "2 distinct"), ("endless", "50 distinct")] {
+        post(
+            &url,
+            "/_standin/hostile",
+            &serde_json::json!({"paging": paging}),
+        );
+        let script = "import boto3,sys,itertools; sso=boto3.client('sso', region_name='us-east-1', endpoint_url=sys.argv[1]); \
+            pages=sso.get_paginator('list_accounts').paginate(accessToken=sys.argv[2]); \
+            seen={p['nextToken'] for p in itertools.islice(pages, 50)}; print(len(seen), 'distinct')";
+        let out = run(script);
+        assert!(
+            format!("{}{}", stdout(&out), stderr(&out)).contains(expected),
+            "{paging}: {}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+    }
+}
+
 /// An authorization code for `client`, by the authorize page's "Allow" (its form posted), for
 /// `challenge` and `redirect`: what the browser brings back to the loopback redirect.
 fn authorize(url: &str, client: &str, challenge: &str, redirect: &str) -> String {
