@@ -39,6 +39,11 @@ services answer as a hostile portal might, from then on (each key replaces what 
   verificationUri, verificationUriComplete: any JSON value);
 - "token": fields merged into every successful CreateToken answer (expiresIn: any JSON value).
 Hostile values go out as given: huge numbers, negative numbers, control characters.
+
+A slow service, for the tests of races (--sso-logout while a run refreshes or fetches): "delay"
+in the same JSON, {operation: seconds}, holds that operation's answer for so long once its
+checks have passed (GetRoleCredentials: the bearer token; CreateToken: a refresh grant's
+refresh token), as a service does that accepted a request and is slow to answer it.
 """
 
 import base64
@@ -111,6 +116,10 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+    # The "delay" of POST /_standin/hostile (see the docstring): a slow answer, for races.
+    def pause(self, operation):
+        time.sleep(float(self.state.hostile.get("delay", {}).get(operation, 0)))
 
     def error(self, code, status=400):
         self.answer(status, {"error": code, "error_description": code})
@@ -210,6 +219,7 @@ class Handler(BaseHTTPRequestHandler):
         if grant == "refresh_token":
             if st.refresh.pop(body.get("refreshToken"), None) != client:
                 return self.error("invalid_grant")
+            self.pause("CreateToken")
             return self.answer(200, st.tokens(client))
         return self.error("unsupported_grant_type")
 
@@ -265,6 +275,7 @@ class Handler(BaseHTTPRequestHandler):
         return page
 
     def role_credentials(self, query):
+        self.pause("GetRoleCredentials")
         role = ROLES.get(query.get("role_name"))
         if role is None or query.get("account_id") != ACCOUNT:
             return self.answer(403, {"message": "No access"},
