@@ -72,6 +72,7 @@ impl AssumeRole {
         let Fetched {
             credentials: signer,
             caller_arn,
+            sso_token,
             ..
         } = self.signer.retrieve(ctx)?;
         let (session_name, caller_arn) = self.session_name(ctx, &signer, caller_arn);
@@ -111,6 +112,7 @@ impl AssumeRole {
             credentials: assumed.credentials,
             caller_arn,
             session_name: Some(session_name),
+            sso_token,
         })
     }
 }

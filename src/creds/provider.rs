@@ -8,6 +8,7 @@
 
 use super::error::CredsError;
 use super::mfa::Mfa;
+use super::sso::token::UsedToken;
 use super::terminal::Person;
 use crate::aws::http::Agent;
 use crate::credentials::Credentials;
@@ -33,6 +34,10 @@ pub struct Fetched {
     pub caller_arn: Option<String>,
     /// The role session name they were made with, for a role's credentials.
     pub session_name: Option<String>,
+    /// The IAM Identity Center token they were fetched with, when they come from one (through
+    /// any roles assumed with them): a cache keeps them only while the login's token file still
+    /// holds that token, so that a login ended meanwhile does not come back through the cache.
+    pub sso_token: Option<UsedToken>,
 }
 
 impl Fetched {
@@ -42,6 +47,7 @@ impl Fetched {
             credentials,
             caller_arn: None,
             session_name: None,
+            sso_token: None,
         }
     }
 }

@@ -54,6 +54,7 @@ impl Provider for SessionToken {
             credentials: creds,
             caller_arn,
             session_name: None,
+            sso_token: None,
         })
     }
 

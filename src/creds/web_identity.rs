@@ -51,6 +51,7 @@ impl Provider for WebIdentity {
             credentials: assumed.credentials,
             caller_arn: Some(assumed.arn),
             session_name: Some(session_name),
+            sso_token: None,
         })
     }
 

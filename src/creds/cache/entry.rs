@@ -195,6 +195,7 @@ impl Entry {
             },
             caller_arn: self.caller_arn.filter(|a| !a.is_empty()),
             session_name: self.session_name,
+            sso_token: None,
         })
     }
 

@@ -137,8 +137,20 @@ impl Cached {
         entry.usable(&name, self.kind, &self.expect, self.lifetime, now)
     }
 
-    /// Writes `fetched` through `private`, warning (once) when it cannot.
+    /// Writes `fetched` through `private`, warning (once) when it cannot; not at all when they
+    /// came from an Identity Center login whose token file no longer holds the token they were
+    /// fetched with (called with the file's lock held).
     fn write(&self, private: &Private, fetched: &Fetched) {
+        if fetched
+            .sso_token
+            .as_ref()
+            .is_some_and(|t| !t.still_in_file())
+        {
+            return debug!(
+                "cache {}: not written, the IAM Identity Center login they came from was ended or replaced meanwhile",
+                self.path.display()
+            );
+        }
         let result = Entry::new(fetched, self.kind, &self.expect)
             .to_json()
             .and_then(|json| private.write(&self.path, &self.file_name(), &json));
@@ -243,6 +255,7 @@ mod tests {
                 },
                 caller_arn: Some("arn:aws:iam::123456789012:user/alice".into()),
                 session_name: Some("alice".into()),
+                sso_token: None,
             })
         }
         fn describe(&self) -> String {
@@ -413,6 +426,63 @@ mod tests {
         assert_eq!(count(&calls), 2);
         assert_ne!(first.credentials, refreshed.credentials);
         assert_eq!(retrieve(&c).credentials, refreshed.credentials);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    /// A provider of Identity Center role credentials whose login is ended (its token file
+    /// removed, as `--sso-logout` does) while it fetches, when `ended`.
+    struct FromLogin {
+        login: crate::config::sso::Login,
+        ended: bool,
+    }
+
+    impl Provider for FromLogin {
+        fn retrieve(&self, ctx: &mut Ctx<'_>) -> Result<Fetched, CredsError> {
+            let token = crate::creds::sso::token::read(&self.login, false).unwrap();
+            let mut fetched = Fixed {
+                calls: calls(0),
+                expires_in: 3600,
+            }
+            .retrieve(ctx)?;
+            fetched.sso_token = Some(token.used(&self.login));
+            if self.ended {
+                fs::remove_file(crate::creds::sso::token::path(&self.login)).unwrap();
+            }
+            Ok(fetched)
+        }
+        fn describe(&self) -> String {
+            "FromLogin".into()
+        }
+    }
+
+    #[test]
+    fn credentials_from_a_login_ended_while_fetching_them_are_not_cached() {
+        let dir = temp_dir("ended");
+        let login = crate::config::sso::Login {
+            cache_dir: dir.join("sso"),
+            ..crate::config::sso::Login::sample()
+        };
+        fs::create_dir_all(&login.cache_dir).unwrap();
+        for ended in [false, true] {
+            let token = crate::creds::sso::token::path(&login);
+            plant(
+                &token,
+                r#"{"accessToken":"a","expiresAt":"2099-01-01T00:00:00Z"}"#,
+            );
+            let from_login = FromLogin {
+                login: login.clone(),
+                ended,
+            };
+            let mut c = cached(&dir, 3600, &calls(0));
+            c.inner = Box::new(from_login);
+            let _ = fs::remove_file(&c.path);
+            // The run gets its credentials either way; only a live login's are kept.
+            assert!(retrieve(&c)
+                .credentials
+                .access_key_id
+                .starts_with("ASIAFIXED"));
+            assert_eq!(c.path.exists(), !ended, "ended: {ended}");
+        }
         fs::remove_dir_all(dir).unwrap();
     }
 

@@ -2,7 +2,8 @@
 //! CLI and the SDKs share), refreshed within 15 minutes of expiry under the token file's lock so
 //! that N parallel runs refresh once, a new login when it is needed and a terminal is there
 //! (`login.rs`, `callback.rs`), and the portal's role credentials ([`SsoProvider`], cached by
-//! `Cached::sso` as `.aws_sso_<profile>`).
+//! `plan.rs` in a `Cached` as `.aws_sso_<profile>`, written only while the token they were
+//! fetched with is still the login's).
 
 pub mod callback;
 pub mod login;
@@ -122,7 +123,7 @@ fn refreshed(login: &Login, agent: &Agent, private: &Private, t: &Token) -> Opti
                 };
                 let fresh = Token::from_grant(login, granted, Some(t));
                 debug!("sso token of {}: refreshed", login.label());
-                save(login, private, &fresh);
+                replace(login, private, t, &fresh);
                 return Some(fresh);
             }
             Err(e) => debug!("sso token of {}: refresh failed ({e})", login.label()),
@@ -134,6 +135,20 @@ fn refreshed(login: &Login, agent: &Agent, private: &Private, t: &Token) -> Opti
         );
     }
     t.usable(now).then(|| t.clone())
+}
+
+/// Writes `fresh` in place of `previous` (with the token file's lock held) only if the file still
+/// holds `previous`: a logout or login that takes no lock of ours (`aws sso logout`, `aws sso
+/// login`) may have ended or replaced it meanwhile, and then it stays so.
+fn replace(login: &Login, private: &Private, previous: &Token, fresh: &Token) {
+    if previous.used(login).still_in_file() {
+        save(login, private, fresh);
+    } else {
+        debug!(
+            "sso token of {}: not kept, the login was ended or replaced meanwhile",
+            login.label()
+        );
+    }
 }
 
 /// Writes the token; a failure is a warning (the next run will log in again).
@@ -201,7 +216,10 @@ impl Provider for SsoProvider {
             "GetRoleCredentials: role {} in account {}, key {}",
             a.role_name, a.account_id, credentials.access_key_id
         );
-        Ok(Fetched::bare(credentials))
+        Ok(Fetched {
+            sso_token: Some(t.used(&self.login)),
+            ..Fetched::bare(credentials)
+        })
     }
 
     fn describe(&self) -> String {
@@ -212,5 +230,60 @@ impl Provider for SsoProvider {
             ),
             None => format!("Sso({}, no role)", self.login.profile),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// A login whose token cache is a new directory, holding a token `access` when given.
+    fn login_in(tag: &str, access: Option<&str>) -> Login {
+        let dir = std::env::temp_dir().join(format!("aws-runas-sso-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let login = Login {
+            cache_dir: dir,
+            ..Login::sample()
+        };
+        if let Some(access) = access {
+            put(&login, access);
+        }
+        login
+    }
+
+    fn put(login: &Login, access: &str) {
+        let path = token::path(login);
+        let json = format!(r#"{{"accessToken":"{access}","expiresAt":"2099-01-01T00:00:00Z"}}"#);
+        std::fs::write(&path, json).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+
+    fn access_in_file(login: &Login) -> Option<String> {
+        token::read(login, true).map(|t| t.access_token().expose().to_string())
+    }
+
+    #[test]
+    fn a_refreshed_token_replaces_only_the_token_it_was_refreshed_from() {
+        let login = login_in("replace", Some("old"));
+        let private = private(&login).unwrap();
+        let old = token::read(&login, false).unwrap();
+        let fresh = |access: &str| {
+            let json =
+                format!(r#"{{"accessToken":"{access}","expiresAt":"2099-01-01T00:00:00Z"}}"#);
+            Token::parse(json.as_bytes()).unwrap()
+        };
+        replace(&login, &private, &old, &fresh("new"));
+        assert_eq!(access_in_file(&login).as_deref(), Some("new"));
+        // Logged out meanwhile (by a tool that takes no lock of ours): it stays logged out.
+        std::fs::remove_file(token::path(&login)).unwrap();
+        replace(&login, &private, &old, &fresh("newer"));
+        assert_eq!(access_in_file(&login), None);
+        // Logged in again meanwhile: that login stays.
+        put(&login, "other");
+        replace(&login, &private, &old, &fresh("newer"));
+        assert_eq!(access_in_file(&login).as_deref(), Some("other"));
+        std::fs::remove_dir_all(&login.cache_dir).unwrap();
     }
 }

@@ -55,6 +55,24 @@ pub struct Token {
     registration_expires: Option<i64>,
 }
 
+/// The token a run sent, and the file it came from. What the run writes on its strength (a
+/// refreshed token, a role's cached credentials) is written only while the file still holds
+/// it: a login ended meanwhile (`--sso-logout`, `aws sso logout`) or replaced stays so.
+#[derive(Debug, Clone)]
+pub struct UsedToken {
+    path: PathBuf,
+    access_token: Secret,
+}
+
+impl UsedToken {
+    /// Whether the token file still holds this token (read again, quietly: a file that is
+    /// gone, replaced, or no longer one we may trust does not).
+    pub fn still_in_file(&self) -> bool {
+        read_at(&self.path, true)
+            .is_some_and(|t| t.stored.access_token == self.access_token.expose())
+    }
+}
+
 /// What a refresh needs: the refresh token, and the client it was issued to.
 pub struct Refresher {
     pub refresh_token: Secret,
@@ -141,6 +159,14 @@ impl Token {
         Secret::new(self.stored.access_token.clone())
     }
 
+    /// This token as `login`'s file holds it: what a write made with it checks first.
+    pub fn used(&self, login: &Login) -> UsedToken {
+        UsedToken {
+            path: path(login),
+            access_token: self.access_token(),
+        }
+    }
+
     /// Whether it may still be sent at `now`.
     pub fn usable(&self, now: i64) -> bool {
         self.expires - now > USABLE_MARGIN
@@ -189,8 +215,12 @@ const FILE: store::FileKind = store::FileKind {
 /// Reads `login`'s token file; `None` when there is no usable one (missing, unsafe, corrupt:
 /// the warning, if one is due, is said). `quiet`: an unsafe file was named already.
 pub fn read(login: &Login, quiet: bool) -> Option<Token> {
-    let path = path(login);
-    let data = store::read_trusted(&path, &FILE, quiet)?;
+    read_at(&path(login), quiet)
+}
+
+/// [`read`], of the token file at `path`.
+fn read_at(path: &Path, quiet: bool) -> Option<Token> {
+    let data = store::read_trusted(path, &FILE, quiet)?;
     let token = Token::parse(&data);
     if token.is_none() && !quiet {
         log::warn(format_args!(
@@ -253,6 +283,33 @@ mod tests {
         assert_eq!(json["refreshToken"], "old");
         assert_eq!(json["accessToken"], "new");
         assert_eq!(json["registrationExpiresAt"], "2099-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn a_used_token_is_still_in_the_file_only_while_the_file_holds_it() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("aws-runas-used-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let login = Login {
+            cache_dir: dir.clone(),
+            ..Login::sample()
+        };
+        let put = |access: &str| {
+            let json =
+                format!(r#"{{"accessToken":"{access}","expiresAt":"2099-01-01T00:00:00Z"}}"#);
+            std::fs::write(path(&login), json).unwrap();
+            std::fs::set_permissions(path(&login), std::fs::Permissions::from_mode(0o600)).unwrap();
+        };
+        put("first");
+        let used = read(&login, false).unwrap().used(&login);
+        assert!(used.still_in_file());
+        // Replaced by another login, then ended.
+        put("second");
+        assert!(!used.still_in_file());
+        std::fs::remove_file(path(&login)).unwrap();
+        assert!(!used.still_in_file());
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
