@@ -43,15 +43,14 @@ pub fn login(args: &Args, env: &Env) -> Result<i32, Error> {
 pub fn logout(args: &Args, env: &Env) -> Result<i32, Error> {
     let session = Session::open(args, env)?;
     let login = login_of(&session)?;
-    let had_token = creds::sso::log_out(&login, &session.agent);
+    // The token first, then each cache file, each under its own lock and never two at once
+    // (the lock order of ARCHITECTURE.md).
+    let lock_timeout = session.cache.lock_timeout();
+    let had_token = creds::sso::log_out(&login, &session.agent, lock_timeout)?;
     let mut removed = 0;
     for profile in resolve::profiles_with_login(&session.files, env, &login) {
         for file in session.cache.files_of(&profile) {
-            match std::fs::remove_file(&file) {
-                Ok(()) => removed += 1,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => log::warn(format_args!("cannot remove {} ({e})", file.display())),
-            }
+            removed += usize::from(creds::cache::remove(&session.cache, &file)?);
         }
     }
     let what = if had_token {

@@ -90,17 +90,17 @@ impl CacheDir {
 
     /// The files `profile`'s credentials may be cached in: its source's session token (long-term
     /// keys) or portal role credentials (Identity Center), then its role's.
-    pub fn files_of(&self, profile: &Profile) -> Vec<PathBuf> {
+    pub fn files_of(&self, profile: &Profile) -> Vec<CacheFile> {
         let mut files = Vec::new();
         match &profile.source.kind {
-            SourceKind::Sso(_) => files.push(self.sso(&profile.source.profile).path),
+            SourceKind::Sso(_) => files.push(self.sso(&profile.source.profile)),
             SourceKind::File(_) | SourceKind::Environment(_) => {
-                files.push(self.session_token(profile).path);
+                files.push(self.session_token(profile));
             }
             _ => {}
         }
         if !profile.roles.is_empty() {
-            files.push(self.role(profile).path);
+            files.push(self.role(profile));
         }
         files
     }

@@ -10,6 +10,8 @@
 //! - Writes are atomic and 0600 (`store.rs`); a failed or refused fetch leaves the old file as it
 //!   was, and so does `-r` until the new credentials have arrived. A write that fails is a warning:
 //!   the run goes on, but the user learns why MFA will be asked again.
+//! - A file is removed (`--sso-logout`) holding its lock ([`remove`]), so that a run fetching into
+//!   it finishes first and what it wrote goes too.
 
 mod dir;
 mod entry;
@@ -139,7 +141,8 @@ impl Cached {
 
     /// Writes `fetched` through `private`, warning (once) when it cannot; not at all when they
     /// came from an Identity Center login whose token file no longer holds the token they were
-    /// fetched with (called with the file's lock held).
+    /// fetched with (called with the file's lock held, which `--sso-logout` takes to remove
+    /// the file).
     fn write(&self, private: &Private, fetched: &Fetched) {
         if fetched
             .sso_token
@@ -174,8 +177,46 @@ impl Cached {
     /// Takes the lock of this cache file, saying so when another run holds it for long, and
     /// giving up after the lock timeout. `None`: no lock could be had (the run goes on).
     fn lock(&self, private: &Private) -> Result<Option<File>, CredsError> {
-        let doing = format!("fetching the credentials of {}", self.label);
-        private.hold(&self.file_name(), self.lock_timeout, &self.label, &doing)
+        hold(private, &self.path, &self.label, self.lock_timeout)
+    }
+}
+
+/// The lock of the cache file at `path`, whose credentials are `label`'s (see `Cached::lock`).
+fn hold(
+    private: &Private,
+    path: &Path,
+    label: &str,
+    timeout: Duration,
+) -> Result<Option<File>, CredsError> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let doing = format!("fetching the credentials of {label}");
+    private.hold(&name, timeout, label, &doing)
+}
+
+/// Removes `file` holding its lock (`--sso-logout`): a run fetching into it now finishes first,
+/// and what it wrote goes too. Whether there was a file; one that cannot be removed is a
+/// warning.
+pub fn remove(cache: &CacheDir, file: &CacheFile) -> Result<bool, CredsError> {
+    // No directory, no file, and no run fetching into one (a fetch makes the directory before
+    // it locks): nothing is made here only to be empty.
+    if !cache.dir().is_dir() {
+        return Ok(false);
+    }
+    // Without our private directory no run writes here either (see `retrieve`): no lock needed.
+    let _lock = match Private::open(cache.dir()) {
+        Ok(private) => hold(&private, &file.path, &file.label, cache.lock_timeout())?,
+        Err(reason) => {
+            debug!("cannot use the credential cache: {reason}; removing without the lock");
+            None
+        }
+    };
+    match std::fs::remove_file(&file.path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => {
+            log::warn(format_args!("cannot remove {} ({e})", file.path.display()));
+            Ok(false)
+        }
     }
 }
 
@@ -483,6 +524,34 @@ mod tests {
                 .starts_with("ASIAFIXED"));
             assert_eq!(c.path.exists(), !ended, "ended: {ended}");
         }
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn removing_a_file_waits_for_the_run_that_holds_its_lock() {
+        let dir = temp_dir("remove");
+        let calls = calls(0);
+        let c = cached(&dir, 3600, &calls);
+        retrieve(&c);
+        let file = CacheFile {
+            path: c.path.clone(),
+            kind: Kind::AssumeRole,
+            label: "profile 'admin'".into(),
+        };
+        let cache = CacheDir::beside(&dir.join("config"), Duration::from_millis(200));
+        let private = Private::open(&dir).unwrap();
+        let held = private.lock(&c.file_name(), Duration::ZERO, || {});
+        assert!(matches!(held, store::Locked::Held(_)));
+        let waited = remove(&cache, &file);
+        assert!(
+            matches!(waited, Err(CredsError::LockTimeout { .. })),
+            "{waited:?}"
+        );
+        assert!(c.path.exists());
+        drop(held);
+        assert!(remove(&cache, &file).unwrap());
+        assert!(!c.path.exists());
+        assert!(!remove(&cache, &file).unwrap());
         fs::remove_dir_all(dir).unwrap();
     }
 

@@ -3,7 +3,8 @@
 //! that N parallel runs refresh once, a new login when it is needed and a terminal is there
 //! (`login.rs`, `callback.rs`), and the portal's role credentials ([`SsoProvider`], cached by
 //! `plan.rs` in a `Cached` as `.aws_sso_<profile>`, written only while the token they were
-//! fetched with is still the login's).
+//! fetched with is still the login's). `--sso-logout` ends the token under the token file's lock,
+//! so that no refresh made meanwhile brings it back.
 
 pub mod callback;
 pub mod login;
@@ -175,10 +176,18 @@ pub fn log_in(
 }
 
 /// `--sso-logout`: the portal's Logout with the token (a failure is a warning: the token is
-/// forgotten anyway), then the token file removed. Returns whether there was a token.
-pub fn log_out(login: &Login, agent: &Agent) -> bool {
-    let Some(t) = token::read(login, false) else {
-        return false;
+/// forgotten anyway), then the token file removed, all with the token file's lock held: a run
+/// refreshing or logging in now finishes first, and its token is the one logged out. Returns
+/// whether there was a token.
+pub fn log_out(login: &Login, agent: &Agent, lock_timeout: Duration) -> Result<bool, CredsError> {
+    // No token: nothing to end, and nothing made in the token cache to say so.
+    if token::read(login, false).is_none() {
+        return Ok(false);
+    }
+    let private = private(login)?;
+    let _lock = lock(login, &private, lock_timeout)?;
+    let Some(t) = token::read(login, true) else {
+        return Ok(false);
     };
     if t.usable(time::unix_now()) {
         if let Err(e) = sso::logout(agent, &login.endpoints.portal, &t.access_token()) {
@@ -189,7 +198,7 @@ pub fn log_out(login: &Login, agent: &Agent) -> bool {
     if let Err(e) = std::fs::remove_file(&path) {
         log::warn(format_args!("cannot remove {} ({e})", path.display()));
     }
-    true
+    Ok(true)
 }
 
 /// The portal's role credentials of an Identity Center profile.
@@ -284,6 +293,28 @@ mod tests {
         put(&login, "other");
         replace(&login, &private, &old, &fresh("newer"));
         assert_eq!(access_in_file(&login).as_deref(), Some("other"));
+        std::fs::remove_dir_all(&login.cache_dir).unwrap();
+    }
+
+    #[test]
+    fn a_logout_waits_for_the_run_that_holds_the_token_lock() {
+        let login = login_in("logout", Some("a"));
+        let agent = Agent::new();
+        let private = private(&login).unwrap();
+        let name = token::file_name(&token::path(&login));
+        let held = private.lock(&name, Duration::ZERO, || {});
+        assert!(matches!(held, super::super::store::Locked::Held(_)));
+        let waited = log_out(&login, &agent, Duration::from_millis(200));
+        assert!(
+            matches!(waited, Err(CredsError::LockTimeout { .. })),
+            "{waited:?}"
+        );
+        assert!(token::path(&login).exists());
+        std::fs::remove_dir_all(&login.cache_dir).unwrap();
+        // No token: nothing to end, and nothing made.
+        let login = login_in("logout-none", None);
+        assert!(!log_out(&login, &agent, Duration::from_millis(200)).unwrap());
+        assert_eq!(std::fs::read_dir(&login.cache_dir).unwrap().count(), 0);
         std::fs::remove_dir_all(&login.cache_dir).unwrap();
     }
 }
