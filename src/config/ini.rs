@@ -27,6 +27,34 @@ pub struct Ini {
 pub struct Section {
     pub name: String,
     pub entries: Vec<Entry>,
+    /// The header's line, 1-based (0 for a section not read from a file).
+    pub line: usize,
+    /// The header's text between the brackets as written, when it is not `name` (spaces around
+    /// it): Python's configparser tells `[a]` and `[ a ]` apart. None, the usual case,
+    /// allocates nothing.
+    pub written: Option<String>,
+}
+
+/// A section whose header is written twice in one file: we read the two as one (later values
+/// winning), but botocore's configparser refuses the whole file
+/// (`DuplicateSectionError`, "Unable to parse config file"), and with it every command of the
+/// AWS CLI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repeated {
+    /// The header as written, without the brackets.
+    pub header: String,
+    pub first: usize,
+    pub again: usize,
+}
+
+impl fmt::Display for Repeated {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "section [{}] at line {} and again at line {}",
+            self.header, self.first, self.again
+        )
+    }
 }
 
 /// `key = value`; `key` is lower-cased.
@@ -99,6 +127,26 @@ impl Ini {
                 reason: e.to_string(),
             }),
         }
+    }
+
+    /// Each section header written again after its first line, as botocore's configparser
+    /// compares them: the text between the brackets exactly as written (`[DEFAULT]`, its
+    /// defaults section, excepted). Not on a run's path: `-D` asks.
+    pub fn repeated(&self) -> Vec<Repeated> {
+        let written = |s: &Section| s.written.clone().unwrap_or_else(|| s.name.clone());
+        let mut found = Vec::new();
+        for (i, again) in self.sections.iter().enumerate() {
+            let header = written(again);
+            let first = self.sections[..i].iter().find(|s| written(s) == header);
+            if let Some(first) = first.filter(|_| header != "DEFAULT") {
+                found.push(Repeated {
+                    header,
+                    first: first.line,
+                    again: again.line,
+                });
+            }
+        }
+        found
     }
 
     /// The section named exactly `name`; repeated sections are read as one, later entries winning.
@@ -219,7 +267,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Ini, IniError> {
                 return Ok(());
             }
             nested = None;
-            line_of_its_own(&mut ini, trimmed)
+            line_of_its_own(&mut ini, trimmed, index + 1)
         });
         read.map_err(|reason| IniError {
             path: path.to_path_buf(),
@@ -263,8 +311,8 @@ fn continued(
     Ok(true)
 }
 
-/// A section header or a `key = value` line.
-fn line_of_its_own(ini: &mut Ini, trimmed: &str) -> Result<(), &'static str> {
+/// A section header (on line `line`) or a `key = value` line.
+fn line_of_its_own(ini: &mut Ini, trimmed: &str, line: usize) -> Result<(), &'static str> {
     if begins_with(trimmed, b"[") {
         let rest = &trimmed[1..];
         // As Python's configparser reads it (botocore): the name runs to the last `]`, and
@@ -272,13 +320,16 @@ fn line_of_its_own(ini: &mut Ini, trimmed: &str) -> Result<(), &'static str> {
         let end = rest
             .rfind(']')
             .ok_or("section header without closing ']'")?;
-        let name = rest[..end].trim();
+        let written = &rest[..end];
+        let name = written.trim();
         if name.is_empty() {
             return Err("empty section name");
         }
         ini.sections.push(Section {
             name: name.to_string(),
             entries: Vec::new(),
+            line,
+            written: (written != name).then(|| written.to_string()),
         });
         return Ok(());
     }
@@ -357,6 +408,46 @@ mod tests {
         let ini = p("[x]\na = 1\n[y]\n[x]\nb = 2\n").unwrap();
         let x = ini.section("x").unwrap();
         assert_eq!((x.get("a"), x.get("b")), (Some("1"), Some("2")));
+    }
+
+    #[test]
+    fn sections_written_twice_are_found_as_configparser_finds_them() {
+        // Each case checked against Python 3.11's configparser, which botocore reads with: the
+        // header between the brackets as written, case and spaces counting; `[DEFAULT]` is its
+        // defaults, which may repeat.
+        let repeated = |text: &str| -> Vec<(String, usize, usize)> {
+            let found = p(text).unwrap().repeated();
+            found
+                .into_iter()
+                .map(|r| (r.header, r.first, r.again))
+                .collect()
+        };
+        let once = |h: &str, first, again| vec![(h.to_string(), first, again)];
+        assert_eq!(repeated("[a]\nx = 1\n[b]\n[a]\ny = 2\n"), once("a", 1, 4));
+        assert_eq!(repeated("[a]\n[a] ; note\n"), once("a", 1, 2));
+        assert_eq!(
+            repeated("[profile a]\n\n[profile a]  \n"),
+            once("profile a", 1, 3)
+        );
+        assert_eq!(repeated("[ a ]\n[ a ]\n"), once(" a ", 1, 2));
+        assert_eq!(
+            repeated("[a]\n[a]\n[a]\n"),
+            [("a".to_string(), 1, 2), ("a".to_string(), 1, 3)]
+        );
+        for distinct in [
+            "[a]\n[ a ]\n",
+            "[profile a]\n[profile  a]\n",
+            "[A]\n[a]\n",
+            "[a]\n[profile a]\n",
+            "[DEFAULT]\n[DEFAULT]\n",
+        ] {
+            assert_eq!(repeated(distinct), [], "{distinct:?}");
+        }
+        // Read as one all the same (see `repeated_sections_merge`).
+        assert_eq!(
+            p("[ a ]\nx = 1\n[a]\n").unwrap().section("a").unwrap().line,
+            1
+        );
     }
 
     #[test]
