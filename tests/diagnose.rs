@@ -92,6 +92,66 @@ fn an_unparseable_file_is_an_error_and_the_rest_still_runs() {
 }
 
 #[test]
+fn a_section_written_twice_is_a_warning_naming_it_and_both_lines_as_the_aws_cli_refuses_the_file() {
+    let e = emulator();
+    let keys = keys(&[("dup", &e.alice)]);
+    let config = "[profile dup]\nregion = us-east-1\n\n[profile dup]\noutput = json\n";
+    let twice_in_credentials =
+        format!("{keys}[other]\nregion = us-east-1\n[dup]\nregion = us-east-1\n");
+    for (config, credentials, file, lines) in [
+        (
+            config,
+            keys.as_str(),
+            "config",
+            "at line 1 and again at line 4",
+        ),
+        (
+            "[profile dup]\nregion = us-east-1\n",
+            twice_in_credentials.as_str(),
+            "credentials",
+            "at line 1 and again at line 7",
+        ),
+    ] {
+        let home = Home::new(config, credentials);
+        let (text, code) = diagnose(&home, &["dup"]);
+        // We read the two as one: the profile still works.
+        assert_eq!(code, 0, "{text}");
+        let warnings = tagged(&text, "WARN");
+        assert_eq!(warnings.len(), 1, "{text}");
+        let path = home.path().join(".aws").join(file);
+        let header = if file == "config" {
+            "[profile dup]"
+        } else {
+            "[dup]"
+        };
+        for wanted in [
+            &format!(
+                "WARN {file} file {}: section {header} {lines}",
+                path.display()
+            ),
+            "the AWS CLI and boto3 refuse the whole file",
+            "merge them into one",
+        ] {
+            assert!(warnings[0].contains(wanted), "{wanted:?} in {text}");
+        }
+        // As the warning says: the aws CLI refuses the file, even for another profile.
+        let out = home.run_command(&["aws", "configure", "list", "--profile", "default"]);
+        assert!(!out.status.success());
+        assert!(
+            stderr(&out).contains(&format!("Unable to parse config file: {}", path.display())),
+            "{}",
+            stderr(&out)
+        );
+    }
+    // A file with each section once: no warning, and the aws CLI reads it.
+    let home = Home::new("[profile dup]\nregion = us-east-1\n", &keys);
+    let (text, _) = diagnose(&home, &["dup"]);
+    assert!(tagged(&text, "WARN").is_empty(), "{text}");
+    let out = home.run_command(&["aws", "configure", "list", "--profile", "dup"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
 fn refused_credentials_are_reported_not_crashed_on() {
     let e = emulator();
     let wrong_secret = format!(

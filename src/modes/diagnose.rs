@@ -113,6 +113,9 @@ fn check_files(env: &Env, r: &mut Report) -> Option<Files> {
                         ini.sections.len()
                     ),
                 );
+                for twice in ini.repeated() {
+                    r.line(Level::Warn, format_args!("{what} {}: {twice}: aws-runas reads the two as one (later values winning), but the AWS CLI and boto3 refuse the whole file (\"Unable to parse config file\"), whatever the profile: merge them into one", path.display()));
+                }
                 Some(ini)
             }
             Err(e) => {
