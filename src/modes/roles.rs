@@ -1,7 +1,7 @@
 //! `-l` and `-c`: the roles the profile's IAM user may assume, read from its policies (inline and
 //! attached, its own and its groups'). `-l` lists them; `-c` writes them as the INI config of
 //! the "AWS Extend Switch Roles" browser extension. For an IAM Identity Center profile, both ask
-//! the portal instead (`sso.rs`).
+//! the portal instead (`sso_roles.rs`).
 //!
 //! A policy call that fails (access denied to one policy, a policy deleted meanwhile) is a
 //! warning naming what could not be read, and the rest is still read; only when no list call
@@ -37,7 +37,7 @@ pub fn run(args: &Args, env: &Env, output: Output) -> Result<i32, Error> {
     let session = Session::open(args, env)?;
     if let SourceKind::Sso(role) = &session.profile.source.kind {
         let config = output == Output::ExtensionConfig;
-        return super::sso::discover(&session, &role.login, config);
+        return super::sso_roles::discover(&session, &role.login, config);
     }
     let user = iam_user::open(&session, args, env)?;
     let assumable = collect(&session, &user)?;
