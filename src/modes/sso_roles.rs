@@ -2,6 +2,8 @@
 //! (ListAccounts, ListAccountRoles), listed, or written as ready-to-paste profiles for the pairs
 //! the config does not have yet. The login itself is `creds::sso`'s; `roles.rs` sends an
 //! Identity Center profile here.
+//!
+//! The portal's names are data: `-l` prints them with control characters escaped.
 
 use std::fmt::Write as _;
 
@@ -9,8 +11,15 @@ use crate::aws::sso as portal;
 use crate::config::sso::Login;
 use crate::creds;
 use crate::error::Error;
+use crate::log;
 use crate::names;
 use crate::session::Session;
+
+/// An account the login reaches, and the roles it may take there, as the portal names them.
+struct Access {
+    account: portal::Account,
+    roles: Vec<String>,
+}
 
 /// `-l` (or with `config`, `-c`) for an Identity Center profile.
 pub fn discover(session: &Session, login: &Login, config: bool) -> Result<i32, Error> {
@@ -19,27 +28,34 @@ pub fn discover(session: &Session, login: &Login, config: bool) -> Result<i32, E
     let token = creds::sso::current(login, &session.agent, &person, lock_timeout)?;
     let bearer = token.access_token();
     let portal_url = &login.endpoints.portal;
-    let mut pairs = Vec::new();
+    let mut reached = Vec::new();
     for account in portal::accounts(&session.agent, portal_url, &bearer)? {
-        for role in portal::account_roles(&session.agent, portal_url, &bearer, &account.id)? {
-            pairs.push((account.clone(), role));
-        }
+        let roles = portal::account_roles(&session.agent, portal_url, &bearer, &account.id)?;
+        reached.push(Access { account, roles });
     }
     let text = match config {
-        false => pairs
-            .iter()
-            .fold(String::new(), |mut text, (account, role)| {
-                let _ = writeln!(text, "{}  {}  {role}", account.id, account.name);
-                text
-            }),
-        true => sections(session, login, &pairs),
+        false => list(&reached),
+        true => sections(session, login, &reached),
     };
     super::print(&text)
 }
 
+/// `-l`: `<account id>  <account name>  <role name>` a line, each name with its control
+/// characters escaped: a name cannot add a line, or reach the terminal as an escape sequence.
+fn list(reached: &[Access]) -> String {
+    let mut text = String::new();
+    for Access { account, roles } in reached {
+        let (id, name) = (log::escape(&account.id), log::escape(&account.name));
+        for role in roles {
+            let _ = writeln!(text, "{id}  {name}  {}", log::escape(role));
+        }
+    }
+    text
+}
+
 /// `-c`: a `[profile <account name>.<role name>]` section for each pair no profile of this login
 /// has yet.
-fn sections(session: &Session, login: &Login, pairs: &[(portal::Account, String)]) -> String {
+fn sections(session: &Session, login: &Login, reached: &[Access]) -> String {
     let configured: Vec<(String, String)> = session
         .files
         .profiles()
@@ -52,6 +68,9 @@ fn sections(session: &Session, login: &Login, pairs: &[(portal::Account, String)
         .collect();
     let region = session.profile.region.as_deref().unwrap_or(&login.region);
     let mut text = String::new();
+    let pairs = reached
+        .iter()
+        .flat_map(|a| a.roles.iter().map(move |role| (&a.account, role)));
     for (account, role) in pairs {
         if configured
             .iter()
@@ -86,4 +105,31 @@ fn sections(session: &Session, login: &Login, pairs: &[(portal::Account, String)
         );
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn access(id: &str, name: &str, roles: &[&str]) -> Access {
+        Access {
+            account: portal::Account {
+                id: id.into(),
+                name: name.into(),
+            },
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn the_list_escapes_control_characters() {
+        let reached = [
+            access("123456789012", "sandbox", &["Admin", "Read"]),
+            access("1\n2", "a\u{1b}[2J", &["R\r"]),
+        ];
+        assert_eq!(
+            list(&reached),
+            "123456789012  sandbox  Admin\n123456789012  sandbox  Read\n1\\n2  a\\u{1b}[2J  R\\r\n"
+        );
+    }
 }

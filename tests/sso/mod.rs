@@ -2,11 +2,12 @@
 //! (tests/emulator/sso_standin.py, proven in `standin`), whose role credentials are real moto
 //! credentials. Logins (`login`), the token file shared with botocore and refreshed (`token`),
 //! every mode with an SSO profile (`modes`), a logout racing a run (`logout_race`), the endpoints
-//! serving one (`serve`), and settings botocore refuses (`settings`); no token, refresh token,
-//! client secret or code in any output.
+//! serving one (`serve`), settings botocore refuses (`settings`), and a hostile portal's names
+//! (`hostile_names`); no token, refresh token, client secret or code in any output.
 //! Here: what those files share (a login by the device grant, the token file and its age, the
 //! stand-in's counts, and the check that no secret of the login is in a text).
 
+mod hostile_names;
 mod login;
 mod logout_race;
 mod modes;
