@@ -1,5 +1,5 @@
 //! ARNs: the role ARN a profile names (or that stands in for a profile), and the caller ARN that
-//! STS returns, from which the default role session name is taken.
+//! STS returns, from which the default role session name is taken; the account ids they carry.
 
 use std::fmt;
 
@@ -57,7 +57,7 @@ impl RoleArn {
         if !region.is_empty() {
             return Err(err("IAM ARNs have no region"));
         }
-        if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+        if !is_account_id(account) {
             return Err(err("the account must be 12 digits"));
         }
         let Some(path_and_name) = resource.strip_prefix("role/") else {
@@ -95,6 +95,11 @@ impl fmt::Display for RoleArn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.raw)
     }
+}
+
+/// Whether `s` is an AWS account id: 12 ASCII digits.
+pub fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The name a caller ARN stands for: the user name of `...:user/path/NAME`, the session name of

@@ -3,11 +3,15 @@
 //! the config does not have yet. The login itself is `creds::sso`'s; `roles.rs` sends an
 //! Identity Center profile here.
 //!
-//! The portal's names are data: `-l` prints them with control characters escaped.
+//! The portal's names are data, never config: `-l` prints them with control characters escaped,
+//! and `-c` writes a section only for a 12-digit account id and a permission set's role name
+//! (anything else is left out with a warning).
 
 use std::fmt::Write as _;
 
+use crate::arn;
 use crate::aws::sso as portal;
+use crate::config::files::Files;
 use crate::config::sso::Login;
 use crate::creds;
 use crate::error::Error;
@@ -53,39 +57,111 @@ fn list(reached: &[Access]) -> String {
     text
 }
 
-/// `-c`: a `[profile <account name>.<role name>]` section for each pair no profile of this login
-/// has yet.
-fn sections(session: &Session, login: &Login, reached: &[Access]) -> String {
-    let configured: Vec<(String, String)> = session
-        .files
-        .profiles()
-        .into_iter()
-        .filter_map(|name| {
-            let s = session.files.profile(&name)?;
-            let account = s.get("sso_account_id")?.to_string();
-            Some((account, s.get("sso_role_name")?.to_string()))
+/// Whether `id` may be written as `sso_account_id`: an account id.
+fn account_ok(id: &str) -> bool {
+    arn::is_account_id(id)
+}
+
+/// Whether `role` may be written as `sso_role_name`: a permission set's name (IAM's characters,
+/// `[\w+=,.@-]`, ASCII; 1 to 32 of them).
+fn role_ok(role: &str) -> bool {
+    (1..=32).contains(&role.len()) && role.chars().all(names::iam_char)
+}
+
+/// An Identity Center account and role a profile of the files names.
+struct Configured {
+    account: String,
+    role: String,
+}
+
+/// The accounts and roles the profiles of `held` name (of any login).
+fn configured(files: &Files, held: &[String]) -> Vec<Configured> {
+    held.iter()
+        .filter_map(|profile| {
+            let s = files.profile(profile)?;
+            Some(Configured {
+                account: s.get("sso_account_id")?.to_string(),
+                role: s.get("sso_role_name")?.to_string(),
+            })
         })
-        .collect();
-    let region = session.profile.region.as_deref().unwrap_or(&login.region);
-    let mut text = String::new();
-    let pairs = reached
-        .iter()
-        .flat_map(|a| a.roles.iter().map(move |role| (&a.account, role)));
-    for (account, role) in pairs {
-        if configured
-            .iter()
-            .any(|(a, r)| *a == account.id && r == role)
-        {
+        .collect()
+}
+
+/// A pair `-c` writes a section for, and the section's profile name.
+struct Section<'a> {
+    account: &'a str,
+    role: &'a str,
+    name: String,
+}
+
+/// What `-c` does with the pairs: the sections, and a warning for each name the config cannot
+/// hold.
+#[derive(Default)]
+struct Plan<'a> {
+    sections: Vec<Section<'a>>,
+    warnings: Vec<String>,
+}
+
+/// `-c`'s plan for `reached`, given the profiles of `files`: a name the config cannot hold is
+/// left out with a warning, a pair a profile has already is left out.
+fn plan<'a>(files: &Files, reached: &'a [Access]) -> Plan<'a> {
+    let held = files.profiles();
+    let configured = configured(files, &held);
+    let mut plan = Plan::default();
+    for Access { account, roles } in reached {
+        if !account_ok(&account.id) {
+            let named = match account.name.is_empty() {
+                true => String::new(),
+                false => format!(" ({})", account.name),
+            };
+            plan.warnings.push(format!(
+                "left out account '{}'{named}: not a 12-digit account id",
+                account.id
+            ));
             continue;
         }
-        let label = if account.name.is_empty() {
-            &account.id
-        } else {
-            &account.name
-        };
-        let allowed = |c: char| !c.is_whitespace() && !"[]#;".contains(c);
-        let name = names::sanitize(&format!("{label}.{role}"), allowed, Some('-'));
-        let _ = writeln!(text, "[profile {name}]");
+        for role in roles {
+            let has = |c: &Configured| c.account == account.id && c.role == *role;
+            if !role_ok(role) {
+                plan.warnings.push(format!(
+                    "left out role '{role}' of account {}: not a permission set's name (1 to 32 of A-Z a-z 0-9 _+=,.@-)",
+                    account.id
+                ));
+            } else if !configured.iter().any(has) {
+                plan.sections.push(Section {
+                    account: &account.id,
+                    role,
+                    name: base_name(account, role),
+                });
+            }
+        }
+    }
+    plan
+}
+
+/// The profile name a pair is offered under: `<account name>.<role name>` (the account id when
+/// the account has no name), kept to what a section header holds: no whitespace or control
+/// characters, none of `[]#;` (the INI syntax).
+fn base_name(account: &portal::Account, role: &str) -> String {
+    let label = match account.name.is_empty() {
+        true => &account.id,
+        false => &account.name,
+    };
+    let allowed = |c: char| !c.is_whitespace() && !c.is_control() && !"[]#;".contains(c);
+    names::sanitize(&format!("{label}.{role}"), allowed, Some('-'))
+}
+
+/// `-c`: a `[profile NAME]` section for each pair of `reached` that [`plan`] keeps, with
+/// warnings for the names it refuses.
+fn sections(session: &Session, login: &Login, reached: &[Access]) -> String {
+    let plan = plan(&session.files, reached);
+    for warning in &plan.warnings {
+        log::warn(format_args!("{warning}"));
+    }
+    let region = session.profile.region.as_deref().unwrap_or(&login.region);
+    let mut text = String::new();
+    for section in &plan.sections {
+        let _ = writeln!(text, "[profile {}]", section.name);
         match &login.session {
             Some(s) => {
                 let _ = writeln!(text, "sso_session = {s}");
@@ -100,8 +176,8 @@ fn sections(session: &Session, login: &Login, reached: &[Access]) -> String {
         }
         let _ = writeln!(
             text,
-            "sso_account_id = {}\nsso_role_name = {role}\nregion = {region}\n",
-            account.id
+            "sso_account_id = {}\nsso_role_name = {}\nregion = {region}\n",
+            section.account, section.role
         );
     }
     text
@@ -131,5 +207,63 @@ mod tests {
             list(&reached),
             "123456789012  sandbox  Admin\n123456789012  sandbox  Read\n1\\n2  a\\u{1b}[2J  R\\r\n"
         );
+    }
+
+    #[test]
+    fn only_account_ids_and_permission_set_names_may_become_config() {
+        assert!(account_ok("012345678901"));
+        for bad in [
+            "",
+            "12345678901",
+            "1234567890123",
+            "12345678901a",
+            "12345678901\n",
+        ] {
+            assert!(!account_ok(bad), "{bad:?}");
+        }
+        for good in [
+            "AdministratorAccess",
+            "a",
+            "A_b+c=d,e.f@g-h",
+            &"R".repeat(32),
+        ] {
+            assert!(role_ok(good), "{good:?}");
+        }
+        for bad in ["", &"R".repeat(33), "a b", "a\nb", "a/b", "é", "a\u{1b}"] {
+            assert!(!role_ok(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_base_name_is_one_name_to_the_ini_and_to_botocore() {
+        let name = |account: &str| base_name(&access("123456789012", account, &[]).account, "R");
+        assert_eq!(name("sandbox"), "sandbox.R");
+        assert_eq!(name(""), "123456789012.R");
+        assert_eq!(name("my [test];#"), "my--test---.R");
+        assert_eq!(name("a\u{1b}b\tc\u{85}d"), "a-b-c-d.R");
+        assert_eq!(name("Übung"), "Übung.R");
+    }
+
+    #[test]
+    fn the_plan_skips_configured_pairs_and_bad_names_with_a_warning() {
+        let files = Files::from_texts(
+            "[profile admin]\nsso_account_id = 123456789012\nsso_role_name = Admin\n\
+             [profile sandbox.Read]\nregion = eu-west-1\n",
+            "",
+        );
+        let reached = [
+            access("123456789012", "sandbox", &["Admin", "Read", "Bad\nrole"]),
+            access("1234", "short", &["Admin"]),
+        ];
+        let plan = plan(&files, &reached);
+        let sections: Vec<(&str, &str, &str)> = plan
+            .sections
+            .iter()
+            .map(|s| (s.account, s.role, s.name.as_str()))
+            .collect();
+        assert_eq!(sections, [("123456789012", "Read", "sandbox.Read")]);
+        assert_eq!(plan.warnings.len(), 2, "{:?}", plan.warnings);
+        assert!(plan.warnings[0].starts_with("left out role 'Bad\nrole' of account 123456789012: "));
+        assert!(plan.warnings[1].starts_with("left out account '1234' (short): not a 12-digit"));
     }
 }

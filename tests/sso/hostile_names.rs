@@ -1,5 +1,7 @@
 //! The portal's names are data (SPEC 12.1): what a hostile portal's account ids, account names
-//! and role names can do to `-l`. Nothing: it prints control characters escaped.
+//! and role names can do to `-l`, `-c` and the config a user pastes from `-c`. Nothing: `-c`
+//! writes a section only for a 12-digit account id and a permission-set role name, and `-l` and
+//! every message print control characters escaped.
 
 use super::standin::post;
 use super::*;
@@ -10,6 +12,87 @@ use crate::util::*;
 fn portal_lists(url: &str, accounts: serde_json::Value, roles: serde_json::Value) {
     let hostile = serde_json::json!({"accounts": accounts, "roles": roles});
     assert_eq!(post(url, "/_standin/hostile", &hostile).0, 200);
+}
+
+/// Appends `text` to the config file of `home`.
+fn paste(home: &Home, text: &str) {
+    let config = home.path().join(".aws/config");
+    let mut all = std::fs::read_to_string(&config).unwrap();
+    all.push('\n');
+    all.push_str(text);
+    std::fs::write(&config, all).unwrap();
+}
+
+/// `aws configure get sso_account_id --profile <profile>` in `home`: the account botocore reads
+/// for the profile (every CLI command fails when the config does not parse).
+#[track_caller]
+fn aws_account_of(home: &Home, url: &str, profile: &str) -> String {
+    let argv = [
+        "aws",
+        "configure",
+        "get",
+        "sso_account_id",
+        "--profile",
+        profile,
+    ];
+    let out = sso_command(home, url, &argv).output().unwrap();
+    assert!(out.status.success(), "{profile}: {}", stderr(&out));
+    stdout(&out).trim().to_string()
+}
+
+#[test]
+fn c_writes_sections_only_for_account_ids_and_role_names_and_warns_of_the_rest_escaped() {
+    let (_standin, url) = standin();
+    let home = logged_in(&url);
+    portal_lists(
+        &url,
+        serde_json::json!([
+            {"accountId": "123456789012", "accountName": "sandbox"},
+            {"accountId": "12345678901\n[profile sso-dev]", "accountName": "evil"},
+            {"accountId": "210987654321", "accountName": "prod"},
+        ]),
+        serde_json::json!({
+            "123456789012": ["ReadOnlyAccess", "Admin\ncredential_process = /bin/sh -c 'touch pwned'"],
+            "12345678901\n[profile sso-dev]": ["AdministratorAccess"],
+            "210987654321": ["Deploy", "R".repeat(33), "Ops\u{1b}[31m", "a b"],
+        }),
+    );
+    let out = runas(&home, &url, &["-c", "sso-admin"]).output().unwrap();
+    let (text, err) = (stdout(&out), stderr(&out));
+    assert!(out.status.success(), "{err}");
+    // The two good pairs, and nothing of the others.
+    let headers: Vec<&str> = text.lines().filter(|l| l.starts_with('[')).collect();
+    assert_eq!(
+        headers,
+        ["[profile sandbox.ReadOnlyAccess]", "[profile prod.Deploy]"],
+        "{text}"
+    );
+    for forged in [
+        "credential_process",
+        "sso-dev",
+        "pwned",
+        "\u{1b}",
+        "Ops",
+        "RRRR",
+    ] {
+        assert!(!text.contains(forged), "{forged:?} in {text}");
+    }
+    // One warning a name, each naming it with its control characters escaped.
+    let warnings: Vec<&str> = err.lines().filter(|l| l.contains("warning:")).collect();
+    assert_eq!(warnings.len(), 5, "{err}");
+    assert!(!err.contains('\u{1b}'), "{err}");
+    for named in [
+        "'12345678901\\n[profile sso-dev]'",
+        "'Admin\\ncredential_process = /bin/sh -c 'touch pwned''",
+        &format!("'{}'", "R".repeat(33)),
+        "'Ops\\u{1b}[31m'",
+        "'a b'",
+    ] {
+        assert!(err.contains(named), "{named} not in {err}");
+    }
+    // Pasted, the config parses and each section works.
+    paste(&home, &text);
+    assert_eq!(aws_account_of(&home, &url, "prod.Deploy"), "210987654321");
 }
 
 #[test]
