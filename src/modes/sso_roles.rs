@@ -5,8 +5,9 @@
 //!
 //! The portal's names are data, never config: `-l` prints them with control characters escaped,
 //! and `-c` writes a section only for a 12-digit account id and a permission set's role name
-//! (anything else is left out with a warning).
+//! (anything else is left out with a warning), under a profile name neither file holds.
 
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use crate::arn;
@@ -68,18 +69,20 @@ fn role_ok(role: &str) -> bool {
     (1..=32).contains(&role.len()) && role.chars().all(names::iam_char)
 }
 
-/// An Identity Center account and role a profile of the files names.
-struct Configured {
+/// A profile of the files that names an Identity Center account and role.
+struct Configured<'a> {
+    profile: &'a str,
     account: String,
     role: String,
 }
 
-/// The accounts and roles the profiles of `held` name (of any login).
-fn configured(files: &Files, held: &[String]) -> Vec<Configured> {
+/// The profiles of `held` that name an account and role (of any login).
+fn configured<'a>(files: &Files, held: &'a [String]) -> Vec<Configured<'a>> {
     held.iter()
         .filter_map(|profile| {
             let s = files.profile(profile)?;
             Some(Configured {
+                profile,
                 account: s.get("sso_account_id")?.to_string(),
                 role: s.get("sso_role_name")?.to_string(),
             })
@@ -94,16 +97,18 @@ struct Section<'a> {
     name: String,
 }
 
-/// What `-c` does with the pairs: the sections, and a warning for each name the config cannot
-/// hold.
+/// What `-c` does with the pairs: the sections, and the lines saying what it left out and why
+/// (warnings for names the config cannot hold, notes for pairs a profile has already).
 #[derive(Default)]
 struct Plan<'a> {
     sections: Vec<Section<'a>>,
     warnings: Vec<String>,
+    notes: Vec<String>,
 }
 
 /// `-c`'s plan for `reached`, given the profiles of `files`: a name the config cannot hold is
-/// left out with a warning, a pair a profile has already is left out.
+/// left out with a warning, a pair a profile has already with a note (as the existing profile
+/// is the one to use); the rest get profile names no file holds.
 fn plan<'a>(files: &Files, reached: &'a [Access]) -> Plan<'a> {
     let held = files.profiles();
     let configured = configured(files, &held);
@@ -121,13 +126,18 @@ fn plan<'a>(files: &Files, reached: &'a [Access]) -> Plan<'a> {
             continue;
         }
         for role in roles {
-            let has = |c: &Configured| c.account == account.id && c.role == *role;
+            let has = |c: &&Configured| c.account == account.id && c.role == *role;
             if !role_ok(role) {
                 plan.warnings.push(format!(
                     "left out role '{role}' of account {}: not a permission set's name (1 to 32 of A-Z a-z 0-9 _+=,.@-)",
                     account.id
                 ));
-            } else if !configured.iter().any(has) {
+            } else if let Some(c) = configured.iter().find(has) {
+                plan.notes.push(format!(
+                    "left out role {role} of account {}: profile '{}' has it",
+                    account.id, c.profile
+                ));
+            } else {
                 plan.sections.push(Section {
                     account: &account.id,
                     role,
@@ -135,6 +145,10 @@ fn plan<'a>(files: &Files, reached: &'a [Access]) -> Plan<'a> {
                 });
             }
         }
+    }
+    let bases: Vec<String> = plan.sections.iter().map(|s| s.name.clone()).collect();
+    for (section, name) in plan.sections.iter_mut().zip(unique_names(&held, &bases)) {
+        section.name = name;
     }
     plan
 }
@@ -151,12 +165,58 @@ fn base_name(account: &portal::Account, role: &str) -> String {
     names::sanitize(&format!("{label}.{role}"), allowed, Some('-'))
 }
 
+/// A profile name for each of `bases` that no file holds (`held`) and no other section takes:
+/// the base itself where it is free, else the base with the first free suffix (`.2`, `.3`, ...).
+/// Free bases are given out first, so that a suffix never takes another pair's own name.
+fn unique_names(held: &[String], bases: &[String]) -> Vec<String> {
+    let mut taken: BTreeSet<String> = held.iter().cloned().collect();
+    let free: Vec<bool> = bases.iter().map(|b| taken.insert(b.clone())).collect();
+    bases
+        .iter()
+        .zip(free)
+        .map(|(base, free)| {
+            if free {
+                return base.clone();
+            }
+            let mut n = 2;
+            loop {
+                let name = format!("{base}.{n}");
+                if taken.insert(name.clone()) {
+                    return name;
+                }
+                n += 1;
+            }
+        })
+        .collect()
+}
+
+/// Why `-c` prints no section.
+fn nothing_added(plan: &Plan<'_>, login: &Login) -> String {
+    let label = login.label();
+    match (plan.warnings.is_empty(), plan.notes.is_empty()) {
+        (true, true) => format!("{label} reaches no account and role"),
+        (true, false) => {
+            format!("the files have a profile for every account and role {label} reaches")
+        }
+        (false, _) => format!("every account and role {label} reaches is configured or left out"),
+    }
+}
+
 /// `-c`: a `[profile NAME]` section for each pair of `reached` that [`plan`] keeps, with
-/// warnings for the names it refuses.
+/// warnings and notes for the others; with no section to print, a note saying so.
 fn sections(session: &Session, login: &Login, reached: &[Access]) -> String {
     let plan = plan(&session.files, reached);
     for warning in &plan.warnings {
         log::warn(format_args!("{warning}"));
+    }
+    for note in &plan.notes {
+        log::note(format_args!("{note}"));
+    }
+    if plan.sections.is_empty() {
+        log::note(format_args!(
+            "nothing to add: {}",
+            nothing_added(&plan, login)
+        ));
     }
     let region = session.profile.region.as_deref().unwrap_or(&login.region);
     let mut text = String::new();
@@ -245,7 +305,18 @@ mod tests {
     }
 
     #[test]
-    fn the_plan_skips_configured_pairs_and_bad_names_with_a_warning() {
+    fn names_avoid_the_files_and_each_other_natural_names_first() {
+        let held = ["x.R".to_string(), "x.R.2".to_string()];
+        let bases = ["x.R", "y.R", "x.R", "x.R.3", "y.R"].map(String::from);
+        assert_eq!(
+            unique_names(&held, &bases),
+            ["x.R.4", "y.R", "x.R.5", "x.R.3", "y.R.2"]
+        );
+        assert_eq!(unique_names(&[], &[]), Vec::<String>::new());
+    }
+
+    #[test]
+    fn the_plan_skips_configured_pairs_and_warns_of_bad_names() {
         let files = Files::from_texts(
             "[profile admin]\nsso_account_id = 123456789012\nsso_role_name = Admin\n\
              [profile sandbox.Read]\nregion = eu-west-1\n",
@@ -261,7 +332,11 @@ mod tests {
             .iter()
             .map(|s| (s.account, s.role, s.name.as_str()))
             .collect();
-        assert_eq!(sections, [("123456789012", "Read", "sandbox.Read")]);
+        assert_eq!(sections, [("123456789012", "Read", "sandbox.Read.2")]);
+        assert_eq!(
+            plan.notes,
+            ["left out role Admin of account 123456789012: profile 'admin' has it"]
+        );
         assert_eq!(plan.warnings.len(), 2, "{:?}", plan.warnings);
         assert!(plan.warnings[0].starts_with("left out role 'Bad\nrole' of account 123456789012: "));
         assert!(plan.warnings[1].starts_with("left out account '1234' (short): not a 12-digit"));

@@ -1,7 +1,7 @@
 //! The portal's names are data (SPEC 12.1): what a hostile portal's account ids, account names
 //! and role names can do to `-l`, `-c` and the config a user pastes from `-c`. Nothing: `-c`
-//! writes a section only for a 12-digit account id and a permission-set role name, and `-l` and
-//! every message print control characters escaped.
+//! writes a section only for a 12-digit account id and a permission-set role name, never under a
+//! profile name the files hold, and `-l` and every message print control characters escaped.
 
 use super::standin::post;
 use super::*;
@@ -93,6 +93,85 @@ fn c_writes_sections_only_for_account_ids_and_role_names_and_warns_of_the_rest_e
     // Pasted, the config parses and each section works.
     paste(&home, &text);
     assert_eq!(aws_account_of(&home, &url, "prod.Deploy"), "210987654321");
+}
+
+#[test]
+fn c_never_prints_a_profile_name_the_files_hold_and_says_when_nothing_is_left() {
+    let (_standin, url) = standin();
+    let home = logged_in(&url);
+    // The names `-c` would choose, held by profiles for something else.
+    paste(
+        &home,
+        "[profile sandbox.ReadOnlyAccess]\nregion = eu-west-1\noutput = json\n",
+    );
+    let credentials = home.path().join(".aws/credentials");
+    std::fs::write(
+        &credentials,
+        "[sandbox.ReadOnlyAccess.2]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = x\n",
+    )
+    .unwrap();
+    // The stand-in's sandbox (AdministratorAccess is sso-admin's already), a second account of
+    // the same name, and one whose own name is what a suffix would make.
+    portal_lists(
+        &url,
+        serde_json::json!([
+            {"accountId": "123456789012", "accountName": "sandbox"},
+            {"accountId": "210987654321", "accountName": "sandbox"},
+            {"accountId": "111122223333", "accountName": "sandbox.ReadOnlyAccess"},
+        ]),
+        serde_json::json!({
+            "123456789012": ["AdministratorAccess", "ReadOnlyAccess"],
+            "210987654321": ["ReadOnlyAccess"],
+            "111122223333": ["3"],
+        }),
+    );
+    let out = runas(&home, &url, &["-c", "sso-admin"]).output().unwrap();
+    let (text, err) = (stdout(&out), stderr(&out));
+    assert!(out.status.success(), "{err}");
+    let headers: Vec<&str> = text.lines().filter(|l| l.starts_with('[')).collect();
+    assert_eq!(
+        headers,
+        [
+            "[profile sandbox.ReadOnlyAccess.4]",
+            "[profile sandbox.ReadOnlyAccess.5]",
+            "[profile sandbox.ReadOnlyAccess.3]",
+        ],
+        "{text}"
+    );
+    assert!(!text.contains("AdministratorAccess"), "{text}");
+    assert!(
+        err.contains("AdministratorAccess") && err.contains("'sso-admin'"),
+        "{err}"
+    );
+    // Pasted, the CLI still reads the config, and the first section is the sandbox's
+    // ReadOnlyAccess (the emulator's role `ext`).
+    paste(&home, &text);
+    assert_eq!(
+        aws_account_of(&home, &url, "sandbox.ReadOnlyAccess.3"),
+        "111122223333"
+    );
+    let argv = [
+        "aws",
+        "sts",
+        "get-caller-identity",
+        "--profile",
+        "sandbox.ReadOnlyAccess.4",
+        "--query",
+        "Arn",
+        "--output",
+        "text",
+    ];
+    let out = sso_command(&home, &url, &argv).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out).trim(),
+        "arn:aws:sts::123456789012:assumed-role/ext/sso-user"
+    );
+    // Everything configured now: nothing printed, and said so.
+    let out = runas(&home, &url, &["-c", "sso-admin"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    assert!(stderr(&out).contains("nothing to add"), "{}", stderr(&out));
 }
 
 #[test]
