@@ -154,14 +154,15 @@ fn plan<'a>(files: &Files, reached: &'a [Access]) -> Plan<'a> {
 }
 
 /// The profile name a pair is offered under: `<account name>.<role name>` (the account id when
-/// the account has no name), kept to what a section header holds: no whitespace or control
-/// characters, none of `[]#;` (the INI syntax).
+/// the account has no name), kept to what a section header holds and botocore reads back as
+/// one name: no whitespace or control characters, none of `[]#;` (the INI syntax), none of
+/// `'"\` (botocore splits `profile NAME` as a shell would).
 fn base_name(account: &portal::Account, role: &str) -> String {
     let label = match account.name.is_empty() {
         true => &account.id,
         false => &account.name,
     };
-    let allowed = |c: char| !c.is_whitespace() && !c.is_control() && !"[]#;".contains(c);
+    let allowed = |c: char| !c.is_whitespace() && !c.is_control() && !"[]#;'\"\\".contains(c);
     names::sanitize(&format!("{label}.{role}"), allowed, Some('-'))
 }
 
@@ -299,7 +300,7 @@ mod tests {
         let name = |account: &str| base_name(&access("123456789012", account, &[]).account, "R");
         assert_eq!(name("sandbox"), "sandbox.R");
         assert_eq!(name(""), "123456789012.R");
-        assert_eq!(name("my [test];#"), "my--test---.R");
+        assert_eq!(name("Bob's \"test\" [a];#\\"), "Bob-s--test---a----.R");
         assert_eq!(name("a\u{1b}b\tc\u{85}d"), "a-b-c-d.R");
         assert_eq!(name("Übung"), "Übung.R");
     }
