@@ -67,10 +67,11 @@ fn open() -> io::Result<File> {
     OpenOptions::new().read(true).write(true).open(TTY)
 }
 
-/// Writes `message` on the controlling terminal, if there is one.
+/// Writes `message` on the controlling terminal, if there is one, as one line: its control
+/// characters escaped (it may carry a service's text, such as why AWS rejected an MFA code).
 pub fn tell(message: &str) {
     if let Ok(mut tty) = OpenOptions::new().write(true).open(TTY) {
-        let _ = writeln!(tty, "{message}");
+        let _ = writeln!(tty, "{}", log::escape(message));
     }
 }
 
@@ -79,7 +80,7 @@ pub fn tell(message: &str) {
 pub fn say(message: std::fmt::Arguments<'_>) {
     log::note(message);
     if !io::IsTerminal::is_terminal(&io::stderr()) {
-        tell(&format!("aws-runas: {}", log::escape(&message.to_string())));
+        tell(&format!("aws-runas: {message}"));
     }
 }
 
