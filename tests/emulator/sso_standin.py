@@ -38,6 +38,8 @@ services answer as a hostile portal might, from then on (each key replaces what 
 - "device": fields merged into StartDeviceAuthorization's answer (expiresIn, interval,
   verificationUri, verificationUriComplete: any JSON value);
 - "token": fields merged into every successful CreateToken answer (expiresIn: any JSON value).
+- "error": {"status": N, "body": {...}}: every portal call with a valid token (GetRoleCredentials,
+  ListAccounts, ListAccountRoles) answers with that status and JSON body instead.
 Hostile values go out as given: huge numbers, negative numbers, control characters.
 
 A slow service, for the tests of races (--sso-logout while a run refreshes or fetches): "delay"
@@ -246,6 +248,9 @@ class Handler(BaseHTTPRequestHandler):
         if not self.bearer():
             return self.answer(401, {"message": "Session token not found or invalid"},
                                [("x-amzn-ErrorType", "UnauthorizedException"), ("Content-Type", "application/json")])
+        if "error" in st.hostile:
+            failure = st.hostile["error"]
+            return self.answer(failure.get("status", 400), failure.get("body", {}))
         if url.path == "/assignment/accounts":
             accounts = st.hostile.get("accounts", [{"accountId": ACCOUNT, "accountName": ACCOUNT_NAME,
                                                     "emailAddress": "sandbox@example.com"}])
