@@ -52,9 +52,10 @@ impl Report {
             Level::Warn => "WARN",
             Level::Error => "ERROR",
         };
-        // One line each, whatever a message or a server put in it.
-        let what = what.to_string().replace(['\n', '\r'], " ");
-        let _ = writeln!(self.text, "{tag} {what}");
+        // One line each, whatever a message or a server put in it: control characters escaped,
+        // by the escaper of every stderr line.
+        let what = what.to_string();
+        let _ = writeln!(self.text, "{tag} {}", crate::log::escape(&what));
         self.failed |= level == Level::Error;
     }
 }

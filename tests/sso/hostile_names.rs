@@ -197,3 +197,30 @@ fn l_prints_the_portals_names_with_control_characters_escaped() {
          12345678901\\n210987654321  evil\\r  Ops\\nforged  line\n"
     );
 }
+
+#[test]
+fn a_portal_error_reaches_the_error_line_and_d_with_control_characters_escaped() {
+    let (_standin, url) = standin();
+    let home = logged_in(&url);
+    let error = serde_json::json!({"error": {"status": 403, "body": {
+        "__type": "com.amazon#Forbidden\u{1b}[31mException",
+        "message": "No\u{1b}]0;pwned\u{7}\naws-runas: forged",
+    }}});
+    assert_eq!(post(&url, "/_standin/hostile", &error).0, 200);
+    let escaped = "Forbidden\\u{1b}[31mException: No\\u{1b}]0;pwned\\u{7}\\naws-runas: forged";
+    // The one error line (ListAccounts failed).
+    let out = runas(&home, &url, &["-l", "sso-admin"]).output().unwrap();
+    let line = assert_one_line_error(&out, &[escaped]);
+    assert!(!line.contains(['\u{1b}', '\u{7}']), "{line:?}");
+    // -D's report line (GetRoleCredentials failed), on stdout.
+    let out = runas(&home, &url, &["-D", "sso-admin"]).output().unwrap();
+    let report = stdout(&out);
+    assert!(
+        report
+            .lines()
+            .any(|l| l.starts_with("ERROR cannot get the source credentials")
+                && l.ends_with(escaped)),
+        "{report:?}"
+    );
+    assert!(!report.contains(['\u{1b}', '\u{7}']), "{report:?}");
+}
