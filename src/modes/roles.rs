@@ -54,14 +54,16 @@ pub fn run(args: &Args, env: &Env, output: Output) -> Result<i32, Error> {
     super::print(&text)
 }
 
-/// The `-l` text: a heading, the role ARNs, then the patterns.
+/// The `-l` text: a heading, the role ARNs, then the patterns; what IAM and the policies say is
+/// printed with its control characters escaped (a policy's resource is anyone's text).
 fn list(user: &IamUser, assumable: &Assumable) -> String {
-    let mut text = format!("Available role ARNs for {} ({})\n", user.name, user.arn);
+    let (name, arn) = (log::escape(&user.name), log::escape(&user.arn));
+    let mut text = format!("Available role ARNs for {name} ({arn})\n");
     for role in &assumable.roles {
-        let _ = writeln!(text, "  {role}");
+        let _ = writeln!(text, "  {}", log::escape(role));
     }
     for pattern in &assumable.patterns {
-        let _ = writeln!(text, "  {pattern} (pattern)");
+        let _ = writeln!(text, "  {} (pattern)", log::escape(pattern));
     }
     text
 }
@@ -236,5 +238,39 @@ impl Collector<'_> {
     fn failed(&mut self, what: &str, error: AwsError) {
         log::warn(format_args!("cannot read {what}: {error}"));
         self.first_failure.get_or_insert(error);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::endpoint::Endpoint;
+    use crate::credentials::{Credentials, Secret};
+
+    #[test]
+    fn the_list_escapes_control_characters() {
+        let user = IamUser {
+            name: "alice".into(),
+            arn: "arn:aws:iam::123456789012:user/alice".into(),
+            credentials: Credentials {
+                access_key_id: "AKIDEXAMPLE".into(),
+                secret_access_key: Secret::new("s"),
+                session_token: None,
+                expiration: None,
+            },
+            endpoint: Endpoint {
+                url: "https://iam.amazonaws.com/".into(),
+                signing_region: "us-east-1".into(),
+            },
+        };
+        let assumable = Assumable {
+            roles: ["arn:aws:iam::123456789012:role/a".to_string()].into(),
+            patterns: ["arn:aws:iam::*:role/x\n\u{1b}[2J*".to_string()].into(),
+        };
+        assert_eq!(
+            list(&user, &assumable),
+            "Available role ARNs for alice (arn:aws:iam::123456789012:user/alice)\n  \
+             arn:aws:iam::123456789012:role/a\n  arn:aws:iam::*:role/x\\n\\u{1b}[2J* (pattern)\n"
+        );
     }
 }
