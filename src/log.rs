@@ -24,7 +24,7 @@ pub fn enabled() -> bool {
     VERBOSE.load(Ordering::Relaxed)
 }
 
-/// `text` with every control character written as an escape (`\n`, `\t`, `\u{1b}`).
+/// `text` with every control character written as an escape (`\n`, `\t`, `\x1b`).
 pub fn escape(text: &str) -> Cow<'_, str> {
     if !text.chars().any(char::is_control) {
         return Cow::Borrowed(text);
@@ -32,7 +32,17 @@ pub fn escape(text: &str) -> Cow<'_, str> {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         if c.is_control() {
-            out.extend(c.escape_default());
+            // Every control character (Unicode's Cc) is at most U+009F: `\xNN`, as SPEC 12.1
+            // shows it, with the three a reader knows by their letter.
+            match c {
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                _ => {
+                    let _ =
+                        fmt::Write::write_fmt(&mut out, format_args!("\\x{:02x}", u32::from(c)));
+                }
+            }
         } else {
             out.push(c);
         }
@@ -86,7 +96,7 @@ mod tests {
         );
         assert_eq!(
             escape("role\naws-runas: debug: forged\r\t\u{1b}[31m"),
-            "role\\naws-runas: debug: forged\\r\\t\\u{1b}[31m"
+            "role\\naws-runas: debug: forged\\r\\t\\x1b[31m"
         );
         assert_eq!(escape("naïve é"), "naïve é");
     }

@@ -246,7 +246,7 @@ fn control_characters_never_split_or_forge_a_line() {
         !err.contains('\x1b'),
         "a raw escape reached stderr: {err:?}"
     );
-    assert!(err.contains("role/x\\u{1b}[31m"), "{err}");
-    assert!(err.contains("region = us-east-1\\u{1b}[2J"), "{err}");
+    assert!(err.contains("role/x\\x1b[31m"), "{err}");
+    assert!(err.contains("region = us-east-1\\x1b[2J"), "{err}");
     assert!(err.lines().all(|l| l.starts_with("aws-runas: ")), "{err}");
 }

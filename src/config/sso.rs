@@ -416,7 +416,7 @@ mod tests {
         let legacy = "[profile a]\nsso_start_url = https://x/start\nsso_region = eu-west-1#\x1b[31m\nsso_account_id = 1\nsso_role_name = R\n";
         let error = role_of(legacy, "a").unwrap_err().to_string();
         assert!(
-            error.starts_with("sso_region 'eu-west-1#\\u{1b}[31m' in profile 'a' "),
+            error.starts_with("sso_region 'eu-west-1#\\x1b[31m' in profile 'a' "),
             "{error}"
         );
     }

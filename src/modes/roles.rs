@@ -270,7 +270,7 @@ mod tests {
         assert_eq!(
             list(&user, &assumable),
             "Available role ARNs for alice (arn:aws:iam::123456789012:user/alice)\n  \
-             arn:aws:iam::123456789012:role/a\n  arn:aws:iam::*:role/x\\n\\u{1b}[2J* (pattern)\n"
+             arn:aws:iam::123456789012:role/a\n  arn:aws:iam::*:role/x\\n\\x1b[2J* (pattern)\n"
         );
     }
 }

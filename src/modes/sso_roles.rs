@@ -266,7 +266,7 @@ mod tests {
         ];
         assert_eq!(
             list(&reached),
-            "123456789012  sandbox  Admin\n123456789012  sandbox  Read\n1\\n2  a\\u{1b}[2J  R\\r\n"
+            "123456789012  sandbox  Admin\n123456789012  sandbox  Read\n1\\n2  a\\x1b[2J  R\\r\n"
         );
     }
 

@@ -85,7 +85,7 @@ fn c_writes_sections_only_for_account_ids_and_role_names_and_warns_of_the_rest_e
         "'12345678901\\n[profile sso-dev]'",
         "'Admin\\ncredential_process = /bin/sh -c 'touch pwned''",
         &format!("'{}'", "R".repeat(33)),
-        "'Ops\\u{1b}[31m'",
+        "'Ops\\x1b[31m'",
         "'a b'",
     ] {
         assert!(err.contains(named), "{named} not in {err}");
@@ -193,7 +193,7 @@ fn l_prints_the_portals_names_with_control_characters_escaped() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         stdout(&out),
-        "123456789012  sand\\u{1b}]0;pwned\\u{7}box  Admin\\u{1b}[2J\n\
+        "123456789012  sand\\x1b]0;pwned\\x07box  Admin\\x1b[2J\n\
          12345678901\\n210987654321  evil\\r  Ops\\nforged  line\n"
     );
 }
@@ -207,7 +207,7 @@ fn a_portal_error_reaches_the_error_line_and_d_with_control_characters_escaped()
         "message": "No\u{1b}]0;pwned\u{7}\naws-runas: forged",
     }}});
     assert_eq!(post(&url, "/_standin/hostile", &error).0, 200);
-    let escaped = "Forbidden\\u{1b}[31mException: No\\u{1b}]0;pwned\\u{7}\\naws-runas: forged";
+    let escaped = "Forbidden\\x1b[31mException: No\\x1b]0;pwned\\x07\\naws-runas: forged";
     // The one error line (ListAccounts failed).
     let out = runas(&home, &url, &["-l", "sso-admin"]).output().unwrap();
     let line = assert_one_line_error(&out, &[escaped]);
