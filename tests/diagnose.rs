@@ -92,24 +92,32 @@ fn an_unparseable_file_is_an_error_and_the_rest_still_runs() {
 }
 
 #[test]
-fn a_section_written_twice_is_a_warning_naming_it_and_both_lines_as_the_aws_cli_refuses_the_file() {
+fn a_section_or_key_written_twice_is_a_warning_naming_it_and_both_lines_as_the_aws_cli_refuses_the_file(
+) {
     let e = emulator();
     let keys = keys(&[("dup", &e.alice)]);
     let config = "[profile dup]\nregion = us-east-1\n\n[profile dup]\noutput = json\n";
     let twice_in_credentials =
         format!("{keys}[other]\nregion = us-east-1\n[dup]\nregion = us-east-1\n");
-    for (config, credentials, file, lines) in [
+    let key_twice = "[profile dup]\nregion = us-east-1\nRegion = us-west-2\n";
+    for (config, credentials, file, what) in [
         (
             config,
             keys.as_str(),
             "config",
-            "at line 1 and again at line 4",
+            "section [profile dup] at line 1 and again at line 4",
         ),
         (
             "[profile dup]\nregion = us-east-1\n",
             twice_in_credentials.as_str(),
             "credentials",
-            "at line 1 and again at line 7",
+            "section [dup] at line 1 and again at line 7",
+        ),
+        (
+            key_twice,
+            keys.as_str(),
+            "config",
+            "key 'region' of section [profile dup] at line 2 and again at line 3",
         ),
     ] {
         let home = Home::new(config, credentials);
@@ -119,18 +127,10 @@ fn a_section_written_twice_is_a_warning_naming_it_and_both_lines_as_the_aws_cli_
         let warnings = tagged(&text, "WARN");
         assert_eq!(warnings.len(), 1, "{text}");
         let path = home.path().join(".aws").join(file);
-        let header = if file == "config" {
-            "[profile dup]"
-        } else {
-            "[dup]"
-        };
         for wanted in [
-            &format!(
-                "WARN {file} file {}: section {header} {lines}",
-                path.display()
-            ),
+            &format!("WARN {file} file {}: {what}", path.display()),
             "the AWS CLI and boto3 refuse the whole file",
-            "merge them into one",
+            "keep one of them",
         ] {
             assert!(warnings[0].contains(wanted), "{wanted:?} in {text}");
         }

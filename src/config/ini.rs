@@ -35,24 +35,30 @@ pub struct Section {
     pub written: Option<String>,
 }
 
-/// A section whose header is written twice in one file: we read the two as one (later values
-/// winning), but botocore's configparser refuses the whole file
-/// (`DuplicateSectionError`, "Unable to parse config file"), and with it every command of the
-/// AWS CLI.
+/// A section header, or a key of one section, written twice in one file: we read the two as one
+/// (later values winning, as the Go SDK does), but botocore's configparser refuses the whole
+/// file (`DuplicateSectionError`, `DuplicateOptionError`: "Unable to parse config file"), and
+/// with it every command of the AWS CLI.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Repeated {
     /// The header as written, without the brackets.
     pub header: String,
+    /// The key written twice in that section; None: the header itself.
+    pub key: Option<String>,
     pub first: usize,
     pub again: usize,
 }
 
 impl fmt::Display for Repeated {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.key {
+            None => write!(f, "section [{}]", self.header)?,
+            Some(key) => write!(f, "key '{key}' of section [{}]", self.header)?,
+        }
         write!(
             f,
-            "section [{}] at line {} and again at line {}",
-            self.header, self.first, self.again
+            " at line {} and again at line {}",
+            self.first, self.again
         )
     }
 }
@@ -62,6 +68,9 @@ impl fmt::Display for Repeated {
 pub struct Entry {
     pub key: String,
     pub value: String,
+    /// The key's line, 1-based; 0 for a line of a nested sub-section (`s3 =` and its indented
+    /// lines), which configparser reads as part of its parent's value, not as a key.
+    pub line: usize,
 }
 
 /// A file that cannot be read or parsed: names the file and the line.
@@ -92,7 +101,8 @@ impl fmt::Display for IniError {
 impl std::error::Error for IniError {}
 
 impl Section {
-    /// The value of `key` (lower-case); the last one wins, as in the CLI. An empty value is
+    /// The value of `key` (lower-case); the last one wins, as in the Go SDK (the AWS CLI refuses
+    /// the file: `-D` says so). An empty value is
     /// unset (`region =` hides nothing and exports nothing).
     pub fn get(&self, key: &str) -> Option<&str> {
         self.entries
@@ -131,7 +141,8 @@ impl Ini {
 
     /// Each section header written again after its first line, as botocore's configparser
     /// compares them: the text between the brackets exactly as written (`[DEFAULT]`, its
-    /// defaults section, excepted). Not on a run's path: `-D` asks.
+    /// defaults section, excepted); and each key written again in one section (keys compared
+    /// lower-cased, as configparser compares them). Not on a run's path: `-D` asks.
     pub fn repeated(&self) -> Vec<Repeated> {
         let written = |s: &Section| s.written.clone().unwrap_or_else(|| s.name.clone());
         let mut found = Vec::new();
@@ -140,10 +151,22 @@ impl Ini {
             let first = self.sections[..i].iter().find(|s| written(s) == header);
             if let Some(first) = first.filter(|_| header != "DEFAULT") {
                 found.push(Repeated {
-                    header,
+                    header: header.clone(),
+                    key: None,
                     first: first.line,
                     again: again.line,
                 });
+            }
+            let keys: Vec<&Entry> = again.entries.iter().filter(|e| e.line > 0).collect();
+            for (j, entry) in keys.iter().enumerate() {
+                if let Some(first) = keys[..j].iter().find(|e| e.key == entry.key) {
+                    found.push(Repeated {
+                        header: header.clone(),
+                        key: Some(entry.key.clone()),
+                        first: first.line,
+                        again: entry.line,
+                    });
+                }
             }
         }
         found
@@ -307,7 +330,11 @@ fn continued(
     let key = trimmed[..split].trim().to_ascii_lowercase();
     let value = clean_value(&trimmed[split + 1..]).to_string();
     let key = format!("{parent}.{key}");
-    section.entries.push(Entry { key, value });
+    section.entries.push(Entry {
+        key,
+        value,
+        line: 0,
+    });
     Ok(true)
 }
 
@@ -350,6 +377,7 @@ fn line_of_its_own(ini: &mut Ini, trimmed: &str, line: usize) -> Result<(), &'st
     section.entries.push(Entry {
         key: key.to_ascii_lowercase(),
         value: value.to_string(),
+        line,
     });
     Ok(())
 }
@@ -447,6 +475,28 @@ mod tests {
         assert_eq!(
             p("[ a ]\nx = 1\n[a]\n").unwrap().section("a").unwrap().line,
             1
+        );
+    }
+
+    #[test]
+    fn keys_written_twice_in_a_section_are_found_as_configparser_finds_them() {
+        // Each case checked against Python 3.11's configparser (DuplicateOptionError or not).
+        let keys = |text: &str| -> Vec<(Option<String>, usize, usize)> {
+            let found = p(text).unwrap().repeated();
+            found
+                .into_iter()
+                .map(|r| (r.key, r.first, r.again))
+                .collect()
+        };
+        assert_eq!(keys("[a]\nx = 1\nX: 2\n"), [(Some("x".to_string()), 2, 3)]);
+        let nested = "[a]\ns3 =\n  k = 1\n  k = 2\n";
+        for fine in [nested, "[a]\nx = 1\n[b]\nx = 2\n"] {
+            assert_eq!(keys(fine), [], "{fine:?}");
+        }
+        let found = p("[default]\nregion = a\nregion = b\n").unwrap().repeated();
+        assert_eq!(
+            found[0].to_string(),
+            "key 'region' of section [default] at line 2 and again at line 3"
         );
     }
 

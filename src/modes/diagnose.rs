@@ -115,7 +115,7 @@ fn check_files(env: &Env, r: &mut Report) -> Option<Files> {
                     ),
                 );
                 for twice in ini.repeated() {
-                    r.line(Level::Warn, format_args!("{what} {}: {twice}: aws-runas reads the two as one (later values winning), but the AWS CLI and boto3 refuse the whole file (\"Unable to parse config file\"), whatever the profile: merge them into one", path.display()));
+                    r.line(Level::Warn, format_args!("{what} {}: {twice}: aws-runas reads the two as one (later values winning), as the Go SDK does, but the AWS CLI and boto3 refuse the whole file (\"Unable to parse config file\"), whatever the profile: keep one of them", path.display()));
                 }
                 Some(ini)
             }
