@@ -6,8 +6,10 @@
 //! Any local process can reach it, so what one client may hold is bounded ([`LIMITS`], enforced
 //! inside our patched tiny_http, vendor/tiny_http/PATCHES.md): heads and bodies are read whole,
 //! under deadlines, by each connection's own thread before a worker sees them; a client that
-//! does not read its answers loses its connection after a few seconds; connections are capped
-//! (idle ones closed first) and the listener outlives running out of file descriptors.
+//! does not read its answers loses its connection after a few seconds; a refusal (413, 431)
+//! reaches a client still sending its request (the connection lingers, 1 s or 1 MiB at most,
+//! before it closes); connections are capped (idle ones closed first) and the listener
+//! outlives running out of file descriptors.
 
 use std::fmt;
 use std::io::Write as _;
