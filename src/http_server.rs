@@ -227,4 +227,30 @@ mod tests {
             thread::sleep(Duration::from_millis(20));
         }
     }
+
+    #[test]
+    fn a_burst_of_idle_connections_delays_no_request() {
+        // Each round: 100 connections that send nothing, opened as fast as they are accepted,
+        // then a request, which must be answered at once (each connection has its own thread).
+        for round in 0..20 {
+            let server = Server::bind("127.0.0.1:0".parse().unwrap(), 512).unwrap();
+            server.start(|_| Reply::text(200, "ok"));
+            let held: Vec<TcpStream> = (0..100)
+                .map(|_| TcpStream::connect(server.addr).unwrap())
+                .collect();
+            let started = std::time::Instant::now();
+            let mut s = TcpStream::connect(server.addr).unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+            write!(s, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+            let mut answer = String::new();
+            let _ = s.read_to_string(&mut answer);
+            let took = started.elapsed();
+            assert!(
+                answer.ends_with("ok"),
+                "round {round}: {answer:?} after {took:?}"
+            );
+            assert!(took < Duration::from_secs(1), "round {round}: {took:?}");
+            drop(held);
+        }
+    }
 }
