@@ -75,6 +75,10 @@ impl Reply {
         Reply::typed(status, "application/json", body.into())
     }
 
+    pub fn html(status: u16, body: impl Into<String>) -> Reply {
+        Reply::typed(status, "text/html; charset=utf-8", body.into().into_bytes())
+    }
+
     fn typed(status: u16, content_type: &'static str, body: Vec<u8>) -> Reply {
         Reply {
             status,
