@@ -2,7 +2,7 @@
 //! credential endpoints (`server/http.rs` adds their addresses, Host check and access log) and
 //! the login's loopback redirect (`creds/sso/callback.rs`). A handler sees a plain [`Request`]
 //! and returns a [`Reply`]; a few worker threads call it until the [`Server`] is dropped, which
-//! closes the listener.
+//! closes the listener and its connections.
 //!
 //! Any local process can reach a loopback port, so what one client may hold is bounded (enforced
 //! inside our patched tiny_http, vendor/tiny_http/PATCHES.md): heads and bodies are read whole,
@@ -89,7 +89,8 @@ impl Reply {
     }
 }
 
-/// A bound server; dropping it stops its workers and closes the listener.
+/// A bound server; dropping it stops its workers, then the listener and its connections close
+/// (a request read after that is answered 503).
 pub struct Server {
     inner: Arc<tiny_http::Server>,
     pub addr: SocketAddr,
@@ -229,6 +230,55 @@ mod tests {
                 "still listening"
             );
             thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// What `s` reads within 3 s (to its end, or an error).
+    fn read_for_3_s(s: &mut TcpStream) -> (String, io::Result<usize>) {
+        s.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 1024];
+        loop {
+            match s.read(&mut buf) {
+                Ok(0) => return (String::from_utf8_lossy(&got).into_owned(), Ok(0)),
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(e) => return (String::from_utf8_lossy(&got).into_owned(), Err(e)),
+            }
+        }
+    }
+
+    #[test]
+    fn connections_end_with_the_server() {
+        let server = Server::bind("127.0.0.1:0".parse().unwrap(), 16).unwrap();
+        server.start(|_| Reply::text(200, "ok"));
+        // One connection kept alive after an answer, one that never sent anything.
+        let mut kept = TcpStream::connect(server.addr).unwrap();
+        write!(kept, "GET / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let mut first = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !first.ends_with(b"\r\n\r\nok") && first.len() < 4096 {
+            let n = kept.read(&mut buf).unwrap();
+            assert!(n > 0, "{:?}", String::from_utf8_lossy(&first));
+            first.extend_from_slice(&buf[..n]);
+        }
+        assert!(first.starts_with(b"HTTP/1.1 200"));
+        let mut idle = TcpStream::connect(server.addr).unwrap();
+        drop(server);
+        // A request sent now is answered 503, or finds the connection closed: never silence.
+        let _ = write!(kept, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        for (name, s) in [("kept alive", &mut kept), ("idle", &mut idle)] {
+            let started = std::time::Instant::now();
+            let (got, end) = read_for_3_s(s);
+            assert!(end.is_ok(), "{name}: not closed: {end:?} after {got:?}");
+            assert!(
+                started.elapsed() < Duration::from_secs(2),
+                "{name}: closed after {:?}",
+                started.elapsed()
+            );
+            assert!(
+                got.is_empty() || got.starts_with("HTTP/1.1 503"),
+                "{name}: {got:?}"
+            );
         }
     }
 

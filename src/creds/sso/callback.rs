@@ -5,7 +5,7 @@
 //! served concurrently, each read whole under deadlines by its own thread, so an idle or stalled
 //! one holds no worker and cannot delay the browser's. A request that is not the callback with
 //! our state gets a 4xx answer and the wait goes on, until the login's deadline; the callback
-//! is answered, and the listener closed.
+//! is answered, then the listener and every connection closed.
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};

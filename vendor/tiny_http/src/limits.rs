@@ -99,6 +99,14 @@ impl Registry {
         }
     }
 
+    /// Shuts the reading side of every connection (the server is dropped): each one's thread
+    /// sees the end of the stream and finishes; an answer being written still goes out.
+    pub(crate) fn close_all(&self) {
+        for slot in &self.slots().1 {
+            slot.connection.shutdown(Shutdown::Read).ok();
+        }
+    }
+
     pub(crate) fn remove(&self, id: u64) {
         self.slots().1.retain(|s| s.id != id);
     }
