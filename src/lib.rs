@@ -21,6 +21,7 @@ mod exec;
 mod export;
 #[cfg(fuzzing)]
 pub mod fuzz;
+mod http_server;
 mod log;
 mod modes;
 mod names;

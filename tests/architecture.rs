@@ -368,7 +368,7 @@ fn only_env_rs_reads_the_environment_and_each_crate_has_one_owner() {
             ],
         ),
         ("sha1::", &["creds/sso/token.rs"]),
-        ("tiny_http::", &["server/http.rs"]),
+        ("tiny_http::", &["http_server.rs"]),
         ("hmac::", &["server/token.rs"]),
         ("getrandom::", &["random.rs"]),
         ("subtle::", &["server/http.rs"]),

@@ -1,89 +1,28 @@
-//! The endpoints' HTTP server (tiny_http, its one owner here): bound to loopback only, every
-//! request's `Host` checked (a page the user visits cannot reach us through DNS rebinding), one
-//! access-log line per request, and a handler that sees a plain [`Request`] and returns a
-//! [`Reply`]. Served by a few worker threads until the process is told to stop.
-//!
-//! Any local process can reach it, so what one client may hold is bounded ([`LIMITS`], enforced
-//! inside our patched tiny_http, vendor/tiny_http/PATCHES.md): heads and bodies are read whole,
-//! under deadlines, by each connection's own thread before a worker sees them; a client that
-//! does not read its answers loses its connection after a few seconds; connections are capped
-//! (idle ones closed first) and the listener outlives running out of file descriptors.
+//! What the endpoints add to the bounded server they run on (`crate::http_server`): addresses
+//! that are loopback only (or the metadata address, for `--ec2`), every request's `Host`
+//! checked (a page the user visits cannot reach us through DNS rebinding), a body only on a
+//! POST, one access-log line per request (targets holding a secret hidden), the JSON error
+//! answer, and the soft descriptor limit raised, which sets how many connections are served at
+//! once. Served until the process is told to stop.
 
 use std::fmt;
 use std::io::Write as _;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
-use std::sync::Arc;
-use std::thread;
-use std::time::Duration;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
+use crate::http_server;
+pub use crate::http_server::{Reply, Request};
 use crate::time;
 
 /// The instance-metadata service's own address, which SDKs know without configuration.
 pub const METADATA_ADDR: Ipv4Addr = Ipv4Addr::new(169, 254, 169, 254);
 
-/// How many threads answer requests (each answer is a copy of prepared bytes). A client that
-/// does not read its answers can hold one of them for [`WRITE_TIMEOUT`].
-const WORKERS: usize = 8;
-
-/// The most of a request head (request line and headers); more is answered 431.
-const MAX_HEAD: usize = 16 * 1024;
-/// The most of a request body (the console's JSON calls are tiny); more is answered 413.
-const MAX_BODY: usize = 16 * 1024;
-/// How long a write may wait for a client that does not read.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(3);
 /// The most connections at once, whatever the descriptor limit allows.
 const MAX_CONNECTIONS: usize = 1024;
 /// Descriptors kept for everything else (the cache, the terminal, the HTTP agent, a command).
 const RESERVED_FDS: u64 = 64;
 
-/// A request, as the handlers see it.
-pub struct Request {
-    pub method: String,
-    /// The path, without the query.
-    pub path: String,
-    /// Header names lower-cased.
-    headers: Vec<(String, String)>,
-    /// The body, at most [`MAX_BODY`] bytes, only ever on a POST.
-    pub body: Vec<u8>,
-}
-
-impl Request {
-    /// The value of header `name` (lower-case).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// An answer.
-pub struct Reply {
-    pub status: u16,
-    pub content_type: &'static str,
-    pub body: Vec<u8>,
-    pub headers: Vec<(&'static str, String)>,
-}
-
+// The endpoints' error answer, beside the server that sends it (the JSON is `json.rs`'s).
 impl Reply {
-    pub fn text(status: u16, body: impl Into<String>) -> Reply {
-        Reply {
-            status,
-            content_type: "text/plain",
-            body: body.into().into_bytes(),
-            headers: Vec::new(),
-        }
-    }
-
-    pub fn json(status: u16, body: impl Into<Vec<u8>>) -> Reply {
-        Reply {
-            status,
-            content_type: "application/json",
-            body: body.into(),
-            headers: Vec::new(),
-        }
-    }
-
     /// A JSON `{"error": ...}` answer.
     pub fn error(status: u16, message: &str) -> Reply {
         Reply::json(status, super::json::error(message))
@@ -175,9 +114,9 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.ct_eq(b).into()
 }
 
-/// A bound server.
+/// A bound endpoint.
 pub struct Server {
-    inner: Arc<tiny_http::Server>,
+    inner: http_server::Server,
     pub addr: SocketAddr,
 }
 
@@ -185,48 +124,30 @@ impl Server {
     /// Binds `addr`, after raising the soft descriptor limit to the hard one, which sets how
     /// many connections are served at once.
     pub fn bind(addr: SocketAddr) -> Result<Server, ServerError> {
-        let bind_error = |e: &dyn fmt::Display| ServerError::Bind {
-            addr: addr.to_string(),
-            detail: e.to_string(),
-        };
         let fds = crate::os::raise_fd_limit();
-        let listener = TcpListener::bind(addr).map_err(|e| bind_error(&e))?;
-        let addr = listener.local_addr().unwrap_or(addr);
-        let limits = tiny_http::Limits {
-            max_connections: Some(connection_cap(fds)),
-            max_head: Some(MAX_HEAD),
-            max_body: Some(MAX_BODY),
-            idle_timeout: Some(Duration::from_secs(10)),
-            request_timeout: Some(Duration::from_secs(5)),
-            write_timeout: Some(WRITE_TIMEOUT),
-        };
-        let inner = tiny_http::Server::from_listener_with_limits(listener, None, limits)
-            .map_err(|e| bind_error(&e))?;
+        let inner = http_server::Server::bind(addr, connection_cap(fds)).map_err(|e| {
+            ServerError::Bind {
+                addr: addr.to_string(),
+                detail: e.to_string(),
+            }
+        })?;
         Ok(Server {
-            inner: Arc::new(inner),
-            addr,
+            addr: inner.addr,
+            inner,
         })
     }
 
-    /// Answers requests with `handler` on worker threads, in the background; the access log
-    /// shows a request's path, or `/<credentials>` for a target that `hidden` says holds a
-    /// secret (whatever the answer, the Host check's refusals included). Returns at once.
+    /// Answers requests with `handler` on worker threads, in the background, for as long as the
+    /// server lives; the access log shows a request's path, or `/<credentials>` for a target
+    /// that `hidden` says holds a secret (whatever the answer, the Host check's refusals
+    /// included). Returns at once.
     pub fn start<H, S>(&self, handler: H, hidden: S)
     where
         H: Fn(&Request) -> Reply + Send + Sync + 'static,
         S: Fn(&str) -> bool + Send + Sync + 'static,
     {
-        let serve = Arc::new((handler, hidden));
-        for _ in 0..WORKERS {
-            let inner = Arc::clone(&self.inner);
-            let serve = Arc::clone(&serve);
-            thread::spawn(move || loop {
-                // recv fails only when the server is unblocked, which we never do.
-                if let Ok(request) = inner.recv() {
-                    answer(request, &serve.0, &serve.1);
-                }
-            });
-        }
+        self.inner
+            .start(move |request| answer(request, &handler, &hidden));
     }
 }
 
@@ -246,68 +167,31 @@ fn log_request(method: &str, logged: &str, status: u16, bytes: usize) {
     let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
 
-/// Our view of `request` (whose target is `target`): method, path, headers, the body.
-fn ours(request: &mut tiny_http::Request, target: &str) -> Request {
-    let path = target.split('?').next().unwrap_or_default().to_string();
-    let mut ours = Request {
-        method: request.method().as_str().to_ascii_uppercase(),
-        path,
-        headers: request
-            .headers()
-            .iter()
-            .map(|h| {
-                (
-                    h.field.as_str().as_str().to_ascii_lowercase(),
-                    h.value.as_str().to_string(),
-                )
-            })
-            .collect(),
-        body: Vec::new(),
-    };
-    // The body is in memory already (read whole by the connection, at most MAX_BODY).
-    let _ = std::io::Read::read_to_end(request.as_reader(), &mut ours.body);
-    ours
-}
-
 /// Answers one request: the Host check, the handler, the access-log line.
 fn answer(
-    mut request: tiny_http::Request,
+    request: &Request,
     handler: &(dyn Fn(&Request) -> Reply + Sync),
     hidden: &(dyn Fn(&str) -> bool + Sync),
-) {
-    let target = request.url().to_string();
-    let ours = ours(&mut request, &target);
-    let reply = if !host_allowed(ours.header("host")) {
+) -> Reply {
+    let reply = if !host_allowed(request.header("host")) {
         Reply::error(
             403,
             "this endpoint answers only requests for a loopback host",
         )
-    } else if !ours.body.is_empty() && ours.method != "POST" {
+    } else if !request.body.is_empty() && request.method != "POST" {
         Reply::error(413, "only the console's POST calls take a body")
     } else {
-        handler(&ours)
+        handler(request)
     };
-    let (status, bytes) = (reply.status, reply.body.len());
-    let mut response = tiny_http::Response::from_data(reply.body).with_status_code(reply.status);
-    let fixed = [
-        ("Content-Type", reply.content_type.to_string()),
-        // No answer of ours is to be read as another type than it says.
-        ("X-Content-Type-Options", "nosniff".to_string()),
-    ];
-    for (name, value) in fixed.into_iter().chain(reply.headers) {
-        if let Ok(h) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-            response.add_header(h);
-        }
-    }
     // Logged before the answer goes out: a client that has its answer (and then stops us)
     // finds its request in the log.
-    let logged = if hidden(&target) {
+    let logged = if hidden(&request.target) {
         "/<credentials>"
     } else {
-        &ours.path
+        &request.path
     };
-    log_request(&ours.method, logged, status, bytes);
-    let _ = request.respond(response);
+    log_request(&request.method, logged, reply.status, reply.body.len());
+    reply
 }
 
 #[cfg(test)]

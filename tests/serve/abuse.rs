@@ -1,9 +1,10 @@
 //! The credential endpoints (`--ec2`, its console, `--ecs`) used as a hostile local process would
 //! use them: claimed bodies of any length, stalled bodies, a pipelining client that never reads,
-//! slowloris heads, hundreds of idle connections under a low descriptor limit, oversized heads,
-//! other HTTP versions, near misses of the container path, guessed MFA codes. After each, an SDK
-//! (botocore's own providers, 1 s timeout, no retry) must still get credentials. Every loop is
-//! bounded in count and time, on loopback only; the servers are stopped when dropped.
+//! slowloris heads, bursts of idle connections, hundreds of them under a low descriptor limit,
+//! oversized heads, other HTTP versions, near misses of the container path, guessed MFA codes.
+//! After each, an SDK (botocore's own providers, 1 s timeout, no retry) must still get
+//! credentials. Every loop is bounded in count and time, on loopback only; the servers are
+//! stopped when dropped.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
@@ -246,6 +247,29 @@ fn idle_connections_cannot_close_the_listener_and_the_soft_fd_limit_is_raised() 
     assert!(running.alive());
     let (_, _, stderr) = running.stop();
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_burst_of_idle_connections_delays_no_request() {
+    let home = Home::standard();
+    let (mut running, a) = ec2(&home);
+    let target = "/latest/meta-data/iam/security-credentials/";
+    // Each round: 100 connections that send nothing, opened as fast as they are accepted, then
+    // a request, answered at once (each connection has its own thread, none waits for another).
+    for round in 0..20 {
+        let held: Vec<TcpStream> = (0..100).map(|_| TcpStream::connect(&a).unwrap()).collect();
+        let started = Instant::now();
+        let mut s = open_with(
+            &a,
+            &format!("GET {target} HTTP/1.1\r\nHost: {a}\r\nConnection: close\r\n\r\n"),
+        );
+        let status = status_within(&mut s, Duration::from_secs(3));
+        let took = started.elapsed();
+        assert_eq!(status, 200, "round {round}, after {took:?}");
+        assert!(took < Duration::from_secs(1), "round {round}: {took:?}");
+        drop(held);
+    }
+    assert!(running.alive());
 }
 
 #[test]

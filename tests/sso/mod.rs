@@ -1,12 +1,14 @@
 //! IAM Identity Center: aws-runas against the SSO OIDC and portal stand-in
 //! (tests/emulator/sso_standin.py, proven in `standin`), whose role credentials are real moto
-//! credentials. Logins (`login`), the token file shared with botocore and refreshed (`token`),
-//! every mode with an SSO profile (`modes`), a logout racing a run (`logout_race`), the endpoints
-//! serving one (`serve`), settings botocore refuses (`settings`), and a hostile portal's names
+//! credentials. Logins (`login`), the login's redirect under a hostile local process
+//! (`callback`), the token file shared with botocore and refreshed (`token`), every mode with
+//! an SSO profile (`modes`), a logout racing a run (`logout_race`), the endpoints serving one
+//! (`serve`), settings botocore refuses (`settings`), and a hostile portal's names
 //! (`hostile_names`); no token, refresh token, client secret or code in any output.
 //! Here: what those files share (a login by the device grant, the token file and its age, the
 //! stand-in's counts, and the check that no secret of the login is in a text).
 
+mod callback;
 mod hostile_names;
 mod login;
 mod logout_race;

@@ -1,24 +1,28 @@
-//! The loopback redirect of the authorization-code login: a listener on `127.0.0.1` (an
-//! ephemeral port) that waits for the browser's `GET /oauth/callback?code=..&state=..`, checks
-//! the state, answers that one request and closes. Any other local process may connect too, so
-//! each connection is read under a deadline and a size bound, one at a time; a request that is
-//! not the callback with our state gets a 4xx answer and the wait goes on, until the login's
-//! deadline.
+//! The loopback redirect of the authorization-code login: the bounded server every listener of
+//! ours runs on (`crate::http_server`, the endpoints' own, with their limits), bound to
+//! `127.0.0.1` only (an ephemeral port), waiting for the browser's `GET
+//! /oauth/callback?code=..&state=..`. Any other local process may connect too: connections are
+//! served concurrently, each read whole under deadlines by its own thread, so an idle or stalled
+//! one holds no worker and cannot delay the browser's. A request that is not the callback with
+//! our state gets a 4xx answer and the wait goes on, until the login's deadline; the callback
+//! is answered, then the listener and every connection closed.
 
-use std::io::{self, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::time::{Duration, Instant};
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::mpsc;
+use std::time::Instant;
 
 use crate::credentials::Secret;
+use crate::http_server::{Reply, Request, Server};
 use crate::log::debug;
 use crate::percent::{self, Plus};
 
 /// The path the browser is redirected to.
 pub const PATH: &str = "/oauth/callback";
-/// The largest request head read.
-const MAX_HEAD: usize = 8 * 1024;
-/// How long one connection may take to send its head.
-const READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// The most connections at once (at the cap, a new one closes the one idle the longest). A
+/// browser opens a few; the cap stays far below the common soft descriptor limit of 1024, which
+/// a login does not raise (a command run after it would inherit the raised limit).
+const CONNECTIONS: usize = 64;
 
 /// How the wait for the callback ended.
 pub enum Outcome {
@@ -30,57 +34,52 @@ pub enum Outcome {
 
 /// The bound listener, until it has its one answer.
 pub struct Callback {
-    listener: TcpListener,
+    server: Server,
     pub redirect_uri: String,
 }
 
 impl Callback {
     /// Binds `127.0.0.1:0`.
     pub fn bind() -> io::Result<Callback> {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
-        listener.set_nonblocking(true)?;
-        let port = listener.local_addr()?.port();
+        let server = Server::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), CONNECTIONS)?;
+        let redirect_uri = format!("http://127.0.0.1:{}{PATH}", server.addr.port());
         Ok(Callback {
-            listener,
-            redirect_uri: format!("http://127.0.0.1:{port}{PATH}"),
+            server,
+            redirect_uri,
         })
     }
 
     /// Waits until `deadline` for the callback carrying `state`; the listener is closed when
-    /// this returns.
-    pub fn wait(self, state: &str, deadline: Instant) -> io::Result<Outcome> {
-        while Instant::now() < deadline {
-            let stream = match self.listener.accept() {
-                Ok((stream, _)) => stream,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    std::thread::sleep(Duration::from_millis(25));
-                    continue;
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            if let Some(outcome) = serve(stream, state) {
-                return Ok(outcome);
+    /// this returns (the server is dropped).
+    pub fn wait(self, state: &str, deadline: Instant) -> Outcome {
+        let (sender, outcomes) = mpsc::channel();
+        let state = state.to_string();
+        self.server.start(move |request| {
+            let (reply, outcome) = answer(request, &state);
+            if let Some(outcome) = outcome {
+                // The wait may be over already (a second callback): nobody to tell.
+                let _ = sender.send(outcome);
             }
-        }
-        Ok(Outcome::TimedOut)
+            reply
+        });
+        let left = deadline.saturating_duration_since(Instant::now());
+        outcomes.recv_timeout(left).unwrap_or(Outcome::TimedOut)
     }
 }
 
-/// Answers one connection; the outcome when it was our callback.
-fn serve(mut stream: TcpStream, state: &str) -> Option<Outcome> {
-    let _ = stream.set_nonblocking(false);
-    let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
-    let _ = stream.set_write_timeout(Some(READ_TIMEOUT));
-    let Some(target) = request_target(&mut stream) else {
-        answer(&mut stream, "400 Bad Request", "Bad request.");
-        return None;
-    };
-    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
-    if path != PATH {
-        answer(&mut stream, "404 Not Found", "Not found.");
-        return None;
+/// The answer to `request`, and the outcome when it was our callback.
+fn answer(request: &Request, state: &str) -> (Reply, Option<Outcome>) {
+    if request.method != "GET" {
+        return (page(400, "Bad request."), None);
     }
+    // Anything but our callback with our state is a 400 (SPEC 12.1), another path included.
+    if request.path != PATH {
+        return (page(400, "Not the login's callback."), None);
+    }
+    let query = request
+        .target
+        .split_once('?')
+        .map_or("", |(_, query)| query);
     let param = |name: &str| {
         query
             .split('&')
@@ -90,64 +89,28 @@ fn serve(mut stream: TcpStream, state: &str) -> Option<Outcome> {
     };
     if param("state").as_deref() != Some(state) {
         debug!("sso login: a callback without our state, ignored");
-        answer(
-            &mut stream,
-            "400 Bad Request",
-            "This login is not the one aws-runas started.",
-        );
-        return None;
+        let text = "This login is not the one aws-runas started.";
+        return (page(400, text), None);
     }
     if let Some(error) = param("error") {
         let detail = param("error_description").unwrap_or_default();
-        answer(
-            &mut stream,
-            "200 OK",
-            "The login was refused. You may close this window.",
-        );
-        return Some(Outcome::Refused(
-            format!("{error} {detail}").trim().to_string(),
-        ));
+        let refused = format!("{error} {detail}").trim().to_string();
+        let text = "The login was refused. You may close this window.";
+        return (page(200, text), Some(Outcome::Refused(refused)));
     }
     let Some(code) = param("code").filter(|c| !c.is_empty()) else {
-        answer(&mut stream, "400 Bad Request", "No authorization code.");
-        return None;
+        return (page(400, "No authorization code."), None);
     };
-    answer(
-        &mut stream,
-        "200 OK",
-        "aws-runas is logged in to IAM Identity Center. You may close this window.",
-    );
-    Some(Outcome::Code(Secret::new(code)))
+    let text = "aws-runas is logged in to IAM Identity Center. You may close this window.";
+    (page(200, text), Some(Outcome::Code(Secret::new(code))))
 }
 
-/// The request line's target, if a whole `GET` head of at most [`MAX_HEAD`] bytes came in time.
-fn request_target(stream: &mut TcpStream) -> Option<String> {
-    let started = Instant::now();
-    let mut head = Vec::with_capacity(1024);
-    let mut buf = [0u8; 1024];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-        if head.len() > MAX_HEAD || started.elapsed() > READ_TIMEOUT {
-            return None;
-        }
-        let n = stream.read(&mut buf).ok().filter(|n| *n > 0)?;
-        head.extend_from_slice(&buf[..n]);
-    }
-    let line = head.split(|b| *b == b'\r').next()?;
-    let line = std::str::from_utf8(line).ok()?;
-    let mut words = line.split(' ');
-    (words.next()? == "GET").then_some(())?;
-    words.next().map(str::to_string)
-}
-
-fn answer(stream: &mut TcpStream, status: &str, text: &str) {
-    let body =
-        format!("<!doctype html><meta charset=utf-8><title>aws-runas</title><p>{text}</p>\n");
-    let _ = write!(
-        stream,
-        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let _ = stream.flush();
+/// A page saying `text`.
+fn page(status: u16, text: &str) -> Reply {
+    Reply::html(
+        status,
+        format!("<!doctype html><meta charset=utf-8><title>aws-runas</title><p>{text}</p>\n"),
+    )
 }
 
 /// Percent-decodes a query value (`+` is a space).
@@ -158,19 +121,107 @@ pub fn decode(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::time::Duration;
 
-    fn get(uri: &str, target: &str) -> String {
-        let addr = uri
-            .trim_start_matches("http://")
+    /// `host:port` of a redirect URI.
+    fn authority(uri: &str) -> String {
+        uri.trim_start_matches("http://")
             .split('/')
             .next()
             .unwrap()
-            .to_string();
-        let mut s = TcpStream::connect(addr).unwrap();
-        write!(s, "GET {target} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+            .to_string()
+    }
+
+    /// The answer to `GET target`, as far as it came within 5 s.
+    fn get(uri: &str, target: &str) -> String {
+        let mut s = TcpStream::connect(authority(uri)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        write!(
+            s,
+            "GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
         let mut out = String::new();
         let _ = s.read_to_string(&mut out);
         out
+    }
+
+    /// What another local process may hold at the callback's port: `idle` connections that send
+    /// nothing, and one that sends a head a byte every 100 ms (for at most 4 s, until the
+    /// returned sender is dropped).
+    fn hold(uri: &str, idle: usize) -> (Vec<TcpStream>, mpsc::Sender<()>) {
+        let held = (0..idle)
+            .map(|_| TcpStream::connect(authority(uri)).unwrap())
+            .collect();
+        let mut slow = TcpStream::connect(authority(uri)).unwrap();
+        let (stop, stopped) = mpsc::channel::<()>();
+        std::thread::spawn(move || {
+            let head = b"GET /oauth/callback?code=slow&state=s1 HTTP/1.1\r\nHost: x\r\n";
+            for byte in head.iter().take(40) {
+                let pause = stopped.recv_timeout(Duration::from_millis(100));
+                if pause != Err(mpsc::RecvTimeoutError::Timeout)
+                    || slow.write_all(&[*byte]).is_err()
+                {
+                    return;
+                }
+            }
+        });
+        (held, stop)
+    }
+
+    #[test]
+    fn idle_and_slow_connections_do_not_delay_the_redirect_and_a_wrong_state_is_400() {
+        let cb = Callback::bind().unwrap();
+        let uri = cb.redirect_uri.clone();
+        let (held, trickling) = hold(&uri, 10);
+        let client = std::thread::spawn(move || {
+            let wrong_sent = Instant::now();
+            let wrong = get(&uri, "/oauth/callback?code=c1&state=wrong");
+            let wrong_took = wrong_sent.elapsed();
+            let sent = Instant::now();
+            let right = get(&uri, "/oauth/callback?code=c2&state=s1");
+            (wrong, wrong_took, right, sent)
+        });
+        let outcome = cb.wait("s1", Instant::now() + Duration::from_secs(8));
+        let ended = Instant::now();
+        let (wrong, wrong_took, right, sent) = client.join().unwrap();
+        assert!(
+            wrong.starts_with("HTTP/1.1 400"),
+            "{wrong:?} after {wrong_took:?}"
+        );
+        assert!(wrong_took < Duration::from_secs(1), "{wrong_took:?}");
+        assert!(right.starts_with("HTTP/1.1 200"), "{right:?}");
+        match outcome {
+            Outcome::Code(code) => assert_eq!(code.expose(), "c2"),
+            Outcome::Refused(e) => panic!("refused: {e}"),
+            Outcome::TimedOut => panic!("timed out"),
+        }
+        let waited = ended.saturating_duration_since(sent);
+        assert!(waited < Duration::from_secs(2), "{waited:?}");
+        drop((held, trickling));
+    }
+
+    #[test]
+    fn the_listener_closes_after_the_code() {
+        let cb = Callback::bind().unwrap();
+        let uri = cb.redirect_uri.clone();
+        let client = std::thread::spawn({
+            let uri = uri.clone();
+            move || get(&uri, "/oauth/callback?code=c&state=s")
+        });
+        let outcome = cb.wait("s", Instant::now() + Duration::from_secs(8));
+        assert!(matches!(outcome, Outcome::Code(_)));
+        assert!(client.join().unwrap().starts_with("HTTP/1.1 200"));
+        let started = Instant::now();
+        while TcpStream::connect(authority(&uri)).is_ok() {
+            assert!(
+                started.elapsed() < Duration::from_secs(2),
+                "still listening"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     #[test]
@@ -184,9 +235,9 @@ mod tests {
             (a, b, c)
         });
         let deadline = Instant::now() + Duration::from_secs(10);
-        let outcome = cb.wait("s1", deadline).unwrap();
+        let outcome = cb.wait("s1", deadline);
         let (a, b, c) = client.join().unwrap();
-        assert!(a.starts_with("HTTP/1.1 404"), "{a}");
+        assert!(a.starts_with("HTTP/1.1 400"), "{a}");
         assert!(b.starts_with("HTTP/1.1 400"), "{b}");
         assert!(c.starts_with("HTTP/1.1 200"), "{c}");
         match outcome {
@@ -201,15 +252,11 @@ mod tests {
         let uri = cb.redirect_uri.clone();
         let client =
             std::thread::spawn(move || get(&uri, "/oauth/callback?error=access_denied&state=s"));
-        let outcome = cb
-            .wait("s", Instant::now() + Duration::from_secs(10))
-            .unwrap();
+        let outcome = cb.wait("s", Instant::now() + Duration::from_secs(10));
         client.join().unwrap();
         assert!(matches!(outcome, Outcome::Refused(e) if e == "access_denied"));
         let cb = Callback::bind().unwrap();
-        let outcome = cb
-            .wait("s", Instant::now() + Duration::from_millis(100))
-            .unwrap();
+        let outcome = cb.wait("s", Instant::now() + Duration::from_millis(100));
         assert!(matches!(outcome, Outcome::TimedOut));
     }
 }

@@ -123,10 +123,7 @@ fn authorization_code(flow: Flow<'_>, deadline: Instant) -> Result<Granted, Cred
         login.label()
     ));
     open_browser(flow.person, &url);
-    let outcome = callback
-        .wait(&state, deadline)
-        .map_err(|e| failed(login, format!("the login's redirect listener failed: {e}")))?;
-    let code = match outcome {
+    let code = match callback.wait(&state, deadline) {
         Outcome::Code(code) => code,
         Outcome::Refused(error) => return Err(failed(login, format!("it was refused ({error})"))),
         Outcome::TimedOut => {

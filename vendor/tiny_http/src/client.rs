@@ -2,18 +2,18 @@ use ascii::AsciiString;
 
 use std::io::Error as IoError;
 use std::io::Result as IoResult;
-use std::io::{BufReader, BufWriter, ErrorKind, Read};
+use std::io::{BufReader, BufWriter, ErrorKind, Read, Write};
 
 use std::net::SocketAddr;
 use std::str::FromStr;
 
 use crate::common::{HTTPVersion, Method};
-use crate::limits::{Limits, State, Tracked};
-use crate::util::refined_tcp_stream::Deadline;
+use crate::limits::{Limits, State, Tracked, LINGER_BYTES, LINGER_TIME};
+use crate::util::refined_tcp_stream::{Closer, Deadline};
 use crate::util::RefinedTcpStream;
 use std::time::Instant;
 use crate::util::{SequentialReader, SequentialReaderBuilder, SequentialWriterBuilder};
-use crate::Request;
+use crate::{Request, Response};
 
 /// A ClientConnection is an object that will store a socket to a client
 /// and return Request objects.
@@ -43,6 +43,8 @@ pub struct ClientConnection {
     limits: Limits,
     deadline: Deadline,
     tracked: Option<Tracked>,
+    // shuts our sending side for a lingering close (patch)
+    closer: Closer,
 }
 
 /// Error that can happen when reading a request.
@@ -72,6 +74,7 @@ impl ClientConnection {
         let remote_addr = read_socket.peer_addr();
         let secure = read_socket.secure();
         let deadline = read_socket.deadline();
+        let closer = read_socket.closer();
 
         let mut source = SequentialReaderBuilder::new(BufReader::with_capacity(1024, read_socket));
         let first_header = source.next().unwrap();
@@ -86,6 +89,7 @@ impl ClientConnection {
             limits,
             deadline,
             tracked,
+            closer,
         }
     }
 
@@ -95,10 +99,38 @@ impl ClientConnection {
             State::Idle(_) => self.limits.idle_timeout,
             State::Reading(_) => self.limits.request_timeout,
             State::Busy => None,
+            State::Closing(_) => Some(LINGER_TIME),
         };
         self.deadline.set(timeout.map(|t| Instant::now() + t));
         if let Some(tracked) = &self.tracked {
             tracked.set(state);
+        }
+    }
+
+    /// Sends `response`, which refuses a request not read to its end, and closes the connection
+    /// lingering (patch): the answer and our end go out, then what the client still sends is
+    /// read and dropped, for [`LINGER_TIME`] or [`LINGER_BYTES`] at most, so that a client still
+    /// sending its request reads the answer instead of a reset.
+    fn refuse<R: Read>(&mut self, response: Response<R>, version: HTTPVersion) {
+        let mut writer = self.sink.next().unwrap();
+        let sent = response
+            .raw_print(&mut writer, version, &[], false, None)
+            .and_then(|()| writer.flush());
+        drop(writer);
+        // TLS streams here have no read deadline: closed at once, as before.
+        if sent.is_err() || self.secure {
+            return;
+        }
+        self.closer.shutdown_write();
+        self.enter(State::Closing(Instant::now()));
+        let mut left = LINGER_BYTES;
+        let mut buf = [0u8; 4096];
+        while left > 0 {
+            let want = left.min(buf.len());
+            match self.next_header_source.read(&mut buf[..want]) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => left -= n,
+            }
         }
     }
 
@@ -245,19 +277,13 @@ impl Iterator for ClientConnection {
         loop {
             let rq = match self.read() {
                 Err(ReadError::WrongRequestLine) => {
-                    let writer = self.sink.next().unwrap();
-                    let response = Response::new_empty(StatusCode(400));
-                    response
-                        .raw_print(writer, HTTPVersion(1, 1), &[], false, None)
-                        .ok();
+                    self.refuse(Response::new_empty(StatusCode(400)), HTTPVersion(1, 1));
                     return None; // we don't know where the next request would start,
                                  // se we have to close
                 }
 
                 Err(ReadError::WrongHeader(ver)) => {
-                    let writer = self.sink.next().unwrap();
-                    let response = Response::new_empty(StatusCode(400));
-                    response.raw_print(writer, ver, &[], false, None).ok();
+                    self.refuse(Response::new_empty(StatusCode(400)), ver);
                     return None; // we don't know where the next request would start,
                                  // se we have to close
                 }
@@ -273,40 +299,29 @@ impl Iterator for ClientConnection {
                 }
 
                 Err(ReadError::ExpectationFailed(ver)) => {
-                    let writer = self.sink.next().unwrap();
-                    let response = Response::new_empty(StatusCode(417));
-                    response.raw_print(writer, ver, &[], true, None).ok();
+                    self.refuse(Response::new_empty(StatusCode(417)), ver);
                     return None; // TODO: should be recoverable, but needs handling in case of body
                 }
 
                 Err(ReadError::HeadTooLarge) => {
                     self.enter(State::Busy);
-                    let writer = self.sink.next().unwrap();
-                    let response = Response::new_empty(StatusCode(431));
-                    response
-                        .raw_print(writer, HTTPVersion(1, 1), &[], false, None)
-                        .ok();
+                    self.refuse(Response::new_empty(StatusCode(431)), HTTPVersion(1, 1));
                     return None; // the rest of the head is not read: closing
                 }
 
                 Err(ReadError::VersionNotSupported) => {
                     self.enter(State::Busy);
-                    let writer = self.sink.next().unwrap();
                     let response = Response::from_string(
                         "This server only supports HTTP versions 1.0 and 1.1".to_owned(),
                     )
                     .with_status_code(StatusCode(505));
-                    response
-                        .raw_print(writer, HTTPVersion(1, 1), &[], false, None)
-                        .ok();
+                    self.refuse(response, HTTPVersion(1, 1));
                     return None;
                 }
 
                 Err(ReadError::BodyTooLarge(ver)) => {
                     self.enter(State::Busy);
-                    let writer = self.sink.next().unwrap();
-                    let response = Response::new_empty(StatusCode(413));
-                    response.raw_print(writer, ver, &[], false, None).ok();
+                    self.refuse(Response::new_empty(StatusCode(413)), ver);
                     return None; // the body is not read: closing
                 }
 

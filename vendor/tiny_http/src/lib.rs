@@ -358,7 +358,12 @@ impl Server {
                                 // one request, not the whole queue
                                 let (sender, receiver) = mpsc::channel();
                                 for rq in client {
-                                    messages.push(rq.with_notify_sender(sender.clone()).into());
+                                    let rq = rq.with_notify_sender(sender.clone());
+                                    // patch: after the server is dropped, nobody would answer
+                                    if let Err(Message::NewRequest(rq)) = messages.push(rq.into()) {
+                                        rq.respond(Response::empty(503)).ok();
+                                        break;
+                                    }
                                     if receiver.recv().is_err() {
                                         break;
                                     }
@@ -384,6 +389,9 @@ impl Server {
                     }
                 }
             }
+            // patch: the server is dropped; its connections end (an answer being written still
+            // goes out)
+            registry.close_all();
             log::debug!("Terminating accept thread");
         });
 
@@ -460,6 +468,13 @@ impl Iterator for IncomingRequests<'_> {
 impl Drop for Server {
     fn drop(&mut self) {
         self.close.store(true, Relaxed);
+        // patch: requests nobody will take are answered 503, and those read from now on too;
+        // the accept thread closes the connections when it ends
+        for message in self.messages.close() {
+            if let Message::NewRequest(rq) = message {
+                rq.respond(Response::empty(503)).ok();
+            }
+        }
         // Connect briefly to ourselves to unblock the accept thread
         let maybe_stream = match &self.listening_addr {
             ListenAddr::IP(addr) => TcpStream::connect(addr).map(Connection::from),

@@ -12,8 +12,9 @@ use std::net::Shutdown;
 /// none at all.
 #[derive(Debug, Clone, Default)]
 pub struct Limits {
-    /// The most connections served at once; at the limit, a new connection closes the one idle
-    /// the longest (else the one slowest to send its request), else it is closed itself.
+    /// The most connections served at once; at the limit, a new connection closes one that is
+    /// closing anyway (lingering after a refusal), else the one idle the longest, else the one
+    /// slowest to send its request, else it is closed itself.
     pub max_connections: Option<usize>,
     /// The most bytes of a request line and headers; more is answered 431.
     pub max_head: Option<usize>,
@@ -37,7 +38,20 @@ pub(crate) enum State {
     Reading(Instant),
     /// Its request is being answered.
     Busy,
+    /// Answered and closing, since then: what the client still sends is read and dropped
+    /// (a lingering close), for at most [`LINGER_TIME`]. The first to go when room is needed.
+    Closing(Instant),
 }
+
+/// How long a connection refused before its request was read whole lingers (patch): its answer
+/// and our end are sent, and what the client still sends is read and dropped for this long at
+/// most, then the socket is closed. Closed at once with bytes unread, a socket sends a reset,
+/// and a client still sending its request loses the answer (its write fails first).
+pub(crate) const LINGER_TIME: Duration = Duration::from_secs(1);
+/// The most a lingering connection reads and drops. The kernel's buffers take a few hundred
+/// KiB more, so a client sending a request of 1 MiB or so gets to read its answer; one that never
+/// stops is cut off after this much.
+pub(crate) const LINGER_BYTES: usize = 1024 * 1024;
 
 struct Slot {
     id: u64,
@@ -73,8 +87,8 @@ impl Registry {
         Some(id)
     }
 
-    /// Closes the connection idle the longest (else the slowest to send its request), for a
-    /// new one or when descriptors run out. Whether there was one.
+    /// Closes a connection that is closing anyway, else the one idle the longest, else the
+    /// slowest to send its request, for a new one or when descriptors run out. Whether there was one.
     pub(crate) fn evict_one(&self) -> bool {
         evict(&mut self.slots().1)
     }
@@ -85,6 +99,14 @@ impl Registry {
         }
     }
 
+    /// Shuts the reading side of every connection (the server is dropped): each one's thread
+    /// sees the end of the stream and finishes; an answer being written still goes out.
+    pub(crate) fn close_all(&self) {
+        for slot in &self.slots().1 {
+            slot.connection.shutdown(Shutdown::Read).ok();
+        }
+    }
+
     pub(crate) fn remove(&self, id: u64) {
         self.slots().1.retain(|s| s.id != id);
     }
@@ -92,8 +114,9 @@ impl Registry {
 
 fn evict(slots: &mut Vec<Slot>) -> bool {
     let rank = |state: State| match state {
-        State::Idle(since) => Some((0, since)),
-        State::Reading(since) => Some((1, since)),
+        State::Closing(since) => Some((0, since)),
+        State::Idle(since) => Some((1, since)),
+        State::Reading(since) => Some((2, since)),
         State::Busy => None,
     };
     let victim = slots

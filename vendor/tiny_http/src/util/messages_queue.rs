@@ -1,4 +1,5 @@
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -13,6 +14,8 @@ where
 {
     queue: Mutex<VecDeque<Control<T>>>,
     condvar: Condvar,
+    // patch: set (under the queue's lock) when the server is dropped
+    closed: AtomicBool,
 }
 
 impl<T> MessagesQueue<T>
@@ -23,14 +26,33 @@ where
         Arc::new(MessagesQueue {
             queue: Mutex::new(VecDeque::with_capacity(capacity)),
             condvar: Condvar::new(),
+            closed: AtomicBool::new(false),
         })
     }
 
-    /// Pushes an element to the queue.
-    pub fn push(&self, value: T) {
+    /// Pushes an element to the queue; once the queue is closed, gives it back (patch).
+    pub fn push(&self, value: T) -> Result<(), T> {
         let mut queue = self.queue.lock().unwrap();
+        if self.closed.load(Ordering::Relaxed) {
+            return Err(value);
+        }
         queue.push_back(Control::Elem(value));
         self.condvar.notify_one();
+        Ok(())
+    }
+
+    /// Closes the queue (patch: its server is dropped, nobody will pop): returns what it held,
+    /// and gives back what is pushed from now on.
+    pub fn close(&self) -> Vec<T> {
+        let mut queue = self.queue.lock().unwrap();
+        self.closed.store(true, Ordering::Relaxed);
+        queue
+            .drain(..)
+            .filter_map(|control| match control {
+                Control::Elem(value) => Some(value),
+                Control::Unblock => None,
+            })
+            .collect()
     }
 
     /// Unblock one thread stuck in pop loop.

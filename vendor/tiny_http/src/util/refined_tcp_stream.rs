@@ -159,6 +159,21 @@ impl RefinedTcpStream {
     pub(crate) fn peer_addr(&mut self) -> IoResult<Option<SocketAddr>> {
         self.stream.peer_addr()
     }
+
+    /// A handle that shuts the socket's sending side, for a lingering close (patch).
+    pub(crate) fn closer(&self) -> Closer {
+        Closer(self.stream.clone())
+    }
+}
+
+/// Shuts the sending side of a connection while its reading half still reads (patch: a
+/// lingering close sends the answer and our end, then reads what the client still sends).
+pub(crate) struct Closer(Stream);
+
+impl Closer {
+    pub(crate) fn shutdown_write(&mut self) {
+        self.0.shutdown(Shutdown::Write).ok();
+    }
 }
 
 impl Drop for RefinedTcpStream {

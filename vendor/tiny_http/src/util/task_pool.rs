@@ -66,10 +66,15 @@ impl TaskPool {
 
     /// Executes a function in a thread.
     /// If no thread is available, spawns a new one.
+    ///
+    /// patch: a waiting thread counts as available only if no task queued before is waiting for
+    /// it. A woken thread leaves the count only once it takes its task, so in a burst the count
+    /// said more threads were free than there were, and tasks (a connection each) were queued
+    /// behind threads busy with other connections, for as long as those lasted.
     pub fn spawn(&self, code: Box<dyn FnMut() + Send>) {
         let mut queue = self.sharing.todo.lock().unwrap();
 
-        if self.sharing.waiting_tasks.load(Ordering::Acquire) == 0 {
+        if self.sharing.waiting_tasks.load(Ordering::Acquire) <= queue.len() {
             self.add_thread(Some(code));
         } else {
             queue.push_back(code);
