@@ -363,6 +363,7 @@ fn only_env_rs_reads_the_environment_and_each_crate_has_one_owner() {
                 "server/json.rs",
                 "aws/federation.rs",
                 "aws/sso.rs",
+                "aws/oidc.rs",
                 "creds/sso/token.rs",
                 "creds/sso/registration.rs",
             ],

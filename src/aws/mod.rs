@@ -3,7 +3,7 @@
 //! (`endpoint`), and what is built on them: the STS operations (`sts`), the IAM calls of the
 //! discovery modes (`iam`) and the policies they read (`policy`), the console sign-in
 //! (`federation`), the instance-metadata and container endpoints as a client (`metadata`), and
-//! IAM Identity Center's OIDC service and portal (`sso`).
+//! IAM Identity Center's OIDC service (`oidc`) and portal (`sso`).
 //! Knows no profile and no provider.
 
 pub mod endpoint;
@@ -11,6 +11,7 @@ pub mod federation;
 pub mod http;
 pub mod iam;
 pub mod metadata;
+pub mod oidc;
 pub mod policy;
 pub mod query;
 pub mod sso;

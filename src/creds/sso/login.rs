@@ -13,8 +13,8 @@ use super::callback::{self, Callback, Outcome};
 use super::registration::{self, registration};
 use super::token::{Granted, Token};
 use crate::aws::http::Agent;
+use crate::aws::oidc::{self, Grant, Registration};
 use crate::aws::query::{encode, AwsError};
-use crate::aws::sso::{self, Grant, Registration};
 use crate::browser::Streams;
 use crate::config::sso::Login;
 use crate::credentials::Secret;
@@ -138,11 +138,11 @@ fn authorization_code(flow: Flow<'_>, deadline: Instant) -> Result<Granted, Cred
         redirect_uri: &redirect,
         verifier: &verifier,
     };
-    let tokens = sso::create_token(agent, &login.endpoints.oidc, client.client(), grant)?;
+    let tokens = oidc::create_token(agent, &login.endpoints.oidc, client.client(), grant)?;
     Ok(granted(tokens, client))
 }
 
-fn granted(tokens: sso::Tokens, client: Registration) -> Granted {
+fn granted(tokens: oidc::Tokens, client: Registration) -> Granted {
     Granted {
         access_token: tokens.access_token,
         expires_in: tokens.expires_in,
@@ -157,8 +157,8 @@ fn granted(tokens: sso::Tokens, client: Registration) -> Granted {
 fn device(flow: Flow<'_>, deadline: Instant) -> Result<Granted, CredsError> {
     let (login, agent) = (flow.login, flow.agent);
     let client = registration(login, agent, flow.private, None)?;
-    let oidc = &login.endpoints.oidc;
-    let auth = sso::start_device_authorization(agent, oidc, &client, &login.start_url)?;
+    let endpoint = &login.endpoints.oidc;
+    let auth = oidc::start_device_authorization(agent, endpoint, &client, &login.start_url)?;
     let url = auth
         .verification_uri_complete
         .clone()
@@ -181,9 +181,9 @@ fn poll(
     login: &Login,
     agent: &Agent,
     client: &Registration,
-    auth: &sso::DeviceAuthorization,
+    auth: &oidc::DeviceAuthorization,
     deadline: Instant,
-) -> Result<sso::Tokens, CredsError> {
+) -> Result<oidc::Tokens, CredsError> {
     let expired = || {
         failed(
             login,
@@ -194,7 +194,7 @@ fn poll(
     let mut interval = auth.interval;
     loop {
         std::thread::sleep(Duration::from_secs(interval));
-        let error = match sso::create_token(agent, &login.endpoints.oidc, client.client(), grant())
+        let error = match oidc::create_token(agent, &login.endpoints.oidc, client.client(), grant())
         {
             Ok(tokens) => return Ok(tokens),
             Err(e) => e,

@@ -19,7 +19,8 @@ use super::provider::{Ctx, Fetched, Provider};
 use super::store::Private;
 use super::terminal::Person;
 use crate::aws::http::Agent;
-use crate::aws::sso::{self, Client, Grant};
+use crate::aws::oidc::{self, Client, Grant};
+use crate::aws::sso;
 use crate::config::sso::{Assignment, Login};
 use crate::log::{self, debug};
 use crate::time;
@@ -107,12 +108,12 @@ fn refreshed(login: &Login, agent: &Agent, private: &Private, t: &Token) -> Opti
     }
     if let Some(r) = t.refresher(now) {
         let grant = Grant::RefreshToken(&r.refresh_token);
-        let oidc = &login.endpoints.oidc;
+        let endpoint = &login.endpoints.oidc;
         let client = Client {
             id: &r.client_id,
             secret: &r.client_secret,
         };
-        match sso::create_token(agent, oidc, client, grant) {
+        match oidc::create_token(agent, endpoint, client, grant) {
             Ok(tokens) => {
                 let granted = Granted {
                     access_token: tokens.access_token,

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::token;
 use crate::aws::http::Agent;
+use crate::aws::oidc::{self, Registration};
 use crate::aws::query::AwsError;
-use crate::aws::sso::{self, Registration};
 use crate::config::sso::Login;
 use crate::credentials::Secret;
 use crate::creds::store::{self, Private};
@@ -109,8 +109,8 @@ pub fn registration(
         }
     }
     let pkce = redirect.map(|r| (login.start_url.as_str(), r));
-    let oidc = &login.endpoints.oidc;
-    let client = sso::register_client(agent, oidc, CLIENT_NAME, &login.scopes, pkce)?;
+    let endpoint = &login.endpoints.oidc;
+    let client = oidc::register_client(agent, endpoint, CLIENT_NAME, &login.scopes, pkce)?;
     let cached = CachedClient {
         client_id: client.client_id.clone(),
         client_secret: client.client_secret.expose().to_string(),
