@@ -2,21 +2,22 @@
 //! CreateToken (with the device, authorization-code and refresh grants). JSON over `sso.rs`'s
 //! call, unsigned: each call carries the client's secret, which travels as a [`Secret`] and
 //! reaches no error. Each answer is read by a function of its own (`*_answer`), so that a test
-//! can read what a service could send exactly as a login does.
+//! can read what a service could send exactly as a login does; numbers are read by [`whole`],
+//! whatever their size or sign, and bounded by the login that uses them.
 
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{json, Number};
 
 use super::http::Agent;
 use super::query::AwsError;
-use super::sso::{read, send, Request};
+use super::sso::{read, send, whole, Request};
 use crate::credentials::Secret;
 
 /// A registered OIDC client, as RegisterClient returns it.
 pub struct Registration {
     pub client_id: String,
     pub client_secret: Secret,
-    /// Unix seconds.
+    /// Unix seconds, as the service sent it (any value: the login bounds it).
     pub expires_at: i64,
 }
 
@@ -37,13 +38,16 @@ pub struct DeviceAuthorization {
     pub user_code: String,
     pub verification_uri: String,
     pub verification_uri_complete: Option<String>,
-    pub expires_in: u64,
-    pub interval: u64,
+    /// Seconds, as the service sent them (any value: the login bounds them).
+    pub expires_in: i64,
+    /// Seconds, as the service sent them, else RFC 8628's default of 5 (the login bounds them).
+    pub interval: i64,
 }
 
 /// What CreateToken returns.
 pub struct Tokens {
     pub access_token: Secret,
+    /// Seconds, as the service sent them (any value: the token cache bounds them).
     pub expires_in: i64,
     pub refresh_token: Option<Secret>,
 }
@@ -103,13 +107,13 @@ pub fn registration_answer(body: &str) -> Result<Registration, AwsError> {
     struct Answer {
         client_id: String,
         client_secret: String,
-        client_secret_expires_at: i64,
+        client_secret_expires_at: Number,
     }
     let a: Answer = read(REGISTER, body)?;
     Ok(Registration {
         client_id: a.client_id,
         client_secret: Secret::new(a.client_secret),
-        expires_at: a.client_secret_expires_at,
+        expires_at: whole(&a.client_secret_expires_at),
     })
 }
 
@@ -138,8 +142,8 @@ pub fn device_answer(body: &str) -> Result<DeviceAuthorization, AwsError> {
         user_code: String,
         verification_uri: String,
         verification_uri_complete: Option<String>,
-        expires_in: u64,
-        interval: Option<u64>,
+        expires_in: Number,
+        interval: Option<Number>,
     }
     let a: Answer = read(DEVICE, body)?;
     Ok(DeviceAuthorization {
@@ -147,8 +151,8 @@ pub fn device_answer(body: &str) -> Result<DeviceAuthorization, AwsError> {
         user_code: a.user_code,
         verification_uri: a.verification_uri,
         verification_uri_complete: a.verification_uri_complete,
-        expires_in: a.expires_in,
-        interval: a.interval.unwrap_or(5).max(1),
+        expires_in: whole(&a.expires_in),
+        interval: a.interval.as_ref().map_or(5, whole),
     })
 }
 
@@ -190,13 +194,40 @@ pub fn tokens_answer(body: &str) -> Result<Tokens, AwsError> {
     #[serde(rename_all = "camelCase")]
     struct Answer {
         access_token: String,
-        expires_in: i64,
+        expires_in: Number,
         refresh_token: Option<String>,
     }
     let a: Answer = read(TOKEN, body)?;
     Ok(Tokens {
         access_token: Secret::new(a.access_token),
-        expires_in: a.expires_in,
+        expires_in: whole(&a.expires_in),
         refresh_token: a.refresh_token.map(Secret::new),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_of_any_size_or_sign_are_read_not_refused() {
+        let device = |fields: &str| {
+            device_answer(&format!(
+                r#"{{"deviceCode":"d","userCode":"u","verificationUri":"v",{fields}}}"#
+            ))
+        };
+        let huge = device(r#""expiresIn":18446744073709551615,"interval":-1"#).unwrap();
+        assert_eq!((huge.expires_in, huge.interval), (i64::MAX, -1));
+        let float = device(r#""expiresIn":1e300,"interval":2.5"#).unwrap();
+        assert_eq!((float.expires_in, float.interval), (i64::MAX, 2));
+        assert_eq!(device(r#""expiresIn":600"#).unwrap().interval, 5);
+        assert!(device(r#""expiresIn":"600""#).is_err());
+        let tokens = tokens_answer(r#"{"accessToken":"a","expiresIn":-5}"#).unwrap();
+        assert_eq!(tokens.expires_in, -5);
+        let client = registration_answer(
+            r#"{"clientId":"c","clientSecret":"s","clientSecretExpiresAt":-1e30}"#,
+        )
+        .unwrap();
+        assert_eq!(client.expires_at, i64::MIN);
+    }
 }

@@ -1,10 +1,11 @@
 //! IAM Identity Center's access portal as a client (GetRoleCredentials, ListAccounts and
 //! ListAccountRoles paged, Logout), and the JSON call that it and the OIDC service (`oidc.rs`)
 //! share: unsigned, the portal's calls carrying the bearer token, which travels as a [`Secret`]
-//! and reaches no error.
+//! and reaches no error. What a service sends is read whatever it holds: numbers of any size or
+//! sign ([`whole`]).
 
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Number, Value};
 
 use super::http::{Agent, Response};
 use super::query::{encode, AwsError};
@@ -100,6 +101,18 @@ pub(super) fn read<T: for<'de> Deserialize<'de>>(
     })
 }
 
+/// A number as a service sent it, as the nearest `i64` (a fraction dropped): serde would refuse
+/// `-1` or 2^64 in a typed field, and whoever adds it to a clock bounds it first, with no
+/// overflow left to panic on.
+pub(super) fn whole(n: &Number) -> i64 {
+    match (n.as_i64(), n.as_u64()) {
+        (Some(n), _) => n,
+        (None, Some(_)) => i64::MAX,
+        // A float: `as` saturates.
+        (None, None) => n.as_f64().unwrap_or_default() as i64,
+    }
+}
+
 pub(super) enum Request<'a> {
     Post(Value),
     Portal { token: &'a Secret, post: bool },
@@ -138,14 +151,14 @@ pub fn role_answer(body: &str) -> Result<Credentials, AwsError> {
         secret_access_key: String,
         session_token: String,
         /// Unix milliseconds.
-        expiration: i64,
+        expiration: Number,
     }
     let r = read::<Answer>(ROLE, body)?.role_credentials;
     Ok(Credentials {
         access_key_id: r.access_key_id,
         secret_access_key: Secret::new(r.secret_access_key),
         session_token: Some(Secret::new(r.session_token)),
-        expiration: Some(r.expiration / 1000),
+        expiration: Some(whole(&r.expiration) / 1000),
     })
 }
 
@@ -287,5 +300,19 @@ mod tests {
             bare.to_string(),
             "GetRoleCredentials failed: UnauthorizedException"
         );
+    }
+
+    #[test]
+    fn a_role_expiration_of_any_size_is_read_in_seconds() {
+        let role = |ms: &str| {
+            role_answer(&format!(
+                r#"{{"roleCredentials":{{"accessKeyId":"A","secretAccessKey":"s","sessionToken":"t","expiration":{ms}}}}}"#
+            ))
+            .map(|c| c.expiration)
+            .map_err(|e| e.to_string())
+        };
+        assert_eq!(role("1767323045000"), Ok(Some(1_767_323_045)));
+        assert_eq!(role("18446744073709551615"), Ok(Some(i64::MAX / 1000)));
+        assert_eq!(role("-1e300"), Ok(Some(i64::MIN / 1000)));
     }
 }

@@ -2,8 +2,9 @@
 //! RegisterClient (`registration.rs`), then either the authorization-code grant with PKCE
 //! through a loopback redirect (`callback.rs`), or with `--use-device-code` the device grant
 //! (StartDeviceAuthorization, then CreateToken polled at the interval given, slower after
-//! `slow_down`). The URL (and the user code) go to stderr; the person's browser is opened when
-//! there is one. The code, the verifier and the tokens never do.
+//! `slow_down`, 1 to 60 s whatever the service says, never past the code's expiry or the
+//! login's 10 minutes). The URL (and the user code) go to stderr; the person's browser is
+//! opened when there is one. The code, the verifier and the tokens never do.
 
 use std::time::{Duration, Instant};
 
@@ -13,7 +14,7 @@ use super::callback::{self, Callback, Outcome};
 use super::registration::{self, registration};
 use super::token::{Granted, Token};
 use crate::aws::http::Agent;
-use crate::aws::oidc::{self, Grant, Registration};
+use crate::aws::oidc::{self, DeviceAuthorization, Grant, Registration};
 use crate::aws::query::{encode, AwsError};
 use crate::browser::Streams;
 use crate::config::sso::Login;
@@ -28,7 +29,10 @@ use crate::time;
 /// How long a login may wait for the user.
 pub const TIMEOUT: Duration = Duration::from_secs(600);
 /// What `slow_down` adds to the polling interval (RFC 8628).
-const SLOW_DOWN: u64 = 5;
+const SLOW_DOWN: Duration = Duration::from_secs(5);
+/// The polling interval's bounds, whatever the service says.
+const FASTEST: Duration = Duration::from_secs(1);
+const SLOWEST: Duration = Duration::from_secs(60);
 
 /// The error of a login that did not end with a token.
 fn failed(login: &Login, reason: impl Into<String>) -> CredsError {
@@ -159,30 +163,61 @@ fn device(flow: Flow<'_>, deadline: Instant) -> Result<Granted, CredsError> {
     let client = registration(login, agent, flow.private, None)?;
     let endpoint = &login.endpoints.oidc;
     let auth = oidc::start_device_authorization(agent, endpoint, &client, &login.start_url)?;
-    let url = auth
-        .verification_uri_complete
-        .clone()
-        .unwrap_or_else(|| auth.verification_uri.clone());
+    let polling = Polling::of(&auth, Instant::now(), deadline);
     say(format_args!(
         "log in to IAM Identity Center ({}): open {} and enter the code {}",
         login.label(),
         auth.verification_uri,
         auth.user_code
     ));
-    open_browser(flow.person, &url);
-    let deadline = deadline.min(Instant::now() + Duration::from_secs(auth.expires_in));
-    let tokens = poll(login, agent, &client, &auth, deadline)?;
+    let url = auth
+        .verification_uri_complete
+        .as_ref()
+        .unwrap_or(&auth.verification_uri);
+    open_browser(flow.person, url);
+    let tokens = poll(login, agent, &client, &auth, polling)?;
     Ok(granted(tokens, client))
 }
 
-/// CreateToken with the device code, every `interval` (longer after `slow_down`), until the user
-/// approves it, refuses it, or `deadline` passes.
+/// How a device code is polled: every `interval` (1 to 60 s, whatever the service says), until
+/// `deadline`: the code's expiry (at most the login's 10 minutes away) or the login's,
+/// whichever comes first.
+#[derive(Debug, PartialEq, Eq)]
+struct Polling {
+    interval: Duration,
+    deadline: Instant,
+}
+
+impl Polling {
+    /// The polling of `auth`, received at `now`, for a login that ends at `login_deadline`.
+    fn of(auth: &DeviceAuthorization, now: Instant, login_deadline: Instant) -> Polling {
+        let seconds = |n: i64| Duration::from_secs(n.max(0).unsigned_abs());
+        Polling {
+            interval: seconds(auth.interval).clamp(FASTEST, SLOWEST),
+            deadline: login_deadline.min(now + seconds(auth.expires_in).min(TIMEOUT)),
+        }
+    }
+
+    /// After a `slow_down`: 5 s more, still at most 60.
+    fn slower(&mut self) {
+        self.interval = (self.interval + SLOW_DOWN).min(SLOWEST);
+    }
+
+    /// How long to wait at `now` before the next poll: the interval, cut short at the deadline;
+    /// none once the deadline has passed.
+    fn pause(&self, now: Instant) -> Option<Duration> {
+        (now < self.deadline).then(|| self.interval.min(self.deadline - now))
+    }
+}
+
+/// CreateToken with the device code, after each pause of `polling` (longer after `slow_down`),
+/// until the user approves it, refuses it, or the deadline passes.
 fn poll(
     login: &Login,
     agent: &Agent,
     client: &Registration,
-    auth: &oidc::DeviceAuthorization,
-    deadline: Instant,
+    auth: &DeviceAuthorization,
+    mut polling: Polling,
 ) -> Result<oidc::Tokens, CredsError> {
     let expired = || {
         failed(
@@ -191,11 +226,13 @@ fn poll(
         )
     };
     let grant = || Grant::DeviceCode(&auth.device_code);
-    let mut interval = auth.interval;
+    let endpoint = &login.endpoints.oidc;
     loop {
-        std::thread::sleep(Duration::from_secs(interval));
-        let error = match oidc::create_token(agent, &login.endpoints.oidc, client.client(), grant())
-        {
+        let Some(pause) = polling.pause(Instant::now()) else {
+            return Err(expired());
+        };
+        std::thread::sleep(pause);
+        let error = match oidc::create_token(agent, endpoint, client.client(), grant()) {
             Ok(tokens) => return Ok(tokens),
             Err(e) => e,
         };
@@ -206,15 +243,13 @@ fn poll(
         match code {
             "authorization_pending" => debug!("sso login: not approved yet"),
             "slow_down" => {
-                interval += SLOW_DOWN;
-                debug!("sso login: slow_down, polling every {interval}s");
+                polling.slower();
+                let every = polling.interval.as_secs();
+                debug!("sso login: slow_down, polling every {every}s");
             }
             "access_denied" => return Err(failed(login, "it was refused in the browser")),
             "expired_token" => return Err(expired()),
             _ => return Err(error.into()),
-        }
-        if Instant::now() >= deadline {
-            return Err(expired());
         }
     }
 }
@@ -255,5 +290,56 @@ mod tests {
             base64url(&Sha256::digest(verifier.as_bytes())),
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
+    }
+
+    fn device_answer(expires_in: i64, interval: i64) -> DeviceAuthorization {
+        DeviceAuthorization {
+            device_code: Secret::new("d"),
+            user_code: "u".into(),
+            verification_uri: "https://device.sso.eu-west-1.amazonaws.com/".into(),
+            verification_uri_complete: None,
+            expires_in,
+            interval,
+        }
+    }
+
+    #[test]
+    fn the_interval_is_1_to_60_s_and_the_code_lives_at_most_the_login_s_10_minutes() {
+        let now = Instant::now();
+        let login_deadline = now + TIMEOUT;
+        let polling = |expires_in, interval| {
+            let p = Polling::of(&device_answer(expires_in, interval), now, login_deadline);
+            (p.interval.as_secs(), p.deadline - now)
+        };
+        assert_eq!(polling(600, 5), (5, TIMEOUT));
+        assert_eq!(
+            polling(300, 1_000_000_000_000),
+            (60, Duration::from_secs(300))
+        );
+        assert_eq!(polling(i64::MAX, i64::MAX), (60, TIMEOUT));
+        assert_eq!(polling(1_000_000_000_000, 0), (1, TIMEOUT));
+        assert_eq!(polling(i64::MIN, -1), (1, Duration::ZERO));
+        // A login that began earlier ends at its own deadline.
+        let late = Polling::of(&device_answer(600, 5), now, now + Duration::from_secs(90));
+        assert_eq!(late.deadline - now, Duration::from_secs(90));
+        // slow_down: 5 s more each time, at most 60.
+        let mut slowed = Polling::of(&device_answer(600, 50), now, login_deadline);
+        slowed.slower();
+        assert_eq!(slowed.interval.as_secs(), 55);
+        slowed.slower();
+        slowed.slower();
+        assert_eq!(slowed.interval.as_secs(), 60);
+    }
+
+    #[test]
+    fn no_pause_goes_past_the_deadline_and_none_is_made_after_it() {
+        let now = Instant::now();
+        let polling = Polling::of(&device_answer(2, 1_000_000_000_000), now, now + TIMEOUT);
+        assert_eq!(polling.pause(now), Some(Duration::from_secs(2)));
+        let later = now + Duration::from_millis(1500);
+        assert_eq!(polling.pause(later), Some(Duration::from_millis(500)));
+        assert_eq!(polling.pause(now + Duration::from_secs(2)), None);
+        let expired = Polling::of(&device_answer(0, 5), now, now + TIMEOUT);
+        assert_eq!(expired.pause(now), None);
     }
 }

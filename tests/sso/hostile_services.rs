@@ -1,0 +1,140 @@
+//! What a hostile IAM Identity Center gets (SPEC 12.1), from the stand-in told to answer as one
+//! (`POST /_standin/hostile`): numbers no type holds, and intervals of 10^12 seconds. Every run
+//! here is without a terminal and killed after [`LIMIT`] seconds, so that a regression fails
+//! instead of hanging.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use super::standin::post;
+use super::*;
+use crate::util::*;
+
+/// The longest a run here may take before it is killed (exit 124): a bound the fixed code is
+/// far inside, and a failure, not a hang, for code that waits on the service.
+const LIMIT: u64 = 30;
+
+/// Makes the stand-in at `url` answer as `how` says (see its docstring).
+fn hostile(url: &str, how: Value) {
+    let (status, answer) = post(url, "/_standin/hostile", &how);
+    assert_eq!(status, 200, "{answer}");
+}
+
+/// `aws-runas args...` with `env`, pointed at the stand-in, in a new session without a
+/// terminal, killed after `limit` seconds.
+fn bounded(home: &Home, url: &str, limit: u64, args: &[&str], env: &[(&str, &str)]) -> Command {
+    let limit = limit.to_string();
+    let mut argv = vec!["timeout", "-k", "2", &limit, "setsid", "--wait", BIN];
+    argv.extend_from_slice(args);
+    let mut cmd = sso_command(home, url, &argv);
+    cmd.envs(env.iter().copied());
+    cmd
+}
+
+/// `aws-runas --sso-login --use-device-code sso-admin` with `env` (`--no-browser` unless `env`
+/// sets `BROWSER`), its code approved once shown (when `approve`); the output and how long it
+/// took.
+fn device_login(home: &Home, url: &str, env: &[(&str, &str)], approve: bool) -> (Output, Duration) {
+    let mut args = vec!["--sso-login", "--use-device-code", "sso-admin"];
+    if !env.iter().any(|(k, _)| *k == "BROWSER") {
+        args.insert(2, "--no-browser");
+    }
+    let started = Instant::now();
+    let mut child = bounded(home, url, LIMIT, &args, env)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut shown = String::new();
+    err.read_line(&mut shown).unwrap();
+    if let (true, Some(code)) = (approve, shown.split("enter the code ").nth(1)) {
+        answer_device(url, code.trim(), "allow");
+    }
+    let mut rest = String::new();
+    err.read_to_string(&mut rest).unwrap();
+    let mut out = child.wait_with_output().unwrap();
+    out.stderr = format!("{shown}{rest}").into_bytes();
+    (out, started.elapsed())
+}
+
+/// Unix seconds now.
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// Seconds from now until the time `key` of the token file holds, read as botocore reads it
+/// (which fails on a year of more than four digits).
+fn seconds_until(home: &Home, key: &str) -> i64 {
+    let script = "import json,sys; from botocore.utils import parse_timestamp; \
+        print(int(parse_timestamp(json.load(open(sys.argv[1]))[sys.argv[2]]).timestamp()))";
+    let out = Command::new(venv_bin().join("python"))
+        .args(["-c", script, token_file(home).to_str().unwrap(), key])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{key}: {}", stderr(&out));
+    stdout(&out).trim().parse::<i64>().unwrap() - now()
+}
+
+const NINETY_DAYS: i64 = 90 * 86_400;
+
+#[test]
+fn numbers_no_type_holds_are_bounded_and_never_a_crash() {
+    let (_standin, url) = standin();
+    // 2^64-1 s for the code was a panic (SIGABRT) adding it to the clock; -1 for the interval
+    // was refused by serde ("unreadable answer").
+    let max = u64::MAX;
+    for how in [
+        json!({"device": {"expiresIn": max}}),
+        json!({"device": {"expiresIn": 1e300, "interval": -1}}),
+    ] {
+        hostile(&url, how.clone());
+        let home = sso_home();
+        let (out, _) = device_login(&home, &url, &[], true);
+        assert!(out.status.success(), "{how}: {}", stderr(&out));
+        // Kept for at most 90 days, in times botocore reads.
+        for key in ["expiresAt", "registrationExpiresAt"] {
+            let left = seconds_until(&home, key);
+            assert!((1..=NINETY_DAYS).contains(&left), "{how}: {key} {left}");
+        }
+        assert_no_secret(&stderr(&out), &home);
+    }
+}
+
+#[test]
+fn an_interval_of_10_12_seconds_waits_no_longer_than_the_code_lives() {
+    let (_standin, url) = standin();
+    let home = sso_home();
+    // A code that lives 2 s, polled every 10^12 s: the first wait is cut short at its expiry.
+    hostile(
+        &url,
+        json!({"device": {"interval": 1_000_000_000_000u64, "expiresIn": 2}}),
+    );
+    let (out, took) = device_login(&home, &url, &[], false);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.lines()
+            .last()
+            .unwrap()
+            .contains("the code expired before it was approved"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 2, "the code, then the error: {err}");
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    assert_eq!(count(&url, "CreateToken"), 1, "{}", stats(&url));
+    // A code already expired when it comes is not polled at all.
+    hostile(&url, json!({"device": {"expiresIn": -1}}));
+    let (out, took) = device_login(&home, &url, &[], false);
+    assert!(
+        stderr(&out).contains("the code expired before it was approved"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    assert_eq!(count(&url, "CreateToken"), 1, "{}", stats(&url));
+}
