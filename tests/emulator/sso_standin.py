@@ -35,11 +35,13 @@ services answer as a hostile portal might, from then on (each key replaces what 
 - "roles": {account id: [role name, ...]}, the roles ListAccountRoles answers (one a page);
 - "paging": "endless" (a new nextToken on every page, for ever) or "cycle" (the nextToken of page
   one, then of page two, then of page one again ...), for both lists;
+- "register": fields merged into RegisterClient's answer (clientSecretExpiresAt: any JSON value);
 - "device": fields merged into StartDeviceAuthorization's answer (expiresIn, interval,
   verificationUri, verificationUriComplete: any JSON value);
 - "token": fields merged into every successful CreateToken answer (expiresIn: any JSON value).
 - "error": {"status": N, "body": {...}}: every portal call with a valid token (GetRoleCredentials,
   ListAccounts, ListAccountRoles) answers with that status and JSON body instead.
+- "role": fields merged into GetRoleCredentials' roleCredentials (expiration: any JSON value).
 Hostile values go out as given: huge numbers, negative numbers, control characters.
 
 A slow service, for the tests of races (--sso-logout while a run refreshes or fetches): "delay"
@@ -145,8 +147,10 @@ class Handler(BaseHTTPRequestHandler):
             client, secret = "client-" + secrets.token_hex(8), "secret-" + secrets.token_hex(16)
             st.clients[client] = secret
             now = int(time.time())
-            return self.answer(200, {"clientId": client, "clientSecret": secret, "clientIdIssuedAt": now,
-                                     "clientSecretExpiresAt": now + 90 * 86400})
+            answer = {"clientId": client, "clientSecret": secret, "clientIdIssuedAt": now,
+                      "clientSecretExpiresAt": now + 90 * 86400}
+            answer.update(st.hostile.get("register", {}))
+            return self.answer(200, answer)
         if path == "/device_authorization":
             st.count("StartDeviceAuthorization")
             body = self.body()
@@ -289,9 +293,10 @@ class Handler(BaseHTTPRequestHandler):
         kwargs = {"ExternalId": external_id} if external_id else {}
         creds = self.state.sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/{name}",
                                            RoleSessionName="sso-user", DurationSeconds=3600, **kwargs)["Credentials"]
-        return self.answer(200, {"roleCredentials": {
-            "accessKeyId": creds["AccessKeyId"], "secretAccessKey": creds["SecretAccessKey"],
-            "sessionToken": creds["SessionToken"], "expiration": int(creds["Expiration"].timestamp() * 1000)}})
+        answer = {"accessKeyId": creds["AccessKeyId"], "secretAccessKey": creds["SecretAccessKey"],
+                  "sessionToken": creds["SessionToken"], "expiration": int(creds["Expiration"].timestamp() * 1000)}
+        answer.update(self.state.hostile.get("role", {}))
+        return self.answer(200, {"roleCredentials": answer})
 
 
 def main():

@@ -1,7 +1,7 @@
 //! What a hostile IAM Identity Center gets (SPEC 12.1), from the stand-in told to answer as one
-//! (`POST /_standin/hostile`): numbers no type holds, and intervals of 10^12 seconds. Every run
-//! here is without a terminal and killed after [`LIMIT`] seconds, so that a regression fails
-//! instead of hanging.
+//! (`POST /_standin/hostile`): numbers no type holds, intervals of 10^12 seconds, and lifetimes
+//! of 2^63 seconds or of none. Every run here is without a terminal and killed after [`LIMIT`]
+//! seconds, so that a regression fails instead of hanging.
 
 use std::time::{Duration, Instant};
 
@@ -85,12 +85,13 @@ const NINETY_DAYS: i64 = 90 * 86_400;
 #[test]
 fn numbers_no_type_holds_are_bounded_and_never_a_crash() {
     let (_standin, url) = standin();
-    // 2^64-1 s for the code was a panic (SIGABRT) adding it to the clock; -1 for the interval
-    // was refused by serde ("unreadable answer").
+    // 2^64-1 s for the code was a panic (SIGABRT) adding it to the clock; 2^64-1 anywhere else,
+    // and -1 for the interval, were refused by serde ("unreadable answer").
     let max = u64::MAX;
     for how in [
         json!({"device": {"expiresIn": max}}),
-        json!({"device": {"expiresIn": 1e300, "interval": -1}}),
+        json!({"device": {"expiresIn": 1e300, "interval": -1},
+               "register": {"clientSecretExpiresAt": max}, "token": {"expiresIn": max}}),
     ] {
         hostile(&url, how.clone());
         let home = sso_home();
@@ -137,4 +138,118 @@ fn an_interval_of_10_12_seconds_waits_no_longer_than_the_code_lives() {
     );
     assert!(took < Duration::from_secs(10), "{took:?}");
     assert_eq!(count(&url, "CreateToken"), 1, "{}", stats(&url));
+}
+
+#[test]
+fn a_token_of_2_63_seconds_is_kept_90_days_and_read_back_by_botocore_and_aws_runas() {
+    let (_standin, url) = standin();
+    let home = sso_home();
+    hostile(&url, json!({"token": {"expiresIn": i64::MAX}}));
+    let (out, _) = device_login(&home, &url, &[], true);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let left = seconds_until(&home, "expiresAt");
+    assert!((NINETY_DAYS - 60..=NINETY_DAYS).contains(&left), "{left}");
+    // aws-runas reads it back: a run uses the token, with no login and no refresh.
+    let tokens = count(&url, "CreateToken");
+    let out = bounded(&home, &url, LIMIT, &whoami(&["sso-admin"]), &[])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), ADMIN);
+    // So does botocore.
+    let out = sso_command(&home, &url, &whoami(&[])[..])
+        .env("AWS_PROFILE", "sso-admin")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), ADMIN);
+    assert_eq!(count(&url, "CreateToken"), tokens);
+}
+
+#[test]
+fn a_token_that_lives_no_time_is_a_failed_login_in_one_line() {
+    let (_standin, url) = standin();
+    for seconds in [0, -5] {
+        let home = sso_home();
+        hostile(&url, json!({"token": {"expiresIn": seconds}}));
+        let (out, _) = device_login(&home, &url, &[], true);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert_eq!(err.lines().count(), 2, "the code, then the error: {err}");
+        assert!(
+            err.lines().last().unwrap().starts_with(&format!(
+                "aws-runas: IAM Identity Center login of sso-session 'corp' failed: the service gave the token a lifetime of {seconds} s"
+            )),
+            "{err}"
+        );
+        assert!(!token_file(&home).exists());
+    }
+}
+
+#[test]
+fn a_refresh_to_a_token_that_lives_no_time_keeps_the_token_there_is() {
+    let (_standin, url) = standin();
+    let home = logged_in(&url);
+    let before = read_json(&token_file(&home));
+    age_token(&home, 300, None);
+    hostile(&url, json!({"token": {"expiresIn": -5}}));
+    let refreshes = count(&url, "CreateToken");
+    let out = bounded(&home, &url, LIMIT, &whoami(&["-v", "sso-admin"]), &[])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("refresh failed"), "{}", stderr(&out));
+    assert_eq!(count(&url, "CreateToken"), refreshes + 1);
+    // The token there was, still valid for 5 minutes, is kept and used.
+    let after = read_json(&token_file(&home));
+    assert_eq!(after["accessToken"], before["accessToken"]);
+    assert!(seconds_until(&home, "expiresAt") > 200);
+}
+
+#[test]
+fn role_credentials_said_to_expire_in_2_64_ms_are_kept_90_days() {
+    let (_standin, url) = standin();
+    let home = logged_in(&url);
+    hostile(&url, json!({"role": {"expiration": u64::MAX}}));
+    let out = bounded(&home, &url, LIMIT, &["sso-admin"], &[])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // An expiration the SDKs read (a year of four digits), 90 days away.
+    let left = seconds_left(&stdout(&out));
+    assert!((NINETY_DAYS - 60..=NINETY_DAYS).contains(&left), "{left}");
+}
+
+#[test]
+fn a_registration_that_lives_no_time_is_a_failed_login_in_one_line() {
+    let (_standin, url) = standin();
+    for expires_at in [json!(0), json!(now() - 1), json!(-1e300)] {
+        let home = sso_home();
+        hostile(
+            &url,
+            json!({"register": {"clientSecretExpiresAt": expires_at}}),
+        );
+        let out = bounded(
+            &home,
+            &url,
+            LIMIT,
+            &[
+                "--sso-login",
+                "--use-device-code",
+                "--no-browser",
+                "sso-admin",
+            ],
+            &[],
+        )
+        .output()
+        .unwrap();
+        assert_one_line_error(
+            &out,
+            &[
+                "IAM Identity Center login of sso-session 'corp' failed: the service registered the client for",
+                "the registration has expired already",
+            ],
+        );
+    }
+    assert_eq!(count(&url, "StartDeviceAuthorization"), 0);
 }

@@ -73,7 +73,7 @@ pub fn run(flow: Flow<'_>, previous: Option<&Token>) -> Result<Token, CredsError
         }
         e => e,
     })?;
-    let token = Token::from_grant(login, granted, previous);
+    let token = Token::from_grant(login, granted, previous).map_err(|why| failed(login, why))?;
     log::note(format_args!(
         "logged in to IAM Identity Center ({}) until {}",
         login.label(),

@@ -113,8 +113,9 @@ fn refreshed(login: &Login, agent: &Agent, private: &Private, t: &Token) -> Opti
             id: &r.client_id,
             secret: &r.client_secret,
         };
-        match oidc::create_token(agent, endpoint, client, grant) {
-            Ok(tokens) => {
+        let fresh = oidc::create_token(agent, endpoint, client, grant)
+            .map_err(|e| e.to_string())
+            .and_then(|tokens| {
                 let granted = Granted {
                     access_token: tokens.access_token,
                     expires_in: tokens.expires_in,
@@ -123,7 +124,10 @@ fn refreshed(login: &Login, agent: &Agent, private: &Private, t: &Token) -> Opti
                     client_secret: r.client_secret,
                     registration_expires: t.registration_expires().unwrap_or(now),
                 };
-                let fresh = Token::from_grant(login, granted, Some(t));
+                Token::from_grant(login, granted, Some(t))
+            });
+        match fresh {
+            Ok(fresh) => {
                 debug!("sso token of {}: refreshed", login.label());
                 replace(login, private, t, &fresh);
                 return Some(fresh);
@@ -220,8 +224,12 @@ impl Provider for SsoProvider {
         let t = current(&self.login, ctx.agent, ctx.person, self.lock_timeout)?;
         let portal = &self.login.endpoints.portal;
         let (account, role) = (&a.account_id, &a.role_name);
-        let token = t.access_token();
-        let credentials = sso::role_credentials(ctx.agent, portal, &token, account, role)?;
+        let bearer = t.access_token();
+        let mut credentials = sso::role_credentials(ctx.agent, portal, &bearer, account, role)?;
+        // However far off the portal says they expire, they are kept no longer than a token
+        // (botocore cannot read an expiration past the year 9999).
+        let longest = time::unix_now() + token::LONGEST;
+        credentials.expiration = credentials.expiration.map(|e| e.min(longest));
         debug!(
             "GetRoleCredentials: role {} in account {}, key {}",
             a.role_name, a.account_id, credentials.access_key_id

@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use super::token;
 use crate::aws::http::Agent;
 use crate::aws::oidc::{self, Registration};
-use crate::aws::query::AwsError;
 use crate::config::sso::Login;
 use crate::credentials::Secret;
+use crate::creds::error::CredsError;
 use crate::creds::store::{self, Private};
 use crate::log::debug;
 use crate::time;
@@ -90,7 +90,7 @@ pub fn registration(
     agent: &Agent,
     private: &Private,
     redirect: Option<&str>,
-) -> Result<Registration, AwsError> {
+) -> Result<Registration, CredsError> {
     let path = registration_path(login, redirect.is_some());
     if let Some(data) = store::read_trusted(&path, &FILE, false) {
         if let Ok(c) = serde_json::from_slice::<CachedClient>(&data) {
@@ -111,6 +111,7 @@ pub fn registration(
     let pkce = redirect.map(|r| (login.start_url.as_str(), r));
     let endpoint = &login.endpoints.oidc;
     let client = oidc::register_client(agent, endpoint, CLIENT_NAME, &login.scopes, pkce)?;
+    let client = bounded(login, client, time::unix_now())?;
     let cached = CachedClient {
         client_id: client.client_id.clone(),
         client_secret: client.client_secret.expose().to_string(),
@@ -124,6 +125,22 @@ pub fn registration(
         debug!("sso login: cannot cache the client registration ({e})");
     }
     Ok(client)
+}
+
+/// `client` with its lifetime bounded (`token::lifetime`): one the service registered for
+/// 2^63-1 seconds is kept for 90 days, one whose lifetime is not positive is a failed login.
+fn bounded(login: &Login, client: Registration, now: i64) -> Result<Registration, CredsError> {
+    let seconds = client.expires_at.saturating_sub(now);
+    let lifetime = token::lifetime(seconds).ok_or_else(|| CredsError::SsoLogin {
+        label: login.label(),
+        reason: format!(
+            "the service registered the client for {seconds} s: the registration has expired already"
+        ),
+    })?;
+    Ok(Registration {
+        expires_at: now + lifetime,
+        ..client
+    })
 }
 
 /// Forgets the cached registrations of `login` (both flows): the service refused one, so the
@@ -147,5 +164,26 @@ mod tests {
             registration_key(&login, true),
             registration_key(&login, false)
         );
+    }
+
+    #[test]
+    fn a_registration_lifetime_is_bounded_to_90_days_and_one_not_positive_is_refused() {
+        let login = Login::sample();
+        let now = 1_767_323_045;
+        let client = |expires_at| Registration {
+            client_id: "c".into(),
+            client_secret: Secret::new("s"),
+            expires_at,
+        };
+        let at = |expires_at| bounded(&login, client(expires_at), now).map(|c| c.expires_at);
+        assert_eq!(at(now + 3600).unwrap(), now + 3600);
+        assert_eq!(at(i64::MAX).unwrap(), now + token::LONGEST);
+        for refused in [now, 0, i64::MIN] {
+            let error = at(refused).unwrap_err().to_string();
+            assert!(
+                error.contains("the registration has expired already"),
+                "{error}"
+            );
+        }
     }
 }

@@ -22,6 +22,15 @@ use crate::time;
 pub const REFRESH_WINDOW: i64 = 15 * 60;
 /// A token expiring within this many seconds is not sent any more.
 pub const USABLE_MARGIN: i64 = 60;
+/// The longest a token or a client registration is kept: a service may say more (2^63-1
+/// seconds), but `expiresAt` must stay a year of four digits, which botocore and we read back.
+pub const LONGEST: i64 = 90 * 86_400;
+
+/// A lifetime in seconds that a service gave, bounded: none when it is not positive (nothing
+/// usable was granted), else at most [`LONGEST`].
+pub fn lifetime(seconds: i64) -> Option<i64> {
+    (seconds > 0).then_some(seconds.min(LONGEST))
+}
 
 /// One token file, as the CLI and botocore write it. No `Debug`: it holds secrets.
 #[derive(Serialize, Deserialize, Clone)]
@@ -127,17 +136,25 @@ impl Token {
     }
 
     /// A new token for `login` from what a login or refresh gave, keeping a previous token's
-    /// other fields and its refresh token when no new one came.
-    pub fn from_grant(login: &Login, granted: Granted, previous: Option<&Token>) -> Token {
-        let now = time::unix_now();
-        let expires = now.saturating_add(granted.expires_in);
+    /// other fields and its refresh token when no new one came. Its lifetime is bounded
+    /// ([`lifetime`]); one that is not positive is refused, with the reason.
+    pub fn from_grant(
+        login: &Login,
+        granted: Granted,
+        previous: Option<&Token>,
+    ) -> Result<Token, String> {
+        let seconds = granted.expires_in;
+        let lifetime = lifetime(seconds).ok_or_else(|| {
+            format!("the service gave the token a lifetime of {seconds} s: it has expired already")
+        })?;
+        let expires = time::unix_now() + lifetime;
         let mut rest = previous.map(|p| p.stored.rest.clone()).unwrap_or_default();
         rest.remove("refreshToken");
         let refresh = granted
             .refresh_token
             .map(|t| t.expose().to_string())
             .or_else(|| previous.and_then(|p| p.stored.refresh_token.clone()));
-        Token {
+        Ok(Token {
             stored: Stored {
                 start_url: login.start_url.clone(),
                 region: login.region.clone(),
@@ -151,7 +168,7 @@ impl Token {
             },
             expires,
             registration_expires: Some(granted.registration_expires),
-        }
+        })
     }
 
     /// The bearer token for the portal.
@@ -277,7 +294,7 @@ mod tests {
             client_secret: Secret::new("s"),
             registration_expires: 4_070_908_800,
         };
-        let new = Token::from_grant(&login, granted, Some(&token));
+        let new = Token::from_grant(&login, granted, Some(&token)).unwrap();
         let json: Value = serde_json::from_slice(&new.to_json().unwrap()).unwrap();
         assert_eq!(json["extra"]["k"], 1);
         assert_eq!(json["refreshToken"], "old");
@@ -319,5 +336,42 @@ mod tests {
             Token::parse(br#"{"accessToken":"","expiresAt":"2026-01-02T03:04:05Z"}"#).is_none()
         );
         assert!(Token::parse(b"not json").is_none());
+    }
+
+    fn granted(expires_in: i64) -> Granted {
+        Granted {
+            access_token: Secret::new("a"),
+            expires_in,
+            refresh_token: None,
+            client_id: "c".into(),
+            client_secret: Secret::new("s"),
+            registration_expires: 4_070_908_800,
+        }
+    }
+
+    #[test]
+    fn a_lifetime_is_bounded_to_90_days_and_one_not_positive_is_refused() {
+        assert_eq!(lifetime(3600), Some(3600));
+        assert_eq!(lifetime(LONGEST + 1), Some(LONGEST));
+        assert_eq!(lifetime(i64::MAX), Some(LONGEST));
+        assert_eq!(lifetime(0), None);
+        assert_eq!(lifetime(i64::MIN), None);
+        let login = Login::sample();
+        for huge in [i64::MAX, LONGEST + 1] {
+            let token = Token::from_grant(&login, granted(huge), None).unwrap();
+            // Written with a year of four digits, and read back the same.
+            let again = Token::parse(&token.to_json().unwrap()).unwrap();
+            assert_eq!(again.expires, token.expires);
+            assert!(token.expires - time::unix_now() <= LONGEST);
+        }
+        for refused in [0, -5, i64::MIN] {
+            let reason = Token::from_grant(&login, granted(refused), None).err();
+            assert_eq!(
+                reason,
+                Some(format!(
+                    "the service gave the token a lifetime of {refused} s: it has expired already"
+                ))
+            );
+        }
     }
 }
