@@ -2,7 +2,9 @@
 //! ListAccountRoles paged, Logout), and the JSON call that it and the OIDC service (`oidc.rs`)
 //! share: unsigned, the portal's calls carrying the bearer token, which travels as a [`Secret`]
 //! and reaches no error. What a service sends is read whatever it holds: numbers of any size or
-//! sign ([`whole`]).
+//! sign ([`whole`]), and pages that would never end ([`every_page`] stops them).
+
+use std::collections::HashSet;
 
 use serde::Deserialize;
 use serde_json::{Number, Value};
@@ -162,28 +164,42 @@ pub fn role_answer(body: &str) -> Result<Credentials, AwsError> {
     })
 }
 
-/// Every item of a paged portal list: `page` asked for the first page (`None`), then for the
-/// page of each `nextToken` until there is none (or it repeats); the items under `list`, as JSON.
-fn every_page(
+/// The most pages a list is read to: a portal that keeps sending new `nextToken`s would
+/// otherwise be followed for ever (`-l` and `-c` would never end).
+pub const MAX_PAGES: usize = 1000;
+
+/// Every item of a paged list: `page` asked for the first page (`None`), then for the page of
+/// each `nextToken`, until one comes without; the items under `list`, as JSON. A token seen
+/// before, on any earlier page (botocore's paginator checks only the last: a cycle of two fools
+/// it), or a page past [`MAX_PAGES`], is an error: those pages would never end.
+pub fn every_page(
     operation: &'static str,
     list: &str,
     mut page: impl FnMut(Option<&str>) -> Result<String, AwsError>,
 ) -> Result<Vec<Value>, AwsError> {
+    let endless = |why: String| AwsError::BadResponse {
+        operation,
+        detail: format!("its pages do not end ({why})"),
+    };
     let mut items = Vec::new();
+    let mut seen = HashSet::new();
     let mut next: Option<String> = None;
-    loop {
+    for number in 1..=MAX_PAGES {
         let mut answer: Value = read(operation, &page(next.as_deref())?)?;
         if let Some(Value::Array(list)) = answer.get_mut(list).map(Value::take) {
             items.extend(list);
         }
-        let token = answer.get("nextToken").and_then(Value::as_str);
-        next = token
-            .filter(|t| !t.is_empty() && next.as_deref() != Some(*t))
-            .map(str::to_string);
-        if next.is_none() {
-            return Ok(items);
+        let token = match answer.get("nextToken").and_then(Value::as_str) {
+            None | Some("") => return Ok(items),
+            Some(t) => t.to_string(),
+        };
+        if !seen.insert(token.clone()) {
+            let why = format!("page {number} gives the nextToken of an earlier page");
+            return Err(endless(why));
         }
+        next = Some(token);
     }
+    Err(endless(format!("more still after {MAX_PAGES} pages")))
 }
 
 /// [`every_page`] of the portal's list at `url` (with its query).
@@ -299,6 +315,44 @@ mod tests {
         assert_eq!(
             bare.to_string(),
             "GetRoleCredentials failed: UnauthorizedException"
+        );
+    }
+
+    #[test]
+    fn pages_end_at_a_token_seen_on_any_earlier_page_or_after_the_most_pages() {
+        let pages = |tokens: Vec<&'static str>| {
+            let mut asked = Vec::new();
+            let result = every_page("ListAccounts", "accountList", |next| {
+                asked.push(next.map(str::to_string));
+                let token = tokens.get(asked.len() - 1).copied().unwrap_or("");
+                Ok(format!(
+                    r#"{{"accountList":[{}],"nextToken":"{token}"}}"#,
+                    asked.len()
+                ))
+            });
+            (result.map_err(|e| e.to_string()), asked.len())
+        };
+        // A well-behaved portal: three pages, the last without a token.
+        let (items, asked) = pages(vec!["a", "b"]);
+        assert_eq!((items.unwrap().len(), asked), (3, 3));
+        // A cycle of two, which a check of the last token alone would follow for ever.
+        let (error, asked) = pages(vec!["a", "b", "a", "b"]);
+        assert_eq!(asked, 3);
+        assert_eq!(
+            error.unwrap_err(),
+            "ListAccounts failed: unreadable answer: its pages do not end (page 3 gives the nextToken of an earlier page)"
+        );
+        // A new token on every page: the most pages, then an error.
+        let mut asked = 0;
+        let error = every_page("ListAccountRoles", "roleList", |_| {
+            asked += 1;
+            Ok(format!(r#"{{"roleList":[],"nextToken":"t{asked}"}}"#))
+        })
+        .unwrap_err();
+        assert_eq!(asked, MAX_PAGES);
+        assert!(
+            error.to_string().ends_with("(more still after 1000 pages)"),
+            "{error}"
         );
     }
 

@@ -1,7 +1,7 @@
 //! What a hostile IAM Identity Center gets (SPEC 12.1), from the stand-in told to answer as one
-//! (`POST /_standin/hostile`): numbers no type holds, intervals of 10^12 seconds, and lifetimes
-//! of 2^63 seconds or of none. Every run here is without a terminal and killed after [`LIMIT`]
-//! seconds, so that a regression fails instead of hanging.
+//! (`POST /_standin/hostile`): pages that never end or cycle, numbers no type holds, intervals
+//! of 10^12 seconds, and lifetimes of 2^63 seconds or of none. Every run here is without a
+//! terminal and killed after [`LIMIT`] seconds, so that a regression fails instead of hanging.
 
 use std::time::{Duration, Instant};
 
@@ -81,6 +81,50 @@ fn seconds_until(home: &Home, key: &str) -> i64 {
 }
 
 const NINETY_DAYS: i64 = 90 * 86_400;
+
+#[test]
+fn pages_that_never_end_stop_after_1000_with_one_line() {
+    let (_standin, url) = standin();
+    let home = logged_in(&url);
+    hostile(&url, json!({"paging": "endless"}));
+    let out = bounded(&home, &url, LIMIT, &["-l", "sso-admin"], &[])
+        .output()
+        .unwrap();
+    assert_one_line_error(
+        &out,
+        &[
+            "ListAccounts failed",
+            "its pages do not end (more still after 1000 pages)",
+        ],
+    );
+    assert_eq!(count(&url, "ListAccounts"), 1000);
+}
+
+#[test]
+fn pages_that_cycle_stop_at_a_token_seen_on_any_earlier_page() {
+    let (_standin, url) = standin();
+    let home = logged_in(&url);
+    // page-a, page-b, page-a, ...: the last token is never the one just before.
+    hostile(&url, json!({"paging": "cycle"}));
+    for mode in ["-l", "-c"] {
+        let before = count(&url, "ListAccounts");
+        let out = bounded(&home, &url, LIMIT, &[mode, "sso-admin"], &[])
+            .output()
+            .unwrap();
+        assert_one_line_error(
+            &out,
+            &["ListAccounts failed: unreadable answer: its pages do not end (page 3 gives the nextToken of an earlier page)"],
+        );
+        assert_eq!(count(&url, "ListAccounts") - before, 3, "{mode}");
+    }
+    // A well-behaved portal again: the same runs list the roles.
+    hostile(&url, json!({}));
+    let out = bounded(&home, &url, LIMIT, &["-l", "sso-admin"], &[])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("ReadOnlyAccess"), "{}", stdout(&out));
+}
 
 #[test]
 fn numbers_no_type_holds_are_bounded_and_never_a_crash() {
