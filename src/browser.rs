@@ -63,7 +63,16 @@ impl Browser {
     }
 
     /// Starts the first command that can be started on `url`; the caller waits for it or not.
+    /// The URL is one argument, never read by a shell; one that begins with `-` is refused, since
+    /// a command would read it as an option (`--version`, or worse). It cannot go after a `--`
+    /// instead: xdg-open refuses one as an unexpected option.
     pub fn open(&self, url: &str, streams: Streams) -> io::Result<Child> {
+        if url.starts_with('-') {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a URL that begins with '-' would be read as an option",
+            ));
+        }
         let mut failed = io::Error::new(io::ErrorKind::NotFound, "no browser command");
         for words in &self.commands {
             match spawn(&with_url(words, url), streams) {
@@ -143,5 +152,17 @@ mod tests {
             .open("https://example.com/", Streams::Closed)
             .unwrap();
         assert!(child.wait_with_output().unwrap().status.success());
+    }
+
+    #[test]
+    fn a_url_that_could_be_an_option_is_never_passed() {
+        // `true` would start, and succeed, with any argument.
+        for entry in ["true", "true %s"] {
+            let browser = find(&[("BROWSER", entry)]).unwrap();
+            for url in ["--version", "-n"] {
+                let e = browser.open(url, Streams::Closed).unwrap_err();
+                assert_eq!(e.kind(), io::ErrorKind::InvalidInput, "{entry} {url}");
+            }
+        }
     }
 }

@@ -1,7 +1,8 @@
 //! What a hostile IAM Identity Center gets (SPEC 12.1), from the stand-in told to answer as one
 //! (`POST /_standin/hostile`): pages that never end or cycle, numbers no type holds, intervals
-//! of 10^12 seconds, and lifetimes of 2^63 seconds or of none. Every run here is without a
-//! terminal and killed after [`LIMIT`] seconds, so that a regression fails instead of hanging.
+//! and lifetimes of 2^63 seconds or of none, verification pages that are files, options or
+//! another site's. Every run here is without a terminal and killed after [`LIMIT`] seconds, so
+//! that a regression fails instead of hanging.
 
 use std::time::{Duration, Instant};
 
@@ -296,4 +297,95 @@ fn a_registration_that_lives_no_time_is_a_failed_login_in_one_line() {
         );
     }
     assert_eq!(count(&url, "StartDeviceAuthorization"), 0);
+}
+
+/// A "browser" that writes each argument it gets on a line of `report`; its path.
+fn recording_browser(home: &Home, report: &Path) -> PathBuf {
+    let path = home.path().join("browser.sh");
+    std::fs::write(
+        &path,
+        format!(
+            "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > {}\n",
+            report.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+/// The arguments the recording browser got, once it has written them (`None` after 5 s).
+fn opened(report: &Path) -> Option<String> {
+    let until = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < until {
+        if let Ok(text) = std::fs::read_to_string(report) {
+            if text.ends_with('\n') {
+                return Some(text);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+#[test]
+fn the_login_service_s_own_pages_are_opened_as_one_argument() {
+    let (_standin, url) = standin();
+    // The stand-in's own page (the configured OIDC endpoint's, over http on this machine), and
+    // one on AWS's hosts.
+    let aws = "https://device.sso.us-east-1.amazonaws.com/?user_code=AB%20CD";
+    for (how, page) in [
+        (json!({}), format!("{url}/device?user_code=")),
+        (
+            json!({"device": {"verificationUriComplete": aws}}),
+            aws.to_string(),
+        ),
+    ] {
+        hostile(&url, how);
+        let home = sso_home();
+        let report = home.path().join("opened");
+        let browser = recording_browser(&home, &report);
+        let command = format!("{} --new-tab %s", browser.display());
+        let (out, _) = device_login(&home, &url, &[("BROWSER", &command)], true);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let args = opened(&report).expect("the page was opened");
+        let args: Vec<&str> = args.lines().collect();
+        assert_eq!(args.len(), 2, "{args:?}");
+        assert_eq!(args[0], "--new-tab");
+        assert!(args[1].starts_with(&page), "{args:?}");
+        let err = stderr(&out);
+        assert!(!err.contains("not a page of the login service"), "{err}");
+    }
+}
+
+#[test]
+fn a_verification_page_not_of_the_login_service_is_said_and_never_opened() {
+    let (_standin, url) = standin();
+    for (how, page) in [
+        // The page the user is told to open, with no other to open.
+        (
+            json!({"verificationUri": "file:///etc/passwd", "verificationUriComplete": null}),
+            "file:///etc/passwd",
+        ),
+        (json!({"verificationUriComplete": "--version"}), "--version"),
+        (
+            json!({"verificationUriComplete": "http://phish.example/login"}),
+            "http://phish.example/login",
+        ),
+    ] {
+        hostile(&url, json!({"device": how}));
+        let home = sso_home();
+        let report = home.path().join("opened");
+        let browser = recording_browser(&home, &report);
+        let (out, _) = device_login(&home, &url, &[("BROWSER", browser.to_str().unwrap())], true);
+        let err = stderr(&out);
+        assert!(out.status.success(), "{page}: {err}");
+        assert!(
+            err.contains(&format!("{page} is not a page of the login service ({url}/): it is not opened; check it before you open it")),
+            "{page}: {err}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(!report.exists(), "{page} was opened");
+    }
 }

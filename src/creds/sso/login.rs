@@ -4,13 +4,15 @@
 //! (StartDeviceAuthorization, then CreateToken polled at the interval given, slower after
 //! `slow_down`, 1 to 60 s whatever the service says, never past the code's expiry or the
 //! login's 10 minutes). The URL (and the user code) go to stderr; the person's browser is
-//! opened when there is one. The code, the verifier and the tokens never do.
+//! opened when there is one, on a page of the login service only (`pages.rs`). The code, the
+//! verifier and the tokens never reach any output.
 
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
 use super::callback::{self, Callback, Outcome};
+use super::pages;
 use super::registration::{self, registration};
 use super::token::{Granted, Token};
 use crate::aws::http::Agent;
@@ -170,11 +172,22 @@ fn device(flow: Flow<'_>, deadline: Instant) -> Result<Granted, CredsError> {
         auth.verification_uri,
         auth.user_code
     ));
-    let url = auth
-        .verification_uri_complete
-        .as_ref()
-        .unwrap_or(&auth.verification_uri);
-    open_browser(flow.person, url);
+    let complete = auth.verification_uri_complete.as_ref();
+    let named = [
+        Some(&auth.verification_uri),
+        complete.filter(|c| **c != auth.verification_uri),
+    ];
+    for page in named.into_iter().flatten() {
+        if !pages::is_login_page(page, endpoint) {
+            say(format_args!(
+                "{page} is not a page of the login service ({endpoint}): it is not opened; check it before you open it"
+            ));
+        }
+    }
+    let url = complete.unwrap_or(&auth.verification_uri);
+    if pages::is_login_page(url, endpoint) {
+        open_browser(flow.person, url);
+    }
     let tokens = poll(login, agent, &client, &auth, polling)?;
     Ok(granted(tokens, client))
 }

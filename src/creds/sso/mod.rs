@@ -1,13 +1,14 @@
 //! IAM Identity Center as a source of credentials: the login's token (`token.rs`, the cache the
 //! CLI and the SDKs share), refreshed within 15 minutes of expiry under the token file's lock so
 //! that N parallel runs refresh once, a new login when it is needed and a terminal is there
-//! (`login.rs`, `callback.rs`), and the portal's role credentials ([`SsoProvider`], cached by
-//! `plan.rs` in a `Cached` as `.aws_sso_<profile>`, written only while the token they were
-//! fetched with is still the login's). `--sso-logout` ends the token under the token file's lock,
-//! so that no refresh made meanwhile brings it back.
+//! (`login.rs`, `callback.rs`, `pages.rs`), and the portal's role credentials ([`SsoProvider`],
+//! cached by `plan.rs` in a `Cached` as `.aws_sso_<profile>`, written only while the token they
+//! were fetched with is still the login's). `--sso-logout` ends the token under the token file's
+//! lock, so that no refresh made meanwhile brings it back.
 
 pub mod callback;
 pub mod login;
+pub mod pages;
 pub mod registration;
 pub mod token;
 
