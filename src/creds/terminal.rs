@@ -60,6 +60,13 @@ impl Person {
     pub fn present(&self) -> bool {
         self.may_ask && *self.present.get_or_init(|| open().is_ok())
     }
+
+    /// Whether a page can reach them: a browser to open it in, or a terminal to show its URL
+    /// on. Without either, a login through the browser would wait its 10 minutes for nobody (a
+    /// CI job); the device grant's code can still be entered on any device.
+    pub fn can_see_a_page(&self) -> bool {
+        self.browser.is_some() || self.present()
+    }
 }
 
 /// The controlling terminal, for reading and writing.
@@ -113,5 +120,16 @@ mod tests {
     #[test]
     fn nobody_is_never_present() {
         assert!(!Person::nobody().present());
+    }
+
+    #[test]
+    fn a_page_reaches_someone_with_a_browser_or_a_terminal() {
+        assert!(!Person::nobody().can_see_a_page());
+        let browser = Browser::find(&crate::env::Env::from_pairs(&[("BROWSER", "firefox")]));
+        let with_browser = Person {
+            browser,
+            ..Person::default()
+        };
+        assert!(with_browser.can_see_a_page());
     }
 }

@@ -1,8 +1,9 @@
 //! What a hostile IAM Identity Center gets (SPEC 12.1), from the stand-in told to answer as one
 //! (`POST /_standin/hostile`): pages that never end or cycle, numbers no type holds, intervals
 //! and lifetimes of 2^63 seconds or of none, verification pages that are files, options or
-//! another site's. Every run here is without a terminal and killed after [`LIMIT`] seconds, so
-//! that a regression fails instead of hanging.
+//! another site's; and a login through the browser that nobody could see. Every run here is
+//! without a terminal and killed after [`LIMIT`] seconds, so that a regression fails instead of
+//! hanging.
 
 use std::time::{Duration, Instant};
 
@@ -388,4 +389,42 @@ fn a_verification_page_not_of_the_login_service_is_said_and_never_opened() {
         std::thread::sleep(Duration::from_millis(200));
         assert!(!report.exists(), "{page} was opened");
     }
+}
+
+#[test]
+fn a_browser_login_nobody_could_see_fails_at_once_suggesting_the_device_code() {
+    let (_standin, url) = standin();
+    let home = sso_home();
+    // No terminal, and no display, no BROWSER (or --no-browser): the page would reach no one.
+    for (args, env) in [
+        (&["--sso-login", "sso-admin"][..], &[][..]),
+        (
+            &["--sso-login", "--no-browser", "sso-admin"][..],
+            &[("BROWSER", "/bin/true")][..],
+        ),
+    ] {
+        let started = Instant::now();
+        let out = bounded(&home, &url, LIMIT, args, env).output().unwrap();
+        assert_one_line_error(
+            &out,
+            &["IAM Identity Center login of sso-session 'corp' failed: no browser can be opened here", "log in with --use-device-code"],
+        );
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
+    // With a browser to open, the login waits for it (killed here after 2 s).
+    let out = bounded(
+        &home,
+        &url,
+        2,
+        &["--sso-login", "sso-admin"],
+        &[("BROWSER", "/bin/true")],
+    )
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(124), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("/authorize?response_type=code&"),
+        "{}",
+        stderr(&out)
+    );
 }

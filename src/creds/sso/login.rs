@@ -4,8 +4,9 @@
 //! (StartDeviceAuthorization, then CreateToken polled at the interval given, slower after
 //! `slow_down`, 1 to 60 s whatever the service says, never past the code's expiry or the
 //! login's 10 minutes). The URL (and the user code) go to stderr; the person's browser is
-//! opened when there is one, on a page of the login service only (`pages.rs`). The code, the
-//! verifier and the tokens never reach any output.
+//! opened when there is one, on a page of the login service only (`pages.rs`). A login through
+//! the browser that no one could see is refused at once. The code, the verifier and the tokens
+//! never reach any output.
 
 use std::time::{Duration, Instant};
 
@@ -60,6 +61,11 @@ pub fn run(flow: Flow<'_>, previous: Option<&Token>) -> Result<Token, CredsError
     let deadline = Instant::now() + TIMEOUT;
     let result = if flow.person.device_code {
         device(flow, deadline)
+    } else if !flow.person.can_see_a_page() {
+        Err(failed(
+            login,
+            "no browser can be opened here (no display, no BROWSER, or --no-browser) and there is no terminal to show the page's URL on: log in with --use-device-code",
+        ))
     } else {
         authorization_code(flow, deadline)
     };
