@@ -187,8 +187,9 @@ pub fn policy_document(data: &[u8]) {
 }
 
 /// IAM Identity Center's inputs from elsewhere: a token file (another tool's, or planted), an
-/// OIDC or portal error answer, a query value of the loopback redirect. A token that parses
-/// writes out and parses back with the same expiry; nothing panics.
+/// OIDC or portal error answer, a query value of the loopback redirect; and every answer of the
+/// services (`sso_answers`). A token that parses writes out and parses back with the same
+/// expiry; nothing panics.
 pub fn sso(data: &[u8]) {
     use crate::creds::sso::{callback, token::Token};
     if let Some(token) = Token::parse(data) {
@@ -199,6 +200,7 @@ pub fn sso(data: &[u8]) {
     }
     let text = String::from_utf8_lossy(data);
     let _ = callback::decode(&text);
+    sso_answers(&text);
     let response = Response {
         status: 400,
         body: text.into_owned(),
@@ -207,4 +209,83 @@ pub fn sso(data: &[u8]) {
         elapsed: Duration::ZERO,
     };
     let _ = crate::aws::sso::failure("CreateToken", &response).to_string();
+}
+
+/// The same text as each answer of the OIDC service and the portal, and as a verification page,
+/// each held to its bounds whatever its numbers: the device code polled every 1 to 60 s, until
+/// at most 10 minutes from now; a token or registration kept at most 90 days, its token file
+/// read back the same; a page opened only on https or the endpoint's own origin.
+fn sso_answers(text: &str) {
+    use crate::aws::{oidc, sso};
+    use crate::config::sso::{Endpoints, Login};
+    use crate::creds::sso::{login, pages, registration, token};
+    let now = std::time::Instant::now();
+    if let Ok(auth) = oidc::device_answer(text) {
+        let polling = login::Polling::of(&auth, now, now + login::TIMEOUT);
+        assert!((1..=60).contains(&polling.interval.as_secs()));
+        assert!(polling.deadline <= now + login::TIMEOUT);
+    }
+    let login = Login {
+        profile: "fuzz".into(),
+        session: Some("fuzz".into()),
+        start_url: "https://fuzz.awsapps.com/start".into(),
+        region: "us-east-1".into(),
+        scopes: Vec::new(),
+        cache_dir: "/nonexistent".into(),
+        endpoints: Endpoints::default_for("us-east-1"),
+    };
+    let unix_now = time::unix_now();
+    if let Ok(tokens) = oidc::tokens_answer(text) {
+        let granted = token::Granted {
+            access_token: tokens.access_token,
+            expires_in: tokens.expires_in,
+            refresh_token: tokens.refresh_token,
+            client_id: "c".into(),
+            client_secret: crate::credentials::Secret::new("s"),
+            registration_expires: unix_now,
+        };
+        if let Ok(t) = token::Token::from_grant(&login, granted, None) {
+            assert!(t.expires > unix_now && t.expires - unix_now <= token::LONGEST + 1);
+            let again = token::Token::parse(&t.to_json().expect("a token writes"));
+            assert_eq!(
+                again.map(|a| a.expires),
+                Some(t.expires),
+                "a token reads back"
+            );
+        }
+    }
+    if let Ok(client) = oidc::registration_answer(text) {
+        if let Ok(client) = registration::bounded(&login, client, unix_now) {
+            assert!((1..=token::LONGEST).contains(&(client.expires_at - unix_now)));
+        }
+    }
+    let _ = sso::role_answer(text);
+    sso_pages(text);
+    for oidc in [login.endpoints.oidc.as_str(), "http://127.0.0.1:8080/"] {
+        if pages::is_login_page(text, oidc) {
+            let lower = text.to_ascii_lowercase();
+            assert!(lower.starts_with("https://") || lower.starts_with(oidc.trim_end_matches('/')));
+            assert!(text.bytes().all(|b| b.is_ascii_graphic()));
+        }
+    }
+}
+
+/// Each line of the text as a page of a list, in turn: however the pages go, they end, within
+/// the most pages a list is read to.
+fn sso_pages(text: &str) {
+    use crate::aws::query::AwsError;
+    use crate::aws::sso;
+    let mut lines = text.lines();
+    let mut asked = 0;
+    let _ = sso::every_page("ListAccounts", "accountList", |_| {
+        asked += 1;
+        lines
+            .next()
+            .map(str::to_string)
+            .ok_or(AwsError::BadResponse {
+                operation: "ListAccounts",
+                detail: "no more pages in the input".into(),
+            })
+    });
+    assert!(asked <= sso::MAX_PAGES);
 }

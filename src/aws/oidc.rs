@@ -1,9 +1,9 @@
 //! IAM Identity Center's OIDC service as a client: RegisterClient, StartDeviceAuthorization and
 //! CreateToken (with the device, authorization-code and refresh grants). JSON over `sso.rs`'s
 //! call, unsigned: each call carries the client's secret, which travels as a [`Secret`] and
-//! reaches no error. Each answer is read by a function of its own (`*_answer`), so that a test
-//! can read what a service could send exactly as a login does; numbers are read by [`whole`],
-//! whatever their size or sign, and bounded by the login that uses them.
+//! reaches no error. Each answer is read by a function of its own (`*_answer`), so that the
+//! tests and the fuzz target read what a service could send exactly as a login does; numbers
+//! are read by [`whole`], whatever their size or sign, and bounded by the login that uses them.
 
 use serde::Deserialize;
 use serde_json::{json, Number};

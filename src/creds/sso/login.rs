@@ -202,14 +202,14 @@ fn device(flow: Flow<'_>, deadline: Instant) -> Result<Granted, CredsError> {
 /// `deadline`: the code's expiry (at most the login's 10 minutes away) or the login's,
 /// whichever comes first.
 #[derive(Debug, PartialEq, Eq)]
-struct Polling {
-    interval: Duration,
-    deadline: Instant,
+pub(crate) struct Polling {
+    pub(crate) interval: Duration,
+    pub(crate) deadline: Instant,
 }
 
 impl Polling {
     /// The polling of `auth`, received at `now`, for a login that ends at `login_deadline`.
-    fn of(auth: &DeviceAuthorization, now: Instant, login_deadline: Instant) -> Polling {
+    pub(crate) fn of(auth: &DeviceAuthorization, now: Instant, login_deadline: Instant) -> Polling {
         let seconds = |n: i64| Duration::from_secs(n.max(0).unsigned_abs());
         Polling {
             interval: seconds(auth.interval).clamp(FASTEST, SLOWEST),

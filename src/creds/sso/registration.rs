@@ -129,7 +129,11 @@ pub fn registration(
 
 /// `client` with its lifetime bounded (`token::lifetime`): one the service registered for
 /// 2^63-1 seconds is kept for 90 days, one whose lifetime is not positive is a failed login.
-fn bounded(login: &Login, client: Registration, now: i64) -> Result<Registration, CredsError> {
+pub(crate) fn bounded(
+    login: &Login,
+    client: Registration,
+    now: i64,
+) -> Result<Registration, CredsError> {
     let seconds = client.expires_at.saturating_sub(now);
     let lifetime = token::lifetime(seconds).ok_or_else(|| CredsError::SsoLogin {
         label: login.label(),
