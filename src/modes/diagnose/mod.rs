@@ -4,8 +4,12 @@
 //! Every check runs that can: an unreadable file or an unknown profile is reported, and the
 //! checks that do not depend on it still run. Nothing here prompts (no MFA: GetCallerIdentity
 //! needs none), writes a cache file, or prints a secret (access key ids only).
+//!
+//! Here: the checks, in the order they run. How a line is written is `report.rs`; the resolved
+//! profile, `resolved.rs`.
 
-use std::fmt::{self, Write as _};
+mod report;
+mod resolved;
 
 use crate::aws::sts;
 use crate::cli::args::Args;
@@ -20,45 +24,17 @@ use crate::creds::mfa::Mfa;
 use crate::creds::plan;
 use crate::creds::provider::Ctx;
 use crate::creds::terminal::Person;
-use crate::duration;
 use crate::env::Env;
 use crate::error::Error;
 use crate::session;
 use crate::time;
+use report::{Level, Report};
+use resolved::resolved;
 
 /// Clock skew against AWS above which requests are refused (SigV4 allows 5 minutes).
 const SKEW_ERROR: i64 = 5 * 60;
 /// Clock skew worth a warning.
 const SKEW_WARN: i64 = 3 * 60;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Level {
-    Ok,
-    Warn,
-    Error,
-}
-
-/// The lines so far, and whether any is an ERROR.
-#[derive(Default)]
-struct Report {
-    text: String,
-    failed: bool,
-}
-
-impl Report {
-    fn line(&mut self, level: Level, what: fmt::Arguments<'_>) {
-        let tag = match level {
-            Level::Ok => "OK",
-            Level::Warn => "WARN",
-            Level::Error => "ERROR",
-        };
-        // One line each, whatever a message or a server put in it: control characters escaped,
-        // by the escaper of every stderr line.
-        let what = what.to_string();
-        let _ = writeln!(self.text, "{tag} {}", crate::log::escape(&what));
-        self.failed |= level == Level::Error;
-    }
-}
 
 /// Runs `-D`; returns the exit code.
 pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
@@ -325,72 +301,6 @@ fn check_skew(date: Option<&str>, r: &mut Report) {
         level,
         format_args!("the clock is {}s {ahead} AWS's{fix}", skew.abs()),
     );
-}
-
-/// ` (from <origin>)` or ` (default)` for a setting of `profile`, or nothing.
-fn origin_of(profile: &Profile, key: &str) -> String {
-    profile
-        .origin(key)
-        .map(|o| match o {
-            "default" => " (default)".to_string(),
-            o => format!(" (from {o})"),
-        })
-        .unwrap_or_default()
-}
-
-/// The resolved profile: each setting, with where it came from.
-fn resolved(profile: &Profile) -> String {
-    let origin = |key: &str| origin_of(profile, key);
-    let unset = || "(not set)".to_string();
-    let role = profile.roles.last();
-    let role_arn = role.map_or_else(unset, |step| match &profile.target {
-        Target::RoleArn(_) => format!("{} (from the command line)", step.role_arn),
-        Target::Profile(_) => format!("{} (from profile '{}')", step.role_arn, step.profile),
-    });
-    let external_id = role
-        .and_then(|step| step.external_id.clone())
-        .unwrap_or_else(unset);
-    let rows = [
-        ("PROFILE", profile.name().to_string()),
-        (
-            "REGION",
-            profile
-                .region
-                .as_ref()
-                .map_or_else(unset, |r| format!("{r}{}", origin("region"))),
-        ),
-        ("SOURCE PROFILE", profile.source.profile.clone()),
-        (
-            "SESSION TOKEN DURATION",
-            format!(
-                "{}{}",
-                duration::format(profile.session_duration),
-                origin("session_token_duration")
-            ),
-        ),
-        (
-            "MFA SERIAL",
-            profile
-                .mfa_serial
-                .as_ref()
-                .map_or_else(unset, |m| format!("{m}{}", origin("mfa_serial"))),
-        ),
-        ("ROLE ARN", role_arn),
-        ("EXTERNAL ID", external_id),
-        (
-            "ASSUME ROLE CREDENTIAL DURATION",
-            role.map_or_else(unset, |step| {
-                format!(
-                    "{}{}",
-                    duration::format(step.duration),
-                    origin("credentials_duration")
-                )
-            }),
-        ),
-    ];
-    rows.iter()
-        .map(|(name, value)| format!("{name}: {value}\n"))
-        .collect()
 }
 
 #[cfg(test)]
