@@ -299,6 +299,30 @@ fn merge(
     Ok(())
 }
 
+/// Where a setting of a login was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetIn {
+    /// The section of the profile that declared the login.
+    Profile,
+    /// The `[sso-session NAME]` it names.
+    Session,
+}
+
+/// Where `key` of `login` was read (`-D` says it beside the value): the profile's own value
+/// wins (a session's may only agree with it, see `merge`), else its session's; none when
+/// neither sets it.
+pub fn set_in(files: &Files, login: &Login, key: &str) -> Option<SetIn> {
+    if files
+        .profile(&login.profile)
+        .is_some_and(|s| s.get(key).is_some())
+    {
+        return Some(SetIn::Profile);
+    }
+    let name = login.session.as_ref()?;
+    let session = files.config.section(&format!("sso-session {name}"))?;
+    session.get(key).map(|_| SetIn::Session)
+}
+
 /// The Identity Center role `profile` declares: its login, account and role.
 pub fn role(
     files: &Files,
@@ -376,6 +400,26 @@ mod tests {
             r.login.endpoints.portal,
             "https://portal.sso.eu-west-1.amazonaws.com/"
         );
+    }
+
+    #[test]
+    fn each_setting_is_said_to_be_read_where_its_value_came_from() {
+        let config = format!("{SESSION}[profile a]\nsso_session = corp\nsso_region = eu-west-1\nsso_account_id = 1\nsso_role_name = R\n\
+            [profile l]\nsso_start_url = https://x/start\nsso_region = us-east-1\nsso_account_id = 1\nsso_role_name = R\n");
+        let files = files(&config);
+        let login = role_of(&config, "a").unwrap().login;
+        let set_in = |key| set_in(&files, &login, key);
+        // Set in both, the same: the profile's.
+        assert_eq!(set_in("sso_region"), Some(SetIn::Profile));
+        assert_eq!(set_in("sso_start_url"), Some(SetIn::Session));
+        assert_eq!(set_in("sso_account_id"), Some(SetIn::Profile));
+        assert_eq!(set_in("sso_registration_scopes"), None);
+        let legacy = role_of(&config, "l").unwrap().login;
+        assert_eq!(
+            super::set_in(&files, &legacy, "sso_start_url"),
+            Some(SetIn::Profile)
+        );
+        assert_eq!(super::set_in(&files, &legacy, "sso_session"), None);
     }
 
     #[test]

@@ -3,13 +3,17 @@
 //!
 //! Every check runs that can: an unreadable file or an unknown profile is reported, and the
 //! checks that do not depend on it still run. Nothing here prompts (no MFA: GetCallerIdentity
-//! needs none), writes a cache file, or prints a secret (access key ids only).
+//! needs none, and no login: the person is nobody) or prints a secret (access key ids only).
+//! Only an Identity Center source's credentials are got as a run gets them (its token
+//! refreshed when due, the portal's role credentials cached): its token is reported as found
+//! before that.
 //!
 //! Here: the checks, in the order they run. How a line is written is `report.rs`; the resolved
-//! profile, `resolved.rs`.
+//! profile, `resolved.rs`; what is said of an IAM Identity Center login, `sso.rs`.
 
 mod report;
 mod resolved;
+mod sso;
 
 use crate::aws::sts;
 use crate::cli::args::Args;
@@ -49,15 +53,11 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
         let cache = CacheDir::beside(&files.config.path, timeouts::LOCK);
         check_cache(&cache, &mut r);
         if let SourceKind::Sso(role) = &profile.source.kind {
-            let state = super::sso::token_state(&role.login);
-            r.line(
-                if state.usable { Level::Ok } else { Level::Warn },
-                format_args!("{}", state.line),
-            );
+            sso::check(role, &mut r);
         }
         check_credentials(profile, env, &cache, &mut r);
         r.text.push('\n');
-        r.text.push_str(&resolved(profile));
+        r.text.push_str(&resolved(profile, files));
     }
     super::print(&r.text)?;
     Ok(if r.failed { 1 } else { 0 })
