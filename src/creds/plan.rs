@@ -16,7 +16,7 @@
 use std::time::Duration;
 
 use super::assume_role::AssumeRole;
-use super::cache::{CacheDir, Cached, Expect};
+use super::cache::{CacheDir, Cached, Expect, Slot};
 use super::long_term::LongTerm;
 use super::machine::{Container, InstanceMetadata};
 use super::process::CredentialProcess;
@@ -25,7 +25,7 @@ use super::session_token::SessionToken;
 use super::sso::SsoProvider;
 use super::web_identity::WebIdentity;
 use crate::aws::endpoint::Endpoint;
-use crate::config::profile::{Profile, SourceKind, CHAINED_MAX};
+use crate::config::profile::{Profile, RoleStep, SourceKind, CHAINED_MAX};
 use crate::config::sso::SsoRole;
 #[cfg(test)]
 use crate::config::timeouts;
@@ -82,22 +82,44 @@ pub fn plan(profile: &Profile, endpoint: &Endpoint, cache: &CacheDir, session_on
         1 => reason,
         n => format!("{reason}; role chaining through {n} roles"),
     };
+    let Slot {
+        file,
+        expect,
+        lifetime,
+    } = role_slot(profile, last, cache);
     Plan {
-        provider: Box::new(Cached::new(
-            provider,
-            cache,
-            cache.role(profile),
-            Expect {
-                role_arn: Some(last.role_arn.raw.clone()),
-                external_id: last.external_id.clone(),
-                mfa_serial: None,
-                source_key_id: source_key_id(profile),
-                key: None,
-            },
-            last.duration,
-        )),
+        provider: Box::new(Cached::new(provider, cache, file, expect, lifetime)),
         reason,
     }
+}
+
+/// The cache of the credentials of `profile`'s `last` role.
+fn role_slot(profile: &Profile, last: &RoleStep, cache: &CacheDir) -> Slot {
+    Slot {
+        file: cache.role(profile),
+        expect: Expect {
+            role_arn: Some(last.role_arn.raw.clone()),
+            external_id: last.external_id.clone(),
+            mfa_serial: None,
+            source_key_id: source_key_id(profile),
+            key: None,
+        },
+        lifetime: last.duration,
+    }
+}
+
+/// The cache files a run of `profile` reads when its source is an Identity Center role, root
+/// first: the portal's role credentials, then its role's, as [`plan`] caches them (`-D`).
+/// None for any other source.
+pub fn sso_slots(profile: &Profile, cache: &CacheDir) -> Vec<Slot> {
+    let SourceKind::Sso(role) = &profile.source.kind else {
+        return Vec::new();
+    };
+    let last = profile.roles.last();
+    sso_slot(&profile.source.profile, role, cache)
+        .into_iter()
+        .chain(last.map(|last| role_slot(profile, last, cache)))
+        .collect()
 }
 
 /// The cached session token of the source profile, signing the first role.
@@ -227,23 +249,32 @@ fn sso_provider(name: &str, role: &SsoRole, cache: &CacheDir) -> Box<dyn Provide
         assignment: role.assignment.clone(),
         lock_timeout: cache.lock_timeout(),
     });
-    let Some(a) = &role.assignment else {
+    let Some(Slot {
+        file,
+        expect,
+        lifetime,
+    }) = sso_slot(name, role, cache)
+    else {
         return inner;
     };
-    let expect = Expect {
-        key: Some(format!(
-            "{}/{}@{}",
-            a.account_id, a.role_name, role.login.start_url
-        )),
-        ..Expect::default()
-    };
-    Box::new(Cached::new(
-        inner,
-        cache,
-        cache.sso(name),
-        expect,
-        SSO_LIFETIME,
-    ))
+    Box::new(Cached::new(inner, cache, file, expect, lifetime))
+}
+
+/// The cache of the Identity Center profile `name`'s role credentials (none for a profile
+/// that names no account and role: it gives no credentials).
+fn sso_slot(name: &str, role: &SsoRole, cache: &CacheDir) -> Option<Slot> {
+    let a = role.assignment.as_ref()?;
+    Some(Slot {
+        file: cache.sso(name),
+        expect: Expect {
+            key: Some(format!(
+                "{}/{}@{}",
+                a.account_id, a.role_name, role.login.start_url
+            )),
+            ..Expect::default()
+        },
+        lifetime: SSO_LIFETIME,
+    })
 }
 
 /// The access key id of the keys at the chain's root, when they are known: a cache entry made
@@ -432,5 +463,40 @@ mod tests {
         let profile = resolved(&["-a", "1h"], arn, &[]);
         let wanted = Path::new("/h/.aws/.aws_assume_role_123456789012-x");
         assert!(cache().files_of(&profile).iter().any(|f| f.path == wanted));
+    }
+
+    #[test]
+    fn the_caches_of_an_identity_center_chain_are_the_files_of_its_profile() {
+        let files = Files::from_texts(
+            "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n\
+             [profile sso]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Admin\n\
+             [profile via]\nrole_arn = arn:aws:iam::111122223333:role/r\nsource_profile = sso\n\
+             [profile login-only]\nsso_session = corp\n",
+            "",
+        );
+        let env = Env::from_pairs(&[("HOME", "/h")]);
+        let profile = |name: &str| {
+            let target = Target::parse(name).unwrap();
+            resolve(target, &Overrides::default(), &env, &files).unwrap()
+        };
+        for name in ["sso", "via"] {
+            let p = profile(name);
+            let slots = sso_slots(&p, &cache());
+            let slot_files: Vec<_> = slots.iter().map(|s| s.file.clone()).collect();
+            assert_eq!(slot_files, cache().files_of(&p), "{name}");
+            assert_eq!(
+                slots[0].expect.key.as_deref(),
+                Some("111122223333/Admin@https://corp.awsapps.com/start")
+            );
+        }
+        let via = sso_slots(&profile("via"), &cache());
+        assert_eq!(
+            via[1].expect.role_arn.as_deref(),
+            Some("arn:aws:iam::111122223333:role/r")
+        );
+        // A profile with only a session gives no credentials, so caches none; IAM users' chains
+        // are not described here.
+        assert!(sso_slots(&profile("login-only"), &cache()).is_empty());
+        assert!(sso_slots(&resolved(&[], "admin", &[]), &cache()).is_empty());
     }
 }

@@ -2,7 +2,7 @@
 //! (tests/emulator/sso_standin.py, proven in `standin`), whose role credentials are real moto
 //! credentials. Logins (`login`), the login's redirect under a hostile local process
 //! (`callback`), the token file shared with botocore and refreshed (`token`), every mode with
-//! an SSO profile (`modes`), a logout racing a run (`logout_race`), the endpoints serving one
+//! an SSO profile (`modes`), what `-D` says of one (`diagnose`), a logout racing a run (`logout_race`), the endpoints serving one
 //! (`serve`), settings botocore refuses (`settings`), a hostile portal's names
 //! (`hostile_names`) and what a hostile service gets otherwise (`hostile_services`); no token,
 //! refresh token, client secret or code in any output.
@@ -10,6 +10,7 @@
 //! stand-in's counts, and the check that no secret of the login is in a text).
 
 mod callback;
+mod diagnose;
 mod hostile_names;
 mod hostile_services;
 mod login;

@@ -81,6 +81,21 @@ pub struct Expect {
     pub key: Option<String>,
 }
 
+/// Where an entry stands at a given time (`-D`): made for something else, or its credentials
+/// used, due for renewal (inside their window), or expired. Unix seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Made for another role, external id, MFA device, login or keys, or holding no keys: a run
+    /// fetches new credentials and replaces it.
+    Other,
+    /// Used until `renew_at`; valid until `expires`.
+    Valid { expires: i64, renew_at: i64 },
+    /// Still valid until `expires`, but inside the window: a run renews them.
+    Due { expires: i64 },
+    /// Expired at `expires`.
+    Expired { expires: i64 },
+}
+
 /// The seconds before expiry at which an entry stops being used: 10% of `lifetime`, at least
 /// 90 s.
 pub fn window(lifetime: Duration) -> i64 {
@@ -175,7 +190,7 @@ impl Entry {
             return None;
         }
         let left = self.expiration.saturating_sub(now);
-        let window = window(self.lifetime().unwrap_or(lifetime));
+        let window = self.window(lifetime);
         if left <= window {
             debug!("cache {name}: expires in {left}s (refreshing {window}s before expiry)");
             return None;
@@ -199,6 +214,36 @@ impl Entry {
         })
     }
 
+    /// Where the entry stands at `now` for `expect` (by `kind`), as [`Entry::usable`] decides;
+    /// `name` is the file, for `-v`.
+    pub fn standing(
+        &self,
+        name: &str,
+        kind: Kind,
+        expect: &Expect,
+        lifetime: Duration,
+        now: i64,
+    ) -> Standing {
+        if !self.fits(name, kind, expect) {
+            return Standing::Other;
+        }
+        let expires = self.expiration;
+        let renew_at = expires.saturating_sub(self.window(lifetime));
+        if expires <= now {
+            Standing::Expired { expires }
+        } else if renew_at <= now {
+            Standing::Due { expires }
+        } else {
+            Standing::Valid { expires, renew_at }
+        }
+    }
+
+    /// The seconds before expiry at which the entry stops being used: [`window`] of the
+    /// credentials' own lifetime, else of the configured `lifetime`.
+    fn window(&self, lifetime: Duration) -> i64 {
+        window(self.lifetime().unwrap_or(lifetime))
+    }
+
     /// The credentials' own lifetime, when the file says when they were issued.
     fn lifetime(&self) -> Option<Duration> {
         self.issued
@@ -212,6 +257,47 @@ impl Entry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn entry(expiration: i64, issued: i64, role: &str) -> Entry {
+        let json = format!(
+            r#"{{"AccessKeyID":"ASIA","SecretAccessKey":"s","SessionToken":"t","Expiration":{expiration},"Issued":{issued},"RoleArn":"{role}"}}"#
+        );
+        Entry::parse(json.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn an_entry_stands_as_usable_decides() {
+        let expect = Expect {
+            role_arn: Some("arn:aws:iam::123456789012:role/admin".into()),
+            ..Expect::default()
+        };
+        let hour = Duration::from_secs(3600);
+        let standing = |e: &Entry, now| e.standing("f", Kind::AssumeRole, &expect, hour, now);
+        let usable = |e: Entry, now| e.usable("f", Kind::AssumeRole, &expect, hour, now);
+        // Issued at 0 for an hour: used until 3240 (a tenth of the hour before expiry).
+        let e = || entry(3600, 0, "arn:aws:iam::123456789012:role/admin");
+        for (now, wanted) in [
+            (
+                100,
+                Standing::Valid {
+                    expires: 3600,
+                    renew_at: 3240,
+                },
+            ),
+            (3240, Standing::Due { expires: 3600 }),
+            (3600, Standing::Expired { expires: 3600 }),
+            (9999, Standing::Expired { expires: 3600 }),
+        ] {
+            assert_eq!(standing(&e(), now), wanted, "at {now}");
+            assert_eq!(
+                usable(e(), now).is_some(),
+                matches!(wanted, Standing::Valid { .. }),
+                "at {now}"
+            );
+        }
+        let other = entry(3600, 0, "arn:aws:iam::123456789012:role/other");
+        assert_eq!(standing(&other, 100), Standing::Other);
+    }
 
     #[test]
     fn window_arithmetic() {

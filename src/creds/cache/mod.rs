@@ -1,6 +1,7 @@
 //! The credential cache: a decorator around a provider, with an explicit file. What a file holds
-//! and when it may be used is `entry.rs`; where the files are, `dir.rs`; how they are opened,
-//! locked and written, `store.rs` (shared with any other cache of ours).
+//! and when it may be used is `entry.rs`; where the files are, `dir.rs`; what `-D` says of one,
+//! `state.rs`; how they are opened, locked and written, `store.rs` (shared with any other cache
+//! of ours).
 //!
 //! - A missing, unreadable, corrupt, unsafe (`store.rs`) or mismatched file is a miss, never an
 //!   error.
@@ -15,6 +16,7 @@
 
 mod dir;
 mod entry;
+mod state;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -23,7 +25,8 @@ use std::time::Duration;
 
 pub use dir::{CacheDir, CacheFile};
 use entry::Entry;
-pub use entry::{Expect, Kind};
+pub use entry::{Expect, Kind, Standing};
+pub use state::{Slot, State};
 
 use super::error::CredsError;
 use super::provider::{Ctx, Fetched, Provider};

@@ -5,8 +5,8 @@
 //! checks that do not depend on it still run. Nothing here prompts (no MFA: GetCallerIdentity
 //! needs none, and no login: the person is nobody) or prints a secret (access key ids only).
 //! Only an Identity Center source's credentials are got as a run gets them (its token
-//! refreshed when due, the portal's role credentials cached): its token is reported as found
-//! before that.
+//! refreshed when due, the portal's role credentials cached): their token and cache are
+//! reported as found before that.
 //!
 //! Here: the checks, in the order they run. How a line is written is `report.rs`; the resolved
 //! profile, `resolved.rs`; what is said of an IAM Identity Center login, `sso.rs`.
@@ -53,7 +53,7 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
         let cache = CacheDir::beside(&files.config.path, timeouts::LOCK);
         check_cache(&cache, &mut r);
         if let SourceKind::Sso(role) = &profile.source.kind {
-            sso::check(role, &mut r);
+            sso::check(profile, role, &cache, &mut r);
         }
         check_credentials(profile, env, &cache, &mut r);
         r.text.push('\n');
