@@ -199,7 +199,7 @@ pub const FLAGS: &[Flag] = &[
     flag(Id::Mode(Mode::Update), Some('u'), "update", None, "Check whether a newer release exists (AWS_RUNAS_UPDATE_URL: the releases' \"latest\" URL to ask)."),
     flag(Id::Mode(Mode::SsoLogin), None, "sso-login", None, "Log in to IAM Identity Center for the profile's sso-session (in the browser, through a loopback redirect); the login is shared with the AWS CLI and SDKs. Runs on a terminal log in by themselves when they need to."),
     Flag { modes: Modes::Only(LOGGING_IN), ..flag(Id::UseDeviceCode, None, "use-device-code", None, "Log in to IAM Identity Center with a code to enter on the login page, from any device, instead of the redirect.") },
-    Flag { modes: Modes::Only(LOGGING_IN), ..flag(Id::NoBrowser, None, "no-browser", None, "Do not open the IAM Identity Center login page: only print its URL.") },
+    Flag { modes: Modes::Only(LOGGING_IN), ..flag(Id::NoBrowser, None, "no-browser", None, "Do not open the IAM Identity Center login page: only print its URL, to open in a browser on this machine (from another device, use --use-device-code).") },
     flag(Id::Mode(Mode::SsoLogout), None, "sso-logout", None, "End the IAM Identity Center login of the profile's sso-session, and remove its token and the cached credentials of its profiles."),
     flag(Id::Mode(Mode::Diagnose), Some('D'), "diagnose", None, "Check the files, the profile, the environment, the cache and the clock, then print the resolved profile and where each value came from. Exit 1 if a check fails."),
 ];
