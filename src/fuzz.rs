@@ -145,8 +145,14 @@ pub fn arguments(data: &[u8]) {
         .split(|b| *b == 0)
         .map(|a| OsString::from_vec(a.to_vec()))
         .collect();
-    if let Ok(parsed) = args::parse(argv) {
-        let _ = parsed.positionals_kind();
+    match args::parse(argv) {
+        Ok(parsed) => {
+            let _ = parsed.positionals_kind();
+        }
+        // The error line, refused flags named, as main prints it.
+        Err(e) => {
+            let _ = e.to_string();
+        }
     }
 }
 

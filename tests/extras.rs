@@ -136,6 +136,26 @@ fn the_man_page_renders() {
     }
     assert!(text.contains("AWS_RUNAS_UPDATE_URL"));
     assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    // -l and -c say what they do for an Identity Center profile: each entry's words, rendered
+    // without hyphenation so that no word is cut.
+    let out = Command::new("man")
+        .args(["--nh", "--nj", "-l", &format!("{ROOT}/extras/aws-runas.1")])
+        .env("MANPAGER", "cat")
+        .env("MANWIDTH", "80")
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (entry, next, says) in [
+        ("-l, --list-roles", "-c, --make-conf", &["For an IAM Identity Center profile: the accounts and roles its login reaches in the portal", "account id, account name, role name"][..]),
+        ("-c, --make-conf", "-u, --update", &["For an IAM Identity Center profile: a [profile NAME] section to paste into ~/.aws/config", "sso_session, sso_account_id, sso_role_name and region"]),
+    ] {
+        let item = words.split(entry).nth(1).and_then(|rest| rest.split(next).next());
+        let item = item.unwrap_or_else(|| panic!("no {entry} in\n{text}"));
+        for said in says {
+            assert!(item.contains(said), "{said:?} in {entry}: {item}");
+        }
+    }
 }
 
 /// The quoted upper-case names in `line` (`"AWS_REGION"`).

@@ -4,7 +4,8 @@
 //! `serve/`, `sso/`). Plain `cargo test` leaves out the slow and the root-only tests, each
 //! `#[ignore]`d with its reason (`ignored.rs`); `make test` runs them.
 
-// The everyday run: profiles, files, errors, shells.
+// The everyday run: the command line, profiles, files, errors, shells.
+mod command_line;
 mod config_files;
 mod errors;
 mod run;

@@ -4,12 +4,16 @@
 //! Flags come first. The first positional argument ends flag parsing: it and everything after it
 //! are kept untouched (`aws-runas prof aws s3 ls --recursive`), because whether it is the profile
 //! or the command's first word depends on `AWS_PROFILE`, which is decided in resolution.
+//!
+//! Once every flag is read, [`check`] holds them to the modes the table says they belong to:
+//! flags of two modes, or a flag the run's mode does not read, are an error before anything is
+//! read or asked, never a flag silently ignored.
 
 use std::ffi::OsString;
 use std::fmt;
 use std::time::Duration;
 
-use super::flags::{self, Flag, Id};
+use super::flags::{self, Flag, Id, Modes};
 use super::mode::Mode;
 use crate::config::resolve::Positionals;
 use crate::credentials::MfaCode;
@@ -84,6 +88,15 @@ pub enum ArgsError {
     BadOtp,
     BadShell(String),
     NotUnicode(String),
+    /// Two flags asking for two modes, as the table spells them, in the order given.
+    TwoModes(String, String),
+    /// A flag its mode does not read: the flag, the modes that read it (as [`flags::name_of`]
+    /// names them), and the flag that asked for the run's mode (none: the credentials mode).
+    Unused {
+        flag: String,
+        used_with: Vec<String>,
+        mode: Option<String>,
+    },
 }
 
 impl fmt::Display for ArgsError {
@@ -103,11 +116,36 @@ impl fmt::Display for ArgsError {
             ArgsError::NotUnicode(flag) => {
                 write!(f, "flag '{flag}' has a value that is not valid UTF-8")
             }
+            ArgsError::TwoModes(first, second) => write!(
+                f,
+                "{first} and {second} cannot be used together (two modes): run aws-runas once for each"
+            ),
+            ArgsError::Unused {
+                flag,
+                used_with,
+                mode,
+            } => {
+                write!(f, "{flag} is only used with {}", one_of(used_with))?;
+                match (mode, used_with.as_slice()) {
+                    (Some(mode), _) => write!(f, ", not with {mode}: leave {flag} out"),
+                    (None, [one]) => write!(f, ": add {one}, or leave {flag} out"),
+                    (None, _) => write!(f, ": add one of them, or leave {flag} out"),
+                }
+            }
         }
     }
 }
 
 impl std::error::Error for ArgsError {}
+
+/// `a`, `a or b`, `a, b or c`.
+fn one_of(names: &[String]) -> String {
+    match names.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
 
 /// Parses the arguments after the program name.
 pub fn parse<I>(argv: I) -> Result<Args, ArgsError>
@@ -118,6 +156,7 @@ where
     use lexopt::prelude::*;
 
     let mut args = Args::default();
+    let mut given: Vec<&'static Flag> = Vec::new();
     let mut parser = lexopt::Parser::from_args(argv);
     loop {
         let arg = match parser.next() {
@@ -139,8 +178,45 @@ where
             }
         };
         apply(flag, &mut parser, &mut args)?;
+        given.push(flag);
     }
+    check(&given, args.mode)?;
     Ok(args)
+}
+
+/// Holds the flags `given` to the modes the table says they belong to, `mode` being the run's:
+/// two flags asking for modes that do not agree are an error, and so is a flag that `mode`
+/// does not read. A text that answers alone (`-h`, ...) is printed whatever else is given.
+fn check(given: &[&'static Flag], mode: Mode) -> Result<(), ArgsError> {
+    if mode.answers_alone() {
+        return Ok(());
+    }
+    let asking = given.iter().filter_map(|f| match f.modes {
+        Modes::Asks(asked) => Some((f, asked)),
+        _ => None,
+    });
+    let mut first: Option<(&&Flag, Mode)> = None;
+    for (flag, asked) in asking {
+        match first {
+            None => first = Some((flag, asked)),
+            Some((other, its)) if !its.agrees_with(asked) => {
+                return Err(ArgsError::TwoModes(other.spelling(), flag.spelling()));
+            }
+            Some(_) => {}
+        }
+    }
+    for flag in given {
+        if let Modes::Only(modes) = flag.modes {
+            if !modes.contains(&mode) {
+                return Err(ArgsError::Unused {
+                    flag: flag.spelling(),
+                    used_with: modes.iter().map(|m| flags::name_of(*m)).collect(),
+                    mode: (mode != Mode::Credentials).then(|| flags::name_of(mode)),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Sets what `flag` says in `args`, reading its value when it takes one.
@@ -322,6 +398,172 @@ mod tests {
         assert!(p(&["--bogus"]).unwrap_err().to_string().contains("--help"));
     }
 
+    #[test]
+    fn flags_of_two_modes_are_one_error_naming_both_as_given() {
+        for (argv, first, second) in [
+            (&["--sso-login", "-j", "p"][..], "--sso-login", "-j"),
+            (
+                &["--sso-logout", "--sso-login"],
+                "--sso-logout",
+                "--sso-login",
+            ),
+            (&["--sso-login", "--ec2"], "--sso-login", "--ec2"),
+            (&["--sso-login", "-w"], "--sso-login", "-w"),
+            (&["--sso-logout", "-l"], "--sso-logout", "-l"),
+            (&["-l", "--ec2"], "-l", "--ec2"),
+            (&["-j", "--ec2"], "-j", "--ec2"),
+            (&["--ecs", "-j", "p", "cmd"], "--ecs", "-j"),
+            (&["-lc", "-m"], "-l", "-m"),
+            (&["-D", "-u"], "-D", "-u"),
+            (&["--json", "--web-console"], "-j", "-w"),
+        ] {
+            let e = p(argv).unwrap_err();
+            assert_eq!(
+                e,
+                ArgsError::TwoModes(first.into(), second.into()),
+                "{argv:?}"
+            );
+            assert_eq!(
+                e.to_string(),
+                format!("{first} and {second} cannot be used together (two modes): run aws-runas once for each")
+            );
+        }
+        for argv in [
+            &["-lc"][..],
+            &["-c", "-l", "p"],
+            &["-j", "-j"],
+            &["-w", "--web-console"],
+        ] {
+            assert!(p(argv).is_ok(), "{argv:?}");
+        }
+    }
+
+    #[test]
+    fn a_flag_its_mode_does_not_read_is_an_error_saying_what_reads_it() {
+        let e = |argv: &[&str]| p(argv).unwrap_err().to_string();
+        assert_eq!(
+            e(&["--open", "p"]),
+            "--open is only used with -w: add -w, or leave --open out"
+        );
+        assert_eq!(
+            e(&["--sso-login", "-o", "123456"]),
+            "-o is only used with the credentials mode (exports, -j, a command), -w, --ec2, --ecs, -m, -l or -c, not with --sso-login: leave -o out"
+        );
+        assert_eq!(
+            e(&["--sso-logout", "--use-device-code"]),
+            "--use-device-code is only used with --sso-login, the credentials mode (exports, -j, a command), -w, --ec2, --ecs, -m, -l or -c, not with --sso-logout: leave --use-device-code out"
+        );
+        assert_eq!(
+            e(&["-D", "--no-browser"]),
+            "--no-browser is only used with --sso-login, the credentials mode (exports, -j, a command), -w, --ec2, --ecs, -m, -l or -c, not with -D: leave --no-browser out"
+        );
+        assert_eq!(
+            e(&["--shell=fish", "-w"]),
+            "--shell is only used with the credentials mode (exports, -j, a command), not with -w: leave --shell out"
+        );
+        assert!(e(&["--ec2", "-e"]).starts_with("-e is only used with the credentials mode"));
+        // The first flag that does not fit is named, whatever the order.
+        assert!(e(&["-r", "-l", "-s"]).starts_with("-r is only used with"));
+    }
+
+    /// Which modes read each modifier, written out from what each mode's code reads of `Args`
+    /// (rather than from the table the parser checks): a row of the table changed by mistake
+    /// fails this.
+    #[test]
+    fn each_modifier_is_accepted_by_the_modes_that_read_it() {
+        let modes: &[(&str, &[&str])] = &[
+            ("credentials", &[]),
+            ("-w", &["-w"]),
+            ("--ec2", &["--ec2"]),
+            ("--ecs", &["--ecs"]),
+            ("-m", &["-m"]),
+            ("-l", &["-l"]),
+            ("-c", &["-c"]),
+            ("-D", &["-D"]),
+            ("--sso-login", &["--sso-login"]),
+            ("--sso-logout", &["--sso-logout"]),
+            ("-u", &["-u"]),
+        ];
+        let readers: &[(&[&str], &str)] = &[
+            (
+                &["-v"],
+                "credentials -w --ec2 --ecs -m -l -c -D --sso-login --sso-logout -u",
+            ),
+            (&["-a", "1h"], "credentials -w --ec2 --ecs -D"),
+            (&["-d", "1h"], "credentials -w --ec2 --ecs -m -l -c -D"),
+            (
+                &["-M", "arn:aws:iam::123456789012:mfa/a"],
+                "credentials -w --ec2 --ecs -m -l -c -D",
+            ),
+            (&["-o", "123456"], "credentials -w --ec2 --ecs -m -l -c"),
+            (&["-s"], "credentials -w --ec2 --ecs"),
+            (&["-r"], "credentials -w --ec2 --ecs"),
+            (&["-e"], "credentials"),
+            (&["--shell", "fish"], "credentials"),
+            (&["--open"], "-w"),
+            (
+                &["--use-device-code"],
+                "credentials -w --ec2 --ecs -m -l -c --sso-login",
+            ),
+            (
+                &["--no-browser"],
+                "credentials -w --ec2 --ecs -m -l -c --sso-login",
+            ),
+        ];
+        for (modifier, read_by) in readers {
+            let read_by: Vec<&str> = read_by.split(' ').collect();
+            for (name, mode) in modes {
+                let argv: Vec<&str> = mode.iter().chain(modifier.iter()).copied().collect();
+                let parsed = p(&argv);
+                assert_eq!(
+                    parsed.is_ok(),
+                    read_by.contains(name),
+                    "{argv:?}: {parsed:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_text_answers_whatever_else_is_given() {
+        for argv in [
+            &["-h", "--sso-login", "-j"][..],
+            &["--sso-logout", "-V", "--open"],
+            &["--help-man", "-l", "--ec2", "-o", "123456"],
+            &["--completion-script-bash", "-e", "-w"],
+            &["--completion-profiles", "--use-device-code", "-u"],
+        ] {
+            let mode = p(argv).unwrap().mode;
+            assert!(mode.answers_alone(), "{argv:?}: {mode:?}");
+        }
+    }
+
+    #[test]
+    fn every_two_flags_of_the_table_asking_for_modes_are_checked() {
+        let asking: Vec<(&Flag, Mode)> = flags::FLAGS
+            .iter()
+            .filter_map(|f| match f.modes {
+                Modes::Asks(mode) if !mode.answers_alone() => Some((f, mode)),
+                _ => None,
+            })
+            .collect();
+        assert!(asking.len() >= 11, "{}", asking.len());
+        for (a, mode_a) in &asking {
+            for (b, mode_b) in &asking {
+                let argv = [format!("--{}", a.long), format!("--{}", b.long)];
+                let parsed = parse(argv.iter().map(String::as_str));
+                match mode_a.agrees_with(*mode_b) {
+                    true => assert!(parsed.is_ok(), "{argv:?}"),
+                    false => assert_eq!(
+                        parsed,
+                        Err(ArgsError::TwoModes(a.spelling(), b.spelling())),
+                        "{argv:?}"
+                    ),
+                }
+            }
+        }
+    }
+
     /// A sample value for a flag that takes one.
     fn sample(flag: &Flag) -> Option<&'static str> {
         flag.value.map(|v| match v {
@@ -338,11 +580,20 @@ mod tests {
             let mut spellings: Vec<String> = vec![format!("--{}", flag.long)];
             spellings.extend(flag.aliases.iter().map(|a| format!("--{a}")));
             spellings.extend(flag.short.map(|c| format!("-{c}")));
+            // A modifier of other modes than the credentials mode, after the flag of its first.
+            let mode: Vec<String> = match flag.modes {
+                Modes::Only(modes) if !modes.contains(&Mode::Credentials) => {
+                    vec![flags::name_of(modes[0])]
+                }
+                _ => vec![],
+            };
+            let without = parse(mode.iter().map(String::as_str)).unwrap();
             for spelling in spellings {
-                let mut argv = vec![spelling.clone()];
+                let mut argv = mode.clone();
+                argv.push(spelling.clone());
                 argv.extend(sample(flag).map(String::from));
                 let parsed = parse(argv.iter().map(String::as_str)).unwrap();
-                assert_ne!(parsed, Args::default(), "{spelling} changed nothing");
+                assert_ne!(parsed, without, "{spelling} changed nothing");
                 assert!(parsed.positionals.is_empty(), "{spelling} left a value");
             }
         }

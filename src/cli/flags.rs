@@ -1,6 +1,8 @@
 //! The one table of flags. The parser finds each flag here (a flag not in the table is unknown),
 //! and the help, the man page and the bash completion are rendered from it, so none of them can
-//! disagree with what parses. A flag appears here only once it works.
+//! disagree with what parses. A flag appears here only once it works. Each row also says which
+//! modes the flag belongs to ([`Modes`]), and the parser refuses a command line that mixes
+//! modes or gives a flag its mode does not read: a flag is never ignored silently.
 
 use super::mode::Mode;
 
@@ -50,6 +52,69 @@ impl Value {
     }
 }
 
+/// The modes a flag belongs to. The parser checks every flag given against the run's mode (see
+/// `args::check`), unless the mode is a text that answers alone (`-h`, `-V`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Modes {
+    /// The flag asks for this mode: a mode's own flag (`--ec2`; [`flag`] sets it from
+    /// `Id::Mode`), or `-j`, which asks for the credentials mode as JSON. With a flag asking for
+    /// another mode: "cannot be used together (two modes)".
+    Asks(Mode),
+    /// A modifier that only these modes read (checked against the code that reads its `Args`
+    /// field); with any other mode: "is only used with ...".
+    Only(&'static [Mode]),
+    /// Read by every mode (`-v`): [`flag`]'s default for a flag that asks for no mode. A new
+    /// modifier says `Only` what reads it.
+    All,
+}
+
+/// The modes that get the profile's credentials and hand them on: exports, `-j` and the
+/// command, `-w`, `--ec2` and `--ecs` (their plan, with its cache, `-s` and `-r`).
+const FETCHING: &[Mode] = &[Mode::Credentials, Mode::WebConsole, Mode::Ec2, Mode::Ecs];
+/// Those, and the IAM discovery modes, which fetch the credentials they sign IAM calls with (a
+/// session token, with an MFA code, for keys with `mfa_serial`).
+const SIGNING: &[Mode] = &[
+    Mode::Credentials,
+    Mode::WebConsole,
+    Mode::Ec2,
+    Mode::Ecs,
+    Mode::ListMfa,
+    Mode::ListRoles,
+    Mode::MakeConf,
+];
+/// The modes whose session token is made from the resolved profile's settings, and `-D`, which
+/// prints them (`-M`, `-d`).
+const SESSION_SETTINGS: &[Mode] = &[
+    Mode::Credentials,
+    Mode::WebConsole,
+    Mode::Ec2,
+    Mode::Ecs,
+    Mode::ListMfa,
+    Mode::ListRoles,
+    Mode::MakeConf,
+    Mode::Diagnose,
+];
+/// The modes that assume the profile's role, and `-D`, which prints its lifetime (`-a`).
+const ROLE_SETTINGS: &[Mode] = &[
+    Mode::Credentials,
+    Mode::WebConsole,
+    Mode::Ec2,
+    Mode::Ecs,
+    Mode::Diagnose,
+];
+/// The modes that may log in to IAM Identity Center: `--sso-login`, and every mode that gets an
+/// Identity Center profile's credentials at a terminal (`-l`/`-c` ask its portal).
+const LOGGING_IN: &[Mode] = &[
+    Mode::SsoLogin,
+    Mode::Credentials,
+    Mode::WebConsole,
+    Mode::Ec2,
+    Mode::Ecs,
+    Mode::ListMfa,
+    Mode::ListRoles,
+    Mode::MakeConf,
+];
+
 /// A flag.
 pub struct Flag {
     pub id: Id,
@@ -62,6 +127,9 @@ pub struct Flag {
     /// One or more sentences; wrapped when rendered. Empty: not listed in the help (a flag for
     /// tools, such as the man page and the completion script).
     pub help: &'static str,
+    /// The modes it belongs to; [`flag`] gives a mode's flag its mode, and any other flag
+    /// [`Modes::All`].
+    pub modes: Modes,
 }
 
 impl Flag {
@@ -93,6 +161,10 @@ const fn flag(
         aliases: &[],
         value,
         help,
+        modes: match id {
+            Id::Mode(mode) => Modes::Asks(mode),
+            _ => Modes::All,
+        },
     }
 }
 
@@ -108,29 +180,41 @@ pub const FLAGS: &[Flag] = &[
     flag(Id::Mode(Mode::CompletionProfiles), None, "completion-profiles", None, ""),
     flag(Id::Mode(Mode::Version), Some('V'), "version", None, "Show the version and exit."),
     flag(Id::Verbose, Some('v'), "verbose", None, "Debug messages on stderr: where each setting came from, the cache decisions, each STS call. Never secrets."),
-    flag(Id::RoleDuration, Some('a'), "role-duration", Some(Value::Duration), "Lifetime of the role credentials, 15m to 12h (default 1h; Go syntax: 1h, 90m, 1h30m). Over 1h, the role is assumed directly with the long-term keys and the MFA code."),
-    flag(Id::Duration, Some('d'), "duration", Some(Value::Duration), "Lifetime of the session token, 15m to 36h (default 12h): how long one MFA code lasts."),
-    flag(Id::Session, Some('s'), "session", None, "Use the session-token credentials instead of the role's."),
-    flag(Id::Refresh, Some('r'), "refresh", None, "Discard the cached credentials this run would use and fetch new ones."),
-    flag(Id::Expiration, Some('e'), "expiration", None, "Say on stderr when the credentials expire."),
+    Flag { modes: Modes::Only(ROLE_SETTINGS), ..flag(Id::RoleDuration, Some('a'), "role-duration", Some(Value::Duration), "Lifetime of the role credentials, 15m to 12h (default 1h; Go syntax: 1h, 90m, 1h30m). Over 1h, the role is assumed directly with the long-term keys and the MFA code.") },
+    Flag { modes: Modes::Only(SESSION_SETTINGS), ..flag(Id::Duration, Some('d'), "duration", Some(Value::Duration), "Lifetime of the session token, 15m to 36h (default 12h): how long one MFA code lasts.") },
+    Flag { modes: Modes::Only(FETCHING), ..flag(Id::Session, Some('s'), "session", None, "Use the session-token credentials instead of the role's.") },
+    Flag { modes: Modes::Only(FETCHING), ..flag(Id::Refresh, Some('r'), "refresh", None, "Discard the cached credentials this run would use and fetch new ones.") },
+    Flag { modes: Modes::Only(&[Mode::Credentials]), ..flag(Id::Expiration, Some('e'), "expiration", None, "Say on stderr when the credentials expire.") },
     flag(Id::Mode(Mode::Ec2), None, "ec2", None, "Serve the credentials as a local EC2 instance-metadata service (AWS_RUNAS_EC2_ADDR, default 127.0.0.1:12319), renewed before they expire, until Ctrl-C."),
     flag(Id::Mode(Mode::Ecs), None, "ecs", None, "Serve the credentials as a local container-credentials endpoint; with a command, run it against the endpoint."),
     flag(Id::Mode(Mode::WebConsole), Some('w'), "web-console", None, "Print an AWS console sign-in URL for the profile's role (with --open, or a command: open it)."),
-    flag(Id::Open, None, "open", None, "With -w: open the URL in the browser instead of printing it."),
-    flag(Id::Shell, None, "shell", Some(Value::Shell), "The exports' syntax: posix, fish, powershell or cmd (default: from SHELL)."),
-    flag(Id::Json, Some('j'), "json", None, "Print the credentials as credential_process JSON, for `credential_process = aws-runas -j PROFILE` in ~/.aws/config."),
-    flag(Id::MfaArn, Some('M'), "mfa-arn", Some(Value::Arn), "The MFA device to use (else mfa_serial, or MFA_SERIAL)."),
-    flag(Id::Otp, Some('o'), "otp", Some(Value::Code), "The MFA code, instead of asking on the terminal."),
+    Flag { modes: Modes::Only(&[Mode::WebConsole]), ..flag(Id::Open, None, "open", None, "With -w: open the URL in the browser instead of printing it.") },
+    Flag { modes: Modes::Only(&[Mode::Credentials]), ..flag(Id::Shell, None, "shell", Some(Value::Shell), "The exports' syntax: posix, fish, powershell or cmd (default: from SHELL).") },
+    Flag { modes: Modes::Asks(Mode::Credentials), ..flag(Id::Json, Some('j'), "json", None, "Print the credentials as credential_process JSON, for `credential_process = aws-runas -j PROFILE` in ~/.aws/config.") },
+    Flag { modes: Modes::Only(SESSION_SETTINGS), ..flag(Id::MfaArn, Some('M'), "mfa-arn", Some(Value::Arn), "The MFA device to use (else mfa_serial, or MFA_SERIAL).") },
+    Flag { modes: Modes::Only(SIGNING), ..flag(Id::Otp, Some('o'), "otp", Some(Value::Code), "The MFA code, instead of asking on the terminal.") },
     flag(Id::Mode(Mode::ListMfa), Some('m'), "list-mfa", None, "List the MFA devices of the profile's IAM user, one ARN a line."),
-    flag(Id::Mode(Mode::ListRoles), Some('l'), "list-roles", None, "List the roles the profile's IAM user may assume, from its own and its groups' policies (ARNs with wildcards last, as patterns)."),
-    flag(Id::Mode(Mode::MakeConf), Some('c'), "make-conf", None, "Print the roles of -l as a config for the \"AWS Extend Switch Roles\" browser extension."),
+    flag(Id::Mode(Mode::ListRoles), Some('l'), "list-roles", None, "List the roles the profile's IAM user may assume, from its own and its groups' policies (ARNs with wildcards last, as patterns). For an IAM Identity Center profile: the accounts and roles its login reaches in the portal, a line each: account id, account name, role name."),
+    flag(Id::Mode(Mode::MakeConf), Some('c'), "make-conf", None, "Print the roles of -l as a config for the \"AWS Extend Switch Roles\" browser extension. For an IAM Identity Center profile: a [profile NAME] section to paste into ~/.aws/config for each account and role of -l that no profile has yet (NAME: account-name.role-name; with the login's sso_session, sso_account_id, sso_role_name and region)."),
     flag(Id::Mode(Mode::Update), Some('u'), "update", None, "Check whether a newer release exists (AWS_RUNAS_UPDATE_URL: the releases' \"latest\" URL to ask)."),
     flag(Id::Mode(Mode::SsoLogin), None, "sso-login", None, "Log in to IAM Identity Center for the profile's sso-session (in the browser, through a loopback redirect); the login is shared with the AWS CLI and SDKs. Runs on a terminal log in by themselves when they need to."),
-    flag(Id::UseDeviceCode, None, "use-device-code", None, "Log in to IAM Identity Center with a code to enter on the login page, from any device, instead of the redirect."),
-    flag(Id::NoBrowser, None, "no-browser", None, "Do not open the IAM Identity Center login page: only print its URL."),
+    Flag { modes: Modes::Only(LOGGING_IN), ..flag(Id::UseDeviceCode, None, "use-device-code", None, "Log in to IAM Identity Center with a code to enter on the login page, from any device, instead of the redirect.") },
+    Flag { modes: Modes::Only(LOGGING_IN), ..flag(Id::NoBrowser, None, "no-browser", None, "Do not open the IAM Identity Center login page: only print its URL, to open in a browser on this machine (from another device, use --use-device-code).") },
     flag(Id::Mode(Mode::SsoLogout), None, "sso-logout", None, "End the IAM Identity Center login of the profile's sso-session, and remove its token and the cached credentials of its profiles."),
     flag(Id::Mode(Mode::Diagnose), Some('D'), "diagnose", None, "Check the files, the profile, the environment, the cache and the clock, then print the resolved profile and where each value came from. Exit 1 if a check fails."),
 ];
+
+/// How a message names `mode`: by its flag as the table spells it; the credentials mode, which
+/// none asks for, by what it does.
+pub fn name_of(mode: Mode) -> String {
+    match by_id(Id::Mode(mode)) {
+        Some(flag) => flag.spelling(),
+        None => {
+            let json = by_id(Id::Json).map_or_else(String::new, |j| format!("{}, ", j.spelling()));
+            format!("the credentials mode (exports, {json}a command)")
+        }
+    }
+}
 
 /// The flag that does `id`.
 pub fn by_id(id: Id) -> Option<&'static Flag> {

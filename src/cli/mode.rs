@@ -1,12 +1,13 @@
-//! What a run does: [`Mode`], whose order is the priority when several flags ask for a mode
-//! (the parser keeps the first in this order; `cli/flags.rs` says which flag asks for which):
-//! the texts that need no configuration (man page, help, completion script, version), then the
-//! other modes in the 1.x tool's order (`-m`, `-c`/`-l`, `-u`, `-D`, `--ec2`, `--ecs`, `-w`),
-//! else the credentials mode, which prints exports or runs the command (`-e`, `-r`, `-s`, `-j`
-//! modify it).
+//! What a run does: [`Mode`] (`cli/flags.rs` says which flag asks for which). A run has one
+//! mode: the texts that need no configuration (man page, help, completion scripts, version)
+//! answer whatever else is asked, the first in this order winning; any other two modes asked
+//! for together are an error (`cli/args.rs`), but for `-l` with `-c`, which is `-c`. Without a
+//! mode's flag, the credentials mode prints exports or runs the command (`-e`, `-r`, `-s`,
+//! `--shell` modify it; `-j` asks for it as JSON).
 
-/// The mode of a run; `main` dispatches on it. Declared in priority order: when the flags ask
-/// for several, the first wins (the derived `Ord`).
+/// The mode of a run; `main` dispatches on it. Declared in priority order (the derived `Ord`):
+/// of the texts asked for, the first wins over anything else asked ([`Mode::answers_alone`]),
+/// and `-c` wins over `-l`; any other two are refused by the parser.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub enum Mode {
     /// `--help-man`: the man page.
@@ -48,13 +49,49 @@ pub enum Mode {
     Credentials,
 }
 
+impl Mode {
+    /// Whether this mode is a text printed whatever else the command line asks for (as always:
+    /// `aws-runas -h` beside any flag shows the help): the man page, the help, the completion
+    /// scripts and their profile list, the version. They read no credentials, so nothing asked
+    /// beside them can be lost silently; no flag is checked against them.
+    pub fn answers_alone(self) -> bool {
+        match self {
+            Mode::Man
+            | Mode::Help
+            | Mode::CompletionBash
+            | Mode::CompletionZsh
+            | Mode::CompletionFish
+            | Mode::CompletionProfiles
+            | Mode::Version => true,
+            Mode::SsoLogin
+            | Mode::SsoLogout
+            | Mode::ListMfa
+            | Mode::MakeConf
+            | Mode::ListRoles
+            | Mode::Update
+            | Mode::Diagnose
+            | Mode::Ec2
+            | Mode::Ecs
+            | Mode::WebConsole
+            | Mode::Credentials => false,
+        }
+    }
+
+    /// Whether flags asking for `self` and for `other` ask for one run: the same mode, or `-l`
+    /// and `-c` (`-c` prints what `-l` lists as a config, so `-lc` is `-c`, as in the 1.x tool).
+    pub fn agrees_with(self, other: Mode) -> bool {
+        let roles = |m: Mode| matches!(m, Mode::ListRoles | Mode::MakeConf);
+        self == other || (roles(self) && roles(other))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::cli::args::parse;
 
     #[test]
-    fn first_match_wins() {
+    fn the_first_text_wins_and_c_wins_over_l() {
         let table: &[(&[&str], Mode)] = &[
             (&[], Mode::Credentials),
             (&["prof", "cmd", "-h"], Mode::Credentials),
@@ -71,30 +108,51 @@ mod tests {
             (&["--completion-script-fish", "-m"], Mode::CompletionFish),
             (&["--completion-profiles", "x"], Mode::CompletionProfiles),
             (&["-m"], Mode::ListMfa),
-            (&["-m", "-e", "prof"], Mode::ListMfa),
             (&["-V", "-m"], Mode::Version),
             (&["-l"], Mode::ListRoles),
             (&["-c", "prof"], Mode::MakeConf),
             (&["-lc"], Mode::MakeConf),
-            (&["-l", "-m"], Mode::ListMfa),
+            (&["-c", "-l"], Mode::MakeConf),
             (&["-D", "prof"], Mode::Diagnose),
-            (&["-D", "-l"], Mode::ListRoles),
-            (&["-D", "-u"], Mode::Update),
-            (&["-u", "-c"], Mode::MakeConf),
-            (&["--ec2", "--ecs", "prof"], Mode::Ec2),
-            (&["--ecs", "-j", "prof", "cmd"], Mode::Ecs),
-            (&["-D", "--ec2"], Mode::Diagnose),
+            (&["-u"], Mode::Update),
+            (&["--ec2", "prof"], Mode::Ec2),
+            (&["--ecs", "prof", "cmd"], Mode::Ecs),
             (&["-j", "prof"], Mode::Credentials),
             (&["-w", "prof"], Mode::WebConsole),
             (&["--sso-login", "prof"], Mode::SsoLogin),
-            (&["--sso-login", "-l", "prof"], Mode::SsoLogin),
-            (&["--sso-logout", "--ec2"], Mode::SsoLogout),
-            (&["-V", "--sso-login"], Mode::Version),
-            (&["--ecs", "-w", "prof"], Mode::Ecs),
+            (&["--sso-logout", "prof"], Mode::SsoLogout),
+            (&["-V", "--sso-login", "-j"], Mode::Version),
+            (&["-h", "--ecs", "-w", "-e"], Mode::Help),
         ];
         for (argv, want) in table {
             let args = parse(argv.iter().copied()).unwrap();
             assert_eq!(args.mode, *want, "{argv:?}");
         }
+    }
+
+    #[test]
+    fn only_l_and_c_agree_of_two_modes_that_read_configuration() {
+        let all = [
+            Mode::SsoLogin,
+            Mode::SsoLogout,
+            Mode::ListMfa,
+            Mode::MakeConf,
+            Mode::ListRoles,
+            Mode::Update,
+            Mode::Diagnose,
+            Mode::Ec2,
+            Mode::Ecs,
+            Mode::WebConsole,
+            Mode::Credentials,
+        ];
+        for a in all {
+            assert!(!a.answers_alone(), "{a:?}");
+            for b in all {
+                let one = a == b || [a, b] == [Mode::ListRoles, Mode::MakeConf];
+                let one = one || [b, a] == [Mode::ListRoles, Mode::MakeConf];
+                assert_eq!(a.agrees_with(b), one, "{a:?} {b:?}");
+            }
+        }
+        assert!(Mode::Help.answers_alone() && Mode::CompletionProfiles.answers_alone());
     }
 }

@@ -251,6 +251,30 @@ mod tests {
     }
 
     #[test]
+    fn l_and_c_say_what_they_do_for_an_identity_center_profile() {
+        // An entry: its flag's line and the indented lines under it, their words joined.
+        let text = help();
+        let entry = |flag: &str| {
+            let mut lines = text.lines().skip_while(|l| !l.starts_with(flag));
+            let first = lines.next().unwrap_or_default();
+            let rest = lines.take_while(|l| l.starts_with("      "));
+            let words: Vec<&str> = [first]
+                .into_iter()
+                .chain(rest)
+                .flat_map(str::split_whitespace)
+                .collect();
+            words.join(" ")
+        };
+        for (flag, says) in [
+            ("-l, --list-roles", "For an IAM Identity Center profile: the accounts and roles its login reaches in the portal, a line each: account id, account name, role name."),
+            ("-c, --make-conf", "For an IAM Identity Center profile: a [profile NAME] section to paste into ~/.aws/config for each account and role of -l that no profile has yet"),
+        ] {
+            let entry = entry(&format!("  {flag}"));
+            assert!(entry.contains(says), "{flag}: {entry}");
+        }
+    }
+
+    #[test]
     fn man_page_is_roff() {
         let page = man();
         assert!(page.starts_with(".TH AWS\\-RUNAS 1"));

@@ -2,14 +2,17 @@
 //! (tests/emulator/sso_standin.py, proven in `standin`), whose role credentials are real moto
 //! credentials. Logins (`login`), the login's redirect under a hostile local process
 //! (`callback`), the token file shared with botocore and refreshed (`token`), every mode with
-//! an SSO profile (`modes`), what `-D` says of one (`diagnose`), a logout racing a run (`logout_race`), the endpoints serving one
-//! (`serve`), settings botocore refuses (`settings`), a hostile portal's names
-//! (`hostile_names`) and what a hostile service gets otherwise (`hostile_services`); no token,
-//! refresh token, client secret or code in any output.
+//! an SSO profile (`modes`), what `-D` says of one (`diagnose`), a logout racing a run
+//! (`logout_race`), the endpoints serving one (`serve`), settings botocore refuses
+//! (`settings`), a hostile portal's names
+//! (`hostile_names`), what a hostile service gets otherwise (`hostile_services`) and what a
+//! login tells the person at the terminal (`cli_messages`); no token, refresh token, client
+//! secret or code in any output.
 //! Here: what those files share (a login by the device grant, the token file and its age, the
 //! stand-in's counts, and the check that no secret of the login is in a text).
 
 mod callback;
+mod cli_messages;
 mod diagnose;
 mod hostile_names;
 mod hostile_services;

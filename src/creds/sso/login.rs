@@ -4,7 +4,9 @@
 //! (StartDeviceAuthorization, then CreateToken polled at the interval given, slower after
 //! `slow_down`, 1 to 60 s whatever the service says, never past the code's expiry or the
 //! login's 10 minutes). The URL (and the user code) go to stderr; the person's browser is
-//! opened when there is one, on a page of the login service only (`pages.rs`). A login through
+//! opened when there is one, on a page of the login service only (`pages.rs`); without one
+//! (`--no-browser`, or nothing here opens one), the line says where to open the page instead:
+//! a browser on this machine for the redirect, any device for the device grant. A login through
 //! the browser that no one could see is refused at once. The code, the verifier and the tokens
 //! never reach any output.
 
@@ -131,8 +133,8 @@ fn authorization_code(flow: Flow<'_>, deadline: Instant) -> Result<Granted, Cred
         encode(&login.scopes.join(",")),
     );
     say(format_args!(
-        "log in to IAM Identity Center ({}) in your browser; if it does not open, open {url}",
-        login.label()
+        "{}",
+        code_grant_line(&login.label(), &url, flow.person.browser.is_some())
     ));
     open_browser(flow.person, &url);
     let code = match callback.wait(&state, deadline) {
@@ -154,6 +156,21 @@ fn authorization_code(flow: Flow<'_>, deadline: Instant) -> Result<Granted, Cred
     Ok(granted(tokens, client))
 }
 
+/// What the person is told to do with the code grant's page at `url`, for the login `label`:
+/// where a browser is opened (`opened`), to finish there; else (`--no-browser`, or nothing here
+/// opens one) to open it in a browser of this machine, as its last step is the redirect to our
+/// loopback listener, which no other device reaches: there, the device grant is the way.
+fn code_grant_line(label: &str, url: &str, opened: bool) -> String {
+    match opened {
+        true => format!(
+            "log in to IAM Identity Center ({label}) in your browser; if it does not open, open {url}"
+        ),
+        false => format!(
+            "log in to IAM Identity Center ({label}): no browser is opened here; open this URL in a browser on this machine and complete the login (it ends on 127.0.0.1 here; from another device, log in with --use-device-code instead): {url}"
+        ),
+    }
+}
+
 fn granted(tokens: oidc::Tokens, client: Registration) -> Granted {
     Granted {
         access_token: tokens.access_token,
@@ -172,8 +189,13 @@ fn device(flow: Flow<'_>, deadline: Instant) -> Result<Granted, CredsError> {
     let endpoint = &login.endpoints.oidc;
     let auth = oidc::start_device_authorization(agent, endpoint, &client, &login.start_url)?;
     let polling = Polling::of(&auth, Instant::now(), deadline);
+    // Without a browser to open, any device's will do: the code carries the login.
+    let anywhere = match flow.person.browser {
+        Some(_) => "",
+        None => " in a browser on any device",
+    };
     say(format_args!(
-        "log in to IAM Identity Center ({}): open {} and enter the code {}",
+        "log in to IAM Identity Center ({}): open {}{anywhere} and enter the code {}",
         login.label(),
         auth.verification_uri,
         auth.user_code
@@ -290,6 +312,32 @@ fn open_browser(person: &Person, url: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn without_a_browser_the_page_is_to_open_on_this_machine_or_use_a_device_code() {
+        let url = "https://oidc.us-east-1.amazonaws.com/authorize?x=1";
+        let opened = code_grant_line("session corp", url, true);
+        assert!(
+            opened.contains("in your browser; if it does not open, open"),
+            "{opened}"
+        );
+        let shown = code_grant_line("session corp", url, false);
+        assert!(
+            !shown.contains("your browser") && !shown.contains("does not open"),
+            "{shown}"
+        );
+        for says in [
+            "no browser is opened here",
+            "in a browser on this machine",
+            "--use-device-code",
+        ] {
+            assert!(shown.contains(says), "{says:?} in {shown}");
+        }
+        // The URL last, whole, to copy.
+        for line in [opened, shown] {
+            assert!(line.ends_with(&format!(" {url}")), "{line}");
+        }
+    }
 
     #[test]
     fn base64url_matches_rfc_4648_without_padding() {
