@@ -15,7 +15,7 @@ function __aws_runas_before_profile
             continue
         end
         switch $token
-            case -a --role-duration -d --duration --shell -M --mfa-arn -o --otp
+            case -a --role-duration -d --duration --region --shell -M --mfa-arn -o --otp
                 set skip 1
             case '--'
                 return 1
@@ -31,7 +31,7 @@ end
 function __aws_runas_command
     set -l skip 2
     set -q AWS_PROFILE; and set skip 1
-    __fish_complete_subcommand --fcs-skip=$skip -a --role-duration -d --duration --shell -M --mfa-arn -o --otp
+    __fish_complete_subcommand --fcs-skip=$skip -a --role-duration -d --duration --region --shell -M --mfa-arn -o --otp
 end
 
 complete -c aws-runas -f
@@ -43,6 +43,7 @@ complete -c aws-runas -n __aws_runas_before_profile -s d -l duration -x -a '15m 
 complete -c aws-runas -n __aws_runas_before_profile -s s -l session -d 'Use the session-token credentials instead of the role\'s'
 complete -c aws-runas -n __aws_runas_before_profile -s r -l refresh -d 'Discard the cached credentials this run would use and fetch new ones'
 complete -c aws-runas -n __aws_runas_before_profile -s e -l expiration -d 'Say on stderr when the credentials expire'
+complete -c aws-runas -n __aws_runas_before_profile -l region -x -a 'us-east-1 us-east-2 us-west-1 us-west-2 af-south-1 ap-east-1 ap-northeast-1 ap-northeast-2 ap-northeast-3 ap-south-1 ap-south-2 ap-southeast-1 ap-southeast-2 ap-southeast-3 ap-southeast-4 ap-southeast-5 ap-southeast-7 ca-central-1 ca-west-1 eu-central-1 eu-central-2 eu-north-1 eu-south-1 eu-south-2 eu-west-1 eu-west-2 eu-west-3 il-central-1 me-central-1 me-south-1 mx-central-1 sa-east-1 cn-north-1 cn-northwest-1 us-gov-east-1 us-gov-west-1' -d 'The region of this run, over the profile\'s and AWS_REGION'
 complete -c aws-runas -n __aws_runas_before_profile -l ec2 -d 'Serve the credentials as a local EC2 instance-metadata service'
 complete -c aws-runas -n __aws_runas_before_profile -l ecs -d 'Serve the credentials as a local container-credentials endpoint; with a command, run it against the endpoint'
 complete -c aws-runas -n __aws_runas_before_profile -s w -l web-console -d 'Print an AWS console sign-in URL for the profile\'s role'

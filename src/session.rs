@@ -52,6 +52,7 @@ pub struct Session {
 /// The flags that are about the profile, as config takes them.
 pub fn overrides(args: &Args) -> Overrides {
     Overrides {
+        region: args.region().map(str::to_string),
         mfa_serial: args.mfa_serial.clone(),
         session_duration: args.session_duration,
         role_duration: args.role_duration,

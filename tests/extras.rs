@@ -1,6 +1,6 @@
 //! What extras/ ships: the man page renders, and the bash, zsh and fish completions really
 //! complete, in the real shells (the Makefile installs zsh and fish for the tests): flags,
-//! durations, the profiles of the user's files (listed by the binary itself), and the command
+//! durations and regions, the profiles of the user's files (listed by the binary itself), and the command
 //! after the profile.
 
 use std::path::Path;
@@ -43,7 +43,9 @@ fn bash_completion_offers_flags_profiles_and_durations() {
          c aws-runas --ro
          c aws-runas -a ''
          c aws-runas admin tru
-         c aws-runas --shell f"
+         c aws-runas --shell f
+         c aws-runas --region eu-west-
+         c aws-runas --region eu-west-3 a"
     );
     let text = shell(&home, "bash", &["--norc", "-c", &script]);
     let lines: Vec<&str> = text.lines().collect();
@@ -54,6 +56,9 @@ fn bash_completion_offers_flags_profiles_and_durations() {
     // After the profile: commands.
     assert!(lines[4].split(' ').any(|w| w == "true"), "{}", lines[4]);
     assert_eq!(lines[5], "fish");
+    // Regions for --region, whose value is not the profile.
+    assert_eq!(lines[6], "eu-west-1 eu-west-2 eu-west-3");
+    assert_eq!(lines[7], "admin");
 }
 
 /// What zsh's completion offers at the end of `line` (tests/util/zsh_complete.zsh).
@@ -80,6 +85,10 @@ fn zsh_completion_offers_flags_profiles_durations_and_the_command() {
         .iter()
         .any(|w| w == "true"));
     assert_eq!(zsh(&home, "aws-runas --shell f"), ["fish"]);
+    let mut regions = zsh(&home, "aws-runas --region eu-west-");
+    regions.sort();
+    assert_eq!(regions, ["eu-west-1", "eu-west-2", "eu-west-3"]);
+    assert_eq!(zsh(&home, "aws-runas --region eu-west-3 a"), ["admin"]);
 }
 
 /// What fish's completion offers for `line` (`complete -C`), the candidates without their
@@ -108,6 +117,10 @@ fn fish_completion_offers_flags_profiles_durations_and_the_command() {
         .iter()
         .any(|w| w == "true"));
     assert_eq!(fish(&home, "aws-runas --shell f"), ["fish"]);
+    let mut regions = fish(&home, "aws-runas --region eu-west-");
+    regions.sort();
+    assert_eq!(regions, ["eu-west-1", "eu-west-2", "eu-west-3"]);
+    assert_eq!(fish(&home, "aws-runas --region eu-west-3 a"), ["admin"]);
     // Flags end at the profile: what follows is the command's.
     assert!(!fish(&home, "aws-runas admin --")
         .iter()

@@ -93,6 +93,56 @@ fn arguments_after_the_profile_belong_to_the_command() {
     assert_eq!(stdout(&out), "--recursive,-v,--,");
 }
 
+/// `--region` is the run's region, as the aws CLI's: over the profile's own and `AWS_REGION`
+/// (and `AWS_DEFAULT_REGION`), in the exports and in the wrapped command's environment.
+#[test]
+fn the_region_flag_wins_over_the_profile_and_the_environment() {
+    let e = emulator();
+    let config = format!(
+        "{}\n[profile here]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/admin\nsource_profile = dev\nregion = ap-south-1\n",
+        standard_config()
+    );
+    let home = Home::new(&config, &keys(&[("dev", &e.alice)]));
+    let run = |args: &[&str]| {
+        home.cmd(args)
+            .env("AWS_REGION", "us-west-2")
+            .env("AWS_DEFAULT_REGION", "ca-central-1")
+            .output()
+            .unwrap()
+    };
+    let region = |out: &std::process::Output| {
+        assert!(out.status.success(), "{}", stderr(out));
+        let text = stdout(out);
+        (
+            export_value(&text, "AWS_REGION"),
+            export_value(&text, "AWS_DEFAULT_REGION"),
+        )
+    };
+    let eu = Some("eu-west-3".to_string());
+    assert_eq!(
+        region(&run(&["--region", "eu-west-3", "here"])),
+        (eu.clone(), eu.clone())
+    );
+    // The negative control: without the flag, AWS_REGION wins over the profile.
+    let west = Some("us-west-2".to_string());
+    assert_eq!(region(&run(&["here"])), (west.clone(), west));
+    // -v says where it came from; the wrapped command gets it too.
+    let echo = "echo $AWS_REGION $AWS_DEFAULT_REGION";
+    let out = run(&["-v", "--region=eu-west-3", "here", "sh", "-c", echo]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "eu-west-3 eu-west-3");
+    assert!(
+        stderr(&out).contains("region = eu-west-3 (from flag --region)"),
+        "{}",
+        stderr(&out)
+    );
+    // A value that is no region name is one error line naming it, before anything is read.
+    let out = run(&["--region", "eu-west-3;x", "here"]);
+    assert_one_line_error(&out, &["--region: 'eu-west-3;x' is not a region name"]);
+    let out = run(&["--region", "eu-west-1", "--region", "eu-west-3", "here"]);
+    assert_one_line_error(&out, &["--region given 2 times", "only -c"]);
+}
+
 #[test]
 fn aws_profile_names_the_profile_and_does_not_reach_the_child() {
     let home = Home::standard();

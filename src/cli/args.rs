@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use super::flags::{self, Flag, Id, Modes};
 use super::mode::Mode;
+use crate::aws::endpoint::valid_region;
 use crate::config::resolve::Positionals;
 use crate::credentials::MfaCode;
 use crate::duration;
@@ -52,11 +53,19 @@ pub struct Args {
     pub mfa_serial: Option<String>,
     /// `-o`, `--otp`: the MFA code (six digits).
     pub otp: Option<MfaCode>,
+    /// `--region`: the run's region, each given once, in order; several only with `-c` (a
+    /// section for each, on an Identity Center profile).
+    pub regions: Vec<String>,
     /// The profile (unless `AWS_PROFILE` is set) and the command, as given.
     pub positionals: Vec<OsString>,
 }
 
 impl Args {
+    /// The run's region (`--region`), when given: the first, as several are only `-c`'s.
+    pub fn region(&self) -> Option<&str> {
+        self.regions.first().map(String::as_str)
+    }
+
     /// How the mode reads the positional arguments: a mode that runs no command takes at most a
     /// profile, over `AWS_PROFILE`; its flag, as the table spells it, names it in the error.
     pub fn positionals_kind(&self) -> Positionals {
@@ -97,6 +106,9 @@ pub enum ArgsError {
         used_with: Vec<String>,
         mode: Option<String>,
     },
+    BadRegion(String),
+    /// `--region` more than once, outside `-c`.
+    Regions(Vec<String>),
 }
 
 impl fmt::Display for ArgsError {
@@ -132,6 +144,16 @@ impl fmt::Display for ArgsError {
                     (None, _) => write!(f, ": add one of them, or leave {flag} out"),
                 }
             }
+            ArgsError::BadRegion(region) => write!(
+                f,
+                "--region: '{region}' is not a region name (such as eu-west-1)"
+            ),
+            ArgsError::Regions(regions) => write!(
+                f,
+                "--region given {} times ({}): only -c takes several (a section for each region)",
+                regions.len(),
+                regions.join(", ")
+            ),
         }
     }
 }
@@ -181,6 +203,9 @@ where
         given.push(flag);
     }
     check(&given, args.mode)?;
+    if args.regions.len() > 1 && args.mode != Mode::MakeConf && !args.mode.answers_alone() {
+        return Err(ArgsError::Regions(args.regions));
+    }
     Ok(args)
 }
 
@@ -241,6 +266,15 @@ fn apply(flag: &Flag, parser: &mut lexopt::Parser, args: &mut Args) -> Result<()
         Id::Otp => {
             let code = string_value(parser, flag)?;
             args.otp = Some(MfaCode::parse(&code).ok_or(ArgsError::BadOtp)?);
+        }
+        Id::Region => {
+            let region = string_value(parser, flag)?;
+            if !valid_region(&region) {
+                return Err(ArgsError::BadRegion(region));
+            }
+            if !args.regions.contains(&region) {
+                args.regions.push(region);
+            }
         }
     }
     Ok(())
@@ -564,6 +598,37 @@ mod tests {
         }
     }
 
+    #[test]
+    fn the_region_is_a_region_name_given_once_outside_c() {
+        let a = p(&[
+            "-c",
+            "--region",
+            "eu-west-1",
+            "--region=us-east-1",
+            "--region",
+            "eu-west-1",
+        ])
+        .unwrap();
+        assert_eq!(a.regions, ["eu-west-1", "us-east-1"]);
+        assert_eq!(a.region(), Some("eu-west-1"));
+        let a = p(&["--region", "eu-west-3", "p"]).unwrap();
+        assert_eq!((a.region(), pos(&a)), (Some("eu-west-3"), vec!["p"]));
+        assert_eq!(Args::default().region(), None);
+        for bad in ["eu-west-1#x", "", "-eu", "123", "eu west"] {
+            let e = p(&["--region", bad]).unwrap_err();
+            assert_eq!(e, ArgsError::BadRegion(bad.into()));
+            assert!(
+                e.to_string().starts_with(&format!("--region: '{bad}'")),
+                "{e}"
+            );
+        }
+        let e = p(&["-l", "--region", "eu-west-1", "--region", "us-east-1"]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "--region given 2 times (eu-west-1, us-east-1): only -c takes several (a section for each region)"
+        );
+    }
+
     /// A sample value for a flag that takes one.
     fn sample(flag: &Flag) -> Option<&'static str> {
         flag.value.map(|v| match v {
@@ -571,6 +636,7 @@ mod tests {
             Value::Code => "123456",
             Value::Shell => "fish",
             Value::Arn => "arn:aws:iam::123456789012:mfa/alice",
+            Value::Region => "eu-west-1",
         })
     }
 

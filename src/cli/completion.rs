@@ -1,7 +1,7 @@
 //! The shell completion scripts, rendered from the one flag table (`flags.rs`): bash
 //! (`--completion-script-bash`, the Go 1.x tool's flag name), zsh (`--completion-script-zsh`)
 //! and fish (`--completion-script-fish`), shipped in extras/ (`make extras`). Each completes the
-//! flags, durations for the duration flags, the profiles of the user's AWS files (listed by
+//! flags, the values a flag's kind offers (durations, shells, regions), the profiles of the user's AWS files (listed by
 //! `aws-runas --completion-profiles`, so they are read exactly as a run reads them), and after
 //! the profile (or from the first word, with `AWS_PROFILE` set) the command, as the shell
 //! completes any command.
@@ -12,6 +12,25 @@ use super::flags::{Flag, Value, FLAGS};
 const DURATIONS: &str = "15m 30m 1h 2h 4h 8h 12h";
 /// The shells offered for `--shell` (its value is a `Value::Shell`).
 const SHELLS: &str = "posix fish powershell cmd";
+/// The regions offered for `--region`: AWS's public regions, then China's and GovCloud's. Only
+/// an offer: any region name parses, a region opened after this list too.
+const REGIONS: &str = "us-east-1 us-east-2 us-west-1 us-west-2 af-south-1 ap-east-1 \
+ap-northeast-1 ap-northeast-2 ap-northeast-3 ap-south-1 ap-south-2 ap-southeast-1 ap-southeast-2 \
+ap-southeast-3 ap-southeast-4 ap-southeast-5 ap-southeast-7 ca-central-1 ca-west-1 eu-central-1 \
+eu-central-2 eu-north-1 eu-south-1 eu-south-2 eu-west-1 eu-west-2 eu-west-3 il-central-1 \
+me-central-1 me-south-1 mx-central-1 sa-east-1 cn-north-1 cn-northwest-1 us-gov-east-1 \
+us-gov-west-1";
+
+/// The values offered for a flag of kind `value`, space-separated; none for a value only the
+/// user knows (an ARN, a code, a name's format, a glob).
+fn offered(value: Value) -> Option<(&'static str, &'static str)> {
+    match value {
+        Value::Duration => Some(("duration", DURATIONS)),
+        Value::Shell => Some(("shell", SHELLS)),
+        Value::Region => Some(("region", REGIONS)),
+        Value::Arn | Value::Code => None,
+    }
+}
 
 /// `-x` and `--long` of a flag.
 fn names(f: &Flag) -> Vec<String> {
@@ -46,18 +65,40 @@ fn summary(f: &Flag) -> &str {
 /// The bash completion script (`--completion-script-bash`; extras/aws-runas.bash).
 pub fn bash_completion() -> String {
     let all: Vec<String> = FLAGS.iter().flat_map(names).collect();
-    let with_value = |pred: fn(Value) -> bool| with_value(pred).join("|");
+    // A case for each kind that offers values, in the table's order of first use.
+    let mut kinds: Vec<Value> = Vec::new();
+    for value in FLAGS.iter().filter_map(|f| f.value) {
+        if offered(value).is_some() && !kinds.contains(&value) {
+            kinds.push(value);
+        }
+    }
+    let cases: Vec<String> = kinds
+        .into_iter()
+        .filter_map(|kind| {
+            let (_, values) = offered(kind)?;
+            let flags = with_value_of(kind).join("|");
+            Some(format!(
+                "    {flags}) COMPREPLY=($(compgen -W \"{values}\" -- \"$cur\")); return ;;\n"
+            ))
+        })
+        .collect();
     BASH_TEMPLATE
         .replace("@FLAGS@", &all.join(" "))
-        .replace("@VALUE_FLAGS@", &with_value(|_| true))
-        .replace("@DURATION_FLAGS@", &with_value(|v| v == Value::Duration))
-        .replace("@SHELL_FLAGS@", &with_value(|v| v == Value::Shell))
-        .replace("@SHELLS@", SHELLS)
-        .replace("@DURATIONS@", DURATIONS)
+        .replace("@VALUE_FLAGS@", &with_value(|_| true).join("|"))
+        .replace("@OFFERED@", &cases.concat())
         .replace(
             "@OTHER_VALUE_FLAGS@",
-            &with_value(|v| !matches!(v, Value::Duration | Value::Shell)),
+            &with_value(|v| offered(v).is_none()).join("|"),
         )
+}
+
+/// The names of the flags whose value is of kind `kind`.
+fn with_value_of(kind: Value) -> Vec<String> {
+    FLAGS
+        .iter()
+        .filter(|f| f.value == Some(kind))
+        .flat_map(names)
+        .collect()
 }
 
 /// The completion script, with the flag lists filled in by [`bash_completion`].
@@ -92,9 +133,7 @@ _aws_runas() {
     esac
   done
   case $prev in
-    @DURATION_FLAGS@) COMPREPLY=($(compgen -W "@DURATIONS@" -- "$cur")); return ;;
-    @SHELL_FLAGS@) COMPREPLY=($(compgen -W "@SHELLS@" -- "$cur")); return ;;
-    @OTHER_VALUE_FLAGS@) COMPREPLY=(); return ;;
+@OFFERED@    @OTHER_VALUE_FLAGS@) COMPREPLY=(); return ;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$flags" -- "$cur"))
@@ -123,10 +162,9 @@ pub fn zsh_completion() -> String {
     for f in FLAGS.iter().filter(|f| f.listed()) {
         let all = names(f);
         let exclusive = format!("({})", all.join(" "));
-        let value = match f.value {
-            Some(Value::Duration) => format!(":duration:({DURATIONS})"),
-            Some(Value::Shell) => format!(":shell:({SHELLS})"),
-            Some(v) => format!(":{}: ", v.placeholder().to_lowercase()),
+        let value = match f.value.map(|v| (v, offered(v))) {
+            Some((_, Some((what, values)))) => format!(":{what}:({values})"),
+            Some((v, None)) => format!(":{}: ", v.placeholder().to_lowercase()),
             None => String::new(),
         };
         for name in &all {
@@ -194,10 +232,9 @@ pub fn fish_completion() -> String {
             line.push_str(&format!(" -s {c}"));
         }
         line.push_str(&format!(" -l {}", f.long));
-        match f.value {
-            Some(Value::Duration) => line.push_str(&format!(" -x -a {}", quote(DURATIONS))),
-            Some(Value::Shell) => line.push_str(&format!(" -x -a {}", quote(SHELLS))),
-            Some(_) => line.push_str(" -x"),
+        match f.value.map(offered) {
+            Some(Some((_, values))) => line.push_str(&format!(" -x -a {}", quote(values))),
+            Some(None) => line.push_str(" -x"),
             None => {}
         }
         line.push_str(&format!(" -d {}", quote(summary(f))));
@@ -305,5 +342,18 @@ mod tests {
         }
         assert!(script.contains("-a|--role-duration|-d|--duration) COMPREPLY"));
         assert!(script.contains("-M|--mfa-arn|-o|--otp) COMPREPLY=()"));
+    }
+
+    #[test]
+    fn regions_are_offered_for_region_and_each_is_a_region_name() {
+        let regions: Vec<&str> = REGIONS.split_whitespace().collect();
+        assert!(regions.len() > 30 && regions.contains(&"eu-west-3"));
+        assert!(regions
+            .iter()
+            .all(|r| crate::aws::endpoint::valid_region(r)));
+        let offer = format!("--region) COMPREPLY=($(compgen -W \"{REGIONS}\" -- \"$cur\"))");
+        assert!(bash_completion().contains(&offer));
+        assert!(fish_completion().contains(&format!(" -l region -x -a '{REGIONS}'")));
+        assert!(zsh_completion().contains(&format!(":region:({REGIONS})'")));
     }
 }

@@ -24,6 +24,7 @@ pub enum Id {
     Open,
     UseDeviceCode,
     NoBrowser,
+    Region,
 }
 
 /// What a flag's value is: the help and the man page name it ([`Value::placeholder`]), the
@@ -38,6 +39,8 @@ pub enum Value {
     Arn,
     /// An MFA code (`-o`).
     Code,
+    /// A region name (`--region`).
+    Region,
 }
 
 impl Value {
@@ -48,6 +51,7 @@ impl Value {
             Value::Shell => "NAME",
             Value::Arn => "ARN",
             Value::Code => "CODE",
+            Value::Region => "REGION",
         }
     }
 }
@@ -100,6 +104,19 @@ const ROLE_SETTINGS: &[Mode] = &[
     Mode::WebConsole,
     Mode::Ec2,
     Mode::Ecs,
+    Mode::Diagnose,
+];
+/// The modes that use the resolved profile's region (`--region`): in the exports and the
+/// command's environment, for the STS and IAM endpoints, in `-c`'s sections, and `-D`, which
+/// prints it.
+const REGIONAL: &[Mode] = &[
+    Mode::Credentials,
+    Mode::WebConsole,
+    Mode::Ec2,
+    Mode::Ecs,
+    Mode::ListMfa,
+    Mode::ListRoles,
+    Mode::MakeConf,
     Mode::Diagnose,
 ];
 /// The modes that may log in to IAM Identity Center: `--sso-login`, and every mode that gets an
@@ -185,6 +202,7 @@ pub const FLAGS: &[Flag] = &[
     Flag { modes: Modes::Only(FETCHING), ..flag(Id::Session, Some('s'), "session", None, "Use the session-token credentials instead of the role's.") },
     Flag { modes: Modes::Only(FETCHING), ..flag(Id::Refresh, Some('r'), "refresh", None, "Discard the cached credentials this run would use and fetch new ones.") },
     Flag { modes: Modes::Only(&[Mode::Credentials]), ..flag(Id::Expiration, Some('e'), "expiration", None, "Say on stderr when the credentials expire.") },
+    Flag { modes: Modes::Only(REGIONAL), ..flag(Id::Region, None, "region", Some(Value::Region), "The region of this run, over the profile's and AWS_REGION. Repeatable with -c on an IAM Identity Center profile: sections for each region.") },
     flag(Id::Mode(Mode::Ec2), None, "ec2", None, "Serve the credentials as a local EC2 instance-metadata service (AWS_RUNAS_EC2_ADDR, default 127.0.0.1:12319), renewed before they expire, until Ctrl-C."),
     flag(Id::Mode(Mode::Ecs), None, "ecs", None, "Serve the credentials as a local container-credentials endpoint; with a command, run it against the endpoint."),
     flag(Id::Mode(Mode::WebConsole), Some('w'), "web-console", None, "Print an AWS console sign-in URL for the profile's role (with --open, or a command: open it)."),

@@ -59,7 +59,7 @@ const ENVIRONMENT: &[(&str, &str)] = &[
     ("AWS_DEFAULT_PROFILE", "The profile when none is named (else 'default')."),
     ("AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE", "The config and credentials files (~/.aws/config, ~/.aws/credentials). The cache lives beside the config file."),
     ("HOME, USERPROFILE", "Where ~/.aws is (USERPROFILE on Windows)."),
-    ("AWS_REGION, AWS_DEFAULT_REGION", "The region, over the profile's."),
+    ("AWS_REGION, AWS_DEFAULT_REGION", "The region, over the profile's (--region wins)."),
     ("AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN", "Keys for a profile with none of its own, or with credential_source = Environment; -D checks them for conflicts. They, AWS_SECURITY_TOKEN and AWS_CREDENTIAL_EXPIRATION are replaced in the command's environment."),
     ("MFA_SERIAL", "The MFA device, over mfa_serial (-M wins)."),
     ("AWS_RUNAS_MFA_PROCESS", "A command that prints the MFA code (run without a shell; the first line of its output), over mfa_process; -o wins."),

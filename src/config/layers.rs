@@ -179,7 +179,11 @@ pub fn settings(
     let mut origins = Origins::default();
     let region = traced(
         "region",
-        from_env(env, "AWS_REGION")
+        overrides
+            .region
+            .clone()
+            .map(|r| Setting::new(r, "flag --region"))
+            .or_else(|| from_env(env, "AWS_REGION"))
             .or_else(|| from_env(env, "AWS_DEFAULT_REGION"))
             .or_else(|| layers.lookup("region")),
         &mut origins,

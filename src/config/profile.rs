@@ -67,9 +67,11 @@ impl Target {
     }
 }
 
-/// What the command line says about the profile (`-M`, `-d`, `-a`): the highest layer.
+/// What the command line says about the profile (`--region`, `-M`, `-d`, `-a`): the highest layer.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Overrides {
+    /// `--region`: the run's region, over the environment's and the files'.
+    pub region: Option<String>,
     pub mfa_serial: Option<String>,
     pub session_duration: Option<Duration>,
     pub role_duration: Option<Duration>,

@@ -371,7 +371,7 @@ mod tests {
         command: Vec<OsString>,
     }
 
-    /// Resolves as a run would: `argv` is the flags `-a`, `-d`, `-M` (each with its value), then
+    /// Resolves as a run would: `argv` is the flags `-a`, `-d`, `-M`, `--region` (each with its value), then
     /// the positional arguments.
     fn resolve_with(
         argv: &[&str],
@@ -385,6 +385,7 @@ mod tests {
                 "-a" => overrides.role_duration = Some(duration::parse(value).unwrap()),
                 "-d" => overrides.session_duration = Some(duration::parse(value).unwrap()),
                 "-M" => overrides.mfa_serial = Some(value.to_string()),
+                "--region" => overrides.region = Some(value.to_string()),
                 _ => break,
             }
             rest = tail;
@@ -493,6 +494,11 @@ mod tests {
             .profile;
         assert_eq!(p.roles.last().unwrap().duration, hours(4));
         assert_eq!(p.mfa_serial.as_deref(), Some(flag));
+        let p = resolve_with(&["--region", "eu-west-3", "admin"], &env, &sample())
+            .unwrap()
+            .profile;
+        assert_eq!(p.region.as_deref(), Some("eu-west-3"));
+        assert_eq!(p.origins.of("region"), Some("flag --region"));
         let p = resolve_with(
             &["admin"],
             &[("AWS_DEFAULT_REGION", "ap-south-1")],
