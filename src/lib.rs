@@ -21,6 +21,7 @@ mod exec;
 mod export;
 #[cfg(fuzzing)]
 pub mod fuzz;
+mod glob;
 mod http_server;
 mod log;
 mod modes;

@@ -202,6 +202,39 @@ fn make_conf_is_an_ini_with_one_section_per_role() {
 }
 
 #[test]
+fn the_filter_keeps_the_roles_whose_arn_or_name_matches() {
+    let e = emulator();
+    let home = discovery_home();
+    let run = |args: &[&str]| {
+        let out = home.run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        (stdout(&out), stderr(&out))
+    };
+    let heading = format!("Available role ARNs for carol ({})\n", e.carol.arn);
+    // A role name, in any case (the list without it is the test above).
+    let (text, _) = run(&["-l", "--filter", "MFA-*", "carol"]);
+    assert_eq!(
+        text,
+        format!("{heading}  {}\n  {}\n", role("mfa-admin"), role("mfa-ops"))
+    );
+    // The whole ARN.
+    let (text, _) = run(&["-l", &format!("--filter=*:{ACCOUNT}:role/chain?d"), "carol"]);
+    assert_eq!(text, format!("{heading}  {}\n", role("chained")));
+    // A pattern is kept by the same rule.
+    let (text, _) = run(&["-l", "--filter", "team*", "carol"]);
+    assert_eq!(text, format!("{heading}  {} (pattern)\n", role("team-*")));
+    // Nothing matched: the heading alone, and a note.
+    let (text, err) = run(&["-l", "--filter", "nothing", "carol"]);
+    assert_eq!(text, heading);
+    assert!(err.contains("nothing matches --filter 'nothing'"), "{err}");
+    // -c: the sections of the roles kept, and no note about the pattern left out by it.
+    let (text, err) = run(&["-c", "--filter", "mfa-ops", "carol"]);
+    let headers: Vec<&str> = text.lines().filter(|l| l.starts_with('[')).collect();
+    assert_eq!(headers, [format!("[profile mfa-ops-{ACCOUNT}]")]);
+    assert_eq!(err, "");
+}
+
+#[test]
 fn a_profile_with_an_mfa_device_reads_iam_with_its_mfa_session_token() {
     let e = emulator();
     let home = Home::standard();

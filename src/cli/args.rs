@@ -19,6 +19,7 @@ use crate::aws::endpoint::valid_region;
 use crate::config::resolve::Positionals;
 use crate::credentials::MfaCode;
 use crate::duration;
+use crate::glob::{Glob, GlobError};
 use crate::shell::Shell;
 
 /// What the user asked for on the command line.
@@ -56,6 +57,8 @@ pub struct Args {
     /// `--region`: the run's region, each given once, in order; several only with `-c` (a
     /// section for each, on an Identity Center profile).
     pub regions: Vec<String>,
+    /// `--filter`: the roles `-l` and `-c` keep.
+    pub filter: Option<Glob>,
     /// The profile (unless `AWS_PROFILE` is set) and the command, as given.
     pub positionals: Vec<OsString>,
 }
@@ -109,6 +112,7 @@ pub enum ArgsError {
     BadRegion(String),
     /// `--region` more than once, outside `-c`.
     Regions(Vec<String>),
+    BadGlob(GlobError),
 }
 
 impl fmt::Display for ArgsError {
@@ -154,6 +158,7 @@ impl fmt::Display for ArgsError {
                 regions.len(),
                 regions.join(", ")
             ),
+            ArgsError::BadGlob(e) => write!(f, "--filter: {e}"),
         }
     }
 }
@@ -275,6 +280,10 @@ fn apply(flag: &Flag, parser: &mut lexopt::Parser, args: &mut Args) -> Result<()
             if !args.regions.contains(&region) {
                 args.regions.push(region);
             }
+        }
+        Id::Filter => {
+            let glob = string_value(parser, flag)?;
+            args.filter = Some(Glob::parse(&glob).map_err(ArgsError::BadGlob)?);
         }
     }
     Ok(())
@@ -629,6 +638,19 @@ mod tests {
         );
     }
 
+    #[test]
+    fn the_filter_is_a_glob_parsed_at_the_edge() {
+        let a = p(&["-l", "--filter=Adm*", "p"]).unwrap();
+        assert!(a
+            .filter
+            .as_ref()
+            .is_some_and(|g| g.matches("admin") && !g.matches("read")));
+        assert_eq!(pos(&a), ["p"]);
+        let e = p(&["-l", "--filter", "a[b"]).unwrap_err().to_string();
+        assert!(e.starts_with("--filter: '[' without ']' in 'a[b'"), "{e}");
+        assert!(p(&["-l", "--filter"]).is_err());
+    }
+
     /// A sample value for a flag that takes one.
     fn sample(flag: &Flag) -> Option<&'static str> {
         flag.value.map(|v| match v {
@@ -637,6 +659,7 @@ mod tests {
             Value::Shell => "fish",
             Value::Arn => "arn:aws:iam::123456789012:mfa/alice",
             Value::Region => "eu-west-1",
+            Value::Glob => "*",
         })
     }
 

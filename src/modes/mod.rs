@@ -18,6 +18,8 @@ pub mod web_console;
 use std::io::Write;
 
 use crate::error::Error;
+use crate::glob::Glob;
+use crate::log;
 
 /// Writes a mode's whole output to stdout; exit code 0.
 pub fn print(text: &str) -> Result<i32, Error> {
@@ -26,4 +28,10 @@ pub fn print(text: &str) -> Result<i32, Error> {
         .and_then(|()| out.flush())
         .map_err(Error::Output)?;
     Ok(0)
+}
+
+/// Says on stderr that `--filter` left nothing of `-l`'s or `-c`'s output (which is then empty,
+/// exit 0, as a search that finds nothing).
+fn nothing_matches(glob: &Glob) {
+    log::note(format_args!("nothing matches --filter '{}'", glob.as_str()));
 }

@@ -1,7 +1,7 @@
 //! `-l` and `-c`: the roles the profile's IAM user may assume, read from its policies (inline and
 //! attached, its own and its groups'). `-l` lists them; `-c` writes them as the INI config of
 //! the "AWS Extend Switch Roles" browser extension. For an IAM Identity Center profile, both ask
-//! the portal instead (`sso_roles.rs`).
+//! the portal instead (`sso_roles.rs`). `--filter` keeps the roles whose ARN or name it matches.
 //!
 //! A policy call that fails (access denied to one policy, a policy deleted meanwhile) is a
 //! warning naming what could not be read, and the rest is still read; only when no list call
@@ -18,6 +18,7 @@ use crate::cli::args::Args;
 use crate::config::profile::SourceKind;
 use crate::env::Env;
 use crate::error::Error;
+use crate::glob::Glob;
 use crate::log;
 use crate::session::Session;
 
@@ -37,21 +38,40 @@ pub fn run(args: &Args, env: &Env, output: Output) -> Result<i32, Error> {
     let session = Session::open(args, env)?;
     if let SourceKind::Sso(role) = &session.profile.source.kind {
         let config = output == Output::ExtensionConfig;
-        return super::sso_roles::discover(&session, &role.login, config);
+        let filter = args.filter.as_ref();
+        return super::sso_roles::discover(&session, &role.login, config, filter);
     }
     let user = iam_user::open(&session, args, env)?;
-    let assumable = collect(&session, &user)?;
+    let mut assumable = collect(&session, &user)?;
     if assumable.roles.is_empty() && assumable.patterns.is_empty() {
         log::note(format_args!(
             "no policy of user {} allows sts:AssumeRole on a role",
             user.name
         ));
+    } else if let Some(glob) = &args.filter {
+        assumable = kept(assumable, glob);
+        if assumable.roles.is_empty() && assumable.patterns.is_empty() {
+            super::nothing_matches(glob);
+        }
     }
     let text = match output {
         Output::List => list(&user, &assumable),
         Output::ExtensionConfig => extension_config(&session, &assumable),
     };
     super::print(&text)
+}
+
+/// `--filter`: the roles and patterns whose ARN, or role name (the ARN's last `/` segment:
+/// the name without its path), `glob` matches.
+fn kept(assumable: Assumable, glob: &Glob) -> Assumable {
+    let keep = |arn: &String| {
+        let name = arn.rsplit('/').next().unwrap_or(arn);
+        glob.matches(arn) || glob.matches(name)
+    };
+    Assumable {
+        roles: assumable.roles.into_iter().filter(keep).collect(),
+        patterns: assumable.patterns.into_iter().filter(keep).collect(),
+    }
 }
 
 /// The `-l` text: a heading, the role ARNs, then the patterns; what IAM and the policies say is
@@ -246,6 +266,36 @@ mod tests {
     use super::*;
     use crate::aws::endpoint::Endpoint;
     use crate::credentials::{Credentials, Secret};
+
+    #[test]
+    fn the_filter_keeps_the_roles_whose_arn_or_name_matches() {
+        let arns = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
+        let assumable = Assumable {
+            roles: arns(&[
+                "arn:aws:iam::123456789012:role/admin",
+                "arn:aws:iam::123456789012:role/ops/Deploy",
+                "arn:aws:iam::210987654321:role/read",
+            ]),
+            patterns: arns(&["arn:aws:iam::123456789012:role/team-*"]),
+        };
+        let kept = |glob: &str| kept(assumable.clone(), &Glob::parse(glob).unwrap());
+        // The name, the name without its path, any case.
+        let k = kept("ADMIN");
+        assert_eq!(k.roles, arns(&["arn:aws:iam::123456789012:role/admin"]));
+        assert!(k.patterns.is_empty());
+        assert_eq!(
+            kept("dep*").roles,
+            arns(&["arn:aws:iam::123456789012:role/ops/Deploy"])
+        );
+        // The whole ARN: an account, a path.
+        assert_eq!(kept("*:210987654321:*").roles.len(), 1);
+        assert_eq!(kept("*/ops/*").roles.len(), 1);
+        // Patterns are kept by the same rule.
+        let k = kept("team*");
+        assert!(k.roles.is_empty() && k.patterns.len() == 1);
+        assert_eq!(kept("*").roles.len(), 3);
+        assert!(kept("nothing").roles.is_empty());
+    }
 
     #[test]
     fn the_list_escapes_control_characters() {

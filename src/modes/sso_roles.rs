@@ -1,7 +1,8 @@
 //! `-l` and `-c` for an IAM Identity Center profile: every account and role the login reaches
 //! (ListAccounts, ListAccountRoles), listed, or written as ready-to-paste profiles for the pairs
 //! the config does not have yet. The login itself is `creds::sso`'s; `roles.rs` sends an
-//! Identity Center profile here.
+//! Identity Center profile here. `--filter` keeps the pairs whose account id, account name or
+//! role name it matches; `-l` lists them by account name, then role.
 //!
 //! The portal's names are data, never config: `-l` prints them with control characters escaped,
 //! and `-c` writes a section only for a 12-digit account id and a permission set's role name
@@ -16,6 +17,7 @@ use crate::config::files::Files;
 use crate::config::sso::Login;
 use crate::creds;
 use crate::error::Error;
+use crate::glob::Glob;
 use crate::log;
 use crate::names;
 use crate::session::Session;
@@ -26,8 +28,13 @@ struct Access {
     roles: Vec<String>,
 }
 
-/// `-l` (or with `config`, `-c`) for an Identity Center profile.
-pub fn discover(session: &Session, login: &Login, config: bool) -> Result<i32, Error> {
+/// `-l` (or with `config`, `-c`) for an Identity Center profile, of the pairs `filter` keeps.
+pub fn discover(
+    session: &Session,
+    login: &Login,
+    config: bool,
+    filter: Option<&Glob>,
+) -> Result<i32, Error> {
     let lock_timeout = session.cache.lock_timeout();
     let person = session.person();
     let token = creds::sso::current(login, &session.agent, &person, lock_timeout)?;
@@ -38,6 +45,13 @@ pub fn discover(session: &Session, login: &Login, config: bool) -> Result<i32, E
         let roles = portal::account_roles(&session.agent, portal_url, &bearer, &account.id)?;
         reached.push(Access { account, roles });
     }
+    if let Some(glob) = filter {
+        reached = kept(reached, glob);
+        if reached.is_empty() {
+            super::nothing_matches(glob);
+            return super::print("");
+        }
+    }
     let text = match config {
         false => list(&reached),
         true => sections(session, login, &reached),
@@ -45,15 +59,37 @@ pub fn discover(session: &Session, login: &Login, config: bool) -> Result<i32, E
     super::print(&text)
 }
 
-/// `-l`: `<account id>  <account name>  <role name>` a line, each name with its control
-/// characters escaped: a name cannot add a line, or reach the terminal as an escape sequence.
+/// `--filter`: of each account, every role when `glob` matches the account's id or name, else
+/// the roles whose name it matches; an account with no role left is left out.
+fn kept(reached: Vec<Access>, glob: &Glob) -> Vec<Access> {
+    reached
+        .into_iter()
+        .filter_map(|Access { account, mut roles }| {
+            if !glob.matches(&account.id) && !glob.matches(&account.name) {
+                roles.retain(|role| glob.matches(role));
+            }
+            (!roles.is_empty()).then_some(Access { account, roles })
+        })
+        .collect()
+}
+
+/// `-l`: `<account id>  <account name>  <role name>` a line, by account name (in any case, then
+/// id), then role; each name with its control characters escaped: a name cannot add a line, or reach
+/// the terminal as an escape sequence.
 fn list(reached: &[Access]) -> String {
+    let mut lines: Vec<(&str, &str, &str)> = reached
+        .iter()
+        .flat_map(|Access { account, roles }| {
+            roles
+                .iter()
+                .map(|role| (account.name.as_str(), account.id.as_str(), role.as_str()))
+        })
+        .collect();
+    lines.sort_by_cached_key(|&(name, id, role)| (name.to_lowercase(), name, id, role));
     let mut text = String::new();
-    for Access { account, roles } in reached {
-        let (id, name) = (log::escape(&account.id), log::escape(&account.name));
-        for role in roles {
-            let _ = writeln!(text, "{id}  {name}  {}", log::escape(role));
-        }
+    for (name, id, role) in lines {
+        let (id, name, role) = (log::escape(id), log::escape(name), log::escape(role));
+        let _ = writeln!(text, "{id}  {name}  {role}");
     }
     text
 }
@@ -266,8 +302,69 @@ mod tests {
         ];
         assert_eq!(
             list(&reached),
-            "123456789012  sandbox  Admin\n123456789012  sandbox  Read\n1\\n2  a\\x1b[2J  R\\r\n"
+            "1\\n2  a\\x1b[2J  R\\r\n123456789012  sandbox  Admin\n123456789012  sandbox  Read\n"
         );
+    }
+
+    #[test]
+    fn the_list_is_by_account_name_then_role() {
+        let reached = [
+            access("333333333333", "prod", &["Read", "Admin"]),
+            access("111111111111", "dev", &["Read"]),
+            access("222222222222", "prod", &["Deploy"]),
+            access("444444444444", "Data", &["Read"]),
+        ];
+        assert_eq!(
+            list(&reached),
+            "444444444444  Data  Read\n111111111111  dev  Read\n222222222222  prod  Deploy\n\
+             333333333333  prod  Admin\n333333333333  prod  Read\n"
+        );
+    }
+
+    #[test]
+    fn the_filter_keeps_an_account_it_matches_whole_else_the_roles_it_matches() {
+        let reached = || {
+            vec![
+                access(
+                    "123456789012",
+                    "Sandbox",
+                    &["AdministratorAccess", "ReadOnlyAccess"],
+                ),
+                access("210987654321", "prod", &["ReadOnlyAccess", "Deploy"]),
+            ]
+        };
+        let kept = |glob: &str| -> Vec<(String, Vec<String>)> {
+            kept(reached(), &Glob::parse(glob).unwrap())
+                .into_iter()
+                .map(|a| (a.account.id, a.roles))
+                .collect()
+        };
+        let pair = |id: &str, roles: &[&str]| {
+            (
+                id.to_string(),
+                roles.iter().map(|r| r.to_string()).collect(),
+            )
+        };
+        assert_eq!(
+            kept("sandbox"),
+            [pair(
+                "123456789012",
+                &["AdministratorAccess", "ReadOnlyAccess"]
+            )]
+        );
+        assert_eq!(
+            kept("2109*"),
+            [pair("210987654321", &["ReadOnlyAccess", "Deploy"])]
+        );
+        assert_eq!(
+            kept("*only*"),
+            [
+                pair("123456789012", &["ReadOnlyAccess"]),
+                pair("210987654321", &["ReadOnlyAccess"])
+            ]
+        );
+        assert_eq!(kept("DEPLOY"), [pair("210987654321", &["Deploy"])]);
+        assert!(kept("nothing").is_empty());
     }
 
     #[test]

@@ -7,39 +7,6 @@ use super::standin::post;
 use super::*;
 use crate::util::*;
 
-/// Tells the stand-in at `url` to answer ListAccounts and ListAccountRoles with `accounts` and
-/// `roles` (`{account id: [role name, ...]}`).
-fn portal_lists(url: &str, accounts: serde_json::Value, roles: serde_json::Value) {
-    let hostile = serde_json::json!({"accounts": accounts, "roles": roles});
-    assert_eq!(post(url, "/_standin/hostile", &hostile).0, 200);
-}
-
-/// Appends `text` to the config file of `home`.
-fn paste(home: &Home, text: &str) {
-    let config = home.path().join(".aws/config");
-    let mut all = std::fs::read_to_string(&config).unwrap();
-    all.push('\n');
-    all.push_str(text);
-    std::fs::write(&config, all).unwrap();
-}
-
-/// `aws configure get sso_account_id --profile <profile>` in `home`: the account botocore reads
-/// for the profile (every CLI command fails when the config does not parse).
-#[track_caller]
-fn aws_account_of(home: &Home, url: &str, profile: &str) -> String {
-    let argv = [
-        "aws",
-        "configure",
-        "get",
-        "sso_account_id",
-        "--profile",
-        profile,
-    ];
-    let out = sso_command(home, url, &argv).output().unwrap();
-    assert!(out.status.success(), "{profile}: {}", stderr(&out));
-    stdout(&out).trim().to_string()
-}
-
 #[test]
 fn c_writes_sections_only_for_account_ids_and_role_names_and_warns_of_the_rest_escaped() {
     let (_standin, url) = standin();
@@ -191,10 +158,11 @@ fn l_prints_the_portals_names_with_control_characters_escaped() {
     );
     let out = runas(&home, &url, &["-l", "sso-admin"]).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
+    // By account name: `evil` first.
     assert_eq!(
         stdout(&out),
-        "123456789012  sand\\x1b]0;pwned\\x07box  Admin\\x1b[2J\n\
-         12345678901\\n210987654321  evil\\r  Ops\\nforged  line\n"
+        "12345678901\\n210987654321  evil\\r  Ops\\nforged  line\n\
+         123456789012  sand\\x1b]0;pwned\\x07box  Admin\\x1b[2J\n"
     );
 }
 

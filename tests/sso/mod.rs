@@ -4,12 +4,13 @@
 //! (`callback`), the token file shared with botocore and refreshed (`token`), every mode with
 //! an SSO profile (`modes`), what `-D` says of one (`diagnose`), a logout racing a run
 //! (`logout_race`), the endpoints serving one (`serve`), settings botocore refuses
-//! (`settings`), a hostile portal's names
-//! (`hostile_names`), what a hostile service gets otherwise (`hostile_services`) and what a
-//! login tells the person at the terminal (`cli_messages`); no token, refresh token, client
-//! secret or code in any output.
+//! (`settings`), a hostile portal's names (`hostile_names`), populating a config from `-l`/`-c`
+//! (`populate`), what a hostile service gets otherwise (`hostile_services`) and what a login
+//! tells the person at the terminal (`cli_messages`); no token, refresh token, client secret or
+//! code in any output.
 //! Here: what those files share (a login by the device grant, the token file and its age, the
-//! stand-in's counts, and the check that no secret of the login is in a text).
+//! stand-in's counts and portal lists, a config pasted into, and the check that no secret of
+//! the login is in a text).
 
 mod callback;
 mod cli_messages;
@@ -19,6 +20,7 @@ mod hostile_services;
 mod login;
 mod logout_race;
 mod modes;
+mod populate;
 mod serve;
 mod settings;
 mod standin;
@@ -29,7 +31,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use crate::util::*;
-use standin::{sso_home, standin, standin_with};
+use standin::{post, sso_home, standin, standin_with};
 
 const ADMIN: &str = "arn:aws:sts::123456789012:assumed-role/admin/sso-user";
 
@@ -229,4 +231,37 @@ fn age_token(home: &Home, seconds: i64, registration: Option<i64>) {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// Tells the stand-in at `url` to answer ListAccounts and ListAccountRoles with `accounts` and
+/// `roles` (`{account id: [role name, ...]}`).
+fn portal_lists(url: &str, accounts: serde_json::Value, roles: serde_json::Value) {
+    let hostile = serde_json::json!({"accounts": accounts, "roles": roles});
+    assert_eq!(post(url, "/_standin/hostile", &hostile).0, 200);
+}
+
+/// Appends `text` to the config file of `home`.
+fn paste(home: &Home, text: &str) {
+    let config = home.path().join(".aws/config");
+    let mut all = std::fs::read_to_string(&config).unwrap();
+    all.push('\n');
+    all.push_str(text);
+    std::fs::write(&config, all).unwrap();
+}
+
+/// `aws configure get sso_account_id --profile <profile>` in `home`: the account botocore reads
+/// for the profile (every CLI command fails when the config does not parse).
+#[track_caller]
+fn aws_account_of(home: &Home, url: &str, profile: &str) -> String {
+    let argv = [
+        "aws",
+        "configure",
+        "get",
+        "sso_account_id",
+        "--profile",
+        profile,
+    ];
+    let out = sso_command(home, url, &argv).output().unwrap();
+    assert!(out.status.success(), "{profile}: {}", stderr(&out));
+    stdout(&out).trim().to_string()
 }
