@@ -15,7 +15,7 @@ function __aws_runas_before_profile
             continue
         end
         switch $token
-            case -a --role-duration -d --duration --region --shell -M --mfa-arn -o --otp --filter
+            case -a --role-duration -d --duration --region --shell -M --mfa-arn -o --otp --filter --profile-name
                 set skip 1
             case '--'
                 return 1
@@ -31,7 +31,7 @@ end
 function __aws_runas_command
     set -l skip 2
     set -q AWS_PROFILE; and set skip 1
-    __fish_complete_subcommand --fcs-skip=$skip -a --role-duration -d --duration --region --shell -M --mfa-arn -o --otp --filter
+    __fish_complete_subcommand --fcs-skip=$skip -a --role-duration -d --duration --region --shell -M --mfa-arn -o --otp --filter --profile-name
 end
 
 complete -c aws-runas -f
@@ -56,6 +56,7 @@ complete -c aws-runas -n __aws_runas_before_profile -s m -l list-mfa -d 'List th
 complete -c aws-runas -n __aws_runas_before_profile -s l -l list-roles -d 'List the roles the profile\'s IAM user may assume, from its own and its groups\' policies'
 complete -c aws-runas -n __aws_runas_before_profile -s c -l make-conf -d 'Print the roles of -l as a config for the "AWS Extend Switch Roles" browser extension'
 complete -c aws-runas -n __aws_runas_before_profile -l filter -x -d 'With -l or -c: keep the roles matching the glob'
+complete -c aws-runas -n __aws_runas_before_profile -l profile-name -x -d 'With -c on an IAM Identity Center profile: the profiles\' names, from {account_id}, {account_name}, {role_name} and {region}'
 complete -c aws-runas -n __aws_runas_before_profile -s u -l update -d 'Check whether a newer release exists'
 complete -c aws-runas -n __aws_runas_before_profile -l sso-login -d 'Log in to IAM Identity Center for the profile\'s sso-session'
 complete -c aws-runas -n __aws_runas_before_profile -l use-device-code -d 'Log in to IAM Identity Center with a code to enter on the login page, from any device, instead of the redirect'

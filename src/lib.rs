@@ -25,6 +25,7 @@ mod glob;
 mod http_server;
 mod log;
 mod modes;
+mod name_format;
 mod names;
 mod nesting;
 mod os;

@@ -235,6 +235,35 @@ fn the_filter_keeps_the_roles_whose_arn_or_name_matches() {
 }
 
 #[test]
+fn make_conf_takes_the_region_given_and_refuses_what_only_an_sso_profile_takes() {
+    let home = discovery_home();
+    let out = home.run(["-c", "--region", "eu-west-3", "carol"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    // Every section, ops-admin's (eu-west-1 in its profile) too: the negative control is
+    // make_conf_is_an_ini_with_one_section_per_role.
+    assert_eq!(text.matches("[profile ").count(), 4, "{text}");
+    assert_eq!(text.matches("region = eu-west-3\n").count(), 4, "{text}");
+    for args in [
+        &["-c", "--profile-name", "{role_name}", "carol"][..],
+        &[
+            "-c",
+            "--region",
+            "eu-west-1",
+            "--region",
+            "us-east-1",
+            "carol",
+        ],
+    ] {
+        let out = home.run(args);
+        assert_one_line_error(
+            &out,
+            &["only for -c on an IAM Identity Center profile", "'carol'"],
+        );
+    }
+}
+
+#[test]
 fn a_profile_with_an_mfa_device_reads_iam_with_its_mfa_session_token() {
     let e = emulator();
     let home = Home::standard();

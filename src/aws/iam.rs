@@ -21,6 +21,8 @@ pub enum DiscoveryError {
     NotAUser { profile: String, arn: String },
     /// `-l`/`-c`: not one of the user's policy lists could be read.
     NoPolicies { user: String, error: AwsError },
+    /// `-c`: a flag that only names or multiplies an Identity Center profile's sections.
+    SsoOnly { flag: &'static str, profile: String },
 }
 
 impl std::fmt::Display for DiscoveryError {
@@ -33,6 +35,10 @@ impl std::fmt::Display for DiscoveryError {
             DiscoveryError::NoPolicies { user, error } => write!(
                 f,
                 "cannot read any policy of user {user} (it may need iam:List* and iam:Get* on its own user, groups and policies): {error}"
+            ),
+            DiscoveryError::SsoOnly { flag, profile } => write!(
+                f,
+                "{flag} is only for -c on an IAM Identity Center profile, and profile '{profile}' is not one"
             ),
         }
     }

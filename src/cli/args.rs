@@ -20,6 +20,7 @@ use crate::config::resolve::Positionals;
 use crate::credentials::MfaCode;
 use crate::duration;
 use crate::glob::{Glob, GlobError};
+use crate::name_format::{FormatError, NameFormat};
 use crate::shell::Shell;
 
 /// What the user asked for on the command line.
@@ -59,6 +60,8 @@ pub struct Args {
     pub regions: Vec<String>,
     /// `--filter`: the roles `-l` and `-c` keep.
     pub filter: Option<Glob>,
+    /// `--profile-name`: how `-c` names an Identity Center profile's sections.
+    pub profile_name: Option<NameFormat>,
     /// The profile (unless `AWS_PROFILE` is set) and the command, as given.
     pub positionals: Vec<OsString>,
 }
@@ -113,6 +116,7 @@ pub enum ArgsError {
     /// `--region` more than once, outside `-c`.
     Regions(Vec<String>),
     BadGlob(GlobError),
+    BadFormat(FormatError),
 }
 
 impl fmt::Display for ArgsError {
@@ -159,6 +163,7 @@ impl fmt::Display for ArgsError {
                 regions.join(", ")
             ),
             ArgsError::BadGlob(e) => write!(f, "--filter: {e}"),
+            ArgsError::BadFormat(e) => write!(f, "--profile-name: {e}"),
         }
     }
 }
@@ -284,6 +289,10 @@ fn apply(flag: &Flag, parser: &mut lexopt::Parser, args: &mut Args) -> Result<()
         Id::Filter => {
             let glob = string_value(parser, flag)?;
             args.filter = Some(Glob::parse(&glob).map_err(ArgsError::BadGlob)?);
+        }
+        Id::ProfileName => {
+            let format = string_value(parser, flag)?;
+            args.profile_name = Some(NameFormat::parse(&format).map_err(ArgsError::BadFormat)?);
         }
     }
     Ok(())
@@ -651,6 +660,29 @@ mod tests {
         assert!(p(&["-l", "--filter"]).is_err());
     }
 
+    #[test]
+    fn the_profile_name_is_a_format_parsed_at_the_edge() {
+        let a = p(&["-c", "--profile-name", "{account_id}-{region}", "p"]).unwrap();
+        assert_eq!(
+            a.profile_name,
+            NameFormat::parse("{account_id}-{region}").ok()
+        );
+        assert_eq!(p(&["-c", "p"]).unwrap().profile_name, None);
+        let e = p(&["-c", "--profile-name", "{acount}"])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("--profile-name: unknown placeholder '{acount}'"),
+            "{e}"
+        );
+        let e = p(&["-c", "--profile-name={account_id"])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "--profile-name: '{' without '}' at '{account_id'");
+        let e = p(&["-c", "--profile-name", "x}"]).unwrap_err().to_string();
+        assert_eq!(e, "--profile-name: '}' without '{'");
+    }
+
     /// A sample value for a flag that takes one.
     fn sample(flag: &Flag) -> Option<&'static str> {
         flag.value.map(|v| match v {
@@ -660,6 +692,7 @@ mod tests {
             Value::Arn => "arn:aws:iam::123456789012:mfa/alice",
             Value::Region => "eu-west-1",
             Value::Glob => "*",
+            Value::Format => "{account_id}",
         })
     }
 

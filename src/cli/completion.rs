@@ -28,7 +28,7 @@ fn offered(value: Value) -> Option<(&'static str, &'static str)> {
         Value::Duration => Some(("duration", DURATIONS)),
         Value::Shell => Some(("shell", SHELLS)),
         Value::Region => Some(("region", REGIONS)),
-        Value::Arn | Value::Code | Value::Glob => None,
+        Value::Arn | Value::Code | Value::Glob | Value::Format => None,
     }
 }
 
@@ -341,7 +341,7 @@ mod tests {
             assert!(script.contains(&format!("--{}", f.long)), "{}", f.long);
         }
         assert!(script.contains("-a|--role-duration|-d|--duration) COMPREPLY"));
-        assert!(script.contains("-M|--mfa-arn|-o|--otp|--filter) COMPREPLY=()"));
+        assert!(script.contains("-M|--mfa-arn|-o|--otp|--filter|--profile-name) COMPREPLY=()"));
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub enum Id {
     NoBrowser,
     Region,
     Filter,
+    ProfileName,
 }
 
 /// What a flag's value is: the help and the man page name it ([`Value::placeholder`]), the
@@ -44,6 +45,8 @@ pub enum Value {
     Region,
     /// A glob (`--filter`).
     Glob,
+    /// A profile name's format (`--profile-name`).
+    Format,
 }
 
 impl Value {
@@ -56,6 +59,7 @@ impl Value {
             Value::Code => "CODE",
             Value::Region => "REGION",
             Value::Glob => "GLOB",
+            Value::Format => "FORMAT",
         }
     }
 }
@@ -217,8 +221,9 @@ pub const FLAGS: &[Flag] = &[
     Flag { modes: Modes::Only(SIGNING), ..flag(Id::Otp, Some('o'), "otp", Some(Value::Code), "The MFA code, instead of asking on the terminal.") },
     flag(Id::Mode(Mode::ListMfa), Some('m'), "list-mfa", None, "List the MFA devices of the profile's IAM user, one ARN a line."),
     flag(Id::Mode(Mode::ListRoles), Some('l'), "list-roles", None, "List the roles the profile's IAM user may assume, from its own and its groups' policies (ARNs with wildcards last, as patterns). For an IAM Identity Center profile: the accounts and roles its login reaches in the portal, a line each: account id, account name, role name."),
-    flag(Id::Mode(Mode::MakeConf), Some('c'), "make-conf", None, "Print the roles of -l as a config for the \"AWS Extend Switch Roles\" browser extension. For an IAM Identity Center profile: a [profile NAME] section to paste into ~/.aws/config for each account and role of -l that no profile has yet (NAME: account-name.role-name; with the login's sso_session, sso_account_id, sso_role_name and region)."),
+    flag(Id::Mode(Mode::MakeConf), Some('c'), "make-conf", None, "Print the roles of -l as a config for the \"AWS Extend Switch Roles\" browser extension. For an IAM Identity Center profile: a [profile NAME] section to paste into ~/.aws/config for each account and role of -l that no profile has yet (NAME: --profile-name's, else account-name.role-name; with the login's sso_session, sso_account_id, sso_role_name and region, or one for each --region)."),
     Flag { modes: Modes::Only(&[Mode::ListRoles, Mode::MakeConf]), ..flag(Id::Filter, None, "filter", Some(Value::Glob), "With -l or -c: keep the roles matching the glob (*, ?, [...]; any case) in their account id, account name or role name, or (IAM) role ARN or name.") },
+    Flag { modes: Modes::Only(&[Mode::MakeConf]), ..flag(Id::ProfileName, None, "profile-name", Some(Value::Format), "With -c on an IAM Identity Center profile: the profiles' names, from {account_id}, {account_name}, {role_name} and {region} (default: {account_name}.{role_name}).") },
     flag(Id::Mode(Mode::Update), Some('u'), "update", None, "Check whether a newer release exists (AWS_RUNAS_UPDATE_URL: the releases' \"latest\" URL to ask)."),
     flag(Id::Mode(Mode::SsoLogin), None, "sso-login", None, "Log in to IAM Identity Center for the profile's sso-session (in the browser, through a loopback redirect); the login is shared with the AWS CLI and SDKs. Runs on a terminal log in by themselves when they need to."),
     Flag { modes: Modes::Only(LOGGING_IN), ..flag(Id::UseDeviceCode, None, "use-device-code", None, "Log in to IAM Identity Center with a code to enter on the login page, from any device, instead of the redirect.") },

@@ -20,9 +20,11 @@ use crate::env::Env;
 use crate::error::Error;
 use crate::glob::Glob;
 use crate::log;
+use crate::name_format::NameFormat;
 use crate::session::Session;
 
 use super::iam_user::{self, IamUser};
+use super::sso_roles::Wanted;
 
 /// What `-l`/`-c` print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,10 +39,16 @@ pub enum Output {
 pub fn run(args: &Args, env: &Env, output: Output) -> Result<i32, Error> {
     let session = Session::open(args, env)?;
     if let SourceKind::Sso(role) = &session.profile.source.kind {
-        let config = output == Output::ExtensionConfig;
-        let filter = args.filter.as_ref();
-        return super::sso_roles::discover(&session, &role.login, config, filter);
+        let default = NameFormat::default();
+        let wanted = Wanted {
+            config: output == Output::ExtensionConfig,
+            filter: args.filter.as_ref(),
+            format: args.profile_name.as_ref().unwrap_or(&default),
+            regions: &args.regions,
+        };
+        return super::sso_roles::discover(&session, &role.login, &wanted);
     }
+    sso_only(args, session.profile.name())?;
     let user = iam_user::open(&session, args, env)?;
     let mut assumable = collect(&session, &user)?;
     if assumable.roles.is_empty() && assumable.patterns.is_empty() {
@@ -56,9 +64,23 @@ pub fn run(args: &Args, env: &Env, output: Output) -> Result<i32, Error> {
     }
     let text = match output {
         Output::List => list(&user, &assumable),
-        Output::ExtensionConfig => extension_config(&session, &assumable),
+        Output::ExtensionConfig => extension_config(&session, &assumable, args.region()),
     };
     super::print(&text)
+}
+
+/// The flags only `-c` on an Identity Center profile takes (`--profile-name`, several
+/// `--region`) are an error for `profile`, an IAM user's.
+fn sso_only(args: &Args, profile: &str) -> Result<(), DiscoveryError> {
+    let flag = match (&args.profile_name, args.regions.len()) {
+        (Some(_), _) => "--profile-name",
+        (None, 2..) => "--region given more than once",
+        (None, _) => return Ok(()),
+    };
+    Err(DiscoveryError::SsoOnly {
+        flag,
+        profile: profile.to_string(),
+    })
 }
 
 /// `--filter`: the roles and patterns whose ARN, or role name (the ARN's last `/` segment:
@@ -89,9 +111,10 @@ fn list(user: &IamUser, assumable: &Assumable) -> String {
 }
 
 /// The `-c` text: a `[profile NAME]` section per role, NAME being the first config profile (in
-/// name order) whose `role_arn` is that role, else `<role name>-<account>`. Patterns name no one
-/// role, so they are left out (with a note).
-fn extension_config(session: &Session, assumable: &Assumable) -> String {
+/// name order) whose `role_arn` is that role, else `<role name>-<account>`; its region `given`
+/// (`--region`), else that profile's, else the run's. Patterns name no one role, so they are
+/// left out (with a note).
+fn extension_config(session: &Session, assumable: &Assumable, given: Option<&str>) -> String {
     let users: Vec<(String, String, Option<String>)> = session
         .files
         .profiles()
@@ -115,8 +138,9 @@ fn extension_config(session: &Session, assumable: &Assumable) -> String {
             _ => format!("{}-{}", role.name, role.account),
         };
         taken.insert(name.clone());
-        let region = user
-            .and_then(|(.., region)| region.clone())
+        let region = given
+            .map(str::to_string)
+            .or_else(|| user.and_then(|(.., region)| region.clone()))
             .or_else(|| session.profile.region.clone());
         let _ = writeln!(text, "[profile {name}]");
         let _ = writeln!(text, "aws_account_id = {}", role.account);
