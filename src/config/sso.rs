@@ -134,8 +134,12 @@ pub enum SsoError {
         own: String,
         theirs: String,
     },
-    /// No profile of the chain uses Identity Center (`--sso-login`, `--sso-logout`).
-    NotSso { profile: String },
+    /// No profile of the chain uses Identity Center (`--sso-login`, `--sso-logout`); `users`:
+    /// who does.
+    NotSso {
+        profile: String,
+        users: super::searched::Users,
+    },
     /// `HOME` is unset: there is no `~/.aws/sso/cache`.
     NoHome,
     /// An `sso_region` that is no region name, and where it was set.
@@ -159,10 +163,9 @@ impl fmt::Display for SsoError {
                 f,
                 "{key} is '{own}' in profile '{profile}' but '{theirs}' in [sso-session {session}]: remove it from the profile"
             ),
-            SsoError::NotSso { profile } => write!(
-                f,
-                "profile '{profile}' does not use IAM Identity Center (no sso_session or sso_start_url in it or its source profiles)"
-            ),
+            SsoError::NotSso { profile, users } => {
+                write!(f, "profile '{profile}' does not use IAM Identity Center{users}")
+            }
             SsoError::NoHome => write!(f, "HOME is not set, so there is no ~/.aws/sso/cache for the login"),
             SsoError::BadRegion { region, origin } => write!(
                 f,

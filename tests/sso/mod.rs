@@ -4,13 +4,14 @@
 //! (`callback`), the token file shared with botocore and refreshed (`token`), every mode with
 //! an SSO profile (`modes`), what `-D` says of one (`diagnose`), a logout racing a run
 //! (`logout_race`), the endpoints serving one (`serve`), settings botocore refuses
-//! (`settings`), a hostile portal's names
-//! (`hostile_names`), what a hostile service gets otherwise (`hostile_services`) and what a
-//! login tells the person at the terminal (`cli_messages`); no token, refresh token, client
+//! (`settings`), a hostile portal's names (`hostile_names`), what a hostile service gets
+//! otherwise (`hostile_services`), what a login tells the person at the terminal
+//! (`cli_messages`) and which logins there are (`all_sessions`); no token, refresh token, client
 //! secret or code in any output.
 //! Here: what those files share (a login by the device grant, the token file and its age, the
 //! stand-in's counts, and the check that no secret of the login is in a text).
 
+mod all_sessions;
 mod callback;
 mod cli_messages;
 mod diagnose;
