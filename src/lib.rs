@@ -75,6 +75,7 @@ fn run() -> Result<i32, Error> {
         Mode::CompletionProfiles => modes::profiles::run(&environment(&args)),
         Mode::Version => modes::print(&cli::usage::version()),
         Mode::SsoLogin => modes::sso::login(&args, &environment(&args)),
+        Mode::SsoLogout if args.all => modes::sso_all::logout(&args, &environment(&args)),
         Mode::SsoLogout => modes::sso::logout(&args, &environment(&args)),
         Mode::ListMfa => modes::mfa_devices::run(&args, &environment(&args)),
         Mode::ListRoles => modes::roles::run(&args, &environment(&args), Output::List),

@@ -44,6 +44,9 @@ pub struct Args {
     pub use_device_code: bool,
     /// `--no-browser`: do not open the Identity Center login page.
     pub no_browser: bool,
+    /// `--all`: every Identity Center login (of the config, or of the token cache), and no
+    /// profile.
+    pub all: bool,
     /// `--shell`: the exports' syntax.
     pub shell: Option<Shell>,
     /// `-j`, `--json`: the credentials as `credential_process` JSON.
@@ -97,6 +100,8 @@ pub enum ArgsError {
         used_with: Vec<String>,
         mode: Option<String>,
     },
+    /// A positional argument with `--all`, which means every login, no profile.
+    AllWithProfile(String),
 }
 
 impl fmt::Display for ArgsError {
@@ -132,6 +137,10 @@ impl fmt::Display for ArgsError {
                     (None, _) => write!(f, ": add one of them, or leave {flag} out"),
                 }
             }
+            ArgsError::AllWithProfile(given) => write!(
+                f,
+                "--all means every login and takes no profile, but '{given}' was given: drop one of them"
+            ),
         }
     }
 }
@@ -181,6 +190,11 @@ where
         given.push(flag);
     }
     check(&given, args.mode)?;
+    if let Some(given) = args.positionals.first().filter(|_| args.all) {
+        return Err(ArgsError::AllWithProfile(
+            given.to_string_lossy().into_owned(),
+        ));
+    }
     Ok(args)
 }
 
@@ -231,6 +245,7 @@ fn apply(flag: &Flag, parser: &mut lexopt::Parser, args: &mut Args) -> Result<()
         Id::Open => args.open = true,
         Id::UseDeviceCode => args.use_device_code = true,
         Id::NoBrowser => args.no_browser = true,
+        Id::All => args.all = true,
         Id::Shell => {
             let name = string_value(parser, flag)?;
             args.shell = Some(Shell::from_name(&name).ok_or(ArgsError::BadShell(name))?);
@@ -509,6 +524,7 @@ mod tests {
                 &["--no-browser"],
                 "credentials -w --ec2 --ecs -m -l -c --sso-login",
             ),
+            (&["--all"], "--sso-logout"),
         ];
         for (modifier, read_by) in readers {
             let read_by: Vec<&str> = read_by.split(' ').collect();
@@ -562,6 +578,23 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn all_means_every_login_and_takes_no_profile() {
+        for argv in [&["--sso-logout", "--all"][..], &["--all", "--sso-logout"]] {
+            let a = p(argv).unwrap();
+            assert!(a.all && a.positionals.is_empty(), "{argv:?}");
+        }
+        let e = p(&["--sso-logout", "--all", "prof"]).unwrap_err();
+        assert_eq!(e, ArgsError::AllWithProfile("prof".into()));
+        assert!(e.to_string().contains("'prof'"), "{e}");
+        assert!(p(&["--sso-logout", "--all", "--", "prof"]).is_err());
+        assert!(
+            p(&["--all"]).is_err(),
+            "the credentials mode has no use for it"
+        );
+        assert!(!p(&["--sso-logout", "prof"]).unwrap().all);
     }
 
     /// A sample value for a flag that takes one.

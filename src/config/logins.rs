@@ -1,12 +1,19 @@
 //! The IAM Identity Center logins of the configuration as a whole: whether a profile uses one
 //! (the root of its `source_profile` chain declares one), which profiles and sso-sessions do
-//! ([`users`], for the error that a profile does not). One login's settings are `sso.rs`'s; the
-//! profiles that use a given login are `resolve::profiles_with_login`.
+//! ([`users`], for the error that a profile does not), and every login the config declares
+//! ([`all`], for `--sso-login --all` and `--sso-logout --all`). One login's settings are
+//! `sso.rs`'s; the profiles that use a given login are `resolve::profiles_with_login`.
 
 use super::chain::{self, RootKind};
+use super::endpoint;
+use super::error::ProfileError;
 use super::files::Files;
+use super::ini::{Entry, Section};
+use super::profile::{Overrides, Profile, SourceKind, Target};
+use super::resolve;
 use super::searched::{closest, Users};
-use super::sso;
+use super::sso::{self, Login, SsoError};
+use crate::env::Env;
 
 /// At most this many profiles are named in a message; the rest are counted.
 const LISTED: usize = 5;
@@ -72,6 +79,80 @@ pub fn session_names(files: &Files) -> Vec<String> {
     names
 }
 
+/// A login the config declares, and the profile it was read from: its endpoints (and the CA
+/// bundle to reach them) are that profile's; none for an sso-session no profile names, whose
+/// endpoints are the environment's, else AWS's.
+#[derive(Debug)]
+pub struct Declared {
+    pub login: Login,
+    pub profile: Option<Profile>,
+}
+
+/// Every login the config declares, each once: each `[sso-session]` in file order (as the first
+/// profile by name that declares it reads it, else alone), then the legacy start URLs. A session
+/// that cannot be read is its error; a profile that cannot be resolved declares nothing.
+pub fn all(files: &Files, env: &Env) -> Vec<Result<Declared, ProfileError>> {
+    let mut found: Vec<Declared> = Vec::new();
+    for name in files.profiles() {
+        if sso_root(files, &name).as_deref() != Some(name.as_str()) {
+            continue;
+        }
+        let Ok(target) = Target::parse(&name) else {
+            continue;
+        };
+        let Ok(profile) = resolve::resolve(target, &Overrides::default(), env, files) else {
+            continue;
+        };
+        if let SourceKind::Sso(role) = &profile.source.kind {
+            if !found.iter().any(|d| d.login.same_token(&role.login)) {
+                let login = role.login.clone();
+                found.push(Declared {
+                    login,
+                    profile: Some(profile),
+                });
+            }
+        }
+    }
+    let mut all = Vec::new();
+    for session in session_names(files) {
+        let named = found
+            .iter()
+            .position(|d| d.login.session.as_deref() == Some(session.as_str()));
+        all.push(match named {
+            Some(i) => Ok(found.remove(i)),
+            None => alone(files, env, &session),
+        });
+    }
+    all.extend(found.into_iter().map(Ok));
+    all
+}
+
+/// The login of an sso-session no profile names: as a profile naming only that session would have
+/// it (its `profile` empty), with the environment's endpoints.
+fn alone(files: &Files, env: &Env, session: &str) -> Result<Declared, ProfileError> {
+    let only_the_session = Section {
+        entries: vec![Entry {
+            key: "sso_session".into(),
+            value: session.to_string(),
+            line: 0,
+        }],
+        ..Section::default()
+    };
+    let mut login = sso::login(files, env, "", &only_the_session).map_err(|e| match e {
+        SsoError::Missing { keys, .. } => SsoError::SessionMissing {
+            session: session.to_string(),
+            keys,
+        },
+        other => other,
+    })?;
+    login.endpoints =
+        endpoint::sso_endpoints(env, None, &login.endpoints).map_err(ProfileError::Endpoint)?;
+    Ok(Declared {
+        login,
+        profile: None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +209,69 @@ mod tests {
         assert!(users(&files, "default")
             .to_string()
             .contains("no sso_session"));
+    }
+
+    #[test]
+    fn every_login_of_the_config_once_sessions_first_in_file_order() {
+        let config = format!(
+            "{CONFIG}\n[sso-session lone]\nsso_start_url = https://lone.awsapps.com/start\nsso_region = us-east-1\n\
+             [sso-session broken]\nsso_region = us-east-1\n\
+             [profile sso-admin2]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Other\n"
+        );
+        let files = Files::from_texts(&config, "");
+        let env = Env::from_pairs(&[
+            ("HOME", "/h"),
+            ("AWS_ENDPOINT_URL_SSO", "http://127.0.0.1:9"),
+        ]);
+        let all = all(&files, &env);
+        let seen: Vec<String> = all
+            .iter()
+            .map(|r| match r {
+                Ok(d) => format!(
+                    "{} by {:?}",
+                    d.login.label(),
+                    d.profile.as_ref().map(Profile::name)
+                ),
+                Err(e) => e.to_string(),
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                "sso-session 'corp' by Some(\"sso-admin\")",
+                "sso-session 'lone' by None",
+                "[sso-session broken] sets no sso_start_url",
+                "start URL https://dev.awsapps.com/start by Some(\"sso-dev\")",
+            ]
+        );
+        // Each with the environment's endpoint, a session no profile names too.
+        for d in all.iter().flatten() {
+            assert_eq!(
+                d.login.endpoints.portal,
+                "http://127.0.0.1:9/",
+                "{}",
+                d.login.label()
+            );
+        }
+    }
+
+    #[test]
+    fn a_session_alone_is_a_login_with_no_profile_and_its_own_errors() {
+        let env = Env::from_pairs(&[("HOME", "/h")]);
+        let session = "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n";
+        let login = alone(&Files::from_texts(session, ""), &env, "corp")
+            .unwrap()
+            .login;
+        assert_eq!((login.profile.as_str(), login.cache_key()), ("", "corp"));
+        assert_eq!(login.region, "eu-west-1");
+        assert_eq!(login.scopes, vec![sso::DEFAULT_SCOPE.to_string()]);
+        let half = Files::from_texts("[sso-session half]\nsso_region = eu-west-1\n", "");
+        let e = alone(&half, &env, "half").unwrap_err();
+        assert_eq!(e.to_string(), "[sso-session half] sets no sso_start_url");
+        let bad = "[sso-session bad]\nsso_start_url = https://x\nsso_region = eu west\n";
+        let e = alone(&Files::from_texts(bad, ""), &env, "bad")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("in [sso-session bad]"), "{e}");
     }
 }

@@ -2,7 +2,7 @@
 //! sso-session (shared with the AWS CLI and SDKs through their token cache), or ended: the
 //! portal's Logout, the token file removed, and the cached role credentials of every profile
 //! that uses the session removed with it. And what `-D` says of a login. `-l`/`-c` for an
-//! Identity Center profile are `sso_roles.rs`'s.
+//! Identity Center profile are `sso_roles.rs`'s; every login at once (`--all`), `sso_all.rs`'s.
 
 use crate::cli::args::Args;
 use crate::config::error::ProfileError;
@@ -12,6 +12,7 @@ use crate::config::profile::{SourceKind, Target};
 use crate::config::resolve;
 use crate::config::sso::{Login, SsoError, SsoRole};
 use crate::creds;
+use crate::creds::cache::CacheDir;
 use crate::env::Env;
 use crate::error::Error;
 use crate::log;
@@ -69,22 +70,39 @@ pub fn logout(args: &Args, env: &Env) -> Result<i32, Error> {
     // (the lock order of ARCHITECTURE.md).
     let lock_timeout = session.cache.lock_timeout();
     let had_token = creds::sso::log_out(&login, &session.agent, lock_timeout)?;
+    let removed = forget_cached(&session.files, env, &session.cache, &login)?;
+    say_ended(&login.label(), had_token, removed);
+    Ok(0)
+}
+
+/// Removes the cached credentials of every profile that uses `login`, each file under its own
+/// lock, one at a time (after the token's lock was let go); how many there were.
+pub(super) fn forget_cached(
+    files: &Files,
+    env: &Env,
+    cache: &CacheDir,
+    login: &Login,
+) -> Result<usize, Error> {
     let mut removed = 0;
-    for profile in resolve::profiles_with_login(&session.files, env, &login) {
-        for file in session.cache.files_of(&profile) {
-            removed += usize::from(creds::cache::remove(&session.cache, &file)?);
+    for profile in resolve::profiles_with_login(files, env, login) {
+        for file in cache.files_of(&profile) {
+            removed += usize::from(creds::cache::remove(cache, &file)?);
         }
     }
+    Ok(removed)
+}
+
+/// The line a logout ends with: the login `label` names, whether it had a token, and how many
+/// cached credential files went with it.
+pub(super) fn say_ended(label: &str, had_token: bool, removed: usize) {
     let what = if had_token {
         "logged out of"
     } else {
         "no login to end for"
     };
     log::note(format_args!(
-        "{what} IAM Identity Center ({}); {removed} cached credential file(s) removed",
-        login.label()
+        "{what} IAM Identity Center ({label}); {removed} cached credential file(s) removed"
     ));
-    Ok(0)
 }
 
 /// What `-D` says of an Identity Center source.
