@@ -74,6 +74,7 @@ fn run() -> Result<i32, Error> {
         Mode::CompletionFish => modes::print(&cli::completion::fish_completion()),
         Mode::CompletionProfiles => modes::profiles::run(&environment(&args)),
         Mode::Version => modes::print(&cli::usage::version()),
+        Mode::SsoLogin if args.all => modes::sso_all::login(&args, &environment(&args)),
         Mode::SsoLogin => modes::sso::login(&args, &environment(&args)),
         Mode::SsoLogout if args.all => modes::sso_all::logout(&args, &environment(&args)),
         Mode::SsoLogout => modes::sso::logout(&args, &environment(&args)),

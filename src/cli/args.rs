@@ -524,7 +524,7 @@ mod tests {
                 &["--no-browser"],
                 "credentials -w --ec2 --ecs -m -l -c --sso-login",
             ),
-            (&["--all"], "--sso-logout"),
+            (&["--all"], "--sso-login --sso-logout"),
         ];
         for (modifier, read_by) in readers {
             let read_by: Vec<&str> = read_by.split(' ').collect();
@@ -582,7 +582,7 @@ mod tests {
 
     #[test]
     fn all_means_every_login_and_takes_no_profile() {
-        for argv in [&["--sso-logout", "--all"][..], &["--all", "--sso-logout"]] {
+        for argv in [&["--sso-logout", "--all"][..], &["--all", "--sso-login"]] {
             let a = p(argv).unwrap();
             assert!(a.all && a.positionals.is_empty(), "{argv:?}");
         }

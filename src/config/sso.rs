@@ -148,6 +148,8 @@ pub enum SsoError {
     },
     /// `HOME` is unset: there is no `~/.aws/sso/cache`.
     NoHome,
+    /// `--sso-login --all` with no `[sso-session]` in the config file (its path).
+    NoSessions { config: PathBuf },
     /// An `sso_region` that is no region name, and where it was set.
     BadRegion { region: String, origin: String },
 }
@@ -176,6 +178,11 @@ impl fmt::Display for SsoError {
                 write!(f, "profile '{profile}' does not use IAM Identity Center{users}")
             }
             SsoError::NoHome => write!(f, "HOME is not set, so there is no ~/.aws/sso/cache for the login"),
+            SsoError::NoSessions { config } => write!(
+                f,
+                "{} has no [sso-session NAME] section to log in to (a legacy profile's login: --sso-login PROFILE)",
+                config.display()
+            ),
             SsoError::BadRegion { region, origin } => write!(
                 f,
                 "sso_region '{}' in {origin} is not a region name: a region name is letters, digits and hyphens, e.g. eu-west-1",

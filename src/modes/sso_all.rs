@@ -1,10 +1,11 @@
-//! `--sso-logout --all`: every IAM Identity Center login at once: the end of every login in the
-//! token cache, whichever tool made it: each token file ended as `--sso-logout` ends one (the
-//! portal's Logout when its portal is known, from the config or the region the file names; the
-//! file removed under its lock), then the cached credentials of the profiles that use it, each
-//! under its own lock, one lock at a time (one that fails is said, and the others still go on).
-//! Exit 1 when any of them failed. One logout's flow is `sso.rs`'s and `creds::sso`'s; which
-//! logins the config declares, `config::logins`.
+//! `--sso-login --all` and `--sso-logout --all`: every IAM Identity Center login at once. A login
+//! to each sso-session of the config, one after the other, each its own browser step (one that
+//! fails is said, and the others still go on); or the end of every login in the token cache,
+//! whichever tool made it: each token file ended as `--sso-logout` ends one (the portal's Logout
+//! when its portal is known, from the config or the region the file names; the file removed
+//! under its lock), then the cached credentials of the profiles that use it, each under its own
+//! lock, one lock at a time. Exit 1 when any of them failed. One login's flow is `sso.rs`'s and
+//! `creds::sso`'s; which logins the config declares, `config::logins`.
 
 use std::path::Path;
 
@@ -17,12 +18,13 @@ use crate::config::error::ProfileError;
 use crate::config::files::Files;
 use crate::config::logins::{self, Declared};
 use crate::config::profile::Profile;
-use crate::config::sso::{self, Endpoints};
+use crate::config::sso::{self, Endpoints, SsoError};
 use crate::config::timeouts::Timeouts;
 use crate::creds;
 use crate::creds::cache::CacheDir;
 use crate::creds::sso::token::{self, Found};
 use crate::creds::sso::Ending;
+use crate::creds::terminal::Person;
 use crate::env::Env;
 use crate::error::Error;
 use crate::log::{self, debug};
@@ -51,6 +53,38 @@ fn outcome(doing: &str, tried: usize, failed: usize) -> i32 {
         "{failed} of {tried} IAM Identity Center {doing} failed (said above)"
     ));
     1
+}
+
+/// `--sso-login --all`: a login to each sso-session, one after the other.
+pub fn login(args: &Args, env: &Env) -> Result<i32, Error> {
+    let files = Files::load(env)?;
+    let lock_timeout = Timeouts::from_env(env)?.lock;
+    // A legacy profile's start URL is no sso-session: it is logged in to by its profile.
+    let sessions: Vec<Result<Declared, ProfileError>> = logins::all(&files, env)
+        .into_iter()
+        .filter(|r| r.as_ref().map_or(true, |d| d.login.session.is_some()))
+        .collect();
+    if sessions.is_empty() {
+        let config = files.config.path.clone();
+        return Err(ProfileError::from(SsoError::NoSessions { config }).into());
+    }
+    let tried = sessions.len();
+    let mut failed = 0;
+    for declared in sessions {
+        // Each login names its session as it asks and when it is done, and looks for the person
+        // at the terminal again.
+        let done = declared.map_err(Error::from).and_then(|d| {
+            let person = Person::at_terminal(args.use_device_code, session::browser(args, env));
+            let agent = agent_for(env, d.profile.as_ref());
+            creds::sso::log_in(&d.login, &agent, &person, lock_timeout)?;
+            Ok(())
+        });
+        if let Err(e) = done {
+            log::note(format_args!("{e}"));
+            failed += 1;
+        }
+    }
+    Ok(outcome("logins", tried, failed))
 }
 
 /// `--sso-logout --all`: every login of the token cache ended, and the cached credentials of

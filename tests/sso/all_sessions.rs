@@ -1,7 +1,8 @@
 //! Which logins there are, and every login at once: `--sso-logout --all` ends every login of the
 //! token cache (the portal's Logout for each, their tokens and the cached credentials of their
-//! profiles removed); `--sso-login`/`--sso-logout` on a profile that does not use IAM Identity
-//! Center say so and name the profiles that do.
+//! profiles removed), `--sso-login --all` logs in to every sso-session of the config, one after
+//! the other; `--sso-login`/`--sso-logout` on a profile that does not use IAM Identity Center
+//! say so and name the profiles that do.
 
 use super::*;
 use crate::util::*;
@@ -211,4 +212,52 @@ fn sso_logout_all_ends_every_login_of_the_token_cache_and_removes_its_cached_cre
         .output()
         .unwrap();
     assert_one_line_error(&out, &["--all", "'sso-admin'"]);
+}
+
+#[test]
+fn sso_login_all_logs_in_to_every_sso_session_one_after_the_other_and_says_which_failed() {
+    let (_standin, url) = standin();
+    // corp and corp2 through their profiles, `solo` named by no profile, `broken` unusable.
+    let config = format!(
+        "{}\n[sso-session solo]\nsso_start_url = https://standin.awsapps.example/solo\nsso_region = us-east-1\n\n\
+         [sso-session broken]\nsso_region = us-east-1\n",
+        two_sessions()
+    );
+    let home = Home::new(&config, "");
+    let (status, said, approved) = approving(&home, &url, &["--sso-login", "--all"]);
+    assert_eq!((status, approved), (Some(1), 3), "{said}");
+    for session in ["corp", "corp2", "solo"] {
+        let token = read_json(&token_of(&home, session));
+        assert!(token["refreshToken"].is_string(), "{session}: {token}");
+        assert!(
+            said.contains(&format!(
+                "logged in to IAM Identity Center (sso-session '{session}')"
+            )),
+            "{said}"
+        );
+    }
+    assert!(
+        said.contains("[sso-session broken] sets no sso_start_url"),
+        "{said}"
+    );
+    assert!(
+        said.contains("1 of 4 IAM Identity Center logins failed"),
+        "{said}"
+    );
+    assert!(count(&url, "CreateToken") >= 3, "{}", stats(&url));
+    // The logins are the profiles' own: their runs need none.
+    for profile in ["sso-admin", "sso-two"] {
+        let out = without_terminal(&home, &url, &whoami(&[profile]));
+        assert!(out.status.success(), "{profile}: {}", stderr(&out));
+    }
+    // Without the broken session, every login succeeds: exit 0.
+    let home = Home::new(&two_sessions(), "");
+    let (status, said, approved) = approving(&home, &url, &["--sso-login", "--all"]);
+    assert_eq!((status, approved), (Some(0), 2), "{said}");
+    // No sso-session at all: one line that says so.
+    let home = Home::new("[profile p]\nregion = us-east-1\n", "");
+    let out = runas(&home, &url, &["--sso-login", "--all"])
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, &["has no [sso-session NAME] section to log in to"]);
 }

@@ -6,8 +6,8 @@
 //! (`logout_race`), the endpoints serving one (`serve`), settings botocore refuses
 //! (`settings`), a hostile portal's names (`hostile_names`), what a hostile service gets
 //! otherwise (`hostile_services`), what a login tells the person at the terminal
-//! (`cli_messages`) and which logins there are (`all_sessions`); no token, refresh token, client
-//! secret or code in any output.
+//! (`cli_messages`) and which logins there are, every one at once (`all_sessions`); no token,
+//! refresh token, client secret or code in any output.
 //! Here: what those files share (a login by the device grant, the token file and its age, the
 //! stand-in's counts, and the check that no secret of the login is in a text).
 
