@@ -62,6 +62,7 @@ complete -c aws-runas -n __aws_runas_before_profile -l sso-login -d 'Log in to I
 complete -c aws-runas -n __aws_runas_before_profile -l use-device-code -d 'Log in to IAM Identity Center with a code to enter on the login page, from any device, instead of the redirect'
 complete -c aws-runas -n __aws_runas_before_profile -l no-browser -d 'Do not open the IAM Identity Center login page: only print its URL, to open in a browser on this machine'
 complete -c aws-runas -n __aws_runas_before_profile -l sso-logout -d 'End the IAM Identity Center login of the profile\'s sso-session, and remove its token and the cached credentials of its profiles'
+complete -c aws-runas -n __aws_runas_before_profile -l all -d 'With --sso-login: log in to every sso-session of the config, one after the other; with --sso-logout: end every login in the token cache'
 complete -c aws-runas -n __aws_runas_before_profile -s D -l diagnose -d 'Check the files, the profile, the environment, the cache and the clock, then print the resolved profile and where each value came from'
 complete -c aws-runas -n '__aws_runas_before_profile; and not set -q AWS_PROFILE' -a '(command aws-runas --completion-profiles 2>/dev/null)' -d profile
 complete -c aws-runas -n 'not __aws_runas_before_profile; or set -q AWS_PROFILE' -a '(__aws_runas_command)'

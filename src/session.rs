@@ -68,6 +68,11 @@ pub fn agent(profile: &Profile) -> Agent {
     }
 }
 
+/// What opens a login page for this run: none with `--no-browser`.
+pub fn browser(args: &Args, env: &Env) -> Option<Browser> {
+    (!args.no_browser).then(|| Browser::find(env)).flatten()
+}
+
 impl Session {
     /// Reads the files, resolves the profile and its endpoint, and plans the provider chain. No
     /// network call and no cache access yet.
@@ -116,7 +121,7 @@ impl Session {
             cache,
             mfa_timeout: timeouts.mfa_process,
             device_code: args.use_device_code,
-            browser: (!args.no_browser).then(|| Browser::find(env)).flatten(),
+            browser: browser(args, env),
         })
     }
 

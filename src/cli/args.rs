@@ -47,6 +47,9 @@ pub struct Args {
     pub use_device_code: bool,
     /// `--no-browser`: do not open the Identity Center login page.
     pub no_browser: bool,
+    /// `--all`: every Identity Center login (of the config, or of the token cache), and no
+    /// profile.
+    pub all: bool,
     /// `--shell`: the exports' syntax.
     pub shell: Option<Shell>,
     /// `-j`, `--json`: the credentials as `credential_process` JSON.
@@ -117,6 +120,8 @@ pub enum ArgsError {
     Regions(Vec<String>),
     BadGlob(GlobError),
     BadFormat(FormatError),
+    /// A positional argument with `--all`, which means every login, no profile.
+    AllWithProfile(String),
 }
 
 impl fmt::Display for ArgsError {
@@ -164,6 +169,10 @@ impl fmt::Display for ArgsError {
             ),
             ArgsError::BadGlob(e) => write!(f, "--filter: {e}"),
             ArgsError::BadFormat(e) => write!(f, "--profile-name: {e}"),
+            ArgsError::AllWithProfile(given) => write!(
+                f,
+                "--all means every login and takes no profile, but '{given}' was given: drop one of them"
+            ),
         }
     }
 }
@@ -216,6 +225,11 @@ where
     if args.regions.len() > 1 && args.mode != Mode::MakeConf && !args.mode.answers_alone() {
         return Err(ArgsError::Regions(args.regions));
     }
+    if let Some(given) = args.positionals.first().filter(|_| args.all) {
+        return Err(ArgsError::AllWithProfile(
+            given.to_string_lossy().into_owned(),
+        ));
+    }
     Ok(args)
 }
 
@@ -266,6 +280,7 @@ fn apply(flag: &Flag, parser: &mut lexopt::Parser, args: &mut Args) -> Result<()
         Id::Open => args.open = true,
         Id::UseDeviceCode => args.use_device_code = true,
         Id::NoBrowser => args.no_browser = true,
+        Id::All => args.all = true,
         Id::Shell => {
             let name = string_value(parser, flag)?;
             args.shell = Some(Shell::from_name(&name).ok_or(ArgsError::BadShell(name))?);
@@ -561,6 +576,13 @@ mod tests {
                 &["--no-browser"],
                 "credentials -w --ec2 --ecs -m -l -c --sso-login",
             ),
+            (&["--all"], "--sso-login --sso-logout"),
+            (
+                &["--region", "eu-west-1"],
+                "credentials -w --ec2 --ecs -m -l -c -D",
+            ),
+            (&["--filter", "a*"], "-l -c"),
+            (&["--profile-name", "{role_name}"], "-c"),
         ];
         for (modifier, read_by) in readers {
             let read_by: Vec<&str> = read_by.split(' ').collect();
@@ -681,6 +703,23 @@ mod tests {
         assert_eq!(e, "--profile-name: '{' without '}' at '{account_id'");
         let e = p(&["-c", "--profile-name", "x}"]).unwrap_err().to_string();
         assert_eq!(e, "--profile-name: '}' without '{'");
+    }
+
+    #[test]
+    fn all_means_every_login_and_takes_no_profile() {
+        for argv in [&["--sso-logout", "--all"][..], &["--all", "--sso-login"]] {
+            let a = p(argv).unwrap();
+            assert!(a.all && a.positionals.is_empty(), "{argv:?}");
+        }
+        let e = p(&["--sso-logout", "--all", "prof"]).unwrap_err();
+        assert_eq!(e, ArgsError::AllWithProfile("prof".into()));
+        assert!(e.to_string().contains("'prof'"), "{e}");
+        assert!(p(&["--sso-logout", "--all", "--", "prof"]).is_err());
+        assert!(
+            p(&["--all"]).is_err(),
+            "the credentials mode has no use for it"
+        );
+        assert!(!p(&["--sso-logout", "prof"]).unwrap().all);
     }
 
     /// A sample value for a flag that takes one.

@@ -27,6 +27,7 @@ pub enum Id {
     Region,
     Filter,
     ProfileName,
+    All,
 }
 
 /// What a flag's value is: the help and the man page name it ([`Value::placeholder`]), the
@@ -229,6 +230,7 @@ pub const FLAGS: &[Flag] = &[
     Flag { modes: Modes::Only(LOGGING_IN), ..flag(Id::UseDeviceCode, None, "use-device-code", None, "Log in to IAM Identity Center with a code to enter on the login page, from any device, instead of the redirect.") },
     Flag { modes: Modes::Only(LOGGING_IN), ..flag(Id::NoBrowser, None, "no-browser", None, "Do not open the IAM Identity Center login page: only print its URL, to open in a browser on this machine (from another device, use --use-device-code).") },
     flag(Id::Mode(Mode::SsoLogout), None, "sso-logout", None, "End the IAM Identity Center login of the profile's sso-session, and remove its token and the cached credentials of its profiles."),
+    Flag { modes: Modes::Only(&[Mode::SsoLogin, Mode::SsoLogout]), ..flag(Id::All, None, "all", None, "With --sso-login: log in to every sso-session of the config, one after the other; with --sso-logout: end every login in the token cache. No profile.") },
     flag(Id::Mode(Mode::Diagnose), Some('D'), "diagnose", None, "Check the files, the profile, the environment, the cache and the clock, then print the resolved profile and where each value came from. Exit 1 if a check fails."),
 ];
 

@@ -43,10 +43,10 @@ fn validate(url: &str, origin: &str) -> Result<String, EndpointError> {
 
 /// A user-configured endpoint for `service` (`SSO_OIDC`, `SSO`) that is sent a bearer token:
 /// `https://`, or plain `http://` only to this machine (a stand-in or an emulator), since the
-/// token would otherwise travel in clear text.
+/// token would otherwise travel in clear text. No profile: the environment's only.
 fn token_safe(
     env: &Env,
-    profile: &Profile,
+    profile: Option<&Profile>,
     service: &str,
 ) -> Result<Option<String>, EndpointError> {
     let Some(Configured { url, origin }) = configured(env, profile, service)? else {
@@ -80,16 +80,17 @@ struct Configured {
     origin: String,
 }
 
-/// A user-configured endpoint for `service` (`STS`, `IAM`, ...), if any.
+/// A user-configured endpoint for `service` (`STS`, `IAM`, ...), if any: the environment's, then
+/// `profile`'s (none: a login no profile names, `--sso-logout --all`'s).
 fn configured(
     env: &Env,
-    profile: &Profile,
+    profile: Option<&Profile>,
     service: &str,
 ) -> Result<Option<Configured>, EndpointError> {
     // The environment's setting, when there is one, beats the profile's (as every setting).
     let ignore = match env.non_empty("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") {
         Some(v) => v.eq_ignore_ascii_case("true"),
-        None => profile.ignore_configured_endpoint_urls,
+        None => profile.is_some_and(|p| p.ignore_configured_endpoint_urls),
     };
     if ignore {
         return Ok(None);
@@ -110,6 +111,7 @@ fn configured(
         .or_else(|| {
             // The service's own setting (`[services x]`) before the profile's general one.
             let key = service.to_ascii_lowercase();
+            let profile = profile?;
             profile
                 .service_urls
                 .iter()
@@ -120,6 +122,7 @@ fn configured(
                 })
         })
         .or_else(|| {
+            let profile = profile?;
             profile.endpoint_url.clone().map(|u| Configured {
                 url: u,
                 origin: format!("endpoint_url of profile '{}'", profile.name()),
@@ -139,7 +142,7 @@ fn configured(
 /// us-east-1), else the partition's global endpoint.
 pub fn iam(env: &Env, profile: &Profile) -> Result<Endpoint, EndpointError> {
     let region = profile.region.as_deref();
-    if let Some(Configured { url, .. }) = configured(env, profile, "IAM")? {
+    if let Some(Configured { url, .. }) = configured(env, Some(profile), "IAM")? {
         return Ok(Endpoint {
             url,
             signing_region: region.unwrap_or("us-east-1").to_string(),
@@ -156,21 +159,30 @@ pub fn sso(env: &Env, profile: &mut Profile) -> Result<(), EndpointError> {
     let SourceKind::Sso(role) = &profile.source.kind else {
         return Ok(());
     };
-    let defaults = &role.login.endpoints;
-    let endpoints = Endpoints {
-        oidc: token_safe(env, profile, "SSO_OIDC")?.unwrap_or_else(|| defaults.oidc.clone()),
-        portal: token_safe(env, profile, "SSO")?.unwrap_or_else(|| defaults.portal.clone()),
-    };
+    let endpoints = sso_endpoints(env, Some(profile), &role.login.endpoints)?;
     if let SourceKind::Sso(role) = &mut profile.source.kind {
         role.login.endpoints = endpoints;
     }
     Ok(())
 }
 
+/// The Identity Center endpoints configured for `profile` (none: in the environment alone, for
+/// a login no profile names), else `defaults` (AWS's for the login's region).
+pub fn sso_endpoints(
+    env: &Env,
+    profile: Option<&Profile>,
+    defaults: &Endpoints,
+) -> Result<Endpoints, EndpointError> {
+    Ok(Endpoints {
+        oidc: token_safe(env, profile, "SSO_OIDC")?.unwrap_or_else(|| defaults.oidc.clone()),
+        portal: token_safe(env, profile, "SSO")?.unwrap_or_else(|| defaults.portal.clone()),
+    })
+}
+
 /// The STS endpoint for this profile.
 pub fn sts(env: &Env, profile: &Profile) -> Result<Endpoint, EndpointError> {
     let region = profile.region.as_deref();
-    if let Some(Configured { url, .. }) = configured(env, profile, "STS")? {
+    if let Some(Configured { url, .. }) = configured(env, Some(profile), "STS")? {
         return Ok(Endpoint {
             url,
             signing_region: region.unwrap_or("us-east-1").to_string(),
@@ -300,7 +312,7 @@ mod tests {
         }
         let sso = |url: &str| {
             let env = Env::from_pairs(&[("AWS_ENDPOINT_URL_SSO", url)]);
-            token_safe(&env, &profile(None, None), "SSO")
+            token_safe(&env, Some(&profile(None, None)), "SSO")
         };
         let error = sso("http://portal.example.com/").unwrap_err();
         assert_eq!(error.problem, EndpointProblem::Cleartext);
@@ -315,5 +327,24 @@ mod tests {
         // STS and IAM sign their requests instead of sending a token: plain http stays theirs.
         let env = Env::from_pairs(&[("AWS_ENDPOINT_URL", "http://sts.example.com/")]);
         assert!(sts(&env, &profile(None, None)).is_ok());
+    }
+
+    #[test]
+    fn a_login_no_profile_names_takes_the_environment_s_endpoints_only() {
+        let defaults = Endpoints::default_for("eu-west-1");
+        let with = |pairs: &[(&str, &str)]| {
+            sso_endpoints(&Env::from_pairs(pairs), None, &defaults).unwrap()
+        };
+        assert_eq!(with(&[]), defaults);
+        let set = with(&[("AWS_ENDPOINT_URL_SSO", "http://127.0.0.1:9/")]);
+        assert_eq!(set.portal, "http://127.0.0.1:9/");
+        assert_eq!(set.oidc, defaults.oidc);
+        let ignored = [
+            ("AWS_ENDPOINT_URL", "https://all.example.com"),
+            ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"),
+        ];
+        assert_eq!(with(&ignored), defaults);
+        let env = Env::from_pairs(&[("AWS_ENDPOINT_URL_SSO", "http://portal.example.com/")]);
+        assert!(sso_endpoints(&env, None, &defaults).is_err());
     }
 }

@@ -1,5 +1,6 @@
 //! Where a profile was looked for, and the closest name there: the rest of a "not found"
-//! message ([`Searched`]), and the typo's likely meaning ([`closest`]).
+//! message ([`Searched`]), and the typo's likely meaning ([`closest`]); and the rest of a "does
+//! not use IAM Identity Center" message, the profiles that do ([`Users`]).
 
 use std::fmt;
 use std::path::PathBuf;
@@ -37,6 +38,43 @@ impl fmt::Display for Searched {
             Some(name) => write!(f, "; did you mean '{name}'?)"),
             None => write!(f, ")"),
         }
+    }
+}
+
+/// Who in the config uses IAM Identity Center: the rest of the message that a profile does not
+/// (`config::logins::users` finds them): the profiles that do, the closest to the name first and
+/// bounded, else the sso-sessions no profile names.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Users {
+    pub profiles: Vec<String>,
+    /// How many more profiles do than are listed.
+    pub more: usize,
+    /// The `[sso-session NAME]` sections, when no profile uses a login.
+    pub sessions: Vec<String>,
+}
+
+impl fmt::Display for Users {
+    /// The rest of "profile 'x' does not use IAM Identity Center": who does.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.profiles.is_empty() {
+            write!(f, "; these do: {}", self.profiles.join(", "))?;
+            if self.more > 0 {
+                write!(f, " (and {} more)", self.more)?;
+            }
+            return Ok(());
+        }
+        if !self.sessions.is_empty() {
+            let quoted: Vec<String> = self.sessions.iter().map(|s| format!("'{s}'")).collect();
+            return write!(
+                f,
+                "; no profile does, but the config has sso-session {} (--all: every sso-session)",
+                quoted.join(", ")
+            );
+        }
+        write!(
+            f,
+            ", nor does any profile of the config (no sso_session or sso_start_url in one)"
+        )
     }
 }
 

@@ -27,7 +27,8 @@ pub const DEFAULT_SCOPE: &str = "sso:account:access";
 /// What a login is for: one Identity Center session (named), or a legacy profile's start URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Login {
-    /// The profile that declared it.
+    /// The profile that declared it (empty for an sso-session no profile names, logged in to by
+    /// `--sso-login --all`).
     pub profile: String,
     /// The `sso_session` name; none for a legacy profile.
     pub session: Option<String>,
@@ -126,6 +127,11 @@ pub enum SsoError {
         session: Option<String>,
         keys: Vec<&'static str>,
     },
+    /// Required keys missing in an sso-session no profile names (`--sso-login --all`).
+    SessionMissing {
+        session: String,
+        keys: Vec<&'static str>,
+    },
     /// A key set both on the profile and in its session, differently.
     Conflict {
         profile: String,
@@ -134,10 +140,16 @@ pub enum SsoError {
         own: String,
         theirs: String,
     },
-    /// No profile of the chain uses Identity Center (`--sso-login`, `--sso-logout`).
-    NotSso { profile: String },
+    /// No profile of the chain uses Identity Center (`--sso-login`, `--sso-logout`); `users`:
+    /// who does.
+    NotSso {
+        profile: String,
+        users: super::searched::Users,
+    },
     /// `HOME` is unset: there is no `~/.aws/sso/cache`.
     NoHome,
+    /// `--sso-login --all` with no `[sso-session]` in the config file (its path).
+    NoSessions { config: PathBuf },
     /// An `sso_region` that is no region name, and where it was set.
     BadRegion { region: String, origin: String },
 }
@@ -155,15 +167,22 @@ impl fmt::Display for SsoError {
                 keys.join(", "),
                 session.as_ref().map_or(String::new(), |s| format!(" (in it or in [sso-session {s}])"))
             ),
+            SsoError::SessionMissing { session, keys } => {
+                write!(f, "[sso-session {session}] sets no {}", keys.join(", "))
+            }
             SsoError::Conflict { profile, session, key, own, theirs } => write!(
                 f,
                 "{key} is '{own}' in profile '{profile}' but '{theirs}' in [sso-session {session}]: remove it from the profile"
             ),
-            SsoError::NotSso { profile } => write!(
-                f,
-                "profile '{profile}' does not use IAM Identity Center (no sso_session or sso_start_url in it or its source profiles)"
-            ),
+            SsoError::NotSso { profile, users } => {
+                write!(f, "profile '{profile}' does not use IAM Identity Center{users}")
+            }
             SsoError::NoHome => write!(f, "HOME is not set, so there is no ~/.aws/sso/cache for the login"),
+            SsoError::NoSessions { config } => write!(
+                f,
+                "{} has no [sso-session NAME] section to log in to (a legacy profile's login: --sso-login PROFILE)",
+                config.display()
+            ),
             SsoError::BadRegion { region, origin } => write!(
                 f,
                 "sso_region '{}' in {origin} is not a region name: a region name is letters, digits and hyphens, e.g. eu-west-1",
@@ -225,16 +244,21 @@ pub fn login(
         }
     };
     check_region(&region, profile, section)?;
-    let home = env.home().ok_or(SsoError::NoHome)?;
     Ok(Login {
         profile: profile.to_string(),
         session,
         start_url,
         scopes,
-        cache_dir: home.join(".aws").join("sso").join("cache"),
+        cache_dir: cache_dir(env)?,
         endpoints: Endpoints::default_for(&region),
         region,
     })
+}
+
+/// Where the CLI and the SDKs keep the logins' tokens: `~/.aws/sso/cache`.
+pub fn cache_dir(env: &Env) -> Result<PathBuf, SsoError> {
+    let home = env.home().ok_or(SsoError::NoHome)?;
+    Ok(home.join(".aws").join("sso").join("cache"))
 }
 
 /// `region` (the `sso_region` of `profile`, whose section is `section`, or of its session) must

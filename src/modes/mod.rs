@@ -11,6 +11,7 @@ pub mod mfa_devices;
 pub mod profiles;
 pub mod roles;
 pub mod sso;
+pub mod sso_all;
 mod sso_config;
 mod sso_roles;
 pub mod update;

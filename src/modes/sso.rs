@@ -2,33 +2,62 @@
 //! sso-session (shared with the AWS CLI and SDKs through their token cache), or ended: the
 //! portal's Logout, the token file removed, and the cached role credentials of every profile
 //! that uses the session removed with it. And what `-D` says of a login. `-l`/`-c` for an
-//! Identity Center profile are `sso_roles.rs`'s.
+//! Identity Center profile are `sso_roles.rs`'s; every login at once (`--all`), `sso_all.rs`'s.
 
 use crate::cli::args::Args;
-use crate::config::profile::SourceKind;
+use crate::config::error::ProfileError;
+use crate::config::files::Files;
+use crate::config::logins;
+use crate::config::profile::{SourceKind, Target};
 use crate::config::resolve;
 use crate::config::sso::{Login, SsoError, SsoRole};
 use crate::creds;
+use crate::creds::cache::CacheDir;
 use crate::env::Env;
 use crate::error::Error;
 use crate::log;
 use crate::session::Session;
 
-/// The login of the profile's chain, if its root uses Identity Center.
-fn login_of(session: &Session) -> Result<Login, Error> {
+/// The session of the profile the arguments name, and its login when its chain uses Identity
+/// Center; otherwise the error says it does not, and names the profiles that do. A profile that
+/// cannot be resolved is that error, unless it does not use Identity Center at all: then what it
+/// lacks (`[default]` without keys) is not the point.
+fn open(args: &Args, env: &Env) -> Result<(Session, Login), Error> {
+    let session = match Session::open(args, env) {
+        Ok(session) => session,
+        Err(e) => return Err(not_sso_instead(args, env).unwrap_or(e)),
+    };
     match &session.profile.source.kind {
-        SourceKind::Sso(role) => Ok(role.login.clone()),
-        _ => Err(crate::config::error::ProfileError::Sso(SsoError::NotSso {
-            profile: session.profile.name().to_string(),
-        })
-        .into()),
+        SourceKind::Sso(role) => {
+            let login = role.login.clone();
+            Ok((session, login))
+        }
+        _ => Err(not_sso(&session.files, session.profile.name())),
     }
+}
+
+/// That `profile` does not use Identity Center, and who in `files` does.
+fn not_sso(files: &Files, profile: &str) -> Error {
+    ProfileError::Sso(SsoError::NotSso {
+        profile: profile.to_string(),
+        users: logins::users(files, profile),
+    })
+    .into()
+}
+
+/// [`not_sso`] for the profile the arguments name, when it exists and does not use Identity
+/// Center; none when it cannot be told (the files, or the arguments, are the error then).
+fn not_sso_instead(args: &Args, env: &Env) -> Option<Error> {
+    let files = Files::load(env).ok()?;
+    let selected = resolve::select(&args.positionals, env, args.positionals_kind()).ok()?;
+    let target = Target::parse(&selected.name).ok()?;
+    let start = target.start();
+    (files.exists(start) && !logins::uses(&files, start)).then(|| not_sso(&files, target.name()))
 }
 
 /// `--sso-login [profile]`.
 pub fn login(args: &Args, env: &Env) -> Result<i32, Error> {
-    let session = Session::open(args, env)?;
-    let login = login_of(&session)?;
+    let (session, login) = open(args, env)?;
     let lock_timeout = session.cache.lock_timeout();
     creds::sso::log_in(&login, &session.agent, &session.person(), lock_timeout)?;
     Ok(0)
@@ -36,28 +65,44 @@ pub fn login(args: &Args, env: &Env) -> Result<i32, Error> {
 
 /// `--sso-logout [profile]`.
 pub fn logout(args: &Args, env: &Env) -> Result<i32, Error> {
-    let session = Session::open(args, env)?;
-    let login = login_of(&session)?;
+    let (session, login) = open(args, env)?;
     // The token first, then each cache file, each under its own lock and never two at once
     // (the lock order of ARCHITECTURE.md).
     let lock_timeout = session.cache.lock_timeout();
     let had_token = creds::sso::log_out(&login, &session.agent, lock_timeout)?;
+    let removed = forget_cached(&session.files, env, &session.cache, &login)?;
+    say_ended(&login.label(), had_token, removed);
+    Ok(0)
+}
+
+/// Removes the cached credentials of every profile that uses `login`, each file under its own
+/// lock, one at a time (after the token's lock was let go); how many there were.
+pub(super) fn forget_cached(
+    files: &Files,
+    env: &Env,
+    cache: &CacheDir,
+    login: &Login,
+) -> Result<usize, Error> {
     let mut removed = 0;
-    for profile in resolve::profiles_with_login(&session.files, env, &login) {
-        for file in session.cache.files_of(&profile) {
-            removed += usize::from(creds::cache::remove(&session.cache, &file)?);
+    for profile in resolve::profiles_with_login(files, env, login) {
+        for file in cache.files_of(&profile) {
+            removed += usize::from(creds::cache::remove(cache, &file)?);
         }
     }
+    Ok(removed)
+}
+
+/// The line a logout ends with: the login `label` names, whether it had a token, and how many
+/// cached credential files went with it.
+pub(super) fn say_ended(label: &str, had_token: bool, removed: usize) {
     let what = if had_token {
         "logged out of"
     } else {
         "no login to end for"
     };
     log::note(format_args!(
-        "{what} IAM Identity Center ({}); {removed} cached credential file(s) removed",
-        login.label()
+        "{what} IAM Identity Center ({label}); {removed} cached credential file(s) removed"
     ));
-    Ok(0)
 }
 
 /// What `-D` says of an Identity Center source.

@@ -5,13 +5,14 @@
 //! an SSO profile (`modes`), what `-D` says of one (`diagnose`), a logout racing a run
 //! (`logout_race`), the endpoints serving one (`serve`), settings botocore refuses
 //! (`settings`), a hostile portal's names (`hostile_names`), populating a config from `-l`/`-c`
-//! (`populate`), what a hostile service gets otherwise (`hostile_services`) and what a login
-//! tells the person at the terminal (`cli_messages`); no token, refresh token, client secret or
-//! code in any output.
+//! (`populate`), what a hostile service gets otherwise (`hostile_services`), what a login
+//! tells the person at the terminal (`cli_messages`) and which logins there are, every one at
+//! once (`all_sessions`); no token, refresh token, client secret or code in any output.
 //! Here: what those files share (a login by the device grant, the token file and its age, the
 //! stand-in's counts and portal lists, a config pasted into, and the check that no secret of
 //! the login is in a text).
 
+mod all_sessions;
 mod callback;
 mod cli_messages;
 mod diagnose;

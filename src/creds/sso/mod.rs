@@ -4,7 +4,8 @@
 //! (`login.rs`, `callback.rs`, `pages.rs`), and the portal's role credentials ([`SsoProvider`],
 //! cached by `plan.rs` in a `Cached` as `.aws_sso_<profile>`, written only while the token they
 //! were fetched with is still the login's). `--sso-logout` ends the token under the token file's
-//! lock, so that no refresh made meanwhile brings it back.
+//! lock, so that no refresh made meanwhile brings it back; `--sso-logout --all` ends each token
+//! file of the cache the same way ([`end`]).
 
 pub mod callback;
 pub mod login;
@@ -12,6 +13,7 @@ pub mod pages;
 pub mod registration;
 pub mod token;
 
+use std::path::Path;
 use std::time::Duration;
 
 use self::token::{Granted, Token};
@@ -28,8 +30,13 @@ use crate::time;
 
 /// Our private directory beside the token files, for the lock and atomic writes.
 fn private(login: &Login) -> Result<Private, CredsError> {
-    Private::open(&login.cache_dir).map_err(|reason| CredsError::SsoLogin {
-        label: login.label(),
+    private_in(&login.cache_dir, &login.label())
+}
+
+/// [`private`], in the token cache `dir`, for the login `label` names.
+fn private_in(dir: &Path, label: &str) -> Result<Private, CredsError> {
+    Private::open(dir).map_err(|reason| CredsError::SsoLogin {
+        label: label.to_string(),
         reason: format!("cannot use the token cache: {reason}"),
     })
 }
@@ -40,10 +47,18 @@ fn lock(
     private: &Private,
     timeout: Duration,
 ) -> Result<Option<std::fs::File>, CredsError> {
-    let name = token::file_name(&token::path(login));
-    let label = login.label();
+    lock_file(&token::path(login), &login.label(), private, timeout)
+}
+
+/// [`lock`], of the token file at `path`, for the login `label` names.
+fn lock_file(
+    path: &Path,
+    label: &str,
+    private: &Private,
+    timeout: Duration,
+) -> Result<Option<std::fs::File>, CredsError> {
     let doing = format!("refreshing the IAM Identity Center login of {label}");
-    private.hold(&name, timeout, &label, &doing)
+    private.hold(&token::file_name(path), timeout, label, &doing)
 }
 
 /// The login's token, valid for a while: the cached one, else refreshed (once for N parallel
@@ -186,22 +201,49 @@ pub fn log_in(
 /// refreshing or logging in now finishes first, and its token is the one logged out. Returns
 /// whether there was a token.
 pub fn log_out(login: &Login, agent: &Agent, lock_timeout: Duration) -> Result<bool, CredsError> {
+    let ending = Ending {
+        path: &token::path(login),
+        label: login.label(),
+        portal: Some(&login.endpoints.portal),
+    };
+    end(&ending, agent, lock_timeout)
+}
+
+/// A login to end: its token file, how messages name it, and the portal its Logout goes to.
+pub struct Ending<'a> {
+    pub path: &'a Path,
+    pub label: String,
+    /// None when it is not known (a token file of a login the config does not declare, which
+    /// names no region): the token is only forgotten.
+    pub portal: Option<&'a str>,
+}
+
+/// [`log_out`] of the login `ending` says (`--sso-logout --all`: each of the token cache's).
+pub fn end(ending: &Ending, agent: &Agent, lock_timeout: Duration) -> Result<bool, CredsError> {
     // No token: nothing to end, and nothing made in the token cache to say so.
-    if token::read(login, false).is_none() {
+    if token::read_at(ending.path, false).is_none() {
         return Ok(false);
     }
-    let private = private(login)?;
-    let _lock = lock(login, &private, lock_timeout)?;
-    let Some(t) = token::read(login, true) else {
+    let (path, label) = (ending.path, &ending.label);
+    let private = private_in(path.parent().unwrap_or(Path::new(".")), label)?;
+    let _lock = lock_file(path, label, &private, lock_timeout)?;
+    let Some(t) = token::read_at(path, true) else {
         return Ok(false);
     };
     if t.usable(time::unix_now()) {
-        if let Err(e) = sso::logout(agent, &login.endpoints.portal, &t.access_token()) {
+        let said = match ending.portal {
+            Some(portal) => {
+                sso::logout(agent, portal, &t.access_token()).map_err(|e| e.to_string())
+            }
+            None => Err(format!(
+                "the portal of {label} is not known (its token file names no region)"
+            )),
+        };
+        if let Err(e) = said {
             log::warn(format_args!("{e}; forgetting the login anyway"));
         }
     }
-    let path = token::path(login);
-    if let Err(e) = std::fs::remove_file(&path) {
+    if let Err(e) = std::fs::remove_file(path) {
         log::warn(format_args!("cannot remove {} ({e})", path.display()));
     }
     Ok(true)
@@ -325,6 +367,23 @@ mod tests {
         let login = login_in("logout-none", None);
         assert!(!log_out(&login, &agent, Duration::from_millis(200)).unwrap());
         assert_eq!(std::fs::read_dir(&login.cache_dir).unwrap().count(), 0);
+        std::fs::remove_dir_all(&login.cache_dir).unwrap();
+    }
+
+    #[test]
+    fn a_login_whose_portal_is_not_known_is_only_forgotten() {
+        let login = login_in("forget", Some("a"));
+        let path = token::path(&login);
+        let ending = Ending {
+            path: &path,
+            label: "start URL https://elsewhere.example/start".into(),
+            portal: None,
+        };
+        // No portal: no call (the agent would fail to reach one), and the file is gone.
+        let agent = Agent::new();
+        assert!(end(&ending, &agent, Duration::from_millis(200)).unwrap());
+        assert!(!path.exists());
+        assert!(!end(&ending, &agent, Duration::from_millis(200)).unwrap());
         std::fs::remove_dir_all(&login.cache_dir).unwrap();
     }
 }

@@ -171,6 +171,16 @@ impl Token {
         })
     }
 
+    /// The start URL the file says the login is for, if it says.
+    pub fn start_url(&self) -> Option<&str> {
+        Some(self.stored.start_url.as_str()).filter(|u| !u.is_empty())
+    }
+
+    /// The Identity Center region the file says, if it says (unchecked: it is the file's).
+    pub fn region(&self) -> Option<&str> {
+        Some(self.stored.region.as_str()).filter(|r| !r.is_empty())
+    }
+
     /// The bearer token for the portal.
     pub fn access_token(&self) -> Secret {
         Secret::new(self.stored.access_token.clone())
@@ -236,7 +246,7 @@ pub fn read(login: &Login, quiet: bool) -> Option<Token> {
 }
 
 /// [`read`], of the token file at `path`.
-fn read_at(path: &Path, quiet: bool) -> Option<Token> {
+pub fn read_at(path: &Path, quiet: bool) -> Option<Token> {
     let data = store::read_trusted(path, &FILE, quiet)?;
     let token = Token::parse(&data);
     if token.is_none() && !quiet {
@@ -246,6 +256,43 @@ fn read_at(path: &Path, quiet: bool) -> Option<Token> {
         ));
     }
     token
+}
+
+/// A token file found in the token cache: a login, whichever tool made it.
+pub struct Found {
+    pub path: PathBuf,
+    pub token: Token,
+}
+
+/// The logins in the token cache `dir`, by file name: each file named as the CLI names a token
+/// (`<sha1 hex>.json`) that holds an access token. The client registrations beside them hold
+/// none (ours and the CLI v2's are named by a SHA-1 too; `botocore-client-*`, `aws-toolkit-*`
+/// and the like are not), and are left alone; so is a file we may not trust (said once).
+pub fn in_cache(dir: &Path) -> Vec<Found> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<Found> = entries
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .filter(|path| named_as_token(path))
+        .filter_map(|path| {
+            let token = Token::parse(&store::read_trusted(&path, &FILE, false)?)?;
+            Some(Found { path, token })
+        })
+        .collect();
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    found
+}
+
+/// Whether `path`'s name is one [`path`] gives: 40 lower-case hex digits, `.json`.
+fn named_as_token(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    name.strip_suffix(".json").is_some_and(|stem| {
+        stem.len() == 40 && stem.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    })
 }
 
 /// Writes `token` as `login`'s token file, atomically, 0600.
@@ -373,5 +420,49 @@ mod tests {
                 ))
             );
         }
+    }
+
+    #[test]
+    fn the_logins_of_the_cache_are_its_token_files_not_its_client_registrations() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("aws-runas-found-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join(".aws-runas")).unwrap();
+        let token = r#"{"startUrl":"https://a.awsapps.com/start","region":"eu-west-1","accessToken":"a","expiresAt":"2099-01-01T00:00:00Z"}"#;
+        let registration = r#"{"clientId":"c","clientSecret":"s","expiresAt":"2099-01-01T00:00:00Z","scopes":["sso:account:access"]}"#;
+        let put = |name: &str, json: &str| {
+            std::fs::write(dir.join(name), json).unwrap();
+            let mode = std::fs::Permissions::from_mode(0o600);
+            std::fs::set_permissions(dir.join(name), mode).unwrap();
+        };
+        put(&format!("{}.json", sha1_hex("corp")), token);
+        put(
+            &format!("{}.json", sha1_hex("https://b.awsapps.com/start")),
+            r#"{"accessToken":"b","expiresAt":"2020-01-01T00:00:00Z"}"#,
+        );
+        // A registration named as ours, and as botocore's and the toolkit's; a token under
+        // another name; something that is no token at all.
+        put(&format!("{}.json", sha1_hex("registration")), registration);
+        put("botocore-client-id-eu-west-1.json", registration);
+        put("aws-toolkit-vscode-client.json", token);
+        put(&format!("{}.json", sha1_hex("x").to_uppercase()), token);
+        put(&format!("{}.json", sha1_hex("junk")), "not json");
+        let found = in_cache(&dir);
+        let mut names: Vec<String> = found.iter().map(|f| file_name(&f.path)).collect();
+        names.sort();
+        let mut wanted = vec![
+            format!("{}.json", sha1_hex("corp")),
+            format!("{}.json", sha1_hex("https://b.awsapps.com/start")),
+        ];
+        wanted.sort();
+        assert_eq!(names, wanted);
+        let corp = found
+            .iter()
+            .find(|f| f.token.start_url().is_some())
+            .unwrap();
+        assert_eq!(corp.token.region(), Some("eu-west-1"));
+        assert!(found.iter().any(|f| f.token.region().is_none()));
+        assert!(in_cache(&dir.join("missing")).is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
