@@ -7,11 +7,17 @@ use std::fmt::Write as _;
 /// `N` random bytes; an error only when the system gives none.
 pub fn bytes<const N: usize>() -> std::io::Result<[u8; N]> {
     let mut buf = [0u8; N];
-    getrandom::getrandom(&mut buf).map_err(|e| match e.raw_os_error() {
+    fill(&mut buf)?;
+    Ok(buf)
+}
+
+/// Fills `buf` with random bytes (the TLS provider's randomness); an error only when the system
+/// gives none.
+pub fn fill(buf: &mut [u8]) -> std::io::Result<()> {
+    getrandom::getrandom(buf).map_err(|e| match e.raw_os_error() {
         Some(code) => std::io::Error::from_raw_os_error(code),
         None => std::io::Error::other("the system gave no random bytes"),
-    })?;
-    Ok(buf)
+    })
 }
 
 /// Lower-case hex of `data`.

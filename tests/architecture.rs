@@ -347,6 +347,8 @@ fn only_env_rs_reads_the_environment_and_each_crate_has_one_owner() {
         ("env::vars_os", &["env.rs"]),
         ("lexopt::", &["cli/args.rs"]),
         ("ureq::", &["aws/http.rs"]),
+        ("rustls::", &["aws/tls.rs"]),
+        ("webpki::", &["aws/tls.rs"]),
         ("aws_sigv4::", &["aws/query.rs"]),
         ("aws_credential_types::", &["aws/query.rs"]),
         ("quick_xml::", &["aws/xml.rs"]),

@@ -263,7 +263,10 @@ fn build(roots: &Roots) -> Result<ureq::Agent, String> {
             .to_string()
         })?,
     };
-    let tls = ureq::tls::TlsConfig::builder().root_certs(roots).build();
+    let tls = ureq::tls::TlsConfig::builder()
+        .root_certs(roots)
+        .unversioned_rustls_crypto_provider(super::tls::provider())
+        .build();
     let config = ureq::Agent::config_builder()
         .timeout_connect(Some(CONNECT_TIMEOUT))
         .timeout_global(Some(REQUEST_TIMEOUT))

@@ -16,4 +16,5 @@ pub mod policy;
 pub mod query;
 pub mod sso;
 pub mod sts;
+mod tls;
 pub mod xml;
