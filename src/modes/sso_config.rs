@@ -174,13 +174,18 @@ fn plan<'a>(files: &Files, reached: &'a [Access], asked: &'a Asked<'_>) -> Plan<
 fn base_name(format: &NameFormat, account: &portal::Account, role: &str, region: &str) -> String {
     let name = format.render(|field| match field {
         Field::AccountId => &account.id,
-        Field::AccountName if account.name.is_empty() => &account.id,
+        Field::AccountName if account.name.trim().is_empty() => &account.id,
         Field::AccountName => &account.name,
         Field::RoleName => role,
         Field::Region => region,
     });
     let allowed = |c: char| c.is_alphanumeric() || "._-+=@,".contains(c);
-    names::sanitize(&name, allowed, Some('-'))
+    let safe = names::sanitize(&name, allowed, Some('-'));
+    // A name starting with `-` reads as a flag to aws-runas and the aws CLI alike.
+    match safe.trim_start_matches('-') {
+        "" => format!("{}.{role}", account.id),
+        rest => rest.to_string(),
+    }
 }
 
 /// A profile name for each of `bases` that no file holds (`held`) and no other section takes:
@@ -319,6 +324,19 @@ mod tests {
         assert_eq!(name("Übung"), "Übung.R");
         assert_eq!(name("Team / Prod (EU)"), "Team---Prod--EU-.R");
         assert_eq!(name("a$b`c|d&e*f?g~h"), "a-b-c-d-e-f-g-h.R");
+        // Never a name that reads as a flag; a blank name is no name.
+        assert_eq!(name("(EU) Prod"), "EU--Prod.R");
+        assert_eq!(name("   "), "123456789012.R");
+        let dash = NameFormat::parse("-{role_name}").unwrap();
+        assert_eq!(
+            base_name(&dash, &access("123456789012", "s", &[]).account, "R", "x"),
+            "R"
+        );
+        let odd = NameFormat::parse("--").unwrap();
+        assert_eq!(
+            base_name(&odd, &access("123456789012", "s", &[]).account, "R", "x"),
+            "123456789012.R"
+        );
         // The format's own text is made safe too.
         let format = NameFormat::parse("sso: {account_id}/{role_name} @{region}").unwrap();
         let a = access("123456789012", "sandbox", &[]);
