@@ -102,6 +102,8 @@ pub enum ArgsError {
     UnknownFlag(String),
     MissingValue(String),
     UnexpectedValue(String),
+    /// A flag whose one value was given twice (`--filter a --filter b`).
+    Twice(String),
     BadDuration(String, duration::DurationError),
     BadOtp,
     BadShell(String),
@@ -132,6 +134,9 @@ impl fmt::Display for ArgsError {
             }
             ArgsError::MissingValue(flag) => write!(f, "flag '{flag}' needs a value"),
             ArgsError::UnexpectedValue(flag) => write!(f, "flag '{flag}' takes no value"),
+            ArgsError::Twice(flag) => {
+                write!(f, "flag '{flag}' takes one value but was given twice: keep one")
+            }
             ArgsError::BadDuration(flag, e) => write!(f, "{flag}: {e}"),
             ArgsError::BadOtp => write!(f, "--otp: an MFA code is 6 digits"),
             ArgsError::BadShell(name) => write!(
@@ -303,10 +308,20 @@ fn apply(flag: &Flag, parser: &mut lexopt::Parser, args: &mut Args) -> Result<()
         }
         Id::Filter => {
             let glob = string_value(parser, flag)?;
+            if args.filter.is_some() {
+                return Err(ArgsError::Twice(format!("--{}", flag.long)));
+            }
+            // An empty glob is most likely a shell variable that was not set.
+            if glob.is_empty() {
+                return Err(ArgsError::MissingValue(format!("--{}", flag.long)));
+            }
             args.filter = Some(Glob::parse(&glob).map_err(ArgsError::BadGlob)?);
         }
         Id::ProfileName => {
             let format = string_value(parser, flag)?;
+            if args.profile_name.is_some() {
+                return Err(ArgsError::Twice(format!("--{}", flag.long)));
+            }
             args.profile_name = Some(NameFormat::parse(&format).map_err(ArgsError::BadFormat)?);
         }
     }
@@ -680,6 +695,15 @@ mod tests {
         let e = p(&["-l", "--filter", "a[b"]).unwrap_err().to_string();
         assert!(e.starts_with("--filter: '[' without ']' in 'a[b'"), "{e}");
         assert!(p(&["-l", "--filter"]).is_err());
+        let e = p(&["-l", "--filter", "a*", "--filter=b*"]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "flag '--filter' takes one value but was given twice: keep one"
+        );
+        let e = p(&["-c", "--profile-name", "a", "--profile-name", "b"]).unwrap_err();
+        assert_eq!(e, ArgsError::Twice("--profile-name".into()));
+        let e = p(&["-l", "--filter", ""]).unwrap_err();
+        assert_eq!(e.to_string(), "flag '--filter' needs a value");
     }
 
     #[test]
