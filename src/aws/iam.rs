@@ -38,7 +38,7 @@ impl std::fmt::Display for DiscoveryError {
             ),
             DiscoveryError::SsoOnly { flag, profile } => write!(
                 f,
-                "{flag} is only for -c on an IAM Identity Center profile, and profile '{profile}' is not one"
+                "{flag} is only for -c on an IAM Identity Center profile, and profile '{profile}' is not one: leave {flag} out"
             ),
         }
     }

@@ -39,7 +39,7 @@ fn version_of(commit: Option<&str>, epoch: Option<&str>) -> String {
 const SUMMARY: &str = "Run a command with the credentials of an assumed IAM role, or print them as eval-able shell exports when no command is given.";
 
 const ARGUMENTS: &[(&str, &str)] = &[
-    ("<profile>", "A profile from ~/.aws/config, or a role ARN (its source is the default profile). Without one: AWS_DEFAULT_PROFILE, else 'default'. When AWS_PROFILE is set, the modes that run a command take no profile argument; -j, --ec2, -l, -m, -c and -D take one over it."),
+    ("<profile>", "A profile from ~/.aws/config, or a role ARN (its source is the default profile). Without one: AWS_DEFAULT_PROFILE, else 'default'. When AWS_PROFILE is set, the modes that run a command take no profile argument; -j, --ec2, -l, -m, -c, -D, --sso-login and --sso-logout take one over it."),
     ("<cmd>...", "The command to run, with its arguments, untouched. Without one, aws-runas prints export lines for eval."),
 ];
 
