@@ -46,7 +46,7 @@ pub fn resolved(profile: &Profile, files: &Files) -> String {
         }
     }
     rows.iter()
-        .map(|(name, value)| format!("{name}: {value}\n"))
+        .map(|(name, value)| format!("{name}: {}\n", crate::log::escape(&value)))
         .collect()
 }
 
@@ -133,6 +133,18 @@ mod tests {
         let target = Target::parse(name).unwrap();
         let profile = resolve(target, &Overrides::default(), &env, files).unwrap();
         resolved(&profile, files)
+    }
+
+    #[test]
+    fn names_and_values_are_printed_with_control_characters_escaped() {
+        let files = Files::from_texts(
+            "[profile ev\u{1b}[31mil]\nregion = us-east-1\nexternal_id = x\u{7}y\n",
+            "[ev\u{1b}[31mil]\naws_access_key_id = AKIAX\naws_secret_access_key = s\n",
+        );
+        let text = resolved_of(&files, "ev\u{1b}[31mil");
+        assert!(!text.contains(['\u{1b}', '\u{7}']), "{text:?}");
+        assert!(text.starts_with("PROFILE: ev\\x1b[31mil\n"), "{text:?}");
+        assert!(text.contains("(from profile 'ev\\x1b[31mil')"), "{text:?}");
     }
 
     #[test]
