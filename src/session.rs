@@ -11,11 +11,12 @@ use std::time::Duration;
 use crate::aws::endpoint::Endpoint;
 use crate::aws::http::Agent;
 use crate::browser::Browser;
-use crate::cli::args::Args;
+use crate::cli::args::{Args, ArgsError};
+use crate::cli::mode::Mode;
 use crate::config::endpoint;
 use crate::config::error::ProfileError;
 use crate::config::files::Files;
-use crate::config::profile::{Overrides, Profile, Target};
+use crate::config::profile::{Overrides, Profile, SourceKind, Target};
 use crate::config::resolve::{self, Selected};
 use crate::config::timeouts::Timeouts;
 use crate::credentials::MfaCode;
@@ -105,6 +106,7 @@ impl Session {
                 _ => error,
             }
         })?;
+        refuse_login_flags(args, &profile)?;
         let endpoint = endpoint::sts(env, &profile)?;
         let timeouts = Timeouts::from_env(env)?;
         let cache = CacheDir::beside(&files.config.path, timeouts.lock);
@@ -191,5 +193,21 @@ impl Session {
             newer_than,
         };
         provider.retrieve(&mut ctx)
+    }
+}
+
+/// `--use-device-code` or `--no-browser` for a profile whose chain logs in nowhere (no IAM
+/// Identity Center source): one line, before anything is fetched (SPEC 1: a modifier its run does
+/// not use). `--sso-login`/`--sso-logout` say so of such a profile in their own words.
+fn refuse_login_flags(args: &Args, profile: &Profile) -> Result<(), ArgsError> {
+    let login = matches!(profile.source.kind, SourceKind::Sso(_));
+    match args.login_flag() {
+        Some(flag) if !login && !matches!(args.mode, Mode::SsoLogin | Mode::SsoLogout) => {
+            Err(ArgsError::NoLogin {
+                flag,
+                profile: profile.name().to_string(),
+            })
+        }
+        _ => Ok(()),
     }
 }

@@ -138,3 +138,53 @@ fn flags_of_two_modes_ask_no_service() {
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
 }
+
+#[test]
+fn a_login_flag_for_a_profile_that_logs_in_nowhere_is_one_line_before_any_request() {
+    let (listener, url) = services();
+    let config = format!(
+        "{SSO}\n[profile keys]\nregion = us-east-1\n\n[profile cp]\ncredential_process = /bin/echo nothing\n\n\
+         [profile over-sso]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = p\n"
+    );
+    let home = Home::with_endpoint(
+        &config,
+        "[keys]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = s\n",
+        &url,
+    );
+    for (args, flag, profile) in [
+        (
+            &["--use-device-code", "keys"][..],
+            "--use-device-code",
+            "keys",
+        ),
+        (&["--no-browser", "-j", "cp"], "--no-browser", "cp"),
+        (
+            &["--use-device-code", "-m", "keys"],
+            "--use-device-code",
+            "keys",
+        ),
+    ] {
+        let out = run(&home, &url, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(
+            stderr(&out),
+            format!("aws-runas: {flag} is for an IAM Identity Center login, and profile '{profile}' does not use one: leave {flag} out\n"),
+            "{args:?}"
+        );
+        assert!(stdout(&out).is_empty(), "{args:?}");
+        assert!(
+            !connected(&listener, Duration::from_millis(100)),
+            "{args:?}"
+        );
+    }
+    // A profile on an Identity Center source takes it: the run goes on to the services.
+    let out = command(&home, &url, &["--use-device-code", "over-sso"])
+        .env("AWS_RUNAS_LOCK_TIMEOUT", "5s")
+        .output()
+        .unwrap();
+    assert!(
+        !stderr(&out).contains("leave --use-device-code out"),
+        "{}",
+        stderr(&out)
+    );
+}

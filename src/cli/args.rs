@@ -70,6 +70,18 @@ pub struct Args {
 }
 
 impl Args {
+    /// The login flag given (`--use-device-code`, else `--no-browser`), as the table spells it.
+    pub fn login_flag(&self) -> Option<String> {
+        let id = if self.use_device_code {
+            Id::UseDeviceCode
+        } else if self.no_browser {
+            Id::NoBrowser
+        } else {
+            return None;
+        };
+        flags::by_id(id).map(Flag::spelling)
+    }
+
     /// The run's region (`--region`), when given: the first, as several are only `-c`'s.
     pub fn region(&self) -> Option<&str> {
         self.regions.first().map(String::as_str)
@@ -104,6 +116,11 @@ pub enum ArgsError {
     UnexpectedValue(String),
     /// A flag whose one value was given twice (`--filter a --filter b`).
     Twice(String),
+    /// A login's flag (`--use-device-code`, `--no-browser`) for a profile that logs in nowhere.
+    NoLogin {
+        flag: String,
+        profile: String,
+    },
     BadDuration(String, duration::DurationError),
     BadOtp,
     BadShell(String),
@@ -134,6 +151,10 @@ impl fmt::Display for ArgsError {
             }
             ArgsError::MissingValue(flag) => write!(f, "flag '{flag}' needs a value"),
             ArgsError::UnexpectedValue(flag) => write!(f, "flag '{flag}' takes no value"),
+            ArgsError::NoLogin { flag, profile } => write!(
+                f,
+                "{flag} is for an IAM Identity Center login, and profile '{profile}' does not use one: leave {flag} out"
+            ),
             ArgsError::Twice(flag) => {
                 write!(f, "flag '{flag}' takes one value but was given twice: keep one")
             }
