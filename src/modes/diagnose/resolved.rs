@@ -46,7 +46,7 @@ pub fn resolved(profile: &Profile, files: &Files) -> String {
         }
     }
     rows.iter()
-        .map(|(name, value)| format!("{name}: {}\n", crate::log::escape(&value)))
+        .map(|(name, value)| format!("{name}: {}\n", crate::log::escape(value)))
         .collect()
 }
 
