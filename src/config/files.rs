@@ -170,11 +170,12 @@ fn looks_prefixed(section: &str) -> bool {
 }
 
 /// The profile a config-file section names: `[profile NAME]` → NAME, `[NAME]` → NAME;
-/// `[profile two words]` names none.
+/// `[profile two words]` names none, and neither does a bare header of two words: botocore reads
+/// `[sso-session corp]` and `[services s]` as those kinds of section, never as profiles.
 fn config_profile_name(section: &str) -> Option<&str> {
     match prefixed_name(section) {
         Some(name) => Some(name),
-        None if looks_prefixed(section) => None,
+        None if looks_prefixed(section) || has_whitespace(section) => None,
         None => Some(section),
     }
 }
@@ -357,6 +358,15 @@ mod tests {
 
     fn files(config: &str, credentials: &str) -> Files {
         Files::from_texts(config, credentials)
+    }
+
+    #[test]
+    fn sso_session_and_services_sections_are_no_profiles() {
+        let f = files(
+            "[profile a]\n[sso-session corp]\nsso_region = us-east-1\n[services s]\n[default]\n[plain]\n",
+            "[c]\n",
+        );
+        assert_eq!(f.profiles(), ["a", "c", "default", "plain"]);
     }
 
     #[test]
