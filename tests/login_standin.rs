@@ -2,7 +2,8 @@
 //! wrote before aws-runas's `login_session` support is tested against it: botocore's
 //! `LoginProvider` (through the aws CLI) refreshes an expired session through it, rewrites the
 //! cache file with a rotated refresh token, and moto accepts the credentials; the refusals
-//! botocore maps (TOKEN_EXPIRED) reach it as such. Then its own checks: the DPoP proof (htu, jti,
+//! botocore maps (TOKEN_EXPIRED) reach it as such; the JS SDK v3's login provider refreshes
+//! through it too, and botocore uses the file the JS SDK wrote. Then its own checks: the DPoP proof (htu, jti,
 //! iat, typ, alg, signature), the refresh token bound to its key and spent on use, the code
 //! grant's PKCE verifier and redirect, both authorize flows.
 //!
@@ -380,4 +381,69 @@ fn both_authorize_flows_and_the_code_grant_checks() {
     assert!(answer["idToken"].as_str().unwrap().split('.').count() == 3);
     // Single use.
     assert_eq!(grant(&code, &"a".repeat(64), redirect).0, 401);
+}
+
+/// `node tests/browser/login_credentials.mjs login URL` in `home`: the JS SDK's login provider.
+fn js_credentials(home: &Home, url: &str) -> std::process::Output {
+    let sdk = std::path::Path::new(ROOT)
+        .join("tests/browser/node_modules/@aws-sdk/credential-provider-login");
+    assert!(
+        sdk.exists(),
+        "run `make browser` (make test does): the JS SDK's login provider is missing"
+    );
+    let mut cmd = std::process::Command::new("node");
+    cmd.arg(std::path::Path::new(ROOT).join("tests/browser/login_credentials.mjs"))
+        .args(["login", url]);
+    home.isolate(&mut cmd);
+    cmd.output().unwrap()
+}
+
+#[test]
+fn the_js_sdk_refreshes_through_the_standin_and_botocore_uses_what_it_wrote() {
+    let (_standin, url, session) = standin();
+    let home = login_home(&session);
+    let cache = login(&url, &home, true);
+    let out = js_credentials(&home, &url);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let js: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(
+        stats(&url)["CreateOAuth2Token"],
+        2,
+        "the JS SDK refreshed once"
+    );
+    // moto accepts what the JS SDK got.
+    let mut cmd = std::process::Command::new("aws");
+    cmd.args([
+        "sts",
+        "get-caller-identity",
+        "--region",
+        "us-east-1",
+        "--query",
+        "Arn",
+        "--output",
+        "text",
+    ]);
+    home.isolate(&mut cmd);
+    for (name, field) in [
+        ("AWS_ACCESS_KEY_ID", "accessKeyId"),
+        ("AWS_SECRET_ACCESS_KEY", "secretAccessKey"),
+        ("AWS_SESSION_TOKEN", "sessionToken"),
+    ] {
+        cmd.env(name, js[field].as_str().unwrap());
+    }
+    let out = cmd.output().unwrap();
+    assert_eq!(stdout(&out).trim(), session, "{}", stderr(&out));
+    // It rewrote the file its way (expiresAt with milliseconds), the refresh token rotated.
+    let cached = cache_file(&home, &session);
+    assert_eq!(cached["accessToken"]["accessKeyId"], js["accessKeyId"]);
+    assert_ne!(cached["refreshToken"], cache["refreshToken"]);
+    assert_eq!(cached["dpopKey"], cache["dpopKey"]);
+    let expires = cached["accessToken"]["expiresAt"].as_str().unwrap();
+    assert!(expires.ends_with('Z') && expires.contains('.'), "{expires}");
+    // botocore uses the file the JS SDK wrote, and the JS SDK again, neither refreshing.
+    let out = caller_identity(&home, &url);
+    assert_eq!(stdout(&out).trim(), session, "{}", stderr(&out));
+    let out = js_credentials(&home, &url);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stats(&url)["CreateOAuth2Token"], 2);
 }
