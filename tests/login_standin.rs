@@ -447,3 +447,48 @@ fn the_js_sdk_refreshes_through_the_standin_and_botocore_uses_what_it_wrote() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stats(&url)["CreateOAuth2Token"], 2);
 }
+
+#[test]
+fn botocore_assumes_a_role_on_the_standins_session_and_moto_checks_its_trust() {
+    let (_standin, url, session) = standin();
+    let role = |name: &str| {
+        format!("[profile via-{name}]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/{name}\nsource_profile = login\nregion = us-east-1\n\n")
+    };
+    let home = Home::new(
+        &format!(
+            "[profile login]\nlogin_session = {session}\nregion = us-east-1\n\n{}{}",
+            role("login-chained"),
+            role("sso-chained")
+        ),
+        "",
+    );
+    login(&url, &home, true);
+    let run = |profile: &str| {
+        let mut cmd = std::process::Command::new("aws");
+        cmd.args([
+            "sts",
+            "get-caller-identity",
+            "--profile",
+            profile,
+            "--query",
+            "Arn",
+            "--output",
+            "text",
+        ]);
+        home.isolate(&mut cmd);
+        cmd.env("AWS_ENDPOINT_URL_SIGNIN", &url).output().unwrap()
+    };
+    let out = run("via-login-chained");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with(&format!(
+            "arn:aws:sts::{ACCOUNT}:assumed-role/login-chained/"
+        )),
+        "{}",
+        stdout(&out)
+    );
+    // Negative control: a role that trusts another session refuses the login's.
+    let out = run("via-sso-chained");
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("AccessDenied"), "{}", stderr(&out));
+}
