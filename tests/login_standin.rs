@@ -492,3 +492,44 @@ fn botocore_assumes_a_role_on_the_standins_session_and_moto_checks_its_trust() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("AccessDenied"), "{}", stderr(&out));
 }
+
+#[test]
+fn the_standin_answers_as_a_hostile_service_when_told() {
+    let (_standin, url, session) = standin();
+    let home = login_home(&session);
+    let cache = login(&url, &home, true);
+    let key = cache["dpopKey"].as_str().unwrap();
+    let hostile = serde_json::json!({"token": {"expiresIn": 18446744073709551615u64,
+                                               "tokenType": "Bearer\n[profile x]"}});
+    assert_eq!(post(&url, "/_standin/hostile", &hostile), 200);
+    let (status, answer) = token(
+        &url,
+        key,
+        &refresh_body(&cache, &cache["refreshToken"]),
+        &[],
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["expiresIn"], 18446744073709551615u64);
+    assert_eq!(answer["tokenType"], "Bearer\n[profile x]");
+    // The authorize redirect with a forged state: what the client must refuse.
+    assert_eq!(
+        post(
+            &url,
+            "/_standin/hostile",
+            &serde_json::json!({"redirect": {"state": "forged"}})
+        ),
+        200
+    );
+    let dir = home.path().join("other");
+    let out = std::process::Command::new(venv_bin().join("python"))
+        .arg(std::path::Path::new(ROOT).join("tests/util/login_client.py"))
+        .args(["login", &url, dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("'state': 'forged'"),
+        "{}",
+        stderr(&out)
+    );
+}
