@@ -147,9 +147,9 @@ release-tools:
 	@command -v man >/dev/null || [ "$(AS_ROOT)" != yes ] \
 		|| { apt-get update -qq && apt-get install -y -qq man-db; }
 
-# The browser tests' tools: the distribution's Chromium, and playwright-core (pinned in
-# tests/browser/package-lock.json) from the npm registry. Chromium is installed as root; without
-# it (or npm), the browser test is skipped by make test.
+# The browser tests' tools: the distribution's Chromium, and playwright-core and the JS SDK's login
+# provider (pinned in tests/browser/package-lock.json) from the npm registry. Chromium is installed
+# as root; without it (or npm), the browser tests and the JS SDK's test are skipped by make test.
 browser:
 	@if [ ! -x /usr/bin/chromium ] && [ "$(AS_ROOT)" = yes ]; then \
 		apt-get update -qq && apt-get install -y -qq chromium; fi
@@ -165,7 +165,8 @@ tests/browser/node_modules/.installed: tests/browser/package-lock.json
 SKIPPED = $(if $(shell command -v zsh),,zsh_completion) \
 	$(if $(shell command -v fish),,fish_completion shells::) \
 	$(if $(shell test -e tests/browser/node_modules/.installed && echo yes),,serve::console::the_console_switches_to_an_mfa_role_in_a_browser \
-		sso::login::a_run_on_a_terminal_logs_in_through_the_browser)
+		sso::login::a_run_on_a_terminal_logs_in_through_the_browser \
+		login_standin::the_js_sdk_refreshes_through_the_standin_and_botocore_uses_what_it_wrote)
 
 # fmt, clippy and the unit tests: no emulator, under a minute. CI runs it first.
 check:

@@ -34,4 +34,5 @@ mod update;
 mod architecture;
 mod emulator_controls;
 mod ignored;
+mod login_standin;
 mod util;

@@ -29,6 +29,8 @@ The seeded account (facts the tests rely on):
           chained    trusts the session arn:aws:sts::ACCOUNT:assumed-role/admin/alice
           sso-chained  trusts the session arn:aws:sts::ACCOUNT:assumed-role/admin/sso-user (the
                      SSO stand-in's AdministratorAccess)
+          login-chained  trusts the session arn:aws:sts::ACCOUNT:assumed-role/admin/login-user (the
+                     sign-in stand-in's session, login_standin.py)
           mfa-admin, mfa-ops
                      trust alice only with aws:MultiFactorAuthPresent; max session 12h
           web        trusts the OIDC provider patches.OIDC_PROVIDER (AssumeRoleWithWebIdentity
@@ -98,6 +100,8 @@ def seed(endpoint):
         "chained": trust(f"arn:aws:sts::{ACCOUNT}:assumed-role/admin/alice"),
         # Chained from the IAM Identity Center stand-in's admin session (sso_standin.py).
         "sso-chained": trust(f"arn:aws:sts::{ACCOUNT}:assumed-role/admin/sso-user"),
+        # Chained from the sign-in stand-in's session (login_standin.py): a role on an `aws login`.
+        "login-chained": trust(f"arn:aws:sts::{ACCOUNT}:assumed-role/admin/login-user"),
         "mfa-admin": trust(alice, with_mfa),
         "mfa-ops": trust(alice, with_mfa),
     }
