@@ -1,10 +1,12 @@
 //! Where the credentials at the root of a profile's chain come from: one `match` over what the
-//! root declares (`chain::RootKind`), each arm reading the environment or the files it needs.
+//! root declares (`chain::RootKind`, or its `login_session`), each arm reading the environment or
+//! the files it needs.
 //! It runs nothing and calls nothing: `creds` turns the [`Source`] into a provider.
 
 use super::chain::{Chain, RootKind};
 use super::error::ProfileError;
 use super::files::Files;
+use super::login;
 use super::profile::{Source, SourceKind, ROLE_DURATION};
 use super::sso;
 use crate::arn::RoleArn;
@@ -29,6 +31,14 @@ fn environment_keys(env: &Env) -> Option<Credentials> {
 /// credentials (keys, `credential_process`; see [`declared`]).
 pub fn source(files: &Files, env: &Env, chain: &Chain) -> Result<Source, ProfileError> {
     let root = chain.root.clone();
+    // A role on credential_source takes its credentials from there, whatever else it says.
+    let own = matches!(chain.root_kind, RootKind::Profile | RootKind::WebIdentity);
+    if let Some(kind) = own.then(|| login(files, env, &root)).transpose()?.flatten() {
+        return Ok(Source {
+            profile: root,
+            kind,
+        });
+    }
     let kind = match chain.root_kind {
         RootKind::Environment => environment(env, &root)?,
         RootKind::InstanceMetadata => instance_metadata(env, &root)?,
@@ -40,6 +50,26 @@ pub fn source(files: &Files, env: &Env, chain: &Chain) -> Result<Source, Profile
         profile: root,
         kind,
     })
+}
+
+/// `login_session` on the root profile: its `aws login` session (another credential style
+/// beside it is an error). Looked for only where the files may set it, so other profiles' runs
+/// read no more than before.
+fn login(files: &Files, env: &Env, root: &str) -> Result<Option<SourceKind>, ProfileError> {
+    if !login::may_declare(files, root) {
+        return Ok(None);
+    }
+    let Some(section) = files.profile(root) else {
+        return Ok(None);
+    };
+    let Some(session) = login::declared(env, root, &section)? else {
+        return Ok(None);
+    };
+    debug!(
+        "source credentials: the aws login session {} (profile '{root}')",
+        session.arn
+    );
+    Ok(Some(SourceKind::Login(session)))
 }
 
 /// `credential_source = Environment`: the key variables, which must be set.

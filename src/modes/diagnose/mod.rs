@@ -195,6 +195,11 @@ fn check_profile(args: &Args, env: &Env, files: &Files, r: &mut Report) -> Optio
             format!("web identity token of profile '{}'", source.profile)
         }
         SourceKind::Sso(role) => super::sso::describe(&source.profile, role),
+        SourceKind::Login(login) => format!(
+            "the aws login session {} of profile '{}'",
+            crate::log::escape(&login.arn),
+            source.profile
+        ),
     };
     r.line(Level::Ok, format_args!("source credentials: {what}"));
     Some(profile)
