@@ -9,6 +9,9 @@
 
 pub mod token;
 
+#[cfg(test)]
+mod sdk_cases;
+
 use self::token::{Standing, Token};
 use super::error::CredsError;
 use super::provider::{Ctx, Fetched, Provider};
