@@ -189,3 +189,35 @@ fn a_missing_or_expired_session_says_to_log_in_again() {
     assert!(err.contains("it has no refreshToken"), "{err}");
     assert!(err.ends_with("run aws-runas --login signin\n"), "{err}");
 }
+
+#[test]
+fn diagnose_shows_the_session_its_file_and_expiry_and_no_secret() {
+    let e = emulator();
+    let creds = mint(e);
+    let home = login_home(e, Some(&document(&creds, "2099-01-01T00:00:00Z")));
+    let o = home.run(["-D", "via-login"]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    let file = cache_path(&home, &session_arn("admin"));
+    let line = format!(
+        "OK aws login session {} of profile 'signin' ({}): credentials valid until 2099-01-01T00:00:00Z",
+        session_arn("admin"),
+        file.display()
+    );
+    assert!(out.contains(&line), "{out}");
+    for secret in [
+        creds["SecretAccessKey"].as_str().unwrap(),
+        creds["SessionToken"].as_str().unwrap(),
+        REFRESH_TOKEN,
+        "MHcCAQEE",
+    ] {
+        assert!(!out.contains(secret), "a secret in -D: {out}");
+    }
+    // Missing: a warning that says what to run.
+    let o = login_home(e, None).run(["-D", "signin"]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("no cache file; run aws-runas --login signin"),
+        "{out}"
+    );
+}

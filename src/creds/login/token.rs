@@ -70,6 +70,17 @@ pub enum Standing {
     Expired,
 }
 
+impl Standing {
+    /// Where credentials expiring at `expires` stand at `now`.
+    pub fn of(expires: i64, now: i64) -> Standing {
+        match expires - now {
+            left if left <= USABLE_MARGIN => Standing::Expired,
+            left if left <= REFRESH_WINDOW => Standing::Due,
+            _ => Standing::Valid,
+        }
+    }
+}
+
 /// Why a file is no login session: the member it lacks, or what is wrong with it.
 pub type NotASession = String;
 
@@ -104,11 +115,7 @@ impl Token {
 
     /// Where the credentials stand at `now`.
     pub fn standing(&self, now: i64) -> Standing {
-        match self.expires - now {
-            left if left <= USABLE_MARGIN => Standing::Expired,
-            left if left <= REFRESH_WINDOW => Standing::Due,
-            _ => Standing::Valid,
-        }
+        Standing::of(self.expires, now)
     }
 
     /// The session's credentials, with their expiry.
@@ -154,6 +161,34 @@ pub fn read_at(path: &Path, quiet: bool) -> Option<Token> {
             None
         }
         Err(_) => None,
+    }
+}
+
+/// What `-D` finds in a session's cache file, read without lock or warning.
+pub enum State {
+    None,
+    /// A file we may not trust; what it is.
+    Unusable(String),
+    /// A file that is no session; why.
+    NotASession(NotASession),
+    /// A session's credentials, expiring then.
+    Session {
+        expires: i64,
+    },
+}
+
+/// The state of `session`'s cache file, for `-D`: only its expiry is kept.
+pub fn state(session: &LoginSession) -> State {
+    match store::read(&path(session)) {
+        store::Found::Missing => State::None,
+        store::Found::Unsafe(what) => State::Unusable(format!("it is {what}")),
+        store::Found::Failed(e) => State::Unusable(format!("it cannot be read ({e})")),
+        store::Found::Data(data) => match Token::parse(&data) {
+            Ok(token) => State::Session {
+                expires: token.expires,
+            },
+            Err(why) => State::NotASession(why),
+        },
     }
 }
 
