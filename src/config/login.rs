@@ -6,7 +6,9 @@
 use std::path::PathBuf;
 
 use super::error::ProfileError;
-use super::files::{self, Files};
+use super::files;
+#[cfg(test)]
+use super::files::Files;
 use super::ini::Section;
 use crate::env::Env;
 
@@ -35,12 +37,6 @@ pub struct LoginSession {
     pub arn: String,
     /// The directory of the CLI's and SDKs' login cache.
     pub cache_dir: PathBuf,
-}
-
-/// Whether `profile` may declare a login session (a first look that copies nothing: the
-/// cached fast path of every other profile pays no more).
-pub fn may_declare(files: &Files, profile: &str) -> bool {
-    files.may_set(profile, &[KEY])
 }
 
 /// The login session `section` (of `profile`) declares, if it declares one; a profile that
@@ -98,6 +94,44 @@ mod tests {
         assert!(declared(&env, "p", &section("region = eu-west-1\n"))
             .unwrap()
             .is_none());
+    }
+
+    #[test]
+    fn the_root_of_a_chain_is_where_a_session_is_looked_for() {
+        use crate::config::profile::{Overrides, SourceKind, Target};
+        use crate::config::resolve::resolve;
+        let files = Files::from_texts(
+            "[profile web]\nrole_arn = arn:aws:iam::111122223333:role/r\nweb_identity_token_file = /t\nlogin_session = arn:aws:iam::1:user/A\n\
+             [profile env]\nrole_arn = arn:aws:iam::111122223333:role/r\ncredential_source = Environment\nlogin_session = arn:aws:iam::1:user/A\n\
+             [profile keys]\naws_access_key_id = AKIA1\naws_secret_access_key = s\n\
+             [profile on-keys]\nrole_arn = arn:aws:iam::111122223333:role/r\nsource_profile = keys\n",
+            "",
+        );
+        let env = Env::from_pairs(&[
+            ("HOME", "/h"),
+            ("AWS_ACCESS_KEY_ID", "AKIAE"),
+            ("AWS_SECRET_ACCESS_KEY", "s"),
+        ]);
+        let resolved = |name: &str| {
+            resolve(
+                Target::parse(name).unwrap(),
+                &Overrides::default(),
+                &env,
+                &files,
+            )
+        };
+        let e = resolved("web").unwrap_err().to_string();
+        assert!(
+            e.contains("login_session and web_identity_token_file"),
+            "{e}"
+        );
+        // A role on credential_source takes its credentials from there.
+        let p = resolved("env").unwrap();
+        assert!(matches!(p.source.kind, SourceKind::Environment(_)));
+        assert!(matches!(
+            resolved("on-keys").unwrap().source.kind,
+            SourceKind::File(_)
+        ));
     }
 
     #[test]
