@@ -205,6 +205,13 @@ fn diagnose_shows_the_session_its_file_and_expiry_and_no_secret() {
         file.display()
     );
     assert!(out.contains(&line), "{out}");
+    // The resolved profile names the session, and no session token of an IAM user's.
+    let row = format!(
+        "LOGIN SESSION: {} (from profile 'signin')",
+        session_arn("admin")
+    );
+    assert!(out.contains(&row), "{out}");
+    assert!(!out.contains("SESSION TOKEN DURATION"), "{out}");
     for secret in [
         creds["SecretAccessKey"].as_str().unwrap(),
         creds["SessionToken"].as_str().unwrap(),
