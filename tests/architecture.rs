@@ -368,6 +368,8 @@ fn only_env_rs_reads_the_environment_and_each_crate_has_one_owner() {
                 "aws/oidc.rs",
                 "creds/sso/token.rs",
                 "creds/sso/registration.rs",
+                "creds/login/token.rs",
+                "creds/login/sdk_cases.rs",
             ],
         ),
         ("sha1::", &["creds/sso/token.rs"]),

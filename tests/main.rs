@@ -16,7 +16,9 @@ mod cache;
 mod mfa;
 
 // Credentials served to long-running programs (the endpoints and their console) and handed to
-// other tools (credential_process); IAM Identity Center as a source; the console sign-in URL.
+// other tools (credential_process); IAM Identity Center and aws login sessions as sources; the
+// console sign-in URL.
+mod login;
 mod process_loops;
 mod serve;
 mod sso;

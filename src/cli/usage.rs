@@ -76,6 +76,7 @@ const ENVIRONMENT: &[(&str, &str)] = &[
     ("HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY", "The proxy to reach AWS through, and the hosts reached directly."),
     ("AWS_EC2_METADATA_DISABLED, AWS_EC2_METADATA_SERVICE_ENDPOINT", "For credential_source = Ec2InstanceMetadata: true disables it; the service's URL."),
     ("AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, AWS_CONTAINER_AUTHORIZATION_TOKEN, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "For credential_source = EcsContainer: the endpoint and its token."),
+    ("AWS_LOGIN_CACHE_DIRECTORY", "Where the aws login sessions of the profiles with login_session are kept (~/.aws/login/cache), as the AWS CLI and the SDKs read it."),
     ("AWS_RUNAS_LOCK_TIMEOUT", "How long a run waits for another run fetching the same credentials (a Go duration; default 2m)."),
     ("AWS_RUNAS_EC2_ADDR", "Where --ec2 listens (default 127.0.0.1:12319): a loopback address, or 169.254.169.254."),
     ("AWS_RUNAS_EC2_REQUIRE_TOKEN", "true: --ec2 answers only IMDSv2 requests (with a session token)."),

@@ -66,6 +66,7 @@ fn observed(
         SourceKind::Container { .. } => "container",
         SourceKind::WebIdentity { .. } => "web-identity",
         SourceKind::Sso(_) => "sso",
+        SourceKind::Login(_) => "login",
     };
     out.insert("source_kind", kind.into());
     let keys = p.source.credentials();

@@ -90,6 +90,11 @@ pub enum ProfileError {
     WebIdentityWithoutRole {
         name: String,
     },
+    /// `login_session` beside another credential style (`key`) in one profile.
+    LoginWith {
+        name: String,
+        key: &'static str,
+    },
     Cycle(Vec<String>),
     MissingKeys {
         name: String,
@@ -208,6 +213,7 @@ impl fmt::Display for ProfileError {
                 f,
                 "profile '{name}': AWS_CONTAINER_CREDENTIALS_FULL_URI '{uri}' is plain http to a host other than loopback or the container agent: use https"
             ),
+            LoginWith { name, key } => login_with(f, name, key),
             Cycle(names) => write!(f, "source_profile cycle: {}", names.join(" -> ")),
             MissingKeys { name, config, credentials } => write!(
                 f,
@@ -229,6 +235,14 @@ impl fmt::Display for ProfileError {
             _ => Ok(()),
         }
     }
+}
+
+/// [`ProfileError::LoginWith`]'s line.
+fn login_with(f: &mut fmt::Formatter<'_>, name: &str, key: &str) -> fmt::Result {
+    write!(
+        f,
+        "profile '{name}' has both login_session and {key}: a profile takes its credentials from one of them; keep the aws login session in a profile of its own"
+    )
 }
 
 impl std::error::Error for ProfileError {}

@@ -87,6 +87,12 @@ pub fn credentials_path(env: &Env) -> Result<PathBuf, FilesError> {
 }
 
 fn file_path(env: &Env, var: &str, name: &str) -> Result<PathBuf, FilesError> {
+    path_from(env, var, &[name])
+}
+
+/// The path `var` names (variables expanded, then a leading `~`, as botocore does), else
+/// `~/.aws/<default joined>`.
+pub fn path_from(env: &Env, var: &str, default: &[&str]) -> Result<PathBuf, FilesError> {
     if let Some(p) = env.non_empty(var) {
         // As botocore: variables expanded, then a leading `~`.
         let p = expand_vars(p, env);
@@ -98,11 +104,8 @@ fn file_path(env: &Env, var: &str, name: &str) -> Result<PathBuf, FilesError> {
         }
         return Ok(PathBuf::from(p));
     }
-    Ok(env
-        .home()
-        .ok_or(FilesError::NoHome)?
-        .join(".aws")
-        .join(name))
+    let aws = env.home().ok_or(FilesError::NoHome)?.join(".aws");
+    Ok(default.iter().fold(aws, |path, part| path.join(part)))
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! Configuration: the AWS config and credentials files (`ini`, `files`), the profile resolved
 //! from them (`profile` the types, `chain` the `source_profile` walk, `layers` the settings and
 //! their origins, `source` where the root's credentials come from, `resolve` the composition),
-//! the endpoint the user configured (`endpoint`), and the Identity Center logins of the whole
-//! config (`logins`).
+//! the endpoint the user configured (`endpoint`), the Identity Center logins of the whole
+//! config (`logins`), and `aws login` sessions (`login`).
 //! Takes the flags as a plain [`profile::Overrides`] value; builds no providers.
 
 pub mod chain;
@@ -11,6 +11,7 @@ pub mod error;
 pub mod files;
 pub mod ini;
 pub mod layers;
+pub mod login;
 pub mod logins;
 pub mod profile;
 pub mod resolve;

@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 use super::error::ProfileError;
+use super::login::LoginSession;
 use super::sso::SsoRole;
 use crate::arn::RoleArn;
 use crate::credentials::Credentials;
@@ -97,6 +98,9 @@ pub enum SourceKind {
     },
     /// An IAM Identity Center role: the portal's GetRoleCredentials with the session's token.
     Sso(Box<SsoRole>),
+    /// `login_session`: the `aws login` session's cached credentials (temporary, made with the
+    /// console's sign-in and its MFA).
+    Login(LoginSession),
     /// `credential_source = EcsContainer`: the container-credentials endpoint.
     Container {
         url: String,
@@ -124,6 +128,7 @@ impl Source {
             | SourceKind::InstanceMetadata(_)
             | SourceKind::WebIdentity { .. }
             | SourceKind::Sso(_)
+            | SourceKind::Login(_)
             | SourceKind::Container { .. } => None,
         }
     }

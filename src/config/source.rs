@@ -1,10 +1,13 @@
 //! Where the credentials at the root of a profile's chain come from: one `match` over what the
-//! root declares (`chain::RootKind`), each arm reading the environment or the files it needs.
+//! root declares (`chain::RootKind`, or its `login_session`), each arm reading the environment or
+//! the files it needs.
 //! It runs nothing and calls nothing: `creds` turns the [`Source`] into a provider.
 
 use super::chain::{Chain, RootKind};
 use super::error::ProfileError;
 use super::files::Files;
+use super::ini::Section;
+use super::login;
 use super::profile::{Source, SourceKind, ROLE_DURATION};
 use super::sso;
 use crate::arn::RoleArn;
@@ -33,13 +36,47 @@ pub fn source(files: &Files, env: &Env, chain: &Chain) -> Result<Source, Profile
         RootKind::Environment => environment(env, &root)?,
         RootKind::InstanceMetadata => instance_metadata(env, &root)?,
         RootKind::Container => container(env, &root)?,
-        RootKind::WebIdentity => web_identity(files, &root)?,
+        // A login_session beside the web identity is refused there, naming the key.
+        RootKind::WebIdentity => match login(files, env, &root)? {
+            Some(session) => session,
+            None => web_identity(files, &root)?,
+        },
         RootKind::Profile => declared(files, env, &root)?,
     };
     Ok(Source {
         profile: root,
         kind,
     })
+}
+
+/// `login_session` on the root profile: its `aws login` session (another credential style
+/// beside it is an error). Looked for only where the files may set it, so other profiles' runs
+/// read no more than before.
+fn login(files: &Files, env: &Env, root: &str) -> Result<Option<SourceKind>, ProfileError> {
+    let section = files
+        .may_set(root, &[login::KEY])
+        .then(|| files.profile(root))
+        .flatten();
+    login_in(env, root, section.as_ref())
+}
+
+/// [`login`], given the root's `section` (none when a first look found no key of interest).
+fn login_in(
+    env: &Env,
+    root: &str,
+    section: Option<&Section>,
+) -> Result<Option<SourceKind>, ProfileError> {
+    let Some(section) = section else {
+        return Ok(None);
+    };
+    let Some(session) = login::declared(env, root, section)? else {
+        return Ok(None);
+    };
+    debug!(
+        "source credentials: the aws login session {} (profile '{root}')",
+        session.arn
+    );
+    Ok(Some(SourceKind::Login(session)))
 }
 
 /// `credential_source = Environment`: the key variables, which must be set.
@@ -162,17 +199,32 @@ fn container(env: &Env, root: &str) -> Result<SourceKind, ProfileError> {
     })
 }
 
-/// What the root profile itself declares, in botocore's order: an IAM Identity Center role
+/// The keys of the first look at the root profile: Identity Center's and `login_session`.
+const FIRST_LOOK: [&str; 6] = [
+    sso::KEYS[0],
+    sso::KEYS[1],
+    sso::KEYS[2],
+    sso::KEYS[3],
+    sso::KEYS[4],
+    login::KEY,
+];
+
+/// What the root profile itself declares, in botocore's order: an aws login session
+/// (`login_session`, refused beside any other credential style); an IAM Identity Center role
 /// (`sso_*`); its keys in the files (which end the chain, as in botocore); its
 /// `credential_process`; a `web_identity_token_file` without a role (an error); else, for a
 /// profile with no credentials of its own at all, the environment's keys (as the 1.x tool did,
 /// and CI jobs rely on).
 fn declared(files: &Files, env: &Env, root: &str) -> Result<SourceKind, ProfileError> {
-    // A first look that copies nothing: most profiles are no Identity Center profile.
+    // A first look that copies nothing: most profiles declare no Identity Center role and no
+    // aws login session.
     let sso_section = files
-        .may_set(root, &sso::KEYS)
+        .may_set(root, &FIRST_LOOK)
         .then(|| files.profile(root))
         .flatten();
+    if let Some(session) = login_in(env, root, sso_section.as_ref())? {
+        return Ok(session);
+    }
     if let Some(section) = sso_section.as_ref().filter(|s| sso::declared(s)) {
         let role = sso::role(files, env, root, section)?;
         if let Some(a) = &role.assignment {

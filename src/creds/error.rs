@@ -37,6 +37,10 @@ pub enum CredsError {
     SsoNoRole {
         profile: String,
     },
+    /// An `aws login` session's credentials are missing or expired: a new login is needed.
+    LoginNeeded {
+        profile: String,
+    },
     /// Another run held the cache's lock for the whole lock timeout.
     LockTimeout {
         label: String,
@@ -82,6 +86,10 @@ impl fmt::Display for CredsError {
                 "credential_source {source} of profile '{profile}': {message}"
             ),
             CredsError::Loop(e) => e.fmt(f),
+            CredsError::LoginNeeded { profile } => write!(
+                f,
+                "the aws login session of profile '{profile}' has expired or its cache file is missing: run aws-runas --login {profile}"
+            ),
             CredsError::SsoLoginNeeded { label, profile } => write!(
                 f,
                 "the IAM Identity Center login of {label} has expired or was never made, and there is no terminal to log in on: run aws-runas --sso-login {profile}"

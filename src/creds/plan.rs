@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use super::assume_role::AssumeRole;
 use super::cache::{CacheDir, Cached, Expect, Slot};
+use super::login::LoginProvider;
 use super::long_term::LongTerm;
 use super::machine::{Container, InstanceMetadata};
 use super::process::CredentialProcess;
@@ -45,6 +46,9 @@ pub struct Plan {
 /// Why the first role is assumed directly with the source credentials (`temporary` ones, or for
 /// a role duration over an hour).
 fn direct_reason(profile: &Profile, temporary: bool, role_duration: Duration) -> String {
+    if matches!(profile.source.kind, SourceKind::Login(_)) {
+        return "the aws login session's credentials are temporary, and made with the console's sign-in and its MFA: AssumeRole directly with them, no MFA code".to_string();
+    }
     if temporary {
         return "the source credentials are temporary: AssumeRole directly with them".to_string();
     }
@@ -142,20 +146,22 @@ fn session_signer(
 }
 
 /// Each role of the chain assumed with the one before, the first with `signer`; only a role
-/// assumed `direct`ly with the long-term keys sends the MFA code.
+/// assumed `direct`ly with the source credentials sends the MFA code (not with an aws login's).
 fn assume_roles(
     profile: &Profile,
     endpoint: &Endpoint,
     signer: Box<dyn Provider>,
     direct: bool,
 ) -> Box<dyn Provider> {
+    // An aws login session was signed in with MFA already: the role is assumed without a code.
+    let mfa = direct && !matches!(profile.source.kind, SourceKind::Login(_));
     let mut provider = signer;
     for (i, step) in profile.roles.iter().enumerate() {
         provider = Box::new(AssumeRole {
             signer: provider,
             endpoint: endpoint.clone(),
             step: step.clone(),
-            mfa_serial: profile.mfa_serial.clone().filter(|_| direct && i == 0),
+            mfa_serial: profile.mfa_serial.clone().filter(|_| mfa && i == 0),
         });
     }
     provider
@@ -199,6 +205,10 @@ pub fn root_provider(
     let source = &profile.source;
     match &source.kind {
         SourceKind::Sso(role) => sso_provider(&source.profile, role, cache),
+        SourceKind::Login(session) => Box::new(LoginProvider {
+            profile: source.profile.clone(),
+            session: session.clone(),
+        }),
         SourceKind::File(credentials) => Box::new(LongTerm {
             label: format!("LongTerm({})", source.profile),
             credentials: credentials.clone(),
@@ -445,6 +455,36 @@ mod tests {
         assert!(p.reason.contains("temporary"));
         let p = plan_for(&["-s"], "fromenv", &env);
         assert_eq!(p.provider.describe(), "Environment(fromenv)");
+    }
+
+    #[test]
+    fn a_role_on_an_aws_login_is_assumed_directly_without_mfa() {
+        let files = Files::from_texts(
+            "[profile signin]\nlogin_session = arn:aws:iam::111122223333:user/Admin\n\
+             [profile admin]\nrole_arn = arn:aws:iam::111122223333:role/r\nsource_profile = signin\nmfa_serial = arn:aws:iam::111122223333:mfa/Admin\n",
+            "",
+        );
+        let env = Env::from_pairs(&[("HOME", "/h")]);
+        let endpoint = Endpoint {
+            url: "http://127.0.0.1:1/".into(),
+            signing_region: "us-east-1".into(),
+        };
+        let plan_of = |name: &str, session_only: bool| {
+            let target = Target::parse(name).unwrap();
+            let p = resolve(target, &Overrides::default(), &env, &files).unwrap();
+            plan(&p, &endpoint, &cache(), session_only)
+        };
+        let p = plan_of("admin", false);
+        assert_eq!(
+            p.provider.describe(),
+            "Cached(AssumeRole(r) <- Login(signin))"
+        );
+        assert!(p.reason.contains("no MFA code"), "{}", p.reason);
+        assert_eq!(
+            plan_of("signin", false).provider.describe(),
+            "Login(signin)"
+        );
+        assert_eq!(plan_of("admin", true).provider.describe(), "Login(signin)");
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! Here: the checks, in the order they run. How a line is written is `report.rs`; the resolved
 //! profile, `resolved.rs`; what is said of an IAM Identity Center login, `sso.rs`.
 
+mod login;
 mod report;
 mod resolved;
 mod sso;
@@ -52,8 +53,10 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
         check_region(profile, &mut r);
         let cache = CacheDir::beside(&files.config.path, timeouts::LOCK);
         check_cache(&cache, &mut r);
-        if let SourceKind::Sso(role) = &profile.source.kind {
-            sso::check(profile, role, &cache, &mut r);
+        match &profile.source.kind {
+            SourceKind::Sso(role) => sso::check(profile, role, &cache, &mut r),
+            SourceKind::Login(session) => login::check(&profile.source.profile, session, &mut r),
+            _ => {}
         }
         check_credentials(profile, env, &cache, &mut r);
         r.text.push('\n');
@@ -195,6 +198,11 @@ fn check_profile(args: &Args, env: &Env, files: &Files, r: &mut Report) -> Optio
             format!("web identity token of profile '{}'", source.profile)
         }
         SourceKind::Sso(role) => super::sso::describe(&source.profile, role),
+        SourceKind::Login(login) => format!(
+            "the aws login session {} of profile '{}'",
+            crate::log::escape(&login.arn),
+            source.profile
+        ),
     };
     r.line(Level::Ok, format_args!("source credentials: {what}"));
     Some(profile)

@@ -1,5 +1,5 @@
 //! `-D`'s resolved profile: each setting, with where it came from. The rows of an Identity
-//! Center login are `sso.rs`'s.
+//! Center login are `sso.rs`'s; an aws login's session is one row here.
 
 use crate::config::files::Files;
 use crate::config::profile::{Profile, SourceKind, Target};
@@ -40,6 +40,10 @@ pub fn resolved(profile: &Profile, files: &Files) -> String {
     ];
     match &profile.source.kind {
         SourceKind::Sso(role) => rows.extend(over_sso(profile, role, files)),
+        SourceKind::Login(session) => {
+            rows.extend(over_login(profile, &session.arn));
+            rows.extend(role_rows(profile));
+        }
         _ => {
             rows.extend(session_token(profile));
             rows.extend(role_rows(profile));
@@ -63,6 +67,18 @@ fn session_token(profile: &Profile) -> Vec<Row> {
             ),
         ),
         mfa_serial(profile),
+    ]
+}
+
+/// An aws login source gets no session token and sends no MFA code (its sign-in had MFA): the
+/// source profile and its session.
+fn over_login(profile: &Profile, arn: &str) -> Vec<Row> {
+    vec![
+        ("SOURCE PROFILE", profile.source.profile.clone()),
+        (
+            "LOGIN SESSION",
+            format!("{arn} (from profile '{}')", profile.source.profile),
+        ),
     ]
 }
 

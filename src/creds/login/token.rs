@@ -1,0 +1,275 @@
+//! The `aws login` cache the AWS CLI v2 and the SDKs share (LOGIN-PROTOCOL.md §2):
+//! `<cache dir>/<sha256 hex of the login_session ARN>.json`, camelCase JSON with `accessToken`
+//! (`accessKeyId`, `secretAccessKey`, `sessionToken`, `accountId`, `expiresAt`), `tokenType`,
+//! `clientId`, `refreshToken`, `idToken` and `dpopKey`. A file lacking what a refresh needs
+//! (`refreshToken`, `clientId`, `dpopKey`) is no session, as for botocore and the SDKs. Fields we do
+//! not know are kept in the document, for when we rewrite it. Read through `store.rs` like
+//! every file of ours: no link followed, owner and mode checked.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::config::login::LoginSession;
+use crate::credentials::{Credentials, Secret};
+use crate::creds::store;
+use crate::log;
+use crate::random;
+use crate::time;
+
+/// Credentials expiring within this many seconds are refreshed (the CLI's and SDKs' window).
+pub const REFRESH_WINDOW: i64 = 5 * 60;
+/// Credentials expiring within this many seconds are not handed on any more.
+pub const USABLE_MARGIN: i64 = 60;
+
+/// The credentials part of the file. No `Debug`: it holds secrets.
+#[derive(Serialize, Deserialize, Clone)]
+#[serde(rename_all = "camelCase")]
+struct AccessToken {
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    account_id: Option<String>,
+    expires_at: String,
+    #[serde(flatten)]
+    rest: Map<String, Value>,
+}
+
+/// One cache file, as the CLI writes it. No `Debug`: it holds secrets.
+#[derive(Serialize, Deserialize, Clone)]
+#[serde(rename_all = "camelCase")]
+struct Stored {
+    access_token: AccessToken,
+    client_id: String,
+    refresh_token: String,
+    dpop_key: String,
+    /// Whatever else the writer put there (`tokenType`, `idToken`, `signInRegion`, ...).
+    #[serde(flatten)]
+    rest: Map<String, Value>,
+}
+
+/// A login session's cached credentials, read from its file.
+#[derive(Clone)]
+pub struct Token {
+    stored: Stored,
+    /// When the credentials expire, unix seconds.
+    pub expires: i64,
+}
+
+/// Where a session's credentials stand at a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Used as they are.
+    Valid,
+    /// Usable, but within [`REFRESH_WINDOW`] of expiry: to be refreshed.
+    Due,
+    /// Too close to expiry to hand on, or past it.
+    Expired,
+}
+
+impl Standing {
+    /// Where credentials expiring at `expires` stand at `now`.
+    pub fn of(expires: i64, now: i64) -> Standing {
+        match expires - now {
+            left if left <= USABLE_MARGIN => Standing::Expired,
+            left if left <= REFRESH_WINDOW => Standing::Due,
+            _ => Standing::Valid,
+        }
+    }
+}
+
+/// Why a file is no login session: the member it lacks, or what is wrong with it.
+pub type NotASession = String;
+
+/// SHA-256 hex of the session ARN (surrounding whitespace trimmed, as the SDKs do): the file's name.
+pub fn sha256_hex(arn: &str) -> String {
+    random::hex(&Sha256::digest(arn.trim().as_bytes()))
+}
+
+/// Where `session`'s credentials live.
+pub fn path(session: &LoginSession) -> PathBuf {
+    session
+        .cache_dir
+        .join(format!("{}.json", sha256_hex(&session.arn)))
+}
+
+impl Token {
+    /// Parses a cache file; the error says what makes it no session.
+    pub fn parse(data: &[u8]) -> Result<Token, NotASession> {
+        let value: Value = serde_json::from_slice(data).map_err(|_| "not JSON".to_string())?;
+        for key in ["accessToken", "clientId", "refreshToken", "dpopKey"] {
+            if value.get(key).is_none_or(Value::is_null) {
+                return Err(format!("it has no {key}"));
+            }
+        }
+        // serde's message is not said: it may quote a value, and values are secrets.
+        let stored: Stored = serde_json::from_value(value)
+            .map_err(|_| "it is not a session as the AWS CLI writes it".to_string())?;
+        let expires = time::rfc3339::parse(&stored.access_token.expires_at)
+            .ok_or_else(|| "its accessToken.expiresAt is not a time".to_string())?;
+        Ok(Token { stored, expires })
+    }
+
+    /// Where the credentials stand at `now`.
+    pub fn standing(&self, now: i64) -> Standing {
+        Standing::of(self.expires, now)
+    }
+
+    /// The session's credentials, with their expiry.
+    pub fn credentials(&self) -> Credentials {
+        let a = &self.stored.access_token;
+        Credentials {
+            access_key_id: a.access_key_id.clone(),
+            secret_access_key: Secret::new(a.secret_access_key.clone()),
+            session_token: Some(Secret::new(a.session_token.clone())),
+            expiration: Some(self.expires),
+        }
+    }
+
+    /// The account the file says the session is in, if it says.
+    pub fn account_id(&self) -> Option<&str> {
+        self.stored.access_token.account_id.as_deref()
+    }
+}
+
+/// A login cache file, in messages.
+const FILE: store::FileKind = store::FileKind {
+    tag: "login cache",
+    noun: "aws login cache file",
+    instead: "",
+};
+
+/// Reads `session`'s cache file; `None` when there is no usable one (missing, unsafe, no
+/// session: the warning, if one is due, is said). `quiet`: a problem was named already.
+pub fn read(session: &LoginSession, quiet: bool) -> Option<Token> {
+    read_at(&path(session), quiet)
+}
+
+/// [`read`], of the cache file at `path`.
+pub fn read_at(path: &Path, quiet: bool) -> Option<Token> {
+    let data = store::read_trusted(path, &FILE, quiet)?;
+    match Token::parse(&data) {
+        Ok(token) => Some(token),
+        Err(why) if !quiet => {
+            log::warn(format_args!(
+                "ignoring the aws login cache file {}: {why}",
+                path.display()
+            ));
+            None
+        }
+        Err(_) => None,
+    }
+}
+
+/// What `-D` finds in a session's cache file, read without lock or warning.
+pub enum State {
+    None,
+    /// A file we may not trust; what it is.
+    Unusable(String),
+    /// A file that is no session; why.
+    NotASession(NotASession),
+    /// A session's credentials, expiring then.
+    Session {
+        expires: i64,
+    },
+}
+
+/// The state of `session`'s cache file, for `-D`: only its expiry is kept.
+pub fn state(session: &LoginSession) -> State {
+    match store::read(&path(session)) {
+        store::Found::Missing => State::None,
+        store::Found::Unsafe(what) => State::Unusable(format!("it is {what}")),
+        store::Found::Failed(e) => State::Unusable(format!("it cannot be read ({e})")),
+        store::Found::Data(data) => match Token::parse(&data) {
+            Ok(token) => State::Session {
+                expires: token.expires,
+            },
+            Err(why) => State::NotASession(why),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = r#"{"accessToken":{"accessKeyId":"ASIAX","secretAccessKey":"sk","sessionToken":"st","accountId":"123456789012","expiresAt":"2025-11-19T00:15:00Z","extraInner":1},"tokenType":"aws_sigv4","clientId":"arn:aws:signin:::devtools/same-device","refreshToken":"rt","idToken":"a.b.c","dpopKey":"-----BEGIN EC PRIVATE KEY-----\nk\n-----END EC PRIVATE KEY-----\n","signInRegion":"eu-west-1"}"#;
+
+    #[test]
+    fn the_file_name_is_the_sha256_of_the_session_arn() {
+        let arn = "arn:aws:sts::012345678910:assumed-role/Admin/admin";
+        let hex = "4b0ba8f99f075c0633e122fd73346ce203a3faf18ea0310eb2d29df1bab2e255";
+        assert_eq!(sha256_hex(arn), hex);
+        assert_eq!(sha256_hex(&format!(" {arn}\t")), hex);
+        let session = LoginSession {
+            arn: "arn:aws:iam::0123456789012:user/Admin".into(),
+            cache_dir: PathBuf::from("/c"),
+        };
+        assert_eq!(
+            path(&session),
+            Path::new("/c/36db1d138ff460920374e4c3d8e01f53f9f73537e89c88d639f68393df0e2726.json")
+        );
+    }
+
+    #[test]
+    fn the_credentials_and_their_expiry_with_or_without_fractions() {
+        let token = Token::parse(FILE.as_bytes()).unwrap();
+        let c = token.credentials();
+        assert_eq!(c.access_key_id, "ASIAX");
+        assert_eq!(c.secret_access_key.expose(), "sk");
+        assert_eq!(c.session_token.as_ref().map(Secret::expose), Some("st"));
+        assert_eq!(token.expires, 1_763_511_300);
+        assert_eq!(token.account_id(), Some("123456789012"));
+        let js = FILE.replace("00:15:00Z", "00:15:00.000Z");
+        assert_eq!(Token::parse(js.as_bytes()).unwrap().expires, 1_763_511_300);
+        let bad = FILE.replace("2025-11-19T00:15:00Z", "soon");
+        assert!(Token::parse(bad.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn where_the_credentials_stand() {
+        let token = Token::parse(FILE.as_bytes()).unwrap();
+        let at = |left: i64| token.standing(token.expires - left);
+        assert_eq!(at(REFRESH_WINDOW + 1), Standing::Valid);
+        assert_eq!(at(REFRESH_WINDOW), Standing::Due);
+        assert_eq!(at(USABLE_MARGIN + 1), Standing::Due);
+        assert_eq!(at(USABLE_MARGIN), Standing::Expired);
+        assert_eq!(at(-1), Standing::Expired);
+    }
+
+    #[test]
+    fn a_file_without_what_a_refresh_needs_is_no_session_and_no_secret_is_said() {
+        let full: Value = serde_json::from_str(FILE).unwrap();
+        for key in ["accessToken", "clientId", "refreshToken", "dpopKey"] {
+            let mut v = full.clone();
+            v.as_object_mut().unwrap().remove(key);
+            let why = Token::parse(&serde_json::to_vec(&v).unwrap())
+                .err()
+                .unwrap();
+            assert_eq!(why, format!("it has no {key}"));
+        }
+        let mut v = full.clone();
+        v["accessToken"] = Value::String("a-secret-value".into());
+        let why = Token::parse(&serde_json::to_vec(&v).unwrap())
+            .err()
+            .unwrap();
+        assert!(!why.contains("a-secret-value"), "{why}");
+        let mut v = full;
+        v["accessToken"]
+            .as_object_mut()
+            .unwrap()
+            .remove("sessionToken");
+        assert!(Token::parse(&serde_json::to_vec(&v).unwrap()).is_err());
+    }
+
+    #[test]
+    fn unknown_fields_are_kept_in_the_document() {
+        let token = Token::parse(FILE.as_bytes()).unwrap();
+        let again: Value = serde_json::to_value(&token.stored).unwrap();
+        let original: Value = serde_json::from_str(FILE).unwrap();
+        assert_eq!(again, original);
+    }
+}
