@@ -34,6 +34,22 @@ pub fn hex_token<const N: usize>() -> std::io::Result<String> {
     Ok(hex(&bytes::<N>()?))
 }
 
+/// A random UUID, version 4 (RFC 9562 §5.4), in its hyphenated lower-case form.
+pub fn uuid_v4() -> std::io::Result<String> {
+    let mut b = bytes::<16>()?;
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex(&b);
+    Ok(format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,5 +62,18 @@ mod tests {
         assert_ne!(a, b);
         assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
         assert_eq!(hex(&[0, 255, 16]), "00ff10");
+    }
+
+    #[test]
+    fn uuid_v4_has_its_version_and_variant() {
+        let u = uuid_v4().unwrap();
+        assert_eq!(u.len(), 36);
+        assert_eq!(
+            u.split('-').map(str::len).collect::<Vec<_>>(),
+            [8, 4, 4, 4, 12]
+        );
+        assert_eq!(&u[14..15], "4");
+        assert!("89ab".contains(&u[19..20]), "{u}");
+        assert_ne!(u, uuid_v4().unwrap());
     }
 }

@@ -1,11 +1,14 @@
 //! Talking to AWS with plain values (an endpoint, signing credentials): the run's HTTP agent
 //! (`http`), signed Query API calls (`query`), the XML of their answers (`xml`), AWS's endpoints
-//! (`endpoint`), and what is built on them: the STS operations (`sts`), the IAM calls of the
-//! discovery modes (`iam`) and the policies they read (`policy`), the console sign-in
-//! (`federation`), the instance-metadata and container endpoints as a client (`metadata`), and
-//! IAM Identity Center's OIDC service (`oidc`) and portal (`sso`).
-//! Knows no profile and no provider.
+//! (`endpoint`), the DPoP proof of an `aws login` refresh (`dpop`), and what is built on them: the
+//! STS operations (`sts`), the IAM calls of the discovery modes (`iam`) and the policies they read
+//! (`policy`), the console sign-in (`federation`), the instance-metadata and container endpoints as
+//! a client (`metadata`), and IAM Identity Center's OIDC service (`oidc`) and portal (`sso`). Knows
+//! no profile and no provider.
 
+// Read by the sign-in client; until it lands, only the tests call in.
+#[allow(dead_code)]
+pub mod dpop;
 pub mod endpoint;
 pub mod federation;
 pub mod http;

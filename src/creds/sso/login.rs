@@ -21,6 +21,7 @@ use super::token::{Granted, Token};
 use crate::aws::http::Agent;
 use crate::aws::oidc::{self, DeviceAuthorization, Grant, Registration};
 use crate::aws::query::{encode, AwsError};
+use crate::base64;
 use crate::browser::Streams;
 use crate::config::sso::Login;
 use crate::credentials::Secret;
@@ -92,22 +93,6 @@ pub fn run(flow: Flow<'_>, previous: Option<&Token>) -> Result<Token, CredsError
     Ok(token)
 }
 
-/// Base64url without padding (RFC 4648 §5), for the PKCE verifier and challenge.
-fn base64url(data: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-        }
-    }
-    out
-}
-
 /// The authorization-code grant with PKCE through the loopback redirect.
 fn authorization_code(flow: Flow<'_>, deadline: Instant) -> Result<Granted, CredsError> {
     let (login, agent) = (flow.login, flow.agent);
@@ -122,8 +107,8 @@ fn authorization_code(flow: Flow<'_>, deadline: Instant) -> Result<Granted, Cred
     let registered = format!("http://127.0.0.1{}", callback::PATH);
     let client = registration(login, agent, flow.private, Some(&registered))?;
     let random = |e: std::io::Error| failed(login, format!("no random bytes: {e}"));
-    let verifier = Secret::new(base64url(&random::bytes::<32>().map_err(random)?));
-    let challenge = base64url(&Sha256::digest(verifier.expose().as_bytes()));
+    let verifier = Secret::new(base64::url(&random::bytes::<32>().map_err(random)?));
+    let challenge = base64::url(&Sha256::digest(verifier.expose().as_bytes()));
     let state = random::hex_token::<16>().map_err(random)?;
     let url = format!(
         "{}authorize?response_type=code&client_id={}&redirect_uri={}&state={state}&code_challenge_method=S256&scopes={}&code_challenge={challenge}",
@@ -340,21 +325,11 @@ mod tests {
     }
 
     #[test]
-    fn base64url_matches_rfc_4648_without_padding() {
-        assert_eq!(base64url(b""), "");
-        assert_eq!(base64url(b"f"), "Zg");
-        assert_eq!(base64url(b"fo"), "Zm8");
-        assert_eq!(base64url(b"foo"), "Zm9v");
-        assert_eq!(base64url(b"foob"), "Zm9vYg");
-        assert_eq!(base64url(&[0xfb, 0xff]), "-_8");
-    }
-
-    #[test]
     fn the_pkce_challenge_is_rfc_7636_s256() {
         // RFC 7636 appendix B.
         let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
         assert_eq!(
-            base64url(&Sha256::digest(verifier.as_bytes())),
+            base64::url(&Sha256::digest(verifier.as_bytes())),
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
     }
