@@ -384,6 +384,7 @@ fn only_env_rs_reads_the_environment_and_each_crate_has_one_owner() {
                 "creds/login/token.rs",
                 "creds/login/sdk_cases.rs",
                 "aws/dpop.rs",
+                "aws/signin.rs",
             ],
         ),
         ("sha1::", &["creds/sso/token.rs"]),

@@ -73,6 +73,35 @@ pub fn default_iam(region: Option<&str>) -> Endpoint {
     }
 }
 
+/// AWS Sign-In's endpoint for `region` (LOGIN-PROTOCOL.md §3, from the service's rule set): its
+/// own host form in the three public partitions, `signin.<region>.<dns suffix>` elsewhere.
+#[allow(dead_code)] // called by the login's refresh, the next step
+pub fn default_signin(region: &str) -> String {
+    if region.starts_with("cn-") {
+        format!("https://{region}.signin.amazonaws.cn/")
+    } else if region.starts_with("us-gov-") {
+        format!("https://{region}.signin.amazonaws-us-gov.com/")
+    } else if let Some(suffix) = ISOLATED
+        .iter()
+        .find(|(prefix, _)| region.starts_with(prefix))
+        .map(|(_, suffix)| suffix)
+    {
+        format!("https://signin.{region}.{suffix}/")
+    } else {
+        format!("https://{region}.signin.aws.amazon.com/")
+    }
+}
+
+/// The isolated partitions' region prefixes and DNS suffixes (longest prefix first).
+#[allow(dead_code)]
+const ISOLATED: [(&str, &str); 5] = [
+    ("us-isob-", "sc2s.sgov.gov"),
+    ("us-isof-", "csp.hci.ic.gov"),
+    ("us-iso-", "c2s.ic.gov"),
+    ("eu-isoe-", "cloud.adc-e.uk"),
+    ("eusc-", "amazonaws.eu"),
+];
+
 /// Whether `region` is a region name as botocore checks it (a host label: at most 63 letters,
 /// digits and hyphens, not all digits, no hyphen at either end). It becomes part of a host
 /// name, so `eu-west-1#x` must not pass.

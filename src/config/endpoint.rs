@@ -166,6 +166,22 @@ pub fn sso(env: &Env, profile: &mut Profile) -> Result<(), EndpointError> {
     Ok(())
 }
 
+/// Completes a login source's refresh settings: AWS Sign-In's endpoint when configured
+/// (`SIGNIN`, sent a refresh token: https, or http to this machine only), and the run's region
+/// when the login profile names none (SPEC §13: the login's own region first).
+pub fn login(env: &Env, profile: &mut Profile) -> Result<(), EndpointError> {
+    let SourceKind::Login(session) = &profile.source.kind else {
+        return Ok(());
+    };
+    let endpoint = token_safe(env, Some(profile), "SIGNIN")?;
+    let region = session.region.clone().or_else(|| profile.region.clone());
+    if let SourceKind::Login(session) = &mut profile.source.kind {
+        session.endpoint = endpoint;
+        session.region = region;
+    }
+    Ok(())
+}
+
 /// The Identity Center endpoints configured for `profile` (none: in the environment alone, for
 /// a login no profile names), else `defaults` (AWS's for the login's region).
 pub fn sso_endpoints(

@@ -37,6 +37,12 @@ pub struct LoginSession {
     pub arn: String,
     /// The directory of the CLI's and SDKs' login cache.
     pub cache_dir: PathBuf,
+    /// The region a refresh goes to unless the cache file names one (`signInRegion`): the login
+    /// profile's own `region`, else the run's (`config::endpoint::login` fills it in).
+    pub region: Option<String>,
+    /// AWS Sign-In's endpoint as the user configured it (`SIGNIN`), ending in `/`; none: AWS's
+    /// for the region.
+    pub endpoint: Option<String>,
 }
 
 /// The login session `section` (of `profile`) declares, if it declares one; a profile that
@@ -58,6 +64,12 @@ pub fn declared(
     Ok(Some(LoginSession {
         arn: arn.to_string(),
         cache_dir: cache_dir(env)?,
+        region: section
+            .get("region")
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_string),
+        endpoint: None,
     }))
 }
 

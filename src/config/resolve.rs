@@ -116,7 +116,7 @@ pub fn taken_as_command(env: &Env, command: &[OsString], files: &Files) -> Optio
     })
 }
 
-/// Resolves the profile `target` names, with its Identity Center endpoints.
+/// Resolves the profile `target` names, with its Identity Center and Sign-In endpoints.
 pub fn resolve(
     target: Target,
     overrides: &Overrides,
@@ -125,6 +125,7 @@ pub fn resolve(
 ) -> Result<Profile, ProfileError> {
     let mut profile = settled(target, overrides, env, files)?;
     endpoint::sso(env, &mut profile).map_err(ProfileError::Endpoint)?;
+    endpoint::login(env, &mut profile).map_err(ProfileError::Endpoint)?;
     Ok(profile)
 }
 

@@ -207,6 +207,8 @@ mod tests {
         let session = LoginSession {
             arn: "arn:aws:iam::0123456789012:user/Admin".into(),
             cache_dir: PathBuf::from("/c"),
+            region: None,
+            endpoint: None,
         };
         assert_eq!(
             path(&session),
