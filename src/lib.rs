@@ -9,7 +9,6 @@
 
 mod arn;
 mod aws;
-#[allow(dead_code)] // `decode` is read by aws/dpop.rs, not yet called outside its tests.
 mod base64;
 mod browser;
 mod cli;

@@ -3,8 +3,8 @@
 //! (alice's session in the `admin` role, through aws-runas -j from her keys), in a HOME that
 //! holds no keys at all: whatever works there works through the login session.
 //!
-//! Not here yet (later steps of the login work): the refresh, so no file is rewritten and no
-//! check that botocore reads a file aws-runas rewrote.
+//! The refresh, with the files it rewrites read by botocore and the JS SDK: tests/login_refresh.rs,
+//! against the sign-in stand-in.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
@@ -170,16 +170,29 @@ fn a_session_beside_another_credential_style_is_one_line_naming_profile_and_key(
 }
 
 #[test]
-fn a_missing_or_expired_session_says_to_log_in_again() {
+fn a_missing_session_says_to_log_in_again_and_an_unrefreshable_expired_one_says_why() {
     let e = emulator();
     let fake =
         json!({"AccessKeyId": "ASIAEXPIREDEXPIRED00", "SecretAccessKey": "x", "SessionToken": "y"});
     let wanted = ["profile 'signin'", "run aws-runas --login signin"];
     let missing = login_home(e, None);
     assert_one_line_error(&missing.run(["signin"]), &wanted);
+    // Expired: the refresh goes to the emulator (AWS_ENDPOINT_URL), which is no sign-in service;
+    // its failure is the one line, with no token in it (the service's own refusals, which ask
+    // for a new login: tests/login_refresh.rs).
     let expired = login_home(e, Some(&document(&fake, "2020-01-01T00:00:00Z")));
-    assert_one_line_error(&expired.run(["signin"]), &wanted);
-    assert_one_line_error(&expired.run(["via-login"]), &wanted);
+    let failed = [
+        "refreshing the aws login session of profile 'signin' failed",
+        "CreateOAuth2Token",
+    ];
+    for profile in ["signin", "via-login"] {
+        assert_one_line_error(&expired.run([profile]), &failed);
+        let err = stderr(&expired.run(["-v", profile]));
+        assert!(
+            !err.contains(REFRESH_TOKEN) && !err.contains("MHcCAQEE"),
+            "{err}"
+        );
+    }
     // A file that is no session (no refresh token): said, then the same line.
     let mut doc = document(&fake, &in_minutes(60));
     doc.as_object_mut().unwrap().remove("refreshToken");

@@ -75,7 +75,6 @@ pub fn default_iam(region: Option<&str>) -> Endpoint {
 
 /// AWS Sign-In's endpoint for `region` (LOGIN-PROTOCOL.md §3, from the service's rule set): its
 /// own host form in the three public partitions, `signin.<region>.<dns suffix>` elsewhere.
-#[allow(dead_code)] // called by the login's refresh, the next step
 pub fn default_signin(region: &str) -> String {
     if region.starts_with("cn-") {
         format!("https://{region}.signin.amazonaws.cn/")
@@ -93,7 +92,6 @@ pub fn default_signin(region: &str) -> String {
 }
 
 /// The isolated partitions' region prefixes and DNS suffixes (longest prefix first).
-#[allow(dead_code)]
 const ISOLATED: [(&str, &str); 5] = [
     ("us-isob-", "sc2s.sgov.gov"),
     ("us-isof-", "csp.hci.ic.gov"),

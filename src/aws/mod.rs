@@ -6,8 +6,6 @@
 //! a client (`metadata`), and IAM Identity Center's OIDC service (`oidc`) and portal (`sso`). Knows
 //! no profile and no provider.
 
-// Read by the sign-in client; until it lands, only the tests call in.
-#[allow(dead_code)]
 pub mod dpop;
 pub mod endpoint;
 pub mod federation;
@@ -17,8 +15,6 @@ pub mod metadata;
 pub mod oidc;
 pub mod policy;
 pub mod query;
-// Called by the login's refresh; until it lands, only the tests call in.
-#[allow(dead_code)]
 pub mod signin;
 pub mod sso;
 pub mod sts;

@@ -41,6 +41,12 @@ pub enum CredsError {
     LoginNeeded {
         profile: String,
     },
+    /// An `aws login` session's credentials have expired and their refresh failed; the reason
+    /// says why (the service's message escaped, never a token).
+    LoginRefresh {
+        profile: String,
+        reason: String,
+    },
     /// Another run held the cache's lock for the whole lock timeout.
     LockTimeout {
         label: String,
@@ -89,6 +95,10 @@ impl fmt::Display for CredsError {
             CredsError::LoginNeeded { profile } => write!(
                 f,
                 "the aws login session of profile '{profile}' has expired or its cache file is missing: run aws-runas --login {profile}"
+            ),
+            CredsError::LoginRefresh { profile, reason } => write!(
+                f,
+                "refreshing the aws login session of profile '{profile}' failed: {reason}"
             ),
             CredsError::SsoLoginNeeded { label, profile } => write!(
                 f,

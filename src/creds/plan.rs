@@ -208,6 +208,7 @@ pub fn root_provider(
         SourceKind::Login(session) => Box::new(LoginProvider {
             profile: source.profile.clone(),
             session: session.clone(),
+            lock_timeout: cache.lock_timeout(),
         }),
         SourceKind::File(credentials) => Box::new(LongTerm {
             label: format!("LongTerm({})", source.profile),

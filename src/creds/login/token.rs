@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+use crate::aws::signin::Refreshed;
 use crate::config::login::LoginSession;
 use crate::credentials::{Credentials, Secret};
 use crate::creds::store;
@@ -91,9 +92,7 @@ pub fn sha256_hex(arn: &str) -> String {
 
 /// Where `session`'s credentials live.
 pub fn path(session: &LoginSession) -> PathBuf {
-    session
-        .cache_dir
-        .join(format!("{}.json", sha256_hex(&session.arn)))
+    session.cache_dir.join(file_name(session))
 }
 
 impl Token {
@@ -133,6 +132,61 @@ impl Token {
     pub fn account_id(&self) -> Option<&str> {
         self.stored.access_token.account_id.as_deref()
     }
+
+    /// What a refresh sends: the client id and the refresh token.
+    pub fn client(&self) -> (&str, Secret) {
+        let s = &self.stored;
+        (&s.client_id, Secret::new(s.refresh_token.clone()))
+    }
+
+    /// The session's DPoP key, as the file holds it (PEM).
+    pub fn dpop_key(&self) -> &str {
+        &self.stored.dpop_key
+    }
+
+    /// The region the file says the login was made in (`signInRegion`, written by the JS SDK).
+    pub fn sign_in_region(&self) -> Option<&str> {
+        self.stored.rest.get("signInRegion").and_then(Value::as_str)
+    }
+
+    /// The token after a refresh at `now`: the new credentials and refresh token, `expiresAt` as
+    /// the CLI writes it (`%Y-%m-%dT%H:%M:%SZ`); everything else kept (`accountId`, `clientId`,
+    /// `dpopKey`, `idToken`, `tokenType`, fields we do not know).
+    pub fn refreshed(&self, fresh: Refreshed, now: i64) -> Token {
+        let mut stored = self.stored.clone();
+        let expires = now.saturating_add(fresh.lifetime);
+        let a = &mut stored.access_token;
+        a.access_key_id = fresh.credentials.access_key_id;
+        a.secret_access_key = fresh.credentials.secret_access_key.expose().to_string();
+        if let Some(token) = fresh.credentials.session_token {
+            a.session_token = token.expose().to_string();
+        }
+        a.expires_at = time::rfc3339::format(expires);
+        stored.refresh_token = fresh.refresh_token.expose().to_string();
+        Token { stored, expires }
+    }
+
+    /// Whether `other` holds the same refresh token (the file was not refreshed meanwhile).
+    pub fn same_refresh(&self, other: &Token) -> bool {
+        self.stored.refresh_token == other.stored.refresh_token
+    }
+}
+
+/// Writes `token` as `session`'s cache file: compact JSON, as the CLI writes it, atomically
+/// (temp file in our private directory, fsync, rename), 0600.
+pub fn write(
+    private: &store::Private,
+    session: &LoginSession,
+    token: &Token,
+) -> std::io::Result<()> {
+    let data = serde_json::to_vec(&token.stored).map_err(std::io::Error::other)?;
+    let path = path(session);
+    private.write(&path, &file_name(session), &data)
+}
+
+/// The cache file's name, for its lock and temp files.
+pub fn file_name(session: &LoginSession) -> String {
+    format!("{}.json", sha256_hex(&session.arn))
 }
 
 /// A login cache file, in messages.
