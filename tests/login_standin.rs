@@ -75,7 +75,7 @@ fn refresh_body(cache: &serde_json::Value, refresh: &serde_json::Value) -> serde
     serde_json::json!({"clientId": cache["clientId"], "grantType": "refresh_token", "refreshToken": refresh})
 }
 
-fn stats(url: &str) -> serde_json::Value {
+pub fn stats(url: &str) -> serde_json::Value {
     let authority = url.trim_start_matches("http://");
     let (_, body) = raw_http(
         authority,
@@ -84,7 +84,7 @@ fn stats(url: &str) -> serde_json::Value {
     serde_json::from_str(&body).unwrap()
 }
 
-fn post(url: &str, path: &str, body: &serde_json::Value) -> u16 {
+pub fn post(url: &str, path: &str, body: &serde_json::Value) -> u16 {
     let authority = url.trim_start_matches("http://");
     let body = body.to_string();
     raw_http(
@@ -98,7 +98,7 @@ fn post(url: &str, path: &str, body: &serde_json::Value) -> u16 {
 }
 
 /// A HOME whose profile `login` uses the stand-in's session.
-fn login_home(session: &str) -> Home {
+pub fn login_home(session: &str) -> Home {
     Home::new(
         &format!("[profile login]\nlogin_session = {session}\nregion = us-east-1\n"),
         "",
@@ -106,7 +106,7 @@ fn login_home(session: &str) -> Home {
 }
 
 /// `aws sts get-caller-identity --profile login` in `home`, signing in through `url`.
-fn caller_identity(home: &Home, url: &str) -> std::process::Output {
+pub fn caller_identity(home: &Home, url: &str) -> std::process::Output {
     let mut cmd = std::process::Command::new("aws");
     cmd.args([
         "sts",
@@ -122,7 +122,7 @@ fn caller_identity(home: &Home, url: &str) -> std::process::Output {
     cmd.env("AWS_ENDPOINT_URL_SIGNIN", url).output().unwrap()
 }
 
-fn cache_file(home: &Home, session: &str) -> serde_json::Value {
+pub fn cache_file(home: &Home, session: &str) -> serde_json::Value {
     let out = std::process::Command::new(venv_bin().join("python"))
         .args([
             "-c",
@@ -384,7 +384,7 @@ fn both_authorize_flows_and_the_code_grant_checks() {
 }
 
 /// `node tests/browser/login_credentials.mjs login URL` in `home`: the JS SDK's login provider.
-fn js_credentials(home: &Home, url: &str) -> std::process::Output {
+pub fn js_credentials(home: &Home, url: &str) -> std::process::Output {
     let sdk = std::path::Path::new(ROOT)
         .join("tests/browser/node_modules/@aws-sdk/credential-provider-login");
     assert!(
