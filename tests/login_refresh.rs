@@ -220,3 +220,69 @@ fn a_session_the_service_says_is_over_asks_for_a_new_login_in_one_line() {
     );
     no_secret_in(&out, &[&cache]);
 }
+
+#[test]
+fn a_hostile_sign_in_answer_is_bounded_or_refused_in_one_escaped_line() {
+    let (_standin, url, session) = standin();
+    let home = login_home(&session);
+    let cache = login(&url, &home, true);
+    let hostile = |value: Value| assert_eq!(post(&url, "/_standin/hostile", &value), 200);
+    // A lifetime of 10^12 s is kept to the model's 900 s.
+    hostile(serde_json::json!({"token": {"expiresIn": 1_000_000_000_000u64}}));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let out = runas(&home, &url);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let cached = cache_file(&home, &session);
+    let expires = cached["accessToken"]["expiresAt"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let python = format!(
+        "import datetime; print(int(datetime.datetime.strptime('{expires}', '%Y-%m-%dT%H:%M:%SZ').replace(tzinfo=datetime.timezone.utc).timestamp()))"
+    );
+    let out = std::process::Command::new(venv_bin().join("python"))
+        .args(["-c", &python])
+        .output()
+        .unwrap();
+    let expires: i64 = stdout(&out).trim().parse().unwrap();
+    assert!(
+        (now + 890..=now + 960).contains(&expires),
+        "{expires} vs {now}"
+    );
+    // No lifetime at all: refused, the file as it was (a fresh login, expired again).
+    let (_standin, url, session) = standin();
+    let home = login_home(&session);
+    let cache2 = login(&url, &home, true);
+    let hostile = |value: Value| assert_eq!(post(&url, "/_standin/hostile", &value), 200);
+    hostile(serde_json::json!({"token": {"expiresIn": -1}}));
+    let out = runas(&home, &url);
+    let err = stderr(&out);
+    assert!(!out.status.success());
+    assert!(
+        err.lines()
+            .last()
+            .unwrap()
+            .contains("expiresIn is not positive"),
+        "{err}"
+    );
+    assert_eq!(cache_file(&home, &session), cache2, "the file changed");
+    // A refusal with control characters in its message: one line, escaped, naming the permission.
+    hostile(
+        serde_json::json!({"token": {}, "error": {"status": 403, "type": "AccessDeniedException",
+        "body": {"error": "INSUFFICIENT_PERMISSIONS", "message": "no\u{1b}[31m\nway"}}}),
+    );
+    let out = home
+        .cmd(whoami(&["login"]))
+        .env("AWS_ENDPOINT_URL_SIGNIN", &url)
+        .output()
+        .unwrap();
+    assert_one_line_error(
+        &out,
+        &["signin:CreateOAuth2Token", "INSUFFICIENT_PERMISSIONS"],
+    );
+    assert!(!stderr(&out).contains('\u{1b}'), "{}", stderr(&out));
+    no_secret_in(&out, &[&cache, &cached, &cache2]);
+}
