@@ -295,3 +295,28 @@ fn sso_pages(text: &str) {
     });
     assert!(asked <= sso::MAX_PAGES);
 }
+
+/// An `aws login` cache file, a Sign-In token answer and a DPoP key, from the same bytes: a file
+/// that parses survives a refresh and reads back the same, with its rotated token and expiry; an
+/// answer is refused or bounded to 1-900 s; a key is refused or signs a proof.
+pub fn login(data: &[u8]) {
+    use crate::aws::{dpop::DpopKey, signin};
+    use crate::creds::login::token::Token;
+    let text = String::from_utf8_lossy(data);
+    let answer = signin::read(&text);
+    if let Ok(fresh) = &answer {
+        assert!((1..=signin::MAX_LIFETIME).contains(&fresh.lifetime));
+    }
+    if let (Ok(token), Ok(fresh)) = (Token::parse(data), answer) {
+        let now = time::unix_now();
+        let refreshed = token.refreshed(fresh, now);
+        let again = Token::parse(&refreshed.to_json().expect("a parsed token writes"))
+            .expect("and reads back");
+        assert_eq!(again.expires, refreshed.expires);
+        assert!(again.same_refresh(&refreshed));
+    }
+    if let Ok(key) = DpopKey::from_pem(&text) {
+        let _ = key.proof("https://us-east-1.signin.aws.amazon.com/v1/token");
+    }
+    let _ = crate::base64::decode(&text);
+}

@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-60}
-targets=${FUZZ_TARGETS:-ini duration arn xml cache args tz policy sso}
+targets=${FUZZ_TARGETS:-ini duration arn xml cache args tz policy sso login}
 corpora=target/fuzz-corpus
 
 seed() { # target, files...
@@ -22,6 +22,7 @@ seed args fixtures/fuzz/args/*
 seed tz fixtures/Europe_Berlin.tzif fixtures/fuzz/tz/*
 seed policy fixtures/fuzz/policy/*
 seed sso fixtures/fuzz/sso/*
+seed login fixtures/fuzz/login/*
 
 failed=0
 summary=()

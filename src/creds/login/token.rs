@@ -166,6 +166,11 @@ impl Token {
         Token { stored, expires }
     }
 
+    /// The file's document: compact JSON, as the CLI writes it.
+    pub fn to_json(&self) -> std::io::Result<Vec<u8>> {
+        serde_json::to_vec(&self.stored).map_err(std::io::Error::other)
+    }
+
     /// Whether `other` holds the same refresh token (the file was not refreshed meanwhile).
     pub fn same_refresh(&self, other: &Token) -> bool {
         self.stored.refresh_token == other.stored.refresh_token
@@ -179,9 +184,8 @@ pub fn write(
     session: &LoginSession,
     token: &Token,
 ) -> std::io::Result<()> {
-    let data = serde_json::to_vec(&token.stored).map_err(std::io::Error::other)?;
     let path = path(session);
-    private.write(&path, &file_name(session), &data)
+    private.write(&path, &file_name(session), &token.to_json()?)
 }
 
 /// The cache file's name, for its lock and temp files.
