@@ -363,4 +363,47 @@ mod tests {
         let env = Env::from_pairs(&[("AWS_ENDPOINT_URL_SSO", "http://portal.example.com/")]);
         assert!(sso_endpoints(&env, None, &defaults).is_err());
     }
+
+    #[test]
+    fn a_login_source_gets_its_sign_in_endpoint_and_region() {
+        use crate::config::login::LoginSession;
+        let source = |own: Option<&str>, run: Option<&str>| {
+            let mut p = profile(run, None);
+            p.source.kind = SourceKind::Login(LoginSession {
+                arn: "arn:aws:sts::1:assumed-role/A/a".into(),
+                cache_dir: "/c".into(),
+                region: own.map(str::to_string),
+                endpoint: None,
+            });
+            p
+        };
+        let session = |env: &Env, mut p: Profile| {
+            login(env, &mut p).map(|()| match p.source.kind {
+                SourceKind::Login(s) => (s.endpoint, s.region),
+                _ => unreachable!(),
+            })
+        };
+        let none = Env::default();
+        let pair =
+            |e: Option<&str>, r: Option<&str>| Ok((e.map(str::to_string), r.map(str::to_string)));
+        // The login profile's own region first, else the run's; no endpoint configured.
+        assert_eq!(
+            session(&none, source(Some("us-east-2"), Some("eu-west-1"))),
+            pair(None, Some("us-east-2"))
+        );
+        assert_eq!(
+            session(&none, source(None, Some("eu-west-1"))),
+            pair(None, Some("eu-west-1"))
+        );
+        assert_eq!(session(&none, source(None, None)), pair(None, None));
+        let env = Env::from_pairs(&[("AWS_ENDPOINT_URL_SIGNIN", "http://127.0.0.1:9/base")]);
+        assert_eq!(
+            session(&env, source(None, None)),
+            pair(Some("http://127.0.0.1:9/base/"), None)
+        );
+        // A refresh token is never sent in clear text off this machine.
+        let env = Env::from_pairs(&[("AWS_ENDPOINT_URL_SIGNIN", "http://signin.example/")]);
+        let e = session(&env, source(None, None)).unwrap_err();
+        assert_eq!(e.problem, EndpointProblem::Cleartext);
+    }
 }
