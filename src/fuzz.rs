@@ -197,7 +197,8 @@ pub fn policy_document(data: &[u8]) {
 /// services (`sso_answers`). A token that parses writes out and parses back with the same
 /// expiry; nothing panics.
 pub fn sso(data: &[u8]) {
-    use crate::creds::sso::{callback, token::Token};
+    use crate::creds::callback;
+    use crate::creds::sso::token::Token;
     if let Some(token) = Token::parse(data) {
         let again =
             Token::parse(&token.to_json().expect("a parsed token writes")).expect("and reads back");
