@@ -15,7 +15,8 @@ use sha2::{Digest, Sha256};
 use super::token::{self, Token};
 use crate::aws::dpop::DpopKey;
 use crate::aws::http::Agent;
-use crate::aws::signin::{self, Code, CROSS_DEVICE, SAME_DEVICE};
+use crate::aws::query::AwsError;
+use crate::aws::signin::{self, Code, LoggedIn, CROSS_DEVICE, SAME_DEVICE};
 use crate::base64;
 use crate::config::login::LoginSession;
 use crate::credentials::Secret;
@@ -45,6 +46,9 @@ pub struct Login<'a> {
     pub cache_dir: &'a Path,
     /// From another device, the code pasted (`--remote`).
     pub remote: bool,
+    /// The principal the session must be of (a run's login for a profile's `login_session`);
+    /// another's is refused, nothing written. None: whoever signs in (`--login`).
+    pub expect: Option<&'a str>,
     pub agent: &'a Agent,
     pub person: &'a Person,
     pub lock_timeout: Duration,
@@ -86,11 +90,7 @@ impl Login<'_> {
             verifier: &verifier,
             redirect_uri: &redirect_uri,
         };
-        let logged = signin::exchange(self.agent, self.base, &key, &code).map_err(|e| match e {
-            crate::aws::query::AwsError::Service { code, .. } if code == "AUTHCODE_EXPIRED" => self
-                .failed("the code expired or was used already (AUTHCODE_EXPIRED): sign in again"),
-            e => self.failed(e.to_string()),
-        })?;
+        let logged = self.exchanged(&key, &code)?;
         let session = LoginSession {
             arn: logged.arn.clone(),
             cache_dir: self.cache_dir.to_path_buf(),
@@ -104,6 +104,25 @@ impl Login<'_> {
             session,
             expires: token.expires,
         })
+    }
+
+    /// The code exchanged for a session, of the principal expected if one is.
+    fn exchanged(&self, key: &DpopKey, code: &Code<'_>) -> Result<LoggedIn, CredsError> {
+        let logged = signin::exchange(self.agent, self.base, key, code).map_err(|e| match e {
+            AwsError::Service { code, .. } if code == "AUTHCODE_EXPIRED" => {
+                self.failed("the code expired or was used already (AUTHCODE_EXPIRED): sign in again")
+            }
+            e => self.failed(e.to_string()),
+        })?;
+        match self.expect.filter(|e| e.trim() != logged.arn) {
+            Some(expected) => Err(self.failed(format!(
+                "it signed in as {}, but the profile's login_session is {}: sign in as that principal, or run aws-runas --login {} to switch",
+                logged.arn,
+                log::escape(expected),
+                self.profile
+            ))),
+            None => Ok(logged),
+        }
     }
 
     /// The same-device login: the page opened (or its URL said), the code from the redirect to
