@@ -6,12 +6,15 @@
 //! small writer: `creds/store.rs` is a layer above). What the keys mean is the caller's.
 
 use std::fmt;
-use std::io;
-use std::path::PathBuf;
+use std::fs;
+use std::io::{self, Write as _};
+use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _, PermissionsExt as _};
+use std::path::{Path, PathBuf};
 
 use super::files::prefixed_name;
 use super::ini::{begins_with, clean_value, lines};
 use crate::log::escape;
+use crate::random;
 
 /// Why the keys were not set; the file, if there is one, is as it was.
 #[derive(Debug)]
@@ -309,12 +312,95 @@ fn append_section(
     out
 }
 
+/// Reads the config file at `path` (absent: empty), sets `keys` in `profile`'s section
+/// ([`set_keys`]), and replaces the file atomically: a new file beside it with its mode (0600
+/// for a new file, in a directory made 0700 if missing), fsynced, renamed over it. A symbolic
+/// link (a dotfiles manager's) stays a link: its target is written. Unchanged text is not
+/// written; on an error the file is as it was, and no temporary file is left.
+pub fn write_keys(path: &Path, profile: &str, keys: &[(&str, &str)]) -> Result<(), EditError> {
+    let fail = |path: &Path, action| {
+        let path = path.to_path_buf();
+        move |error| EditError::File(path, action, error)
+    };
+    let target = target_of(path).map_err(fail(path, "follow the link"))?;
+    let (old, mode) = match fs::read(&target) {
+        Ok(bytes) => {
+            let meta = fs::metadata(&target).map_err(fail(&target, "read"))?;
+            (bytes, Some(meta.permissions().mode() & 0o7777))
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => (Vec::new(), None),
+        Err(e) => return Err(fail(&target, "read")(e)),
+    };
+    let not_text = |_| io::Error::new(io::ErrorKind::InvalidData, "not valid UTF-8");
+    let old = String::from_utf8(old).map_err(|e| fail(&target, "edit")(not_text(e)))?;
+    let new = set_keys(&old, profile, keys)?;
+    if mode.is_some() && new == old {
+        return Ok(());
+    }
+    let dir = match target.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    if mode.is_none() {
+        // Made only when missing, as the CLI makes ~/.aws: an existing directory keeps its mode.
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(fail(dir, "create the directory"))?;
+    }
+    replace(&target, dir, new.as_bytes(), mode.unwrap_or(0o600)).map_err(fail(&target, "write"))
+}
+
+/// The file `path` names, its links followed (relative ones from the link's directory); a
+/// missing file is its own target.
+fn target_of(path: &Path) -> io::Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        match fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let link = fs::read_link(&current)?;
+                current = current.parent().unwrap_or(Path::new("")).join(link);
+            }
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => return Ok(current),
+        }
+    }
+    Err(io::Error::other("too many levels of symbolic links"))
+}
+
+/// Writes `data` to a new temporary file in `dir` (exclusive, random name, `mode`), fsyncs it
+/// and renames it over `target`; the temporary file is removed on any error.
+fn replace(target: &Path, dir: &Path, data: &[u8], mode: u32) -> io::Result<()> {
+    let name = target.file_name().unwrap_or_default().to_string_lossy();
+    let temp = dir.join(format!(".{name}.{}.tmp", random::hex_token::<8>()?));
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&temp)?;
+    // Only now is the file ours to remove (create_new refuses a name someone else holds).
+    let written = file
+        .set_permissions(fs::Permissions::from_mode(mode))
+        .and_then(|()| file.write_all(data))
+        .and_then(|()| file.sync_all())
+        .and_then(|()| fs::rename(&temp, target));
+    if written.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    written?;
+    // The rename made lasting; a directory that cannot be synced (some filesystems) is no error.
+    if let Ok(dir) = fs::File::open(dir) {
+        let _ = dir.sync_all();
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::files::Files;
     use crate::config::ini::{parse, Ini};
-    use std::path::Path;
 
     /// Before, profile, keys, after.
     type Case = (
@@ -482,5 +568,135 @@ mod tests {
             set("", "a-b_c.d@e", &[("k", "x#y")]),
             "[profile a-b_c.d@e]\nk = x#y\n"
         );
+    }
+
+    /// A fresh directory for one test.
+    fn scratch(tag: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("aws-runas-edit-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn mode(path: &Path) -> u32 {
+        fs::symlink_metadata(path).unwrap().permissions().mode() & 0o7777
+    }
+
+    /// The names in `dir`, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_missing_file_and_directory_are_made_private() {
+        let root = scratch("missing");
+        let config = root.join(".aws/config");
+        write_keys(&config, "a", &[("login_session", ARN)]).unwrap();
+        assert_eq!(
+            fs::read_to_string(&config).unwrap(),
+            format!("[profile a]\nlogin_session = {ARN}\n")
+        );
+        assert_eq!((mode(&config), mode(&root.join(".aws"))), (0o600, 0o700));
+        assert_eq!(names(&root.join(".aws")), ["config"]);
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn the_mode_is_kept_and_an_unchanged_file_is_not_written() {
+        let root = scratch("mode");
+        let config = root.join("config");
+        fs::write(&config, "[default]\nregion = x\n").unwrap();
+        fs::set_permissions(&config, fs::Permissions::from_mode(0o640)).unwrap();
+        write_keys(&config, "default", &[("region", "y")]).unwrap();
+        assert_eq!(
+            fs::read_to_string(&config).unwrap(),
+            "[default]\nregion = y\n"
+        );
+        assert_eq!(mode(&config), 0o640);
+        assert_eq!(names(&root), ["config"]);
+        // Unchanged: the same inode, not a copy.
+        use std::os::unix::fs::MetadataExt as _;
+        let inode = fs::metadata(&config).unwrap().ino();
+        write_keys(&config, "default", &[("region", "y")]).unwrap();
+        assert_eq!(fs::metadata(&config).unwrap().ino(), inode);
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_link_stays_a_link_and_its_target_is_written() {
+        let root = scratch("link");
+        fs::create_dir_all(root.join("dotfiles/aws")).unwrap();
+        fs::create_dir_all(root.join(".aws")).unwrap();
+        let target = root.join("dotfiles/aws/config");
+        fs::write(&target, "[profile a]\nregion = x\n").unwrap();
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o600)).unwrap();
+        let link = root.join(".aws/config");
+        std::os::unix::fs::symlink("../dotfiles/aws/config", &link).unwrap();
+        write_keys(&link, "a", &[("region", "y")]).unwrap();
+        assert_eq!(
+            fs::read_link(&link).unwrap(),
+            Path::new("../dotfiles/aws/config")
+        );
+        assert_eq!(
+            fs::read_to_string(&target).unwrap(),
+            "[profile a]\nregion = y\n"
+        );
+        assert_eq!(
+            (names(&root.join(".aws")), names(&root.join("dotfiles/aws"))),
+            (vec!["config".to_string()], vec!["config".to_string()])
+        );
+        // A dangling link: its target is made.
+        let dangling = root.join(".aws/other");
+        std::os::unix::fs::symlink("../dotfiles/aws/other", &dangling).unwrap();
+        write_keys(&dangling, "a", &[("region", "y")]).unwrap();
+        assert!(fs::symlink_metadata(&dangling)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(
+            fs::read_to_string(root.join("dotfiles/aws/other")).unwrap(),
+            "[profile a]\nregion = y\n"
+        );
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_refusal_or_a_failure_leaves_the_file_as_it_was() {
+        let root = scratch("refused");
+        let config = root.join("config");
+        let before = "[profile a]\nregion = x\r\n# c";
+        fs::write(&config, before).unwrap();
+        for (profile, value) in [("a", "y\nregion = z"), ("a", "y\r"), ("a]", "y")] {
+            assert!(write_keys(&config, profile, &[("region", value)]).is_err());
+            assert_eq!(fs::read_to_string(&config).unwrap(), before);
+        }
+        // A directory no one may write in: the write fails, names the file, leaves nothing.
+        fs::set_permissions(&root, fs::Permissions::from_mode(0o500)).unwrap();
+        let failed = write_keys(&config, "a", &[("region", "y")]);
+        fs::set_permissions(&root, fs::Permissions::from_mode(0o700)).unwrap();
+        if crate::os::euid() != 0 {
+            let line = failed.unwrap_err().to_string();
+            assert!(
+                line.starts_with(&format!("cannot write {}: ", config.display())),
+                "{line}"
+            );
+            assert_eq!(fs::read_to_string(&config).unwrap(), before);
+        }
+        fs::write(root.join("binary"), b"[profile a]\n\xff\n").unwrap();
+        let e = write_keys(&root.join("binary"), "a", &[("region", "y")]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "cannot edit {}: not valid UTF-8",
+                root.join("binary").display()
+            )
+        );
+        assert_eq!(names(&root), ["binary", "config"]);
+        fs::remove_dir_all(&root).unwrap();
     }
 }
