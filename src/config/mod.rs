@@ -7,8 +7,6 @@
 //! Takes the flags as a plain [`profile::Overrides`] value; builds no providers.
 
 pub mod chain;
-// Until `--login` calls it (being written beside this module).
-#[allow(dead_code)]
 pub mod edit;
 pub mod endpoint;
 pub mod error;

@@ -109,9 +109,8 @@ impl Login<'_> {
     /// The code exchanged for a session, of the principal expected if one is.
     fn exchanged(&self, key: &DpopKey, code: &Code<'_>) -> Result<LoggedIn, CredsError> {
         let logged = signin::exchange(self.agent, self.base, key, code).map_err(|e| match e {
-            AwsError::Service { code, .. } if code == "AUTHCODE_EXPIRED" => {
-                self.failed("the code expired or was used already (AUTHCODE_EXPIRED): sign in again")
-            }
+            AwsError::Service { code, .. } if code == "AUTHCODE_EXPIRED" => self
+                .failed("the code expired or was used already (AUTHCODE_EXPIRED): sign in again"),
             e => self.failed(e.to_string()),
         })?;
         match self.expect.filter(|e| e.trim() != logged.arn) {
