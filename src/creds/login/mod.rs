@@ -13,6 +13,8 @@ pub mod token;
 #[cfg(test)]
 mod sdk_cases;
 
+use std::collections::BTreeSet;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use self::token::{Standing, Token};
@@ -137,11 +139,21 @@ impl LoginProvider {
     }
 
     /// After a failed refresh: `t` while its credentials may still be handed on (a session the
-    /// service says is over is warned of), else the error.
+    /// service says is over is warned of, once per process and profile: an endpoint's renewals
+    /// ask again until they expire), else the error.
     fn unrefreshed(&self, t: &Token, failure: Failure) -> Result<Token, CredsError> {
+        // What was said, not what was got: no credentials are shared through it.
+        static WARNED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
         let usable = t.standing(time::unix_now()) != Standing::Expired;
         match failure {
             Failure::Over(code) if usable => {
+                let first = WARNED
+                    .lock()
+                    .map_or(true, |mut said| said.insert(self.profile.clone()));
+                if !first {
+                    debug!("aws login session of profile '{}': {code} again; using the credentials while they last", self.profile);
+                    return Ok(t.clone());
+                }
                 log::warn(format_args!(
                     "the aws login session of profile '{}' can no longer be refreshed ({code}); its credentials last until {}, then run aws-runas --login {}",
                     self.profile,
