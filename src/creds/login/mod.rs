@@ -22,7 +22,6 @@ use super::error::CredsError;
 use super::provider::{Ctx, Fetched, Provider};
 use super::store::Private;
 use crate::aws::dpop::DpopKey;
-use crate::aws::endpoint::{default_signin, valid_region};
 use crate::aws::http::Agent;
 use crate::aws::query::AwsError;
 use crate::aws::signin;
@@ -99,24 +98,11 @@ impl LoginProvider {
         Ok(t.refreshed(fresh, now))
     }
 
-    /// Where the refresh goes: the configured Sign-In endpoint, else AWS's for the login's
-    /// region (the file's `signInRegion`, else the login profile's, else the run's).
+    /// Where the refresh goes (`LoginSession::refresh_endpoint`, which `-D` shows too).
     fn endpoint(&self, t: &Token) -> Result<String, Failure> {
-        if let Some(url) = &self.session.endpoint {
-            return Ok(url.clone());
-        }
-        let region = t.sign_in_region().or(self.session.region.as_deref());
-        match region {
-            Some(r) if valid_region(r) => Ok(default_signin(r)),
-            Some(r) => Err(Failure::Other(format!(
-                "'{}' is not a region to refresh the session in",
-                log::escape(r)
-            ))),
-            None => Err(Failure::Other(format!(
-                "no region to refresh the session in: set region in profile '{}'",
-                self.profile
-            ))),
-        }
+        self.session
+            .refresh_endpoint(t.sign_in_region(), &self.profile)
+            .map_err(Failure::Other)
     }
 
     /// Writes the refreshed token, unless the file holds another session meanwhile (a new `aws
