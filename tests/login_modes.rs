@@ -1,0 +1,222 @@
+//! Every mode with an `aws login` profile and with a role on one (SPEC §13), against the sign-in
+//! stand-in (tests/emulator/login_standin.py, real emulator credentials): `--ec2` and `--ecs`
+//! refresh the session in their renewals, read by boto3; a session the service says is over is
+//! warned of once while what is still valid is served; `-j` read by botocore as a
+//! credential_process; `-w` for a role on a login and for a login's own credentials; `-D -v`
+//! says whether the session can be refreshed, and where, with no secret; `-l`/`-m` on a login of
+//! an assumed role is IAM discovery's one line for a principal that is not a user.
+
+use std::process::{Command, Output};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::login_standin::{cache_file, login, post, standin, stats};
+use crate::serve::endpoints::Running;
+use crate::util::*;
+
+/// The stand-in's session in `login`, and `on-login`: the role that trusts only that session.
+fn config(session: &str) -> String {
+    format!(
+        "[profile login]\nlogin_session = {session}\nregion = us-east-1\n\n\
+         [profile on-login]\nrole_arn = arn:aws:iam::123456789012:role/login-chained\nsource_profile = login\nregion = us-east-1\n"
+    )
+}
+
+/// The ARN of a session of the role `on-login` assumes.
+const ON_LOGIN: &str = "arn:aws:sts::123456789012:assumed-role/login-chained/";
+/// The ARN of the stand-in's sessions.
+const LOGIN_USER: &str = "arn:aws:sts::123456789012:assumed-role/admin/login-user";
+
+fn refreshes(url: &str) -> u64 {
+    stats(url)["CreateOAuth2Token"].as_u64().unwrap_or(0)
+}
+
+/// Waits (at most `seconds`) until the stand-in has answered `n` token calls.
+fn wait_for_refreshes(url: &str, n: u64, seconds: u64) {
+    let started = Instant::now();
+    while refreshes(url) < n {
+        assert!(
+            started.elapsed() < Duration::from_secs(seconds),
+            "{} token calls, waited for {n}",
+            refreshes(url)
+        );
+        thread::sleep(Duration::from_millis(250));
+    }
+}
+
+/// boto3's caller ARN in a HOME of its own, with `env` (an endpoint's variables), STS at
+/// `sts`: the credentials came from the endpoint alone.
+fn boto3_arn(sts: &str, env: &[(&str, String)]) -> String {
+    let home = TempDir::new();
+    let script = "import boto3; print(boto3.client('sts').get_caller_identity()['Arn'])";
+    let mut cmd = Command::new(venv_bin().join("python"));
+    cmd.args(["-c", script])
+        .env_clear()
+        .env("HOME", home.path())
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .env("LANG", "C.UTF-8")
+        .env("AWS_ENDPOINT_URL", sts)
+        .env("AWS_DEFAULT_REGION", "us-east-1");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "boto3: {}", stderr(&out));
+    stdout(&out).trim().to_string()
+}
+
+/// The variables that point an SDK at `ecs`'s endpoint.
+fn ecs_env(ecs: &Running) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            ecs.export("AWS_CONTAINER_CREDENTIALS_FULL_URI"),
+        ),
+        (
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+            ecs.export("AWS_CONTAINER_AUTHORIZATION_TOKEN"),
+        ),
+    ]
+}
+
+#[test]
+fn ec2_and_ecs_renewals_refresh_a_login_and_a_role_on_it_silently_for_boto3() {
+    // Everything lasts 24 s: each renewal (at half-life) refreshes the session through the
+    // stand-in, and the role on it is assumed again with the refreshed credentials.
+    let e = Emulator::start_with(&[("EMULATOR_ROLE_LIFETIME", "24")]);
+    let keys = [
+        &e.endpoint,
+        &e.alice.access_key_id,
+        &e.alice.secret_access_key,
+    ];
+    let standin = Helper::start_with_env(
+        "tests/emulator/login_standin.py",
+        &keys.map(String::as_str),
+        &[("LOGIN_STANDIN_EXPIRES_IN", "24")],
+    );
+    let ready: Value = serde_json::from_str(&standin.url).unwrap();
+    let url = ready["url"].as_str().unwrap().to_string();
+    let home = Home::with_endpoint(&config(ready["session"].as_str().unwrap()), "", &e.endpoint);
+    login(&url, &home, false);
+    let signin = [("AWS_ENDPOINT_URL_SIGNIN", url.as_str())];
+    let ec2 = Running::start(&home, &["--ec2", "login"], &signin, 1);
+    let ecs = Running::start(&home, &["--ecs", "on-login"], &signin, 2);
+    // The login, one refresh as each endpoint starts, then one in each one's first renewal.
+    wait_for_refreshes(&url, 5, 40);
+    let imds = [(
+        "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+        ec2.export("AWS_EC2_METADATA_SERVICE_ENDPOINT"),
+    )];
+    assert_eq!(boto3_arn(&e.endpoint, &imds), LOGIN_USER);
+    assert!(boto3_arn(&e.endpoint, &ecs_env(&ecs)).starts_with(ON_LOGIN));
+    for (name, server, profile) in [("--ec2", ec2, "login"), ("--ecs", ecs, "on-login")] {
+        let (code, _, log) = server.stop();
+        assert_eq!(code, Some(0), "{name}: {log}");
+        let renewed = format!("renewed the credentials of {profile}");
+        assert!(log.contains(&renewed), "{name}: {log}");
+        assert!(!log.contains("warning"), "{name}: {log}");
+    }
+    // Negative control: the stand-in counted only those calls.
+    assert!(refreshes(&url) >= 5);
+}
+
+/// `POST /refresh` on the `--ec2` console at `url` (its page's token sent): the status.
+fn console_refresh(url: &str) -> u16 {
+    let a = url.trim_start_matches("http://").trim_end_matches('/');
+    let page = raw_http(
+        a,
+        &format!("GET / HTTP/1.1\r\nHost: {a}\r\nConnection: close\r\n\r\n"),
+    )
+    .1;
+    let token = console_token(&page);
+    let request = format!(
+        "POST /refresh HTTP/1.1\r\nHost: {a}\r\nX-Aws-Runas-Token: {token}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
+    );
+    raw_http(a, &request).0
+}
+
+#[test]
+fn a_session_the_service_says_is_over_is_warned_of_once_and_what_is_valid_is_served() {
+    let (_standin, url, session) = standin();
+    let home = Home::new(&config(&session), "");
+    login(&url, &home, false);
+    // Due for its refresh (200 s left), and the service says it is over.
+    crate::login_refresh::expiring_in(&home, 200);
+    assert_eq!(post(&url, "/_standin/expire", &serde_json::json!({})), 200);
+    let signin = [("AWS_ENDPOINT_URL_SIGNIN", url.as_str())];
+    let ec2 = Running::start(&home, &["--ec2", "login"], &signin, 1);
+    let endpoint = ec2.export("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+    // Two more renewals asked for (the console's refresh), each refused by the service.
+    for _ in 0..2 {
+        assert_eq!(console_refresh(&endpoint), 200);
+    }
+    assert_eq!(refreshes(&url), 4, "the login and three refused refreshes");
+    let imds = [("AWS_EC2_METADATA_SERVICE_ENDPOINT", endpoint)];
+    assert_eq!(boto3_arn(&emulator().endpoint, &imds), LOGIN_USER);
+    let (code, _, log) = ec2.stop();
+    assert_eq!(code, Some(0), "{log}");
+    assert_eq!(log.matches("aws-runas --login login").count(), 1, "{log}");
+    assert!(
+        log.contains("can no longer be refreshed (TOKEN_EXPIRED)"),
+        "{log}"
+    );
+    // The service's other word for it, on --ecs serving a role on the session: the role is
+    // assumed with what is still valid, and the warning names the login profile once.
+    let changed = serde_json::json!({"error": {"status": 401, "type": "AccessDeniedException",
+        "body": {"error": "USER_CREDENTIALS_CHANGED", "message": "password changed"}}});
+    assert_eq!(post(&url, "/_standin/hostile", &changed), 200);
+    let ecs = Running::start(&home, &["--ecs", "on-login"], &signin, 2);
+    assert!(boto3_arn(&emulator().endpoint, &ecs_env(&ecs)).starts_with(ON_LOGIN));
+    let (code, _, log) = ecs.stop();
+    assert_eq!(code, Some(0), "{log}");
+    assert_eq!(log.matches("aws-runas --login login").count(), 1, "{log}");
+    assert!(log.contains("(USER_CREDENTIALS_CHANGED)"), "{log}");
+}
+
+/// `python -c script` in `home`, with the stand-in at `url` for the aws-runas it runs.
+fn python_in(home: &Home, url: &str, script: &str) -> Output {
+    let mut cmd = Command::new(venv_bin().join("python"));
+    cmd.args(["-c", script]);
+    home.isolate(&mut cmd);
+    cmd.env("AWS_ENDPOINT_URL_SIGNIN", url).output().unwrap()
+}
+
+#[test]
+fn j_for_a_login_and_a_role_on_it_is_what_botocore_reads_as_a_credential_process() {
+    let (_standin, url, session) = standin();
+    let config = format!(
+        "{}\n[profile cp-login]\nregion = us-east-1\ncredential_process = {BIN} -j login\n\n\
+         [profile cp-role]\nregion = us-east-1\ncredential_process = {BIN} -j on-login\n",
+        config(&session)
+    );
+    let home = Home::new(&config, "");
+    let cache = login(&url, &home, true);
+    let out = home
+        .cmd(["-j", "login"])
+        .env("AWS_ENDPOINT_URL_SIGNIN", &url)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["Version"], 1);
+    assert!(json["Expiration"].as_str().unwrap().ends_with('Z'));
+    let cached = cache_file(&home, &session);
+    assert_eq!(json["AccessKeyId"], cached["accessToken"]["accessKeyId"]);
+    assert_ne!(
+        json["AccessKeyId"], cache["accessToken"]["accessKeyId"],
+        "not refreshed"
+    );
+    assert_eq!(refreshes(&url), 2, "the login and one refresh");
+    let arn = |profile: &str| {
+        let script = format!("import boto3; print(boto3.Session(profile_name='{profile}').client('sts').get_caller_identity()['Arn'])");
+        let out = python_in(&home, &url, &script);
+        assert!(out.status.success(), "{profile}: {}", stderr(&out));
+        stdout(&out).trim().to_string()
+    };
+    assert_eq!(arn("cp-login"), LOGIN_USER);
+    assert!(arn("cp-role").starts_with(ON_LOGIN));
+    // Negative control: the session was fresh for both: no refresh of their own.
+    assert_eq!(refreshes(&url), 2);
+}
