@@ -220,3 +220,139 @@ fn j_for_a_login_and_a_role_on_it_is_what_botocore_reads_as_a_credential_process
     // Negative control: the session was fresh for both: no refresh of their own.
     assert_eq!(refreshes(&url), 2);
 }
+
+#[test]
+fn w_signs_in_a_role_on_a_login_and_a_login_of_a_role_but_refuses_a_user_s() {
+    let (_standin, url, session) = standin();
+    let home = Home::new(&config(&session), "");
+    login(&url, &home, false);
+    let federation = Helper::start("signin_standin.py", &[&emulator().endpoint]);
+    let w = |home: &Home, profile: &str, federation: &str| {
+        home.cmd(["-w", profile])
+            .env("AWS_ENDPOINT_URL_SIGNIN", &url)
+            .env("AWS_RUNAS_SIGNIN_URL", federation)
+            .output()
+            .unwrap()
+    };
+    // A role on the login, and the login's own credentials (its principal is an assumed role).
+    for (profile, arn) in [("on-login", ON_LOGIN), ("login", LOGIN_USER)] {
+        let out = w(&home, profile, &federation.url);
+        assert!(out.status.success(), "{profile}: {}", stderr(&out));
+        let signin_url = stdout(&out).trim().to_string();
+        let token = crate::web_console::param(&signin_url, "SigninToken");
+        let issued = crate::web_console::issued(&federation, &token);
+        assert!(issued["arn"].as_str().unwrap().starts_with(arn), "{issued}");
+    }
+    // The login's own credentials refused: said as such, with the way that works.
+    let refusing = Helper::start("signin_standin.py", &["http://127.0.0.1:9"]);
+    let out = w(&home, "login", &refusing.url);
+    assert_one_line_error(
+        &out,
+        &[
+            "HTTP 400",
+            "aws login session's own credentials of profile 'login'",
+            "source_profile is 'login'",
+        ],
+    );
+    // A user's session: refused before any request (the federation URL goes nowhere).
+    let user = Home::new(&config("arn:aws:iam::123456789012:user/alice"), "");
+    let out = w(&user, "login", "http://127.0.0.1:9/federation");
+    assert_one_line_error(
+        &out,
+        &[
+            "aws login session of arn:aws:iam::123456789012:user/alice, a user's",
+            "source_profile is 'login'",
+        ],
+    );
+    // With -s, a role on the login signs in with the login's own credentials.
+    let out = home
+        .cmd(["-w", "-s", "on-login"])
+        .env("AWS_ENDPOINT_URL_SIGNIN", &url)
+        .env("AWS_RUNAS_SIGNIN_URL", &federation.url)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let token = crate::web_console::param(stdout(&out).trim(), "SigninToken");
+    let issued = crate::web_console::issued(&federation, &token);
+    assert_eq!(issued["arn"], LOGIN_USER);
+}
+
+/// The secrets of a login cache document: refresh token, secret key, session token, key lines.
+fn secrets(cache: &Value) -> Vec<String> {
+    let text = |v: &Value| v.as_str().unwrap().to_string();
+    let mut out = vec![
+        text(&cache["refreshToken"]),
+        text(&cache["accessToken"]["secretAccessKey"]),
+        text(&cache["accessToken"]["sessionToken"]),
+    ];
+    let key = text(&cache["dpopKey"]);
+    out.extend(
+        key.lines()
+            .filter(|l| !l.starts_with("-----"))
+            .map(str::to_string),
+    );
+    out
+}
+
+#[test]
+fn d_says_whether_and_where_a_session_is_refreshed_and_no_secret() {
+    let (_standin, url, session) = standin();
+    let home = Home::new(&config(&session), "");
+    let mut seen = vec![login(&url, &home, false)];
+    let diagnose = |home: &Home| {
+        home.cmd(["-D", "-v", "on-login"])
+            .env("AWS_ENDPOINT_URL_SIGNIN", &url)
+            .output()
+            .unwrap()
+    };
+    let token_url = format!("{url}/v1/token");
+    let valid = diagnose(&home);
+    let due_in = format!("refreshed within 5 minutes of expiry at {token_url}");
+    assert!(stdout(&valid).contains(&due_in), "{}", stdout(&valid));
+    // Due: the next run refreshes it (and -D's own call did).
+    crate::login_refresh::expiring_in(&home, 200);
+    let due = diagnose(&home);
+    let next = format!("OK aws login session {session} of profile 'login'");
+    assert!(stdout(&due).contains(&next), "{}", stdout(&due));
+    assert!(stdout(&due).contains(&format!("the next run refreshes them at {token_url}")));
+    seen.push(cache_file(&home, &session));
+    // Expired, and its DPoP key unreadable: why not, and what to run.
+    let path = home.path().join(".aws/login/cache");
+    let file = std::fs::read_dir(&path)
+        .unwrap()
+        .flatten()
+        .next()
+        .unwrap()
+        .path();
+    let mut doc = cache_file(&home, &session);
+    doc["dpopKey"] =
+        Value::from("-----BEGIN EC PRIVATE KEY-----\nbm90IGEga2V5\n-----END EC PRIVATE KEY-----\n");
+    doc["accessToken"]["expiresAt"] = Value::from("2020-01-01T00:00:00Z");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let expired = diagnose(&home);
+    let line = "credentials expired at 2020-01-01T00:00:00Z and cannot be refreshed (dpopKey is not a P-256 key with its public key); run aws-runas --login login";
+    assert!(stdout(&expired).contains(line), "{}", stdout(&expired));
+    for out in [&valid, &due, &expired] {
+        let all = format!("{}{}", stdout(out), stderr(out));
+        assert!(!all.contains("cannot refresh them yet"), "{all}");
+        for secret in seen.iter().flat_map(secrets) {
+            assert!(!all.contains(&secret), "a secret in -D -v:\n{all}");
+        }
+    }
+}
+
+#[test]
+fn l_and_m_on_a_login_of_an_assumed_role_are_one_line_naming_the_principal() {
+    let (_standin, url, session) = standin();
+    let home = Home::new(&config(&session), "");
+    login(&url, &home, false);
+    for mode in ["-l", "-m"] {
+        let out = home
+            .cmd([mode, "login"])
+            .env("AWS_ENDPOINT_URL_SIGNIN", &url)
+            .output()
+            .unwrap();
+        assert_one_line_error(&out, &["profile 'login' are not an IAM user's", LOGIN_USER]);
+    }
+    assert_eq!(refreshes(&url), 1, "a fresh session was refreshed");
+}
