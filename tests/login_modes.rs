@@ -175,6 +175,36 @@ fn a_session_the_service_says_is_over_is_warned_of_once_and_what_is_valid_is_ser
     assert!(log.contains("(USER_CREDENTIALS_CHANGED)"), "{log}");
 }
 
+#[test]
+#[ignore = "slow: waits 38 s for a session's credentials to come within a minute of expiry"]
+fn a_session_over_is_said_once_then_its_failing_renewal_once_and_it_is_served_meanwhile() {
+    let (_standin, url, session) = standin();
+    let home = Home::new(&config(&session), "");
+    login(&url, &home, false);
+    // 70 s left: the first renewal, at half-life, finds them within a minute of expiry, where
+    // the session's credentials are no longer handed on: a new login is needed.
+    crate::login_refresh::expiring_in(&home, 70);
+    assert_eq!(post(&url, "/_standin/expire", &serde_json::json!({})), 200);
+    let signin = [("AWS_ENDPOINT_URL_SIGNIN", url.as_str())];
+    let ecs = Running::start(&home, &["--ecs", "login"], &signin, 2);
+    thread::sleep(Duration::from_secs(38));
+    // Still served while valid.
+    assert_eq!(boto3_arn(&emulator().endpoint, &ecs_env(&ecs)), LOGIN_USER);
+    let (code, _, log) = ecs.stop();
+    assert_eq!(code, Some(0), "{log}");
+    assert_eq!(
+        log.matches("can no longer be refreshed").count(),
+        1,
+        "{log}"
+    );
+    assert_eq!(
+        log.matches("cannot renew the credentials of login").count(),
+        1,
+        "{log}"
+    );
+    assert_eq!(log.matches("aws-runas --login login").count(), 2, "{log}");
+}
+
 /// `python -c script` in `home`, with the stand-in at `url` for the aws-runas it runs.
 fn python_in(home: &Home, url: &str, script: &str) -> Output {
     let mut cmd = Command::new(venv_bin().join("python"));
