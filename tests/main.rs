@@ -19,6 +19,7 @@ mod mfa;
 // other tools (credential_process); IAM Identity Center and aws login sessions as sources; the
 // console sign-in URL.
 mod login;
+mod login_modes;
 mod login_refresh;
 mod process_loops;
 mod serve;
