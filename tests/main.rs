@@ -21,6 +21,7 @@ mod mfa;
 mod login;
 mod login_modes;
 mod login_refresh;
+mod login_signin;
 mod process_loops;
 mod serve;
 mod sso;

@@ -4,7 +4,8 @@
 The command's controlling terminal (and stdin) is the pty; its stdout and stderr are pipes, so
 what appears on the terminal is exactly what the program wrote to /dev/tty. Each
 "Enter MFA code for <serial> (profile <name>): " prompt seen on the terminal is answered with the next answer; once they run
-out, the terminal is closed (EOF), as when a user presses Ctrl-D.
+out, the terminal is closed (EOF), as when a user presses Ctrl-D. PTY_RUN_PROMPT (a regular
+expression) names another prompt to answer the same way (a yes-or-no question).
 
 usage: pty_run.py ANSWERS_JSON cmd [args...]
   ANSWERS_JSON  a JSON list: "123456" types that text; {"totp": SEED} types the device's
@@ -28,7 +29,8 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "emulator"))
 from patches import totp  # noqa: E402
 
-PROMPT = re.compile(rb"Enter MFA code for [^\r\n]*: ")
+PROMPT = re.compile(rb"Enter MFA code for [^\r\n]*: " + (
+    b"|" + os.environ["PTY_RUN_PROMPT"].encode() if os.environ.get("PTY_RUN_PROMPT") else b""))
 TIMEOUT = 60
 
 
