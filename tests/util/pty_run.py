@@ -14,7 +14,7 @@ usage: pty_run.py ANSWERS_JSON cmd [args...]
                 stderr) and the terminal's echo is off (or 3 s passed quietly after it), follows the
                 URL as a person's browser would (login_client.py's browse) and types the code the
                 confirmation page shows (HOW "code"), one with another state ("wrong-state"), or
-                garbage ("garbage")
+                garbage ("garbage"), or nothing ("browse": the same-device flow's --no-browser)
 prints one JSON object: {"status", "tty", "stdout", "stderr", "prompts", "echo", "pasted"}, echo
 being whether the terminal echoes input once the program has ended (a prompt that turned it off
 must turn it on again), pasted what each paste typed and what its browser saw
@@ -53,6 +53,8 @@ def paste(how, shown):
         text = base64.b64encode(query.encode()).decode()
     elif how == "garbage":
         text = "%%% not a code %%%"
+    elif how == "browse":
+        text = None
     return {"how": how, "text": text, "seen": seen}
 
 
@@ -118,7 +120,8 @@ def main():
             quiet_since = time.time()
         if paste_due(answers, tty + b"".join(list(live["stderr"])), master, quiet_since):
             pasted.append(paste(answers.pop(0)["paste"], tty + b"".join(list(live["stderr"]))))
-            os.write(master, pasted[-1]["text"].encode() + b"\n")
+            if pasted[-1]["text"] is not None:
+                os.write(master, pasted[-1]["text"].encode() + b"\n")
         while PROMPT.search(unanswered):
             unanswered = unanswered[PROMPT.search(unanswered).end():]
             prompts += 1
