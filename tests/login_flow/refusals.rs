@@ -1,0 +1,154 @@
+//! What a person, a local process and a hostile service get from a login (SPEC §12.1, §13): a
+//! login denied in the browser is one line; a redirect with a forged state is answered 400 and
+//! the login goes on waiting for the real one; a code exchange answered with an ID token whose
+//! `sub` is no ARN (or holds control characters), or a lifetime that is none or huge, is one
+//! escaped line or bounded, and a refused one writes nothing. The browser is plain HTTP
+//! (login_client.py browse), the run bounded.
+
+use serde_json::json;
+
+use super::*;
+
+/// `aws-runas --login login` with the plain-HTTP browser `kind`: the run's output (killed after
+/// 30 s) and what the browser saw.
+fn login_with(home: &Home, url: &str, kind: Browser) -> (Output, Value) {
+    let (script, report_path) = browser(home, kind);
+    let mut cmd = runas(home, url, &["-v", "--login", "login"]);
+    cmd.env("BROWSER", &script);
+    let out = bounded(cmd, 30);
+    (out, report(&report_path))
+}
+
+#[test]
+fn a_login_denied_in_the_browser_is_one_line_and_writes_nothing() {
+    let (_standin, url, _session) = standin();
+    let home = login_home();
+    let (out, seen) = login_with(&home, &url, Browser::HttpDeny);
+    assert_eq!(seen["error"], "access_denied", "{seen}");
+    let line = assert_refused(&out, &[]);
+    assert!(
+        line.contains("denied") || line.contains("refused"),
+        "{line}"
+    );
+    assert_nothing_written(&home);
+    assert_eq!(stats(&url).get("CreateOAuth2Token"), None);
+}
+
+#[test]
+fn a_redirect_with_a_forged_state_is_refused_and_the_login_waits_for_the_real_one() {
+    let (_standin, url, session) = standin();
+    let home = login_home();
+    let forged = json!({"redirect": {"state": "forged"}});
+    assert_eq!(post(&url, "/_standin/hostile", &forged), 200);
+    let (script, report_path) = browser(&home, Browser::Http);
+    let mut cmd = runas(&home, &url, &["-v", "--login", "login"]);
+    cmd.env("BROWSER", &script);
+    let mut run = Run::start(cmd);
+    let seen = report(&report_path);
+    assert_eq!(seen["state"], "forged", "{seen}");
+    assert_eq!(seen["status"], 400, "{seen}");
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(run.running(), "the login ended on a forged redirect");
+    assert_eq!(files_in(&cache_dir(&home)), Vec::<String>::new());
+    // The real redirect, from the same page: the login completes with it.
+    assert_eq!(post(&url, "/_standin/hostile", &json!({})), 200);
+    let real = browse(seen["url"].as_str().unwrap());
+    assert_eq!(real["status"], 200, "{real}");
+    let out = run.finish(30);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc = cache_document(&cache_dir(&home), &session, SAME_DEVICE);
+    assert_config_gained(&home, &session, None);
+    assert_eq!(
+        stats(&url)["CreateOAuth2Token"],
+        1,
+        "one exchange, the real code's"
+    );
+    let all = format!("{}{}", stdout(&out), stderr(&out));
+    assert_no_secret(&all, &secrets(&url, Some(&doc), &[&seen, &real]));
+}
+
+/// base64url without padding, for the ID tokens made up here.
+fn b64url(data: &[u8]) -> String {
+    const ABC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in data.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(char::from(ABC[(n >> (18 - 6 * i) & 63) as usize]));
+        }
+    }
+    out
+}
+
+/// An ID token (unsigned: aws-runas reads its claims only, as the CLI does) with `sub`.
+fn id_token(sub: &str) -> String {
+    let header = json!({"kid": "standin", "typ": "JWT", "alg": "ES384"});
+    let claims = json!({"sub": sub, "session_arn": sub, "iat": 1, "exp": 2});
+    format!(
+        "{}.{}.c2ln",
+        b64url(header.to_string().as_bytes()),
+        b64url(claims.to_string().as_bytes())
+    )
+}
+
+#[test]
+fn the_local_base64url_encoder_is_right() {
+    assert_eq!(b64url(b""), "");
+    assert_eq!(b64url(b"f"), "Zg");
+    assert_eq!(b64url(b"fo"), "Zm8");
+    assert_eq!(b64url(b"foo"), "Zm9v");
+    assert_eq!(b64url(&[0xfb, 0xff]), "-_8");
+}
+
+#[test]
+fn a_hostile_code_exchange_answer_is_one_escaped_line_and_writes_nothing() {
+    let (_standin, url, _session) = standin();
+    let role = format!("arn:aws:sts::{ACCOUNT}:assumed-role/admin");
+    let cases = [
+        json!({"idToken": id_token(&format!("{role}/x\u{1b}[31m\nlogin_session = evil"))}),
+        json!({"idToken": id_token("not-an-arn")}),
+        json!({"idToken": "not.a-jwt"}),
+        json!({"idToken": null}),
+        json!({"expiresIn": -1}),
+        json!({"expiresIn": 0}),
+        json!({"accessToken": {"accessKeyId": "ASIAONLYTHEKEYID0000"}}),
+    ];
+    for case in cases {
+        assert_eq!(
+            post(&url, "/_standin/hostile", &json!({"token": case})),
+            200
+        );
+        let home = login_home();
+        let (out, seen) = login_with(&home, &url, Browser::Http);
+        assert!(!out.status.success(), "{case}: {}", stderr(&out));
+        assert_refused(&out, &[]);
+        assert_nothing_written(&home);
+        let all = format!("{}{}", stdout(&out), stderr(&out));
+        assert_no_secret(&all, &secrets(&url, None, &[&seen]));
+    }
+}
+
+#[test]
+fn a_huge_lifetime_from_the_code_exchange_is_bounded() {
+    let (_standin, url, session) = standin();
+    let hostile = json!({"token": {"expiresIn": 1_000_000_000_000u64}});
+    assert_eq!(post(&url, "/_standin/hostile", &hostile), 200);
+    let home = login_home();
+    let (out, _seen) = login_with(&home, &url, Browser::Http);
+    if !out.status.success() {
+        // Refused rather than bounded: one line, nothing written.
+        assert_refused(&out, &[]);
+        assert_nothing_written(&home);
+        return;
+    }
+    let path = cache_dir(&home).join(cache_name(&session));
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let expires = doc["accessToken"]["expiresAt"].as_str().unwrap();
+    assert!(expires.starts_with("20"), "a 4-digit year: {expires}");
+    let left = seconds_until(expires);
+    assert!((1..=12 * 3600).contains(&left), "{expires}: {left} s");
+    assert_config_gained(&home, &session, None);
+}
