@@ -144,11 +144,7 @@ fn a_huge_lifetime_from_the_code_exchange_is_bounded() {
         assert_nothing_written(&home);
         return;
     }
-    let path = cache_dir(&home).join(cache_name(&session));
-    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let expires = doc["accessToken"]["expiresAt"].as_str().unwrap();
-    assert!(expires.starts_with("20"), "a 4-digit year: {expires}");
-    let left = seconds_until(expires);
-    assert!((1..=12 * 3600).contains(&left), "{expires}: {left} s");
+    // Kept to the model's 900 s, as a refresh's (cache_document checks 800-960 s).
+    cache_document(&cache_dir(&home), &session, SAME_DEVICE);
     assert_config_gained(&home, &session, None);
 }

@@ -86,7 +86,10 @@ fn a_remote_login_reads_the_pasted_code_and_writes_the_session_where_the_environ
 #[test]
 fn a_pasted_code_with_another_state_or_garbage_is_one_line_and_writes_nothing() {
     let (_standin, url, _session) = standin();
-    for (how, wanted) in [("wrong-state", "state"), ("garbage", "code")] {
+    for (how, wanted) in [
+        ("wrong-state", "another sign-in"),
+        ("garbage", "not the code"),
+    ] {
         let home = login_home();
         let run = remote(&home, &url, how, &[]);
         let out = output(&run);
