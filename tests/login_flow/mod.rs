@@ -187,12 +187,14 @@ fn cache_name(arn: &str) -> String {
     format!("{}.json", stdout(&out).trim())
 }
 
-/// The files in `dir` (none when it is missing), by name.
+/// The files in `dir` (none when it is missing), by name; not its directories (our private
+/// one, of locks and temporary files).
 fn files_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map(|entries| {
             entries
                 .flatten()
+                .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
                 .map(|e| e.file_name().to_string_lossy().into_owned())
                 .collect()
         })
