@@ -2,8 +2,9 @@
 //! login denied in the browser is one line; a redirect with a forged state is answered 400 and
 //! the login goes on waiting for the real one; a code exchange answered with an ID token whose
 //! `sub` is no ARN (or holds control characters), or a lifetime that is none or huge, is one
-//! escaped line or bounded, and a refused one writes nothing. The browser is plain HTTP
-//! (login_client.py browse), the run bounded.
+//! escaped line or bounded, and a refused one writes nothing; with neither a terminal nor a
+//! browser, a login is one line at once. The browser is plain HTTP (login_client.py browse), the
+//! run bounded.
 
 use serde_json::json;
 
@@ -147,4 +148,28 @@ fn a_huge_lifetime_from_the_code_exchange_is_bounded() {
     // Kept to the model's 900 s, as a refresh's (cache_document checks 800-960 s).
     cache_document(&cache_dir(&home), &session, SAME_DEVICE);
     assert_config_gained(&home, &session, None);
+}
+
+#[test]
+fn without_a_terminal_or_a_browser_a_login_is_one_line_at_once() {
+    let (_standin, url, _session) = standin();
+    for (args, wanted) in [
+        (&["--login", "login"][..], "--remote"),
+        (&["--login", "--remote", "login"][..], "terminal"),
+    ] {
+        let home = login_home();
+        let mut cmd = Command::new("setsid");
+        cmd.arg("--wait").arg(BIN).args(args);
+        home.isolate(&mut cmd);
+        cmd.env("AWS_ENDPOINT_URL_SIGNIN", &url);
+        let started = Instant::now();
+        let out = bounded(cmd, 20);
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{args:?} waited"
+        );
+        assert_refused(&out, &[wanted]);
+        assert_nothing_written(&home);
+    }
+    assert_eq!(stats(&url), json!({}), "a request was made");
 }
