@@ -10,7 +10,7 @@ _aws_runas_profiles() {
 
 _aws_runas() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} i word
-  local flags="-h --help --help-man --completion-script-bash --completion-script-zsh --completion-script-fish --completion-profiles -V --version -v --verbose -a --role-duration -d --duration -s --session -r --refresh -e --expiration --region --ec2 --ecs -w --web-console --open --shell -j --json -M --mfa-arn -o --otp -m --list-mfa -l --list-roles -c --make-conf --filter --profile-name -u --update --sso-login --use-device-code --no-browser --sso-logout --all -D --diagnose --"
+  local flags="-h --help --help-man --completion-script-bash --completion-script-zsh --completion-script-fish --completion-profiles -V --version -v --verbose -a --role-duration -d --duration -s --session -r --refresh -e --expiration --region --ec2 --ecs -w --web-console --open --shell -j --json -M --mfa-arn -o --otp -m --list-mfa -l --list-roles -c --make-conf --filter --profile-name -u --update --sso-login --use-device-code --no-browser --sso-logout --login --remote --logout --all -D --diagnose --"
   # Find the profile: the first word that is neither a flag nor a flag's value.
   for ((i = 1; i < COMP_CWORD; i++)); do
     word=${COMP_WORDS[i]}

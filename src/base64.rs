@@ -1,11 +1,25 @@
-//! Base64 (RFC 4648), the one codec: base64url without padding out (PKCE verifiers and
-//! challenges, DPoP proofs) and standard base64 in (PEM bodies). A leaf.
+//! Base64 (RFC 4648), the one codec: base64url without padding (PKCE verifiers and challenges,
+//! DPoP proofs out; a JWT's claims in) and standard base64 with padding (PEM bodies, both ways;
+//! the code an `aws login --remote` page shows, in). A leaf.
 
 const STANDARD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// Base64url without padding (RFC 4648 §5).
 pub fn url(data: &[u8]) -> String {
+    encode(data, URL)
+}
+
+/// Standard base64 (RFC 4648 §4) with its padding.
+pub fn standard(data: &[u8]) -> String {
+    let mut out = encode(data, STANDARD);
+    while !out.len().is_multiple_of(4) {
+        out.push('=');
+    }
+    out
+}
+
+fn encode(data: &[u8], alphabet: &[u8; 64]) -> String {
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
         let n = chunk
@@ -13,7 +27,7 @@ pub fn url(data: &[u8]) -> String {
             .enumerate()
             .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
         for i in 0..=chunk.len() {
-            out.push(URL[(n >> (18 - 6 * i) & 63) as usize] as char);
+            out.push(alphabet[(n >> (18 - 6 * i) & 63) as usize] as char);
         }
     }
     out
@@ -22,6 +36,19 @@ pub fn url(data: &[u8]) -> String {
 /// Standard base64 (RFC 4648 §4) with its padding, ASCII whitespace skipped (PEM's line breaks);
 /// `None` for any other character, a misplaced `=` or a length no encoder writes.
 pub fn decode(text: &str) -> Option<Vec<u8>> {
+    decode_with(text, STANDARD)
+}
+
+/// Base64url (RFC 4648 §5), its padding optional (a JWT has none); as [`decode`] otherwise.
+pub fn decode_url(text: &str) -> Option<Vec<u8>> {
+    let mut padded = text.trim_end_matches('=').to_string();
+    if padded.len() % 4 > 1 {
+        padded.push_str(&"=="[..4 - padded.len() % 4]);
+    }
+    decode_with(&padded, URL)
+}
+
+fn decode_with(text: &str, alphabet: &[u8; 64]) -> Option<Vec<u8>> {
     let mut sextets = Vec::with_capacity(text.len());
     let mut padding = 0;
     for b in text.bytes().filter(|b| !b.is_ascii_whitespace()) {
@@ -32,7 +59,7 @@ pub fn decode(text: &str) -> Option<Vec<u8>> {
         if padding > 0 {
             return None;
         }
-        sextets.push(STANDARD.iter().position(|c| *c == b)? as u32);
+        sextets.push(alphabet.iter().position(|c| *c == b)? as u32);
     }
     if (sextets.len() + padding) % 4 != 0 || padding > 2 || sextets.len() % 4 == 1 {
         return None;
@@ -78,6 +105,23 @@ mod tests {
         }
         for bad in ["Z", "Zg=", "Zg===", "Z=g=", "-_8=", "Zm9v!", "Zg==Zg=="] {
             assert_eq!(decode(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn standard_and_url_round_trip_every_length() {
+        let data: Vec<u8> = (0..=255u8).rev().collect();
+        for n in 0..40 {
+            let d = &data[..n];
+            assert_eq!(decode(&standard(d)).as_deref(), Some(d), "{n}");
+            assert_eq!(decode_url(&url(d)).as_deref(), Some(d), "{n}");
+            assert_eq!(standard(d).len() % 4, 0);
+        }
+        assert_eq!(standard(b"fo"), "Zm8=");
+        assert_eq!(decode_url("-_8").as_deref(), Some(&[0xfb, 0xff][..]));
+        assert_eq!(decode_url("-_8=").as_deref(), Some(&[0xfb, 0xff][..]));
+        for bad in ["Z", "+/8", "Zm9v.", "Zg=g"] {
+            assert_eq!(decode_url(bad), None, "{bad}");
         }
     }
 }

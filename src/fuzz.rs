@@ -197,7 +197,8 @@ pub fn policy_document(data: &[u8]) {
 /// services (`sso_answers`). A token that parses writes out and parses back with the same
 /// expiry; nothing panics.
 pub fn sso(data: &[u8]) {
-    use crate::creds::sso::{callback, token::Token};
+    use crate::creds::callback;
+    use crate::creds::sso::token::Token;
     if let Some(token) = Token::parse(data) {
         let again =
             Token::parse(&token.to_json().expect("a parsed token writes")).expect("and reads back");
@@ -319,4 +320,14 @@ pub fn login(data: &[u8]) {
         let _ = key.proof("https://us-east-1.signin.aws.amazon.com/v1/token");
     }
     let _ = crate::base64::decode(&text);
+    let _ = crate::base64::decode_url(&text);
+    // A login's answer: its subject, when read, names a file and goes into the config file.
+    if let Ok(logged) = signin::read_login(&text) {
+        assert!(logged.arn.starts_with("arn:") && logged.arn.chars().all(|c| c.is_ascii_graphic()));
+        assert_eq!(logged.account_id.len(), 12);
+    }
+    // What a person pastes after --login --remote.
+    if let Ok(code) = crate::creds::login::flow::verification_code(&text, "state") {
+        assert!(!code.expose().is_empty() && code.expose().len() <= 512);
+    }
 }

@@ -1,6 +1,6 @@
 //! The bounded HTTP server every listener of ours runs on (tiny_http, its one owner here): the
 //! credential endpoints (`server/http.rs` adds their addresses, Host check and access log) and
-//! the login's loopback redirect (`creds/sso/callback.rs`). A handler sees a plain [`Request`]
+//! the login's loopback redirect (`creds/callback.rs`). A handler sees a plain [`Request`]
 //! and returns a [`Reply`]; a few worker threads call it until the [`Server`] is dropped, which
 //! closes the listener and its connections.
 //!

@@ -63,6 +63,24 @@ impl DpopKey {
         Ok(DpopKey { pair, x, y })
     }
 
+    /// A new key, for a login (LOGIN-PROTOCOL.md §5), and its `dpopKey` PEM for the cache file:
+    /// SEC1 DER as the CLI writes it, base64 in lines of 64, `EC PRIVATE KEY` armour, a newline
+    /// at the end. Read back through [`DpopKey::from_pem`], so what is cached is what signs.
+    pub fn generate() -> Result<(DpopKey, String), &'static str> {
+        let rng = SystemRandom::new();
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
+            .map_err(|_| "no new P-256 key could be made for the DPoP proof")?;
+        let der = sec1_of(pkcs8.as_ref()).ok_or("the new P-256 key has an unexpected form")?;
+        let body = base64::standard(&der);
+        let lines: Vec<&str> = body
+            .as_bytes()
+            .chunks(64)
+            .map(|l| std::str::from_utf8(l).unwrap_or_default())
+            .collect();
+        let pem = format!("{BEGIN}\n{}\n{END}\n", lines.join("\n"));
+        Ok((DpopKey::from_pem(&pem)?, pem))
+    }
+
     /// The proof for a POST to `htu` (the full URL, no query), now, with a fresh `jti`.
     pub fn proof(&self, htu: &str) -> Result<String, String> {
         let jti =
@@ -100,6 +118,20 @@ impl DpopKey {
     }
 }
 
+/// The SEC1 `ECPrivateKey` of ring's PKCS#8 v1 document of a P-256 key: the scalar follows
+/// `ECPrivateKey`'s version and the octet string's header, the point ends the document.
+fn sec1_of(pkcs8: &[u8]) -> Option<Vec<u8>> {
+    let version_and_scalar = [0x02, 0x01, 0x01, 0x04, 0x20];
+    let at = pkcs8
+        .windows(version_and_scalar.len())
+        .position(|w| w == version_and_scalar)?
+        + version_and_scalar.len();
+    let scalar = pkcs8.get(at..at + SCALAR)?;
+    let point = pkcs8.get(pkcs8.len().checked_sub(POINT)?..)?;
+    let der = [&HEAD[..], scalar, &CURVE[..], point].concat();
+    split_der(&der).is_some().then_some(der)
+}
+
 /// The scalar and the point of a P-256 `ECPrivateKey` laid out as `HEAD`/`CURVE` say, with
 /// every length checked; `None` for any other DER.
 fn split_der(der: &[u8]) -> Option<(&[u8], &[u8])> {
@@ -125,6 +157,26 @@ mod tests {
     const INPUT: &str = "eyJ0eXAiOiJkcG9wK2p3dCIsImFsZyI6IkVTMjU2IiwiandrIjp7Imt0eSI6IkVDIiwieCI6IklMa0dHN3JOT254aUlKbE1naW1ZMVVQUDhlRE1GUDBEQVk2V0dqbmdQNFkiLCJ5IjoiNzB3SWxBa1B5SDM3cmR0LV9ial9qZ1FwdHFMeHFRVGlVWUs1ZFViS1ZEayIsImNydiI6IlAtMjU2In19.eyJodG0iOiJQT1NUIiwiaHR1IjoiaHR0cHM6Ly91cy1lYXN0LTIuc2lnbmluLmF3cy5hbWF6b24uY29tL3YxL3Rva2VuIiwiaWF0IjoxNzYzNTM5MjAwLCJqdGkiOiIwMDAwMDAwMC0wMDAwLTQwMDAtODAwMC0wMDAwMDAwMDAwMDAifQ";
     const SIGNATURE: &str =
         "GPXWwbenmMeHMkwjaD7Vz5aufJPhtYDUjqzpfyjhbHgRl1euED9sAYkVa0Nt7fMx7fKZTaY2rJbbg-yxQ1mPxA";
+
+    #[test]
+    fn a_new_key_is_cached_as_the_cli_writes_one_and_signs_what_it_reads_back() {
+        let (key, pem) = DpopKey::generate().unwrap();
+        assert!(
+            pem.starts_with("-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE"),
+            "{pem}"
+        );
+        assert!(pem.ends_with("\n-----END EC PRIVATE KEY-----\n"));
+        let lines: Vec<&str> = pem.lines().collect();
+        assert_eq!(lines.len(), 5, "121 bytes: two lines of 64 and one of 36");
+        assert!(lines[1..4].iter().take(2).all(|l| l.len() == 64));
+        let again = DpopKey::from_pem(&pem).unwrap();
+        assert_eq!((&key.x, &key.y), (&again.x, &again.y));
+        let proof = again.proof(HTU).unwrap();
+        let (input, signature) = proof.rsplit_once('.').unwrap();
+        assert!(verifies(&key, input, signature));
+        let (_, other) = DpopKey::generate().unwrap();
+        assert_ne!(pem, other, "each login its own key");
+    }
 
     fn verifies(key: &DpopKey, input: &str, signature: &str) -> bool {
         let public =

@@ -47,6 +47,8 @@ pub struct Args {
     pub use_device_code: bool,
     /// `--no-browser`: do not open the Identity Center login page.
     pub no_browser: bool,
+    /// `--remote`: an `aws login` from another device, its code pasted.
+    pub remote: bool,
     /// `--all`: every Identity Center login (of the config, or of the token cache), and no
     /// profile.
     pub all: bool,
@@ -97,7 +99,9 @@ impl Args {
             | Mode::Diagnose
             | Mode::Ec2
             | Mode::SsoLogin
-            | Mode::SsoLogout => Id::Mode(self.mode),
+            | Mode::SsoLogout
+            | Mode::Login
+            | Mode::Logout => Id::Mode(self.mode),
             Mode::Credentials if self.json => Id::Json,
             _ => return Positionals::ProfileAndCommand,
         };
@@ -307,6 +311,7 @@ fn apply(flag: &Flag, parser: &mut lexopt::Parser, args: &mut Args) -> Result<()
         Id::UseDeviceCode => args.use_device_code = true,
         Id::NoBrowser => args.no_browser = true,
         Id::All => args.all = true,
+        Id::Remote => args.remote = true,
         Id::Shell => {
             let name = string_value(parser, flag)?;
             args.shell = Some(Shell::from_name(&name).ok_or(ArgsError::BadShell(name))?);
@@ -558,13 +563,21 @@ mod tests {
         );
         assert_eq!(
             e(&["-D", "--no-browser"]),
-            "--no-browser is only used with --sso-login, the credentials mode (exports, -j, a command), -w, --ec2, --ecs, -m, -l or -c, not with -D: leave --no-browser out"
+            "--no-browser is only used with --sso-login, --login, the credentials mode (exports, -j, a command), -w, --ec2, --ecs, -m, -l or -c, not with -D: leave --no-browser out"
         );
         assert_eq!(
             e(&["--shell=fish", "-w"]),
             "--shell is only used with the credentials mode (exports, -j, a command), not with -w: leave --shell out"
         );
         assert!(e(&["--ec2", "-e"]).starts_with("-e is only used with the credentials mode"));
+        assert_eq!(
+            e(&["--remote", "p"]),
+            "--remote is only used with --login: add --login, or leave --remote out"
+        );
+        assert_eq!(
+            e(&["--logout", "--remote"]),
+            "--remote is only used with --login, not with --logout: leave --remote out"
+        );
         // The first flag that does not fit is named, whatever the order.
         assert!(e(&["-r", "-l", "-s"]).starts_with("-r is only used with"));
     }
@@ -585,12 +598,14 @@ mod tests {
             ("-D", &["-D"]),
             ("--sso-login", &["--sso-login"]),
             ("--sso-logout", &["--sso-logout"]),
+            ("--login", &["--login"]),
+            ("--logout", &["--logout"]),
             ("-u", &["-u"]),
         ];
         let readers: &[(&[&str], &str)] = &[
             (
                 &["-v"],
-                "credentials -w --ec2 --ecs -m -l -c -D --sso-login --sso-logout -u",
+                "credentials -w --ec2 --ecs -m -l -c -D --sso-login --sso-logout --login --logout -u",
             ),
             (&["-a", "1h"], "credentials -w --ec2 --ecs -D"),
             (&["-d", "1h"], "credentials -w --ec2 --ecs -m -l -c -D"),
@@ -610,12 +625,13 @@ mod tests {
             ),
             (
                 &["--no-browser"],
-                "credentials -w --ec2 --ecs -m -l -c --sso-login",
+                "credentials -w --ec2 --ecs -m -l -c --sso-login --login",
             ),
-            (&["--all"], "--sso-login --sso-logout"),
+            (&["--all"], "--sso-login --sso-logout --logout"),
+            (&["--remote"], "--login"),
             (
                 &["--region", "eu-west-1"],
-                "credentials -w --ec2 --ecs -m -l -c -D",
+                "credentials -w --ec2 --ecs -m -l -c -D --login",
             ),
             (&["--filter", "a*"], "-l -c"),
             (&["--profile-name", "{role_name}"], "-c"),

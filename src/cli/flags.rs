@@ -24,6 +24,7 @@ pub enum Id {
     Open,
     UseDeviceCode,
     NoBrowser,
+    Remote,
     Region,
     Filter,
     ProfileName,
@@ -127,11 +128,24 @@ const REGIONAL: &[Mode] = &[
     Mode::ListRoles,
     Mode::MakeConf,
     Mode::Diagnose,
+    Mode::Login,
 ];
 /// The modes that may log in to IAM Identity Center: `--sso-login`, and every mode that gets an
 /// Identity Center profile's credentials at a terminal (`-l`/`-c` ask its portal).
 const LOGGING_IN: &[Mode] = &[
     Mode::SsoLogin,
+    Mode::Credentials,
+    Mode::WebConsole,
+    Mode::Ec2,
+    Mode::Ecs,
+    Mode::ListMfa,
+    Mode::ListRoles,
+    Mode::MakeConf,
+];
+/// The modes that may open a login page: those, and `--login`.
+const OPENING: &[Mode] = &[
+    Mode::SsoLogin,
+    Mode::Login,
     Mode::Credentials,
     Mode::WebConsole,
     Mode::Ec2,
@@ -211,7 +225,7 @@ pub const FLAGS: &[Flag] = &[
     Flag { modes: Modes::Only(FETCHING), ..flag(Id::Session, Some('s'), "session", None, "Use the session-token credentials instead of the role's.") },
     Flag { modes: Modes::Only(FETCHING), ..flag(Id::Refresh, Some('r'), "refresh", None, "Discard the cached credentials this run would use and fetch new ones.") },
     Flag { modes: Modes::Only(&[Mode::Credentials]), ..flag(Id::Expiration, Some('e'), "expiration", None, "Say on stderr when the credentials expire.") },
-    Flag { modes: Modes::Only(REGIONAL), ..flag(Id::Region, None, "region", Some(Value::Region), "The region of this run, over the profile's and AWS_REGION. Repeatable with -c on an IAM Identity Center profile: sections for each region.") },
+    Flag { modes: Modes::Only(REGIONAL), ..flag(Id::Region, None, "region", Some(Value::Region), "The region of this run, over the profile's and AWS_REGION (with --login: the one to sign in to, written to the profile). Repeatable with -c on an IAM Identity Center profile: sections for each region.") },
     flag(Id::Mode(Mode::Ec2), None, "ec2", None, "Serve the credentials as a local EC2 instance-metadata service (AWS_RUNAS_EC2_ADDR, default 127.0.0.1:12319), renewed before they expire, until Ctrl-C."),
     flag(Id::Mode(Mode::Ecs), None, "ecs", None, "Serve the credentials as a local container-credentials endpoint; with a command, run it against the endpoint."),
     flag(Id::Mode(Mode::WebConsole), Some('w'), "web-console", None, "Print an AWS console sign-in URL for the profile's role (with --open, or a command: open it)."),
@@ -228,9 +242,12 @@ pub const FLAGS: &[Flag] = &[
     flag(Id::Mode(Mode::Update), Some('u'), "update", None, "Check whether a newer release exists (AWS_RUNAS_UPDATE_URL: the releases' \"latest\" URL to ask)."),
     flag(Id::Mode(Mode::SsoLogin), None, "sso-login", None, "Log in to IAM Identity Center for the profile's sso-session (in the browser, through a loopback redirect); the login is shared with the AWS CLI and SDKs. Runs on a terminal log in by themselves when they need to."),
     Flag { modes: Modes::Only(LOGGING_IN), ..flag(Id::UseDeviceCode, None, "use-device-code", None, "Log in to IAM Identity Center with a code to enter on the login page, from any device, instead of the redirect.") },
-    Flag { modes: Modes::Only(LOGGING_IN), ..flag(Id::NoBrowser, None, "no-browser", None, "Do not open the IAM Identity Center login page: only print its URL, to open in a browser on this machine (from another device, use --use-device-code).") },
+    Flag { modes: Modes::Only(OPENING), ..flag(Id::NoBrowser, None, "no-browser", None, "Do not open the login page: only print its URL, to open in a browser on this machine (from another device: --use-device-code for IAM Identity Center, --remote for --login).") },
     flag(Id::Mode(Mode::SsoLogout), None, "sso-logout", None, "End the IAM Identity Center login of the profile's sso-session, and remove its token and the cached credentials of its profiles."),
-    Flag { modes: Modes::Only(&[Mode::SsoLogin, Mode::SsoLogout]), ..flag(Id::All, None, "all", None, "With --sso-login: log in to every sso-session of the config, one after the other; with --sso-logout: end every login in the token cache. No profile.") },
+    flag(Id::Mode(Mode::Login), None, "login", None, "Sign in to AWS with your console credentials in the browser, as `aws login` does: refreshable credentials for up to 12 hours, shared with the AWS CLI and SDKs, and no access key on disk. The profile gets login_session (and region, with --region); roles with it as source_profile are assumed with the session."),
+    Flag { modes: Modes::Only(&[Mode::Login]), ..flag(Id::Remote, None, "remote", None, "With --login: sign in from any device: open the URL printed here, then paste the code the page shows.") },
+    flag(Id::Mode(Mode::Logout), None, "logout", None, "End the profile's aws login session: remove its cached credentials and those of the roles assumed with it."),
+    Flag { modes: Modes::Only(&[Mode::SsoLogin, Mode::SsoLogout, Mode::Logout]), ..flag(Id::All, None, "all", None, "With --sso-login: log in to every sso-session of the config, one after the other; with --sso-logout: end every login in the token cache; with --logout: every aws login session in its cache. No profile.") },
     flag(Id::Mode(Mode::Diagnose), Some('D'), "diagnose", None, "Check the files, the profile, the environment, the cache and the clock, then print the resolved profile and where each value came from. Exit 1 if a check fails."),
 ];
 

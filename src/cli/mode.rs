@@ -28,6 +28,10 @@ pub enum Mode {
     SsoLogin,
     /// `--sso-logout`: end the Identity Center login and forget its credentials.
     SsoLogout,
+    /// `--login`: sign in to AWS with console credentials (`aws login`).
+    Login,
+    /// `--logout`: end an `aws login` session and forget its credentials.
+    Logout,
     /// `-m`: the caller's MFA devices.
     ListMfa,
     /// `-c`: the roles as the "AWS Extend Switch Roles" config (before `-l`: `-lc` is `-c`).
@@ -65,6 +69,8 @@ impl Mode {
             | Mode::Version => true,
             Mode::SsoLogin
             | Mode::SsoLogout
+            | Mode::Login
+            | Mode::Logout
             | Mode::ListMfa
             | Mode::MakeConf
             | Mode::ListRoles

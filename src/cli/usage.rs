@@ -39,7 +39,7 @@ fn version_of(commit: Option<&str>, epoch: Option<&str>) -> String {
 const SUMMARY: &str = "Run a command with the credentials of an assumed IAM role, or print them as eval-able shell exports when no command is given.";
 
 const ARGUMENTS: &[(&str, &str)] = &[
-    ("<profile>", "A profile from ~/.aws/config, or a role ARN (its source is the default profile). Without one: AWS_DEFAULT_PROFILE, else 'default'. When AWS_PROFILE is set, the modes that run a command take no profile argument; -j, --ec2, -l, -m, -c, -D, --sso-login and --sso-logout take one over it."),
+    ("<profile>", "A profile from ~/.aws/config, or a role ARN (its source is the default profile). Without one: AWS_DEFAULT_PROFILE, else 'default'. When AWS_PROFILE is set, the modes that run a command take no profile argument; -j, --ec2, -l, -m, -c, -D, --sso-login, --sso-logout, --login and --logout take one over it."),
     ("<cmd>...", "The command to run, with its arguments, untouched. Without one, aws-runas prints export lines for eval."),
 ];
 
@@ -54,7 +54,7 @@ const EXAMPLES: &[&str] = &[
 /// Every variable aws-runas reads (tests/extras.rs checks the sources against this table), and
 /// what it does.
 const ENVIRONMENT: &[(&str, &str)] = &[
-    ("AWS_PROFILE", "The profile. When it is set (even empty), the modes that run a command take no profile argument: every argument is the command. -j, --ec2, -l, -m, -c and -D take a profile argument over it."),
+    ("AWS_PROFILE", "The profile. When it is set (even empty), the modes that run a command take no profile argument: every argument is the command. -j, --ec2, -l, -m, -c, -D and the login modes take a profile argument over it."),
     ("AWS_RUNAS_PROCESS_CHAIN", "Set by aws-runas for the credential_process and mfa_process it runs: the profiles and commands a nested aws-runas runs in, so that one that would run the same again stops the loop."),
     ("AWS_DEFAULT_PROFILE", "The profile when none is named (else 'default')."),
     ("AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE", "The config and credentials files (~/.aws/config, ~/.aws/credentials). The cache lives beside the config file."),
@@ -68,8 +68,9 @@ const ENVIRONMENT: &[(&str, &str)] = &[
     ("AWS_ROLE_SESSION_NAME", "The role session name, over role_session_name."),
     ("SESSION_TOKEN_DURATION, CREDENTIALS_DURATION", "The two lifetimes (Go durations), over the config's session_token_duration and credentials_duration."),
     ("AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_IAM", "The STS and IAM endpoints, over the profile's endpoint_url."),
+    ("AWS_ENDPOINT_URL_SIGNIN", "AWS Sign-In's endpoint for --login and the refresh of an aws login session, over the [services] section's signin key and endpoint_url (AWS_ENDPOINT_URL applies too)."),
     ("AWS_ENDPOINT_URL_SSO_OIDC, AWS_ENDPOINT_URL_SSO", "The IAM Identity Center OIDC and portal endpoints, over the [services] section's sso_oidc and sso keys and endpoint_url (AWS_ENDPOINT_URL applies too)."),
-    ("BROWSER, DISPLAY, WAYLAND_DISPLAY", "What opens a page in the browser (an IAM Identity Center login, -w --open): BROWSER (commands separated by ':', tried in turn; %s stands for the URL), else xdg-open when there is a display (for a login, none with --no-browser)."),
+    ("BROWSER, DISPLAY, WAYLAND_DISPLAY", "What opens a page in the browser (an IAM Identity Center login, --login, -w --open): BROWSER (commands separated by ':', tried in turn; %s stands for the URL), else xdg-open when there is a display (for a login, none with --no-browser)."),
     ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true: ignore every configured endpoint URL."),
     ("AWS_STS_REGIONAL_ENDPOINTS", "legacy: the global STS endpoint instead of the region's."),
     ("AWS_CA_BUNDLE", "A PEM file of the certificate authorities to trust, instead of the built-in ones."),
@@ -94,6 +95,7 @@ const FILES: &[(&str, &str)] = &[
     ("~/.aws/.aws_assume_role_<profile>", "The cached role credentials of a profile (0600); for a role ARN, <account>-<role>."),
     ("~/.aws/.aws_sso_<profile>", "The cached role credentials of an IAM Identity Center profile (0600), from the portal's GetRoleCredentials."),
     ("~/.aws/sso/cache/<sha1>.json", "IAM Identity Center logins, shared with the AWS CLI v2 and the SDKs: the token of an sso-session (SHA-1 of its name, or of a legacy profile's start URL), and the cached client registration; 0600, locked and written atomically (locks in ~/.aws/sso/cache/.aws-runas/)."),
+    ("~/.aws/login/cache/<sha256>.json", "aws login sessions, shared with the AWS CLI v2 and the SDKs (SHA-256 of the login_session ARN): written by --login, refreshed within 5 minutes of expiry, removed by --logout; 0600, locked and written atomically (locks in ~/.aws/login/cache/.aws-runas/)."),
     ("~/.aws/.aws-runas/", "A private directory (0700): the lock files (<cache file>.lock) that let one run fetch while others wait, and the temporary files written before a cache file is replaced."),
 ];
 

@@ -173,13 +173,19 @@ pub fn login(env: &Env, profile: &mut Profile) -> Result<(), EndpointError> {
     let SourceKind::Login(session) = &profile.source.kind else {
         return Ok(());
     };
-    let endpoint = token_safe(env, Some(profile), "SIGNIN")?;
+    let endpoint = signin(env, Some(profile))?;
     let region = session.region.clone().or_else(|| profile.region.clone());
     if let SourceKind::Login(session) = &mut profile.source.kind {
         session.endpoint = endpoint;
         session.region = region;
     }
     Ok(())
+}
+
+/// AWS Sign-In's endpoint as configured for `profile`, or in the environment alone (none: a
+/// profile not made yet, `--login`'s); none: AWS's for the region.
+pub fn signin(env: &Env, profile: Option<&Profile>) -> Result<Option<String>, EndpointError> {
+    token_safe(env, profile, "SIGNIN")
 }
 
 /// The Identity Center endpoints configured for `profile` (none: in the environment alone, for

@@ -95,6 +95,16 @@ pub enum ProfileError {
         name: String,
         key: &'static str,
     },
+    /// `--login` for a profile that gets its credentials another way (`has`: the key, or the
+    /// source it reaches).
+    NotForLogin {
+        name: String,
+        has: String,
+    },
+    /// `--logout` for a profile that uses no `aws login` session.
+    NoLoginSession {
+        name: String,
+    },
     Cycle(Vec<String>),
     MissingKeys {
         name: String,
@@ -214,6 +224,14 @@ impl fmt::Display for ProfileError {
                 "profile '{name}': AWS_CONTAINER_CREDENTIALS_FULL_URI '{uri}' is plain http to a host other than loopback or the container agent: use https"
             ),
             LoginWith { name, key } => login_with(f, name, key),
+            NotForLogin { name, has } => write!(
+                f,
+                "profile '{name}' has {has}, and --login would give it a second kind of credentials: sign in for a profile of its own (aws-runas --login NEW-NAME)"
+            ),
+            NoLoginSession { name } => write!(
+                f,
+                "profile '{name}' uses no aws login session (login_session, itself or through source_profile): nothing to log out of"
+            ),
             Cycle(names) => write!(f, "source_profile cycle: {}", names.join(" -> ")),
             MissingKeys { name, config, credentials } => write!(
                 f,

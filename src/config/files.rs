@@ -131,7 +131,7 @@ impl Files {
 
 /// The profile a `[profile NAME]` section names: NAME, unquoted (`[profile "personal"]`, as
 /// botocore's shlex split reads it).
-fn prefixed_name(section: &str) -> Option<&str> {
+pub(super) fn prefixed_name(section: &str) -> Option<&str> {
     let rest = section.strip_prefix("profile")?;
     if !begins_with(rest, b" \t") {
         return None;

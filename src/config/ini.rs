@@ -203,7 +203,7 @@ fn read(path: &Path) -> std::io::Result<Vec<u8>> {
 
 /// The lines of `text`, ended as Python reads a text file (which botocore's configparser gets):
 /// by `\n`, `\r\n`, or a lone `\r`.
-fn lines(text: &str) -> impl Iterator<Item = &str> {
+pub(super) fn lines(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = Some(text);
     std::iter::from_fn(move || {
         let current = rest?;
@@ -250,7 +250,7 @@ fn strip_inline_comment(value: &str) -> &str {
 
 /// A raw value with its inline comment dropped and one pair of surrounding quotes removed; a
 /// quoted value may hold ` #` (`external_id = "it's #1"  # note`).
-fn clean_value(raw: &str) -> &str {
+pub(super) fn clean_value(raw: &str) -> &str {
     let raw = raw.trim();
     for q in [b'"', b'\''] {
         if begins_with(raw, &[q]) {

@@ -73,6 +73,16 @@ pub fn declared(
     }))
 }
 
+/// The key of another credential style `section` declares, which a login would sit beside:
+/// what `--login` refuses to add `login_session` to (as `aws login` refuses such a profile).
+pub fn other_style(section: &Section) -> Option<&'static str> {
+    let role = ["role_arn", "source_profile", "credential_source"];
+    OTHER_STYLES
+        .into_iter()
+        .chain(role)
+        .find(|k| section.get(k).is_some())
+}
+
 /// `$AWS_LOGIN_CACHE_DIRECTORY` (variables and a leading `~` expanded, as botocore does), else
 /// `~/.aws/login/cache`.
 pub fn cache_dir(env: &Env) -> Result<PathBuf, ProfileError> {

@@ -204,15 +204,28 @@ fn role_duration(
 /// endpoint that cannot be used does not make a profile any less the login's); a profile that
 /// cannot be resolved is none of them.
 pub fn profiles_with_login(files: &Files, env: &Env, login: &Login) -> Vec<Profile> {
+    profiles_where(files, env, |kind| match kind {
+        SourceKind::Sso(role) => role.login.same_token(login),
+        _ => false,
+    })
+}
+
+/// The profiles whose credentials come from an `aws login` session: `arn`'s, or any (`None`).
+pub fn profiles_on_login_session(files: &Files, env: &Env, arn: Option<&str>) -> Vec<Profile> {
+    profiles_where(files, env, |kind| match kind {
+        SourceKind::Login(session) => arn.is_none_or(|arn| session.arn.trim() == arn.trim()),
+        _ => false,
+    })
+}
+
+/// The profiles of `files` that resolve, with a source `wanted` says yes to.
+fn profiles_where(files: &Files, env: &Env, wanted: impl Fn(&SourceKind) -> bool) -> Vec<Profile> {
     let resolved = files.profiles().into_iter().filter_map(|name| {
         let target = Target::parse(&name).ok()?;
         settled(target, &Overrides::default(), env, files).ok()
     });
     resolved
-        .filter(|profile| match &profile.source.kind {
-            SourceKind::Sso(role) => role.login.same_token(login),
-            _ => false,
-        })
+        .filter(|profile| wanted(&profile.source.kind))
         .collect()
 }
 

@@ -47,6 +47,11 @@ pub enum CredsError {
         profile: String,
         reason: String,
     },
+    /// `--login` did not end with a session; the reason says why.
+    Login {
+        profile: String,
+        reason: String,
+    },
     /// Another run held the cache's lock for the whole lock timeout.
     LockTimeout {
         label: String,
@@ -96,6 +101,9 @@ impl fmt::Display for CredsError {
                 f,
                 "the aws login session of profile '{profile}' has expired or its cache file is missing: run aws-runas --login {profile}"
             ),
+            CredsError::Login { profile, reason } => {
+                write!(f, "signing in to AWS for profile '{profile}' failed: {reason}")
+            }
             CredsError::LoginRefresh { profile, reason } => write!(
                 f,
                 "refreshing the aws login session of profile '{profile}' failed: {reason}"

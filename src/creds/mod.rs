@@ -6,6 +6,7 @@
 
 pub mod assume_role;
 pub mod cache;
+pub mod callback;
 pub mod error;
 pub mod login;
 pub mod long_term;

@@ -11,7 +11,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::sync::OnceLock;
 
-use crate::browser::Browser;
+use crate::browser::{Browser, Streams};
 use crate::log;
 use crate::os;
 
@@ -67,6 +67,21 @@ impl Person {
     pub fn can_see_a_page(&self) -> bool {
         self.browser.is_some() || self.present()
     }
+
+    /// Opens a login's page `url` in their browser, if there is one; a failure only means they
+    /// open it themselves (the URL is said beside).
+    pub fn open(&self, url: &str) {
+        let Some(browser) = &self.browser else {
+            return;
+        };
+        match browser.open(url, Streams::Closed) {
+            // Reaped in the background: the opener may outlive the login.
+            Ok(mut child) => {
+                std::thread::spawn(move || child.wait());
+            }
+            Err(e) => log::debug!("login: cannot run {} ({e})", browser.program()),
+        }
+    }
 }
 
 /// The controlling terminal, for reading and writing.
@@ -105,6 +120,17 @@ impl Prompt {
         Ok(Prompt {
             _restore: os::TerminalGuard::save(&tty),
         })
+    }
+
+    /// Asks `question` with echo on (a yes or no); the answer's first line, at most 1 KiB.
+    pub fn line(&self, question: &str) -> io::Result<String> {
+        use std::io::{BufRead, Read};
+        let mut tty = open()?;
+        write!(tty, "{question}")?;
+        tty.flush()?;
+        let mut answer = String::new();
+        io::BufReader::new(tty.take(1024)).read_line(&mut answer)?;
+        Ok(answer.trim_end_matches(['\r', '\n']).to_string())
     }
 
     /// Asks `question` with echo off and returns the answer.

@@ -7,6 +7,7 @@ pub mod ec2;
 pub mod ecs;
 mod endpoints;
 mod iam_user;
+pub mod login;
 pub mod mfa_devices;
 pub mod profiles;
 pub mod roles;

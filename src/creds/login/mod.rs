@@ -8,6 +8,7 @@
 //! MFA): a role on top is assumed with them directly, with no MFA step and no session token of
 //! ours (`plan.rs`).
 
+pub mod flow;
 pub mod token;
 
 #[cfg(test)]
@@ -84,7 +85,7 @@ impl LoginProvider {
 
     /// One refresh call for `t` at `now`; the refreshed token (not yet written).
     fn refresh(&self, agent: &Agent, t: &Token, now: i64) -> Result<Token, Failure> {
-        let base = self.endpoint(t)?;
+        let base = self.endpoint(t.sign_in_region())?;
         let key = DpopKey::from_pem(t.dpop_key()).map_err(|why| Failure::Other(why.to_string()))?;
         let (client_id, refresh_token) = t.client();
         debug!(
@@ -99,11 +100,11 @@ impl LoginProvider {
 
     /// Where the refresh goes: the configured Sign-In endpoint, else AWS's for the login's
     /// region (the file's `signInRegion`, else the login profile's, else the run's).
-    fn endpoint(&self, t: &Token) -> Result<String, Failure> {
+    fn endpoint(&self, sign_in_region: Option<&str>) -> Result<String, Failure> {
         if let Some(url) = &self.session.endpoint {
             return Ok(url.clone());
         }
-        let region = t.sign_in_region().or(self.session.region.as_deref());
+        let region = sign_in_region.or(self.session.region.as_deref());
         match region {
             Some(r) if valid_region(r) => Ok(default_signin(r)),
             Some(r) => Err(Failure::Other(format!(
@@ -162,6 +163,45 @@ impl LoginProvider {
         }
     }
 
+    /// A new login at the terminal for the profile's session (another principal's is refused,
+    /// nothing written): the session it wrote.
+    fn log_in(&self, ctx: &Ctx<'_>) -> Result<Token, CredsError> {
+        let failed = |reason: String| CredsError::Login {
+            profile: self.profile.clone(),
+            reason,
+        };
+        let base = self.endpoint(None).map_err(|f| match f {
+            Failure::Over(why) | Failure::Other(why) => failed(why),
+        })?;
+        log::note(format_args!(
+            "the aws login session of profile '{}' has expired: signing in again",
+            self.profile
+        ));
+        flow::Login {
+            profile: &self.profile,
+            base: &base,
+            region: self
+                .session
+                .region
+                .as_deref()
+                .filter(|_| self.session.endpoint.is_none()),
+            cache_dir: &self.session.cache_dir,
+            remote: false,
+            expect: Some(&self.session.arn),
+            agent: ctx.agent,
+            person: ctx.person,
+            lock_timeout: self.lock_timeout,
+        }
+        .run()?;
+        let token = token::read(&self.session, true).ok_or_else(|| self.login_needed())?;
+        log::note(format_args!(
+            "signed in to AWS for profile '{}' until {}",
+            self.profile,
+            time::rfc3339::format(token.expires)
+        ));
+        Ok(token)
+    }
+
     /// The one line that says a new login is needed.
     fn login_needed(&self) -> CredsError {
         CredsError::LoginNeeded {
@@ -190,10 +230,15 @@ fn failure(e: AwsError) -> Failure {
 
 impl Provider for LoginProvider {
     fn retrieve(&self, ctx: &mut Ctx<'_>) -> Result<Fetched, CredsError> {
-        let token = token::read(&self.session, false).ok_or_else(|| self.login_needed())?;
-        let token = match token.standing(time::unix_now()) {
-            Standing::Valid => token,
-            Standing::Due | Standing::Expired => self.due(ctx.agent, token)?,
+        // A login is needed: at the terminal, one is made (SPEC §13, as §12 does).
+        let token = match token::read(&self.session, false) {
+            Some(t) if t.standing(time::unix_now()) == Standing::Valid => t,
+            Some(t) => match self.due(ctx.agent, t) {
+                Err(CredsError::LoginNeeded { .. }) if ctx.person.present() => self.log_in(ctx)?,
+                due => due?,
+            },
+            None if ctx.person.present() => self.log_in(ctx)?,
+            None => return Err(self.login_needed()),
         };
         let credentials = token.credentials();
         debug!(

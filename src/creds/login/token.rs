@@ -12,9 +12,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::aws::signin::Refreshed;
+use crate::aws::signin::{LoggedIn, Refreshed};
 use crate::config::login::LoginSession;
 use crate::credentials::{Credentials, Secret};
+use crate::creds::error::CredsError;
 use crate::creds::store;
 use crate::log;
 use crate::random;
@@ -166,6 +167,45 @@ impl Token {
         Token { stored, expires }
     }
 
+    /// A new session from a login at `now`, as the CLI writes it (LOGIN-PROTOCOL.md §2): the
+    /// credentials with `accountId` from the ID token's subject, `tokenType`, `clientId`, the
+    /// refresh and ID tokens, the new DPoP key (`dpop_pem`); and `signInRegion` when the login
+    /// went to a region's endpoint, so that every refresh goes there (the JS SDK reads it too).
+    pub fn from_login(
+        logged: LoggedIn,
+        client_id: &str,
+        dpop_pem: String,
+        region: Option<&str>,
+        now: i64,
+    ) -> Token {
+        let expires = now.saturating_add(logged.session.lifetime);
+        let keys = logged.session.credentials;
+        let mut rest = Map::new();
+        rest.insert("tokenType".into(), "aws_sigv4".into());
+        rest.insert("idToken".into(), logged.id_token.expose().into());
+        if let Some(region) = region {
+            rest.insert("signInRegion".into(), region.into());
+        }
+        let stored = Stored {
+            access_token: AccessToken {
+                access_key_id: keys.access_key_id,
+                secret_access_key: keys.secret_access_key.expose().to_string(),
+                session_token: keys
+                    .session_token
+                    .map(|t| t.expose().to_string())
+                    .unwrap_or_default(),
+                account_id: Some(logged.account_id),
+                expires_at: time::rfc3339::format(expires),
+                rest: Map::new(),
+            },
+            client_id: client_id.to_string(),
+            refresh_token: logged.session.refresh_token.expose().to_string(),
+            dpop_key: dpop_pem,
+            rest,
+        };
+        Token { stored, expires }
+    }
+
     /// The file's document: compact JSON, as the CLI writes it.
     pub fn to_json(&self) -> std::io::Result<Vec<u8>> {
         serde_json::to_vec(&self.stored).map_err(std::io::Error::other)
@@ -220,6 +260,64 @@ pub fn read_at(path: &Path, quiet: bool) -> Option<Token> {
         }
         Err(_) => None,
     }
+}
+
+/// Removes the cache file at `path` (named `name`) under its lock; whether there was one. A
+/// cache directory that is not there holds nothing and is not made.
+pub fn remove(path: &Path, lock_timeout: std::time::Duration) -> Result<bool, CredsError> {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
+        return Ok(false);
+    };
+    if !dir.is_dir() {
+        return Ok(false);
+    }
+    let label = format!("the aws login cache file {}", path.display());
+    let _lock = match store::Private::open(dir) {
+        Ok(private) => private.hold(name, lock_timeout, &label, "refreshing it")?,
+        Err(reason) => {
+            log::debug!("login cache: {reason}; removing without the lock");
+            None
+        }
+    };
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => {
+            log::warn(format_args!("cannot remove {} ({e})", path.display()));
+            Ok(false)
+        }
+    }
+}
+
+/// The sessions in the cache directory `dir`, as `aws logout --all` picks them: the files named
+/// as [`path`] names them whose `accessToken` is an object with an `accessKeyId` (a file we may
+/// not trust is left alone, and said once).
+pub fn in_cache(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .filter(|path| named_as_session(path))
+        .filter(|path| {
+            store::read_trusted(path, &FILE, false)
+                .and_then(|data| serde_json::from_slice::<Value>(&data).ok())
+                .is_some_and(|v| v["accessToken"].get("accessKeyId").is_some())
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// Whether `path`'s name is one [`path`] gives: 64 lower-case hex digits, `.json`.
+fn named_as_session(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    name.strip_suffix(".json").is_some_and(|stem| {
+        stem.len() == 64 && stem.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    })
 }
 
 /// What `-D` finds in a session's cache file, read without lock or warning.

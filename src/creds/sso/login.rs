@@ -14,7 +14,6 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
-use super::callback::{self, Callback, Outcome};
 use super::pages;
 use super::registration::{self, registration};
 use super::token::{Granted, Token};
@@ -22,9 +21,9 @@ use crate::aws::http::Agent;
 use crate::aws::oidc::{self, DeviceAuthorization, Grant, Registration};
 use crate::aws::query::{encode, AwsError};
 use crate::base64;
-use crate::browser::Streams;
 use crate::config::sso::Login;
 use crate::credentials::Secret;
+use crate::creds::callback::{self, Callback, Outcome};
 use crate::creds::error::CredsError;
 use crate::creds::store::Private;
 use crate::creds::terminal::{say, Person};
@@ -121,8 +120,8 @@ fn authorization_code(flow: Flow<'_>, deadline: Instant) -> Result<Granted, Cred
         "{}",
         code_grant_line(&login.label(), &url, flow.person.browser.is_some())
     ));
-    open_browser(flow.person, &url);
-    let code = match callback.wait(&state, deadline) {
+    flow.person.open(&url);
+    let code = match callback.wait(&state, deadline, "IAM Identity Center") {
         Outcome::Code(code) => code,
         Outcome::Refused(error) => return Err(failed(login, format!("it was refused ({error})"))),
         Outcome::TimedOut => {
@@ -199,7 +198,7 @@ fn device(flow: Flow<'_>, deadline: Instant) -> Result<Granted, CredsError> {
     }
     let url = complete.unwrap_or(&auth.verification_uri);
     if pages::is_login_page(url, endpoint) {
-        open_browser(flow.person, url);
+        flow.person.open(url);
     }
     let tokens = poll(login, agent, &client, &auth, polling)?;
     Ok(granted(tokens, client))
@@ -277,20 +276,6 @@ fn poll(
             "expired_token" => return Err(expired()),
             _ => return Err(error.into()),
         }
-    }
-}
-
-/// Opens `url` in the person's browser, if there is one; a failure only means the user opens it.
-fn open_browser(person: &Person, url: &str) {
-    let Some(browser) = &person.browser else {
-        return;
-    };
-    match browser.open(url, Streams::Closed) {
-        // Reaped in the background: the opener may outlive the login.
-        Ok(mut child) => {
-            std::thread::spawn(move || child.wait());
-        }
-        Err(e) => debug!("sso login: cannot run {} ({e})", browser.program()),
     }
 }
 

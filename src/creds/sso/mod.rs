@@ -7,7 +7,6 @@
 //! lock, so that no refresh made meanwhile brings it back; `--sso-logout --all` ends each token
 //! file of the cache the same way ([`end`]).
 
-pub mod callback;
 pub mod login;
 pub mod pages;
 pub mod registration;

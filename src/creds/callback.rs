@@ -1,4 +1,5 @@
-//! The loopback redirect of the authorization-code login: the bounded server every listener of
+//! The loopback redirect of an authorization-code login (IAM Identity Center's, `aws login`'s):
+//! the bounded server every listener of
 //! ours runs on (`crate::http_server`, the endpoints' own, with their limits), bound to
 //! `127.0.0.1` only (an ephemeral port), waiting for the browser's `GET
 //! /oauth/callback?code=..&state=..`. Any other local process may connect too: connections are
@@ -49,13 +50,14 @@ impl Callback {
         })
     }
 
-    /// Waits until `deadline` for the callback carrying `state`; the listener is closed when
-    /// this returns (the server is dropped).
-    pub fn wait(self, state: &str, deadline: Instant) -> Outcome {
+    /// Waits until `deadline` for the callback carrying `state`, the page then saying the run
+    /// is logged in to `service`; the listener is closed when this returns (the server is
+    /// dropped).
+    pub fn wait(self, state: &str, deadline: Instant, service: &'static str) -> Outcome {
         let (sender, outcomes) = mpsc::channel();
         let state = state.to_string();
         self.server.start(move |request| {
-            let (reply, outcome) = answer(request, &state);
+            let (reply, outcome) = answer(request, &state, service);
             if let Some(outcome) = outcome {
                 // The wait may be over already (a second callback): nobody to tell.
                 let _ = sender.send(outcome);
@@ -68,7 +70,7 @@ impl Callback {
 }
 
 /// The answer to `request`, and the outcome when it was our callback.
-fn answer(request: &Request, state: &str) -> (Reply, Option<Outcome>) {
+fn answer(request: &Request, state: &str, service: &str) -> (Reply, Option<Outcome>) {
     if request.method != "GET" {
         return (page(400, "Bad request."), None);
     }
@@ -88,7 +90,7 @@ fn answer(request: &Request, state: &str) -> (Reply, Option<Outcome>) {
             .map(|(_, v)| decode(v))
     };
     if param("state").as_deref() != Some(state) {
-        debug!("sso login: a callback without our state, ignored");
+        debug!("login: a callback without our state, ignored");
         let text = "This login is not the one aws-runas started.";
         return (page(400, text), None);
     }
@@ -101,8 +103,8 @@ fn answer(request: &Request, state: &str) -> (Reply, Option<Outcome>) {
     let Some(code) = param("code").filter(|c| !c.is_empty()) else {
         return (page(400, "No authorization code."), None);
     };
-    let text = "aws-runas is logged in to IAM Identity Center. You may close this window.";
-    (page(200, text), Some(Outcome::Code(Secret::new(code))))
+    let text = format!("aws-runas is logged in to {service}. You may close this window.");
+    (page(200, &text), Some(Outcome::Code(Secret::new(code))))
 }
 
 /// A page saying `text`.
@@ -184,7 +186,7 @@ mod tests {
             let right = get(&uri, "/oauth/callback?code=c2&state=s1");
             (wrong, wrong_took, right, sent)
         });
-        let outcome = cb.wait("s1", Instant::now() + Duration::from_secs(8));
+        let outcome = cb.wait("s1", Instant::now() + Duration::from_secs(8), "TEST");
         let ended = Instant::now();
         let (wrong, wrong_took, right, sent) = client.join().unwrap();
         assert!(
@@ -211,7 +213,7 @@ mod tests {
             let uri = uri.clone();
             move || get(&uri, "/oauth/callback?code=c&state=s")
         });
-        let outcome = cb.wait("s", Instant::now() + Duration::from_secs(8));
+        let outcome = cb.wait("s", Instant::now() + Duration::from_secs(8), "TEST");
         assert!(matches!(outcome, Outcome::Code(_)));
         assert!(client.join().unwrap().starts_with("HTTP/1.1 200"));
         let started = Instant::now();
@@ -235,7 +237,7 @@ mod tests {
             (a, b, c)
         });
         let deadline = Instant::now() + Duration::from_secs(10);
-        let outcome = cb.wait("s1", deadline);
+        let outcome = cb.wait("s1", deadline, "TEST");
         let (a, b, c) = client.join().unwrap();
         assert!(a.starts_with("HTTP/1.1 400"), "{a}");
         assert!(b.starts_with("HTTP/1.1 400"), "{b}");
@@ -252,11 +254,11 @@ mod tests {
         let uri = cb.redirect_uri.clone();
         let client =
             std::thread::spawn(move || get(&uri, "/oauth/callback?error=access_denied&state=s"));
-        let outcome = cb.wait("s", Instant::now() + Duration::from_secs(10));
+        let outcome = cb.wait("s", Instant::now() + Duration::from_secs(10), "TEST");
         client.join().unwrap();
         assert!(matches!(outcome, Outcome::Refused(e) if e == "access_denied"));
         let cb = Callback::bind().unwrap();
-        let outcome = cb.wait("s", Instant::now() + Duration::from_millis(100));
+        let outcome = cb.wait("s", Instant::now() + Duration::from_millis(100), "TEST");
         assert!(matches!(outcome, Outcome::TimedOut));
     }
 }

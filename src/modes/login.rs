@@ -1,0 +1,295 @@
+//! `--login` and `--logout` (SPEC §13): an `aws login` session made now for a profile, shared
+//! with the AWS CLI and SDKs through their cache, the profile given `login_session` (and
+//! `region`, with `--region`) in the config file with every other byte kept; or ended: its
+//! cache file removed (no service call exists for it), and the cached role credentials of
+//! every profile built on it. The login's flow is `creds::login::flow`'s.
+
+use std::path::Path;
+
+use crate::aws::endpoint::default_signin;
+use crate::aws::http::Agent;
+use crate::cli::args::Args;
+use crate::config::edit;
+use crate::config::endpoint;
+use crate::config::error::ProfileError;
+use crate::config::files::Files;
+use crate::config::login::{self, LoginSession};
+use crate::config::profile::{Overrides, Profile, SourceKind, Target};
+use crate::config::resolve;
+use crate::config::timeouts::Timeouts;
+use crate::creds;
+use crate::creds::cache::CacheDir;
+use crate::creds::error::CredsError;
+use crate::creds::login::flow::{self, Made};
+use crate::creds::login::token;
+use crate::creds::terminal::{Person, Prompt};
+use crate::env::Env;
+use crate::error::Error;
+use crate::log;
+use crate::session;
+use crate::time::rfc3339;
+
+/// The profile a login is for: the one named, or the source its role is assumed with.
+struct For {
+    /// The profile that declares (or will declare) `login_session`.
+    name: String,
+    /// It resolved, with its session, when it declares one already.
+    resolved: Option<(Profile, LoginSession)>,
+    /// The `region` its own section sets.
+    own_region: Option<String>,
+}
+
+/// The profile named on the command line (or by `AWS_PROFILE`, else `default`).
+fn named(args: &Args, env: &Env) -> Result<String, Error> {
+    let selected = resolve::select(&args.positionals, env, args.positionals_kind())?;
+    Ok(Target::parse(&selected.name)?.name().to_string())
+}
+
+/// Which profile `name`'s login is: itself when it declares a session or nothing yet, the
+/// source of its role when that declares one; a profile with another kind of credentials is
+/// refused.
+fn profile_for(files: &Files, env: &Env, name: &str) -> Result<For, Error> {
+    let section = files.profile(name);
+    let own_region = |n: &str| {
+        let region = files.profile(n)?.get("region")?.trim().to_string();
+        (!region.is_empty()).then_some(region)
+    };
+    let declares = |key: &str| section.as_ref().is_some_and(|s| s.get(key).is_some());
+    if declares(login::KEY) || declares("role_arn") {
+        let profile = resolve::resolve(Target::parse(name)?, &Overrides::default(), env, files)?;
+        let SourceKind::Login(session) = &profile.source.kind else {
+            let has = format!(
+                "its credentials from profile '{}', which is no aws login",
+                profile.source.profile
+            );
+            return Err(not_for_login(name, has));
+        };
+        let session = session.clone();
+        let source = profile.source.profile.clone();
+        return Ok(For {
+            own_region: own_region(&source),
+            name: source,
+            resolved: Some((profile, session)),
+        });
+    }
+    if let Some(key) = section.as_ref().and_then(login::other_style) {
+        return Err(not_for_login(name, key.to_string()));
+    }
+    Ok(For {
+        name: name.to_string(),
+        resolved: None,
+        own_region: own_region(name),
+    })
+}
+
+fn not_for_login(name: &str, has: String) -> Error {
+    ProfileError::NotForLogin {
+        name: name.to_string(),
+        has,
+    }
+    .into()
+}
+
+/// Where the login goes: the configured Sign-In endpoint, else AWS's for the region (then also
+/// returned, for the cache file's `signInRegion`): `--region`, the login profile's own, the
+/// environment's.
+fn endpoint_for(
+    env: &Env,
+    target: &For,
+    region: Option<&str>,
+) -> Result<(String, Option<String>), Error> {
+    let configured = match &target.resolved {
+        Some((_, session)) => session.endpoint.clone(),
+        None => endpoint::signin(env, None).map_err(ProfileError::Endpoint)?,
+    };
+    if let Some(url) = configured {
+        return Ok((url, None));
+    }
+    match region {
+        Some(region) => Ok((default_signin(region), Some(region.to_string()))),
+        None => Err(CredsError::Login {
+            profile: target.name.clone(),
+            reason: "no region to sign in to: give --region REGION (it is written to the profile)"
+                .to_string(),
+        }
+        .into()),
+    }
+}
+
+/// `--login [profile]`.
+pub fn login(args: &Args, env: &Env) -> Result<i32, Error> {
+    let files = Files::load(env)?;
+    let target = profile_for(&files, env, &named(args, env)?)?;
+    let timeouts = Timeouts::from_env(env)?;
+    let region = args
+        .region()
+        .map(str::to_string)
+        .or_else(|| target.own_region.clone())
+        .or_else(|| env.non_empty("AWS_REGION").map(str::to_string))
+        .or_else(|| env.non_empty("AWS_DEFAULT_REGION").map(str::to_string));
+    let (base, aws_region) = endpoint_for(env, &target, region.as_deref())?;
+    let agent = match &target.resolved {
+        Some((profile, _)) => session::agent(profile),
+        None => match env.non_empty("AWS_CA_BUNDLE") {
+            Some(bundle) => {
+                Agent::with_ca_bundle(bundle.into(), "environment AWS_CA_BUNDLE".into())
+            }
+            None => Agent::new(),
+        },
+    };
+    let person = Person::at_terminal(false, session::browser(args, env));
+    let cache_dir = login::cache_dir(env)?;
+    let made = flow::Login {
+        profile: &target.name,
+        base: &base,
+        region: aws_region.as_deref(),
+        cache_dir: &cache_dir,
+        remote: args.remote,
+        expect: None,
+        agent: &agent,
+        person: &person,
+        lock_timeout: timeouts.lock,
+    }
+    .run()?;
+    configure(&files, env, &target, &made, args.region())
+}
+
+/// Gives the profile the session `made` (and `region`, when given and not its own), asking
+/// first at the terminal when it names another session; role credentials assumed with the
+/// other session are forgotten then.
+fn configure(
+    files: &Files,
+    env: &Env,
+    target: &For,
+    made: &Made,
+    region: Option<&str>,
+) -> Result<i32, Error> {
+    let arn = made.session.arn.as_str();
+    let until = rfc3339::format(made.expires);
+    let name = target.name.as_str();
+    let previous = target.resolved.as_ref().map(|(_, s)| s.arn.trim());
+    let switching = previous.is_some_and(|p| p != arn);
+    if switching && !switch_confirmed(name, previous.unwrap_or_default(), arn) {
+        log::note(format_args!(
+            "signed in to AWS as {arn} until {until}; profile '{name}' keeps its session {}: its login_session is unchanged",
+            previous.unwrap_or_default()
+        ));
+        return Ok(1);
+    }
+    let mut keys = vec![];
+    if previous != Some(arn) {
+        keys.push((login::KEY, arn));
+    }
+    if let Some(r) = region.filter(|r| target.own_region.as_deref() != Some(*r)) {
+        keys.push(("region", r));
+    }
+    let path = &files.config.path;
+    if !keys.is_empty() {
+        edit::write_keys(path, name, &keys).map_err(|e| CredsError::Login {
+            profile: name.to_string(),
+            reason: e.to_string(),
+        })?;
+    }
+    let removed = if switching {
+        forget_roles(files, env, previous)?
+    } else {
+        0
+    };
+    let written = match keys.is_empty() {
+        true => String::new(),
+        false => format!(
+            "; {} of profile '{name}' written to {}",
+            names(&keys),
+            path.display()
+        ),
+    };
+    let forgot = match removed {
+        0 => String::new(),
+        n => format!("; {n} cached role credential file(s) of the previous session removed"),
+    };
+    log::note(format_args!(
+        "signed in to AWS as {arn} for profile '{name}' until {until} (refreshed by each run for up to 12 hours){written}{forgot}"
+    ));
+    Ok(0)
+}
+
+fn names(keys: &[(&str, &str)]) -> String {
+    keys.iter()
+        .map(|(k, _)| *k)
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+/// Whether the person at the terminal says the profile may switch from session `previous` to
+/// `arn`; no terminal, no switch.
+fn switch_confirmed(name: &str, previous: &str, arn: &str) -> bool {
+    let Ok(prompt) = Prompt::open() else {
+        return false;
+    };
+    let question =
+        format!("profile '{name}' uses the session of {previous}; switch it to {arn}? (y/n) ");
+    prompt
+        .line(&question)
+        .is_ok_and(|answer| matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
+}
+
+/// Removes the cached role credentials of every profile built on session `arn` (any session:
+/// `None`), each file under its own lock; how many there were.
+fn forget_roles(files: &Files, env: &Env, arn: Option<&str>) -> Result<usize, Error> {
+    let timeouts = Timeouts::from_env(env)?;
+    let cache = CacheDir::beside(&files.config.path, timeouts.lock);
+    let mut removed = 0;
+    for profile in resolve::profiles_on_login_session(files, env, arn) {
+        for file in cache.files_of(&profile) {
+            removed += usize::from(creds::cache::remove(&cache, &file)?);
+        }
+    }
+    Ok(removed)
+}
+
+/// `--logout [profile]`: the profile's session file, then the role credentials built on it.
+pub fn logout(args: &Args, env: &Env) -> Result<i32, Error> {
+    let files = Files::load(env)?;
+    let name = named(args, env)?;
+    let profile = resolve::resolve(Target::parse(&name)?, &Overrides::default(), env, &files)?;
+    let SourceKind::Login(session) = &profile.source.kind else {
+        return Err(ProfileError::NoLoginSession { name }.into());
+    };
+    let lock = Timeouts::from_env(env)?.lock;
+    let had = token::remove(&token::path(session), lock)?;
+    let removed = forget_roles(&files, env, Some(&session.arn))?;
+    let what = match had {
+        true => "signed out of",
+        false => "no cached session to end for",
+    };
+    log::note(format_args!(
+        "{what} the aws login session {} (profile '{}'); {removed} cached role credential file(s) removed",
+        session.arn, profile.source.profile
+    ));
+    Ok(0)
+}
+
+/// `--logout --all`: every session file of the login cache, then the role credentials built on
+/// any session.
+pub fn logout_all(env: &Env) -> Result<i32, Error> {
+    let dir = login::cache_dir(env)?;
+    let lock = Timeouts::from_env(env)?.lock;
+    let mut ended = 0;
+    for path in token::in_cache(&dir) {
+        ended += usize::from(token::remove(&path, lock)?);
+    }
+    // The role caches live beside the config file: without one, there are none.
+    let removed = match Files::load(env) {
+        Ok(files) => forget_roles(&files, env, None)?,
+        Err(_) => 0,
+    };
+    log::note(format_args!(
+        "signed out of {ended} aws login session(s) in {}; {removed} cached role credential file(s) removed",
+        shown(&dir)
+    ));
+    Ok(0)
+}
+
+fn shown(dir: &Path) -> String {
+    log::escape(&dir.to_string_lossy()).into_owned()
+}
