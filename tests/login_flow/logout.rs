@@ -39,9 +39,14 @@ fn not_logins() -> Vec<(&'static str, String)> {
             sso.to_string(),
         ),
         ("unrelated.json", json!({"hello": "world"}).to_string()),
+        // Named as a session is, but no session: no accessKeyId, or no accessToken object.
         (
-            "keyless.json",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.json",
             json!({"accessToken": {"expiresAt": "x"}}).to_string(),
+        ),
+        (
+            "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.json",
+            json!({"accessToken": "a string", "refreshToken": "r"}).to_string(),
         ),
         ("notes.txt", "not JSON at all".to_string()),
     ]

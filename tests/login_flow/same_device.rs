@@ -116,7 +116,7 @@ fn a_login_with_region_sets_it_and_verbose_shows_no_secret() {
     let mut cmd = runas(
         &home,
         &url,
-        &["-v", "--login", "login", "--region", "eu-central-1"],
+        &["-v", "--login", "--region", "eu-central-1", "login"],
     );
     cmd.env("BROWSER", &script);
     let out = bounded(cmd, 30);
@@ -134,7 +134,7 @@ fn a_login_with_region_sets_it_and_verbose_shows_no_secret() {
     let mut cmd = runas(
         &home,
         &url,
-        &["--login", "login", "--region", "eu-central-1"],
+        &["--login", "--region", "eu-central-1", "login"],
     );
     cmd.env("BROWSER", &script);
     let out = bounded(cmd, 30);
