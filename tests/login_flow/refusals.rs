@@ -108,16 +108,23 @@ fn the_local_base64url_encoder_is_right() {
 fn a_hostile_code_exchange_answer_is_one_escaped_line_and_writes_nothing() {
     let (_standin, url, _session) = standin();
     let role = format!("arn:aws:sts::{ACCOUNT}:assumed-role/admin");
+    // Each with the word its refusal must name: refused for the right reason.
     let cases = [
-        json!({"idToken": id_token(&format!("{role}/x\u{1b}[31m\nlogin_session = evil"))}),
-        json!({"idToken": id_token("not-an-arn")}),
-        json!({"idToken": "not.a-jwt"}),
-        json!({"idToken": null}),
-        json!({"expiresIn": -1}),
-        json!({"expiresIn": 0}),
-        json!({"accessToken": {"accessKeyId": "ASIAONLYTHEKEYID0000"}}),
+        (
+            json!({"idToken": id_token(&format!("{role}/x\u{1b}[31m\nlogin_session = evil"))}),
+            "sub",
+        ),
+        (json!({"idToken": id_token("not-an-arn")}), "sub"),
+        (json!({"idToken": "not.a-jwt"}), "idToken"),
+        (json!({"idToken": null}), "idToken"),
+        (json!({"expiresIn": -1}), "expiresIn"),
+        (json!({"expiresIn": 0}), "expiresIn"),
+        (
+            json!({"accessToken": {"accessKeyId": "ASIAONLYTHEKEYID0000"}}),
+            "accessToken",
+        ),
     ];
-    for case in cases {
+    for (case, reason) in cases {
         assert_eq!(
             post(&url, "/_standin/hostile", &json!({"token": case})),
             200
@@ -125,7 +132,7 @@ fn a_hostile_code_exchange_answer_is_one_escaped_line_and_writes_nothing() {
         let home = login_home();
         let (out, seen) = login_with(&home, &url, Browser::Http);
         assert!(!out.status.success(), "{case}: {}", stderr(&out));
-        assert_refused(&out, &[]);
+        assert_refused(&out, &[reason]);
         assert_nothing_written(&home);
         let all = format!("{}{}", stdout(&out), stderr(&out));
         assert_no_secret(&all, &secrets(&url, None, &[&seen]));
