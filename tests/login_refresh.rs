@@ -144,7 +144,7 @@ fn a_session_botocore_refreshed_is_used_without_a_request() {
 }
 
 /// Sets the session's `expiresAt` in `home` to `seconds` from now (the credentials unchanged).
-fn expiring_in(home: &Home, seconds: u64) {
+pub(crate) fn expiring_in(home: &Home, seconds: u64) {
     let path = cache_path(home);
     let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let now = std::time::SystemTime::now()

@@ -20,6 +20,7 @@ mod mfa;
 // console sign-in URL; logging in to and out of aws login sessions.
 mod login;
 mod login_flow;
+mod login_modes;
 mod login_refresh;
 mod process_loops;
 mod serve;

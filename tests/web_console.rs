@@ -9,7 +9,7 @@ fn standin() -> Helper {
 }
 
 /// Whose credentials the stand-in issued `token` for.
-fn issued(standin: &Helper, token: &str) -> serde_json::Value {
+pub(crate) fn issued(standin: &Helper, token: &str) -> serde_json::Value {
     let base = standin.url.trim_end_matches("/federation");
     let authority = base.trim_start_matches("http://");
     let request = format!(
@@ -21,7 +21,7 @@ fn issued(standin: &Helper, token: &str) -> serde_json::Value {
 }
 
 /// The query parameter `name` of `url`, percent-decoded.
-fn param(url: &str, name: &str) -> String {
+pub(crate) fn param(url: &str, name: &str) -> String {
     let query = url.split_once('?').unwrap().1;
     let raw = query
         .split('&')

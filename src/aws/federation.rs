@@ -45,6 +45,18 @@ pub enum FederationError {
     NotARole {
         profile: String,
     },
+    /// The profile's credentials are an `aws login` session's whose principal is a user (or
+    /// root), not a role: user session credentials are not federated, as GetSessionToken's.
+    LoginUser {
+        profile: String,
+        principal: String,
+    },
+    /// The endpoint refused an `aws login` session's own credentials (of an assumed role).
+    LoginRefused {
+        profile: String,
+        url: String,
+        status: u16,
+    },
 }
 
 impl fmt::Display for FederationError {
@@ -53,6 +65,14 @@ impl fmt::Display for FederationError {
             FederationError::NotARole { profile } => write!(
                 f,
                 "profile '{profile}' gives session-token credentials, which AWS cannot federate into a console session: use -w with a role profile (one with role_arn)"
+            ),
+            FederationError::LoginUser { profile, principal } => write!(
+                f,
+                "profile '{profile}' gives the credentials of an aws login session of {principal}, a user's, and AWS federates only a role's into a console session: use -w with a role profile whose source_profile is '{profile}'"
+            ),
+            FederationError::LoginRefused { profile, url, status } => write!(
+                f,
+                "getSigninToken failed: {url} answered HTTP {status}: AWS did not take the aws login session's own credentials of profile '{profile}' for a console session; use -w with a role profile whose source_profile is '{profile}'"
             ),
             FederationError::Transport { url, error } => {
                 write!(f, "getSigninToken failed: {url}: {error}")

@@ -10,7 +10,9 @@ use super::files;
 #[cfg(test)]
 use super::files::Files;
 use super::ini::Section;
+use crate::aws::endpoint::{default_signin, valid_region};
 use crate::env::Env;
+use crate::log;
 
 /// The key that declares a login session.
 pub const KEY: &str = "login_session";
@@ -73,6 +75,31 @@ pub fn declared(
     }))
 }
 
+impl LoginSession {
+    /// Where a refresh of the session goes (SPEC §13): the configured Sign-In endpoint, else
+    /// AWS's for the login's region: the cache file's `signInRegion` (`file_region`), else the
+    /// login profile's own, else the run's. The error is one line about `profile`'s session.
+    pub fn refresh_endpoint(
+        &self,
+        file_region: Option<&str>,
+        profile: &str,
+    ) -> Result<String, String> {
+        if let Some(url) = &self.endpoint {
+            return Ok(url.clone());
+        }
+        match file_region.or(self.region.as_deref()) {
+            Some(r) if valid_region(r) => Ok(default_signin(r)),
+            Some(r) => Err(format!(
+                "'{}' is not a region to refresh the session in",
+                log::escape(r)
+            )),
+            None => Err(format!(
+                "no region to refresh the session in: set region in profile '{profile}'"
+            )),
+        }
+    }
+}
+
 /// The key of another credential style `section` declares, which a login would sit beside:
 /// what `--login` refuses to add `login_session` to (as `aws login` refuses such a profile).
 pub fn other_style(section: &Section) -> Option<&'static str> {
@@ -116,6 +143,39 @@ mod tests {
         assert!(declared(&env, "p", &section("region = eu-west-1\n"))
             .unwrap()
             .is_none());
+    }
+
+    #[test]
+    fn a_refresh_goes_to_the_configured_endpoint_else_to_the_login_s_region() {
+        let mut login = LoginSession {
+            arn: "arn:aws:iam::1:user/A".into(),
+            cache_dir: PathBuf::from("/c"),
+            region: Some("eu-west-1".into()),
+            endpoint: None,
+        };
+        let at = |l: &LoginSession, file: Option<&str>| l.refresh_endpoint(file, "p");
+        assert_eq!(
+            at(&login, None).unwrap(),
+            "https://eu-west-1.signin.aws.amazon.com/"
+        );
+        assert_eq!(
+            at(&login, Some("cn-north-1")).unwrap(),
+            "https://cn-north-1.signin.amazonaws.cn/"
+        );
+        let bad = at(&login, Some("x.evil\u{1b}")).unwrap_err();
+        assert!(
+            bad.contains("not a region") && !bad.contains('\u{1b}'),
+            "{bad}"
+        );
+        login.region = None;
+        assert!(at(&login, None)
+            .unwrap_err()
+            .contains("set region in profile 'p'"));
+        login.endpoint = Some("http://127.0.0.1:9/".into());
+        assert_eq!(
+            at(&login, Some("eu-west-1")).unwrap(),
+            "http://127.0.0.1:9/"
+        );
     }
 
     #[test]

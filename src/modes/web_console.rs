@@ -1,7 +1,10 @@
 //! `-w`: an AWS console sign-in URL for the profile's role, from the role's temporary
 //! credentials through the federation endpoint of its partition (`AWS_RUNAS_SIGNIN_URL`
-//! overrides it). Printed on stdout; with `--open`, opened in the browser (`browser.rs`; printed
-//! when nothing here opens one), and with a command, handed to that command. The console session lasts as long as the role's credentials.
+//! overrides it); or an `aws login` session's own credentials when its principal is an assumed
+//! role (one of a user or root is refused before any request: AWS federates only a role's).
+//! Printed on stdout; with `--open`, opened in the browser (`browser.rs`; printed when nothing
+//! here opens one), and with a command, handed to that command. The console session lasts as
+//! long as the role's credentials.
 
 use std::ffi::OsString;
 
@@ -18,24 +21,7 @@ use crate::session::Session;
 /// Runs `-w`; returns the exit code.
 pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
     let session = Session::open(args, env)?;
-    let partition = match (session.profile.roles.last(), &session.profile.source.kind) {
-        (Some(role), _) if !args.session => role
-            .role_arn
-            .raw
-            .split(':')
-            .nth(1)
-            .unwrap_or("aws")
-            .to_string(),
-        // An Identity Center role's credentials are a role's too.
-        (None, SourceKind::Sso(sso)) if sso.login.region.starts_with("cn-") => "aws-cn".into(),
-        (None, SourceKind::Sso(_)) => "aws".to_string(),
-        _ => {
-            return Err(FederationError::NotARole {
-                profile: session.profile.name().to_string(),
-            }
-            .into())
-        }
-    };
+    let partition = partition(&session, args.session)?;
     let (default_endpoint, destination) = federation::endpoints(&partition);
     let endpoint = env
         .non_empty("AWS_RUNAS_SIGNIN_URL")
@@ -44,7 +30,8 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
     let mut mfa = session.mfa(args.otp.clone());
     let person = session.person();
     let credentials = session.fetch(args.refresh, &mut mfa, &person)?.credentials;
-    let token = federation::signin_token(&session.agent, &endpoint, &credentials)?;
+    let token = federation::signin_token(&session.agent, &endpoint, &credentials)
+        .map_err(|e| login_refused(e, &session, args.session))?;
     let url = federation::login_url(&endpoint, &token, destination);
     if !session.command.is_empty() {
         let mut command = session.command.clone();
@@ -61,6 +48,43 @@ pub fn run(args: &Args, env: &Env) -> Result<i32, Error> {
         ));
     }
     super::print(&format!("{url}\n"))
+}
+
+/// The partition of the console the profile's credentials sign in to, when they are a role's
+/// (`session_only`: `-s`, the source's credentials without the role). An `aws login` session
+/// of an assumed role is a role's session, tried (only AWS can tell whether it federates the
+/// sign-in service's credentials); one of a user or root is not, refused before any request.
+fn partition(session: &Session, session_only: bool) -> Result<String, FederationError> {
+    let of = |arn: &str| arn.split(':').nth(1).unwrap_or("aws").to_string();
+    let profile = || session.profile.name().to_string();
+    match (session.profile.roles.last(), &session.profile.source.kind) {
+        (Some(role), _) if !session_only => Ok(of(&role.role_arn.raw)),
+        // An Identity Center role's credentials are a role's too.
+        (None, SourceKind::Sso(sso)) if sso.login.region.starts_with("cn-") => Ok("aws-cn".into()),
+        (None, SourceKind::Sso(_)) => Ok("aws".to_string()),
+        (_, SourceKind::Login(login)) if login.arn.contains(":assumed-role/") => Ok(of(&login.arn)),
+        (_, SourceKind::Login(login)) => Err(FederationError::LoginUser {
+            profile: profile(),
+            principal: log::escape(&login.arn).into_owned(),
+        }),
+        _ => Err(FederationError::NotARole { profile: profile() }),
+    }
+}
+
+/// A refusal of an `aws login` session's own credentials (no role on top, or `-s`) said as
+/// such; any other error as it is.
+fn login_refused(e: FederationError, session: &Session, session_only: bool) -> FederationError {
+    let own = session_only || session.profile.roles.is_empty();
+    match (e, &session.profile.source.kind) {
+        (FederationError::Refused { url, status }, SourceKind::Login(_)) if own => {
+            FederationError::LoginRefused {
+                profile: session.profile.name().to_string(),
+                url,
+                status,
+            }
+        }
+        (e, _) => e,
+    }
 }
 
 /// Opens `url` in `browser` and returns the opener's exit code.

@@ -4,7 +4,9 @@
 //! Renewal asks the run's own chain (through the disk cache, so a cached session token keeps it
 //! silent; MFA is asked only when the session token itself must be renewed). A renewal that fails
 //! keeps the old credentials served while they are valid, says so once, and tries again; expired
-//! credentials are never served.
+//! credentials are never served. A chain may answer with the credentials already served (an `aws
+//! login` session not yet due for its refresh, or whose refresh failed while they last; the
+//! provider says why, once): that is no renewal, and it is tried again at half the time left.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
@@ -15,7 +17,7 @@ use super::json;
 use crate::credentials::Credentials;
 use crate::credentials::MfaCode;
 use crate::creds::error::CredsError;
-use crate::log;
+use crate::log::{self, debug};
 use crate::time::{self, rfc3339};
 
 /// What a fetch is asked for.
@@ -92,6 +94,20 @@ struct Source {
 
 /// The longest pause between renewal attempts after a failure.
 const RETRY: i64 = 30;
+/// The shortest pause before asking again a chain that gave the credentials already served.
+const UNCHANGED_MIN: i64 = 5;
+
+/// How the last renewal went, which decides when the next one is tried and whether a failure is
+/// said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Last {
+    /// New credentials (or none asked for yet): the next renewal at [`renew_at`].
+    Renewed,
+    /// The chain gave the credentials already served: asked again at half the time left.
+    Unchanged,
+    /// The renewal failed, and that was said once: tried again without saying it again.
+    Failing,
+}
 
 impl Holder {
     pub fn new(credentials: Credentials, identity: Identity, fetch: Fetch) -> Arc<Holder> {
@@ -163,31 +179,25 @@ impl Holder {
     pub fn renew_in_background(self: &Arc<Holder>) {
         let holder = Arc::clone(self);
         thread::spawn(move || {
-            let mut failing = false;
+            let mut last = Last::Renewed;
             loop {
-                failing = holder.renew_once(failing);
+                last = holder.renew_once(last);
             }
         });
     }
 
     /// Waits until the current credentials are due, then renews them (unless the profile
-    /// changed meanwhile); returns whether the renewal is failing.
-    fn renew_once(&self, failing: bool) -> bool {
+    /// changed meanwhile); returns how the renewal went.
+    fn renew_once(&self, last: Last) -> Last {
         let mut source = self.source();
         let generation = source.generation;
         let served = self.current();
         let Some(expiration) = served.credentials.expiration else {
             // Long-term keys: nothing to renew until another profile is served.
             drop(self.switched.wait(source));
-            return false;
+            return Last::Renewed;
         };
-        let mut due = renew_at(expiration, served.fetched_at);
-        if failing {
-            // Until they expire, at most every RETRY seconds; after, every few seconds, so
-            // service resumes soon after STS does.
-            let left = expiration - time::unix_now();
-            due = time::unix_now() + if left > 0 { left.min(RETRY) } else { 5 };
-        }
+        let due = next_try(last, expiration, served.fetched_at, time::unix_now());
         while time::unix_now() < due && source.generation == generation {
             let wait = Duration::from_secs((due - time::unix_now()).max(1) as u64);
             source = match self.switched.wait_timeout(source, wait) {
@@ -196,7 +206,7 @@ impl Holder {
             };
         }
         if source.generation != generation {
-            return false;
+            return Last::Renewed;
         }
         let want = Want {
             newer_than: Some(expiration),
@@ -204,19 +214,32 @@ impl Holder {
             ask_terminal: true,
         };
         let fetched = (source.fetch)(want);
-        self.renewed(&served, expiration, fetched, failing)
+        self.renewed(&served, expiration, fetched, last)
     }
 
-    /// Serves what a renewal of `served` (expiring at `expiration`) `fetched`, or says once
-    /// (not `failing` yet) why it could not; returns whether the renewal is failing.
+    /// Serves what a renewal of `served` (expiring at `expiration`) `fetched`, or says once per
+    /// failing streak why it could not; returns how the renewal went.
     fn renewed(
         &self,
         served: &Served,
         expiration: i64,
         fetched: Result<Credentials, CredsError>,
-        failing: bool,
-    ) -> bool {
+        last: Last,
+    ) -> Last {
         match fetched {
+            // The same credentials again: nothing renewed, nothing to say (the chain said why,
+            // if something failed); the served ones keep their fetch time.
+            Ok(fresh) if fresh.expiration.is_some_and(|e| e <= expiration) => {
+                debug!(
+                    "the credentials of {} are not renewed yet: the same ones came back",
+                    served.identity.profile
+                );
+                if last == Last::Failing {
+                    Last::Failing
+                } else {
+                    Last::Unchanged
+                }
+            }
             Ok(fresh) => {
                 log::note(format_args!(
                     "renewed the credentials of {}: they expire at {}",
@@ -224,21 +247,42 @@ impl Holder {
                     fresh.expiration.map(rfc3339::format).unwrap_or_default()
                 ));
                 self.replace(Served::new(fresh, served.identity.clone()));
-                false
+                Last::Renewed
             }
             Err(error) => {
                 self.needs_code
                     .store(error.needs_mfa_code(), Ordering::Relaxed);
-                if !failing {
+                if last != Last::Failing {
+                    let serving = if served.expired(time::unix_now()) {
+                        "the current ones expired at"
+                    } else {
+                        "still serving the current ones until"
+                    };
                     log::warn(format_args!(
-                        "cannot renew the credentials of {} (still serving the current ones until {}): {error}",
+                        "cannot renew the credentials of {} ({serving} {}): {error}",
                         served.identity.profile,
                         rfc3339::format(expiration)
                     ));
                 }
-                true
+                Last::Failing
             }
         }
+    }
+}
+
+/// When to try the next renewal of credentials expiring at `expiration` (fetched at
+/// `fetched_at`), at `now`, after a renewal that went `last`.
+fn next_try(last: Last, expiration: i64, fetched_at: i64, now: i64) -> i64 {
+    let left = expiration - now;
+    match last {
+        Last::Renewed => renew_at(expiration, fetched_at),
+        // Like renew_at's half-life, from now: a login session due for its refresh within 5
+        // minutes of expiry is asked again soon enough, and not every second.
+        Last::Unchanged => now + (left / 2).max(UNCHANGED_MIN),
+        // Until they expire, at most every RETRY seconds; after, every few seconds, so service
+        // resumes soon after STS does.
+        Last::Failing if left > 0 => now + left.min(RETRY),
+        Last::Failing => now + 5,
     }
 }
 
@@ -270,6 +314,65 @@ mod tests {
         // Already expired, or fetched late: at once.
         assert_eq!(renew_at(100, 100), 100);
         assert!(renew_at(100, 200) <= 200);
+    }
+
+    #[test]
+    fn next_tries() {
+        // Renewed: at renew_at.
+        assert_eq!(next_try(Last::Renewed, 3600, 0, 10), 1800);
+        // The same credentials came back: at half the time left, at least 5 s on.
+        assert_eq!(next_try(Last::Unchanged, 1000, 0, 400), 700);
+        assert_eq!(next_try(Last::Unchanged, 1000, 0, 996), 1001);
+        assert_eq!(next_try(Last::Unchanged, 1000, 0, 2000), 2005);
+        // Failing: every 30 s at most until they expire, then every 5 s.
+        assert_eq!(next_try(Last::Failing, 1000, 0, 100), 130);
+        assert_eq!(next_try(Last::Failing, 1000, 0, 990), 1000);
+        assert_eq!(next_try(Last::Failing, 1000, 0, 1000), 1005);
+    }
+
+    fn credentials(key: &str, expiration: i64) -> Credentials {
+        Credentials {
+            access_key_id: key.into(),
+            secret_access_key: crate::credentials::Secret::new("s"),
+            session_token: None,
+            expiration: Some(expiration),
+        }
+    }
+
+    #[test]
+    fn the_same_credentials_again_are_no_renewal_and_no_failure() {
+        let identity = Identity {
+            profile: "p".into(),
+            role_name: "r".into(),
+            account: None,
+            region: None,
+        };
+        let far = time::unix_now() + 3600;
+        let holder = Holder::new(
+            credentials("A", far),
+            identity,
+            Box::new(|_| unreachable!()),
+        );
+        let served = holder.current();
+        let again = Ok(credentials("A", far));
+        assert_eq!(
+            holder.renewed(&served, far, again, Last::Renewed),
+            Last::Unchanged
+        );
+        assert_eq!(holder.current().fetched_at, served.fetched_at);
+        // A streak already said stays said.
+        let again = Ok(credentials("A", far));
+        assert_eq!(
+            holder.renewed(&served, far, again, Last::Failing),
+            Last::Failing
+        );
+        // Newer ones are served.
+        let newer = Ok(credentials("B", far + 1));
+        assert_eq!(
+            holder.renewed(&served, far, newer, Last::Unchanged),
+            Last::Renewed
+        );
+        assert_eq!(holder.current().credentials.access_key_id, "B");
     }
 
     #[test]

@@ -14,6 +14,8 @@ pub mod token;
 #[cfg(test)]
 mod sdk_cases;
 
+use std::collections::BTreeSet;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use self::token::{Standing, Token};
@@ -21,7 +23,6 @@ use super::error::CredsError;
 use super::provider::{Ctx, Fetched, Provider};
 use super::store::Private;
 use crate::aws::dpop::DpopKey;
-use crate::aws::endpoint::{default_signin, valid_region};
 use crate::aws::http::Agent;
 use crate::aws::query::AwsError;
 use crate::aws::signin;
@@ -98,24 +99,11 @@ impl LoginProvider {
         Ok(t.refreshed(fresh, now))
     }
 
-    /// Where the refresh goes: the configured Sign-In endpoint, else AWS's for the login's
-    /// region (the file's `signInRegion`, else the login profile's, else the run's).
+    /// Where the refresh goes (`LoginSession::refresh_endpoint`, which `-D` shows too).
     fn endpoint(&self, sign_in_region: Option<&str>) -> Result<String, Failure> {
-        if let Some(url) = &self.session.endpoint {
-            return Ok(url.clone());
-        }
-        let region = sign_in_region.or(self.session.region.as_deref());
-        match region {
-            Some(r) if valid_region(r) => Ok(default_signin(r)),
-            Some(r) => Err(Failure::Other(format!(
-                "'{}' is not a region to refresh the session in",
-                log::escape(r)
-            ))),
-            None => Err(Failure::Other(format!(
-                "no region to refresh the session in: set region in profile '{}'",
-                self.profile
-            ))),
-        }
+        self.session
+            .refresh_endpoint(sign_in_region, &self.profile)
+            .map_err(Failure::Other)
     }
 
     /// Writes the refreshed token, unless the file holds another session meanwhile (a new `aws
@@ -138,11 +126,21 @@ impl LoginProvider {
     }
 
     /// After a failed refresh: `t` while its credentials may still be handed on (a session the
-    /// service says is over is warned of), else the error.
+    /// service says is over is warned of, once per process and profile: an endpoint's renewals
+    /// ask again until they expire), else the error.
     fn unrefreshed(&self, t: &Token, failure: Failure) -> Result<Token, CredsError> {
+        // What was said, not what was got: no credentials are shared through it.
+        static WARNED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
         let usable = t.standing(time::unix_now()) != Standing::Expired;
         match failure {
             Failure::Over(code) if usable => {
+                let first = WARNED
+                    .lock()
+                    .map_or(true, |mut said| said.insert(self.profile.clone()));
+                if !first {
+                    debug!("aws login session of profile '{}': {code} again; using the credentials while they last", self.profile);
+                    return Ok(t.clone());
+                }
                 log::warn(format_args!(
                     "the aws login session of profile '{}' can no longer be refreshed ({code}); its credentials last until {}, then run aws-runas --login {}",
                     self.profile,

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+use crate::aws::dpop::DpopKey;
 use crate::aws::signin::{LoggedIn, Refreshed};
 use crate::config::login::LoginSession;
 use crate::credentials::{Credentials, Secret};
@@ -211,6 +212,19 @@ impl Token {
         serde_json::to_vec(&self.stored).map_err(std::io::Error::other)
     }
 
+    /// Why a refresh of this session cannot be made (an empty refresh token or client id, a
+    /// DPoP key that is no P-256 key), in one line naming the field, never its value.
+    pub fn unrefreshable(&self) -> Option<String> {
+        let s = &self.stored;
+        if s.refresh_token.trim().is_empty() {
+            return Some("its refreshToken is empty".into());
+        }
+        if s.client_id.trim().is_empty() {
+            return Some("its clientId is empty".into());
+        }
+        DpopKey::from_pem(&s.dpop_key).err().map(str::to_string)
+    }
+
     /// Whether `other` holds the same refresh token (the file was not refreshed meanwhile).
     pub fn same_refresh(&self, other: &Token) -> bool {
         self.stored.refresh_token == other.stored.refresh_token
@@ -327,10 +341,20 @@ pub enum State {
     Unusable(String),
     /// A file that is no session; why.
     NotASession(NotASession),
-    /// A session's credentials, expiring then.
+    /// A session's credentials, expiring then, and what a refresh of them would need.
     Session {
         expires: i64,
+        refresh: Refresh,
     },
+}
+
+/// What `-D` may say of a session's refresh: never a token or the key, only whether the file
+/// has what a refresh needs and the region it names.
+pub struct Refresh {
+    /// Why the file cannot be refreshed, in one line; `None`: it has what a refresh needs.
+    pub missing: Option<String>,
+    /// The file's `signInRegion`, where the refresh would go unless an endpoint is configured.
+    pub file_region: Option<String>,
 }
 
 /// The state of `session`'s cache file, for `-D`: only its expiry is kept.
@@ -342,6 +366,10 @@ pub fn state(session: &LoginSession) -> State {
         store::Found::Data(data) => match Token::parse(&data) {
             Ok(token) => State::Session {
                 expires: token.expires,
+                refresh: Refresh {
+                    missing: token.unrefreshable(),
+                    file_region: token.sign_in_region().map(str::to_string),
+                },
             },
             Err(why) => State::NotASession(why),
         },
@@ -421,6 +449,34 @@ mod tests {
             .unwrap()
             .remove("sessionToken");
         assert!(Token::parse(&serde_json::to_vec(&v).unwrap()).is_err());
+    }
+
+    #[test]
+    fn what_a_refresh_needs_is_checked_and_no_secret_is_said() {
+        // A P-256 key (aws/dpop.rs's test key), then the file's own unreadable one.
+        const KEY: &str = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIPt/u8InPLpQeQLJTvVX+sNDzni8vMDMt3Liu+nMBigfoAoGCCqGSM49\nAwEHoUQDQgAEILkGG7rNOnxiIJlMgimY1UPP8eDMFP0DAY6WGjngP4bvTAiUCQ/I\nffut2379uP+OBCm2ovGpBOJRgrl1RspUOQ==\n-----END EC PRIVATE KEY-----\n";
+        let full: Value = serde_json::from_str(FILE).unwrap();
+        let with = |key: &str, value: &str| {
+            let mut v = full.clone();
+            v["dpopKey"] = Value::String(KEY.into());
+            v[key] = Value::String(value.into());
+            Token::parse(&serde_json::to_vec(&v).unwrap())
+                .ok()
+                .unwrap()
+                .unrefreshable()
+        };
+        assert_eq!(with("tokenType", "aws_sigv4"), None);
+        assert_eq!(
+            with("refreshToken", " ").unwrap(),
+            "its refreshToken is empty"
+        );
+        assert_eq!(with("clientId", "").unwrap(), "its clientId is empty");
+        let why = Token::parse(FILE.as_bytes()).ok().unwrap().unrefreshable();
+        let why = why.unwrap();
+        assert!(
+            why.starts_with("dpopKey") && !why.contains("\nk\n"),
+            "{why}"
+        );
     }
 
     #[test]
