@@ -15,6 +15,7 @@ usage: pty_run.py ANSWERS_JSON cmd [args...]
                 URL as a person's browser would (login_client.py's browse) and types the code the
                 confirmation page shows (HOW "code"), one with another state ("wrong-state"), or
                 garbage ("garbage"), or nothing ("browse": the same-device flow's --no-browser)
+                {"question": TEXT, "text": ANSWER} types ANSWER once TEXT is shown on the terminal
 prints one JSON object: {"status", "tty", "stdout", "stderr", "prompts", "echo", "pasted"}, echo
 being whether the terminal echoes input once the program has ended (a prompt that turned it off
 must turn it on again), pasted what each paste typed and what its browser saw
@@ -122,6 +123,11 @@ def main():
             pasted.append(paste(answers.pop(0)["paste"], tty + b"".join(list(live["stderr"]))))
             if pasted[-1]["text"] is not None:
                 os.write(master, pasted[-1]["text"].encode() + b"\n")
+        question = answers[0].get("question", "").encode() if answers and isinstance(answers[0], dict) else b""
+        if question and question in unanswered:
+            unanswered = unanswered[unanswered.index(question) + len(question):]
+            time.sleep(0.1)
+            os.write(master, answers.pop(0)["text"].encode() + b"\n")
         while PROMPT.search(unanswered):
             unanswered = unanswered[PROMPT.search(unanswered).end():]
             prompts += 1

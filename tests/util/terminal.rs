@@ -35,6 +35,8 @@ pub enum Answer<'a> {
     /// follows it as a browser would and types what `how` says (pty_run.py: `code`,
     /// `wrong-state`, `garbage`; `browse` types nothing).
     Paste(&'a str),
+    /// Types the second text once the terminal shows the first (a question of the run's).
+    Question(&'a str, &'a str),
 }
 
 impl Home {
@@ -62,6 +64,9 @@ impl Home {
                 Answer::Totp(seed) => serde_json::json!({ "totp": seed }),
                 Answer::Interrupt => serde_json::json!({ "interrupt": true }),
                 Answer::Paste(how) => serde_json::json!({ "paste": how }),
+                Answer::Question(question, text) => {
+                    serde_json::json!({ "question": question, "text": text })
+                }
             })
             .collect();
         let mut cmd = Command::new(venv_bin().join("python"));
