@@ -1,7 +1,8 @@
 //! The same-device login (the default): the authorize URL opened with `BROWSER` and printed, the
 //! redirect caught on 127.0.0.1, the code exchanged; the session then used by botocore, the JS
 //! SDK and aws-runas without a sign-in request. In headless Chromium on a real terminal, and with
-//! a plain-HTTP browser (`--region`, `-v`); `--no-browser` prints the URL and opens nothing.
+//! a plain-HTTP browser (`--region`, `-v`); `--no-browser` prints the URL and opens nothing; a
+//! login as another principal than the profile's asks at the terminal before it switches.
 
 use super::*;
 
@@ -170,4 +171,43 @@ fn no_browser_prints_the_url_and_opens_nothing() {
     assert_config_gained(&home, &session, None);
     let all = format!("{}{}{}", run.tty, run.stdout, run.stderr);
     assert_no_secret(&all, &secrets(&url, Some(&doc), &[seen]));
+}
+
+#[test]
+fn a_login_as_another_principal_asks_before_switching_the_profile() {
+    let (_standin, url, session) = standin();
+    let old = "arn:aws:iam::123456789012:user/someone-else";
+    let config = CONFIG.replace(
+        "# its own comment\n",
+        &format!("# its own comment\nlogin_session = {old}\n"),
+    );
+    for (answer, switched) in [("n", false), ("y", true)] {
+        let home = Home::new(&config, "");
+        let role = home.cache_file(".aws_assume_role_dev");
+        std::fs::write(&role, "{}").unwrap();
+        let (script, _report) = browser(&home, Browser::Http);
+        let run = home.run_on_terminal(
+            &["--login", "login"],
+            &[Answer::Question("(y/n) ", answer)],
+            &[
+                ("AWS_ENDPOINT_URL_SIGNIN", &url),
+                ("BROWSER", script.to_str().unwrap()),
+            ],
+        );
+        let after = std::fs::read_to_string(home.path().join(".aws/config")).unwrap();
+        assert!(
+            run.tty.contains(old) && run.tty.contains(&session),
+            "{run:?}"
+        );
+        if switched {
+            assert_eq!(run.status, 0, "{run:?}");
+            // The line replaced where it was, every other byte kept.
+            assert_eq!(after, config.replace(old, &session));
+            assert!(!role.exists(), "the role credentials of {old} were kept");
+        } else {
+            assert_eq!(run.status, 1, "{run:?}");
+            assert_eq!(after, config, "the profile switched without a yes");
+            assert!(role.exists(), "the role credentials were removed");
+        }
+    }
 }
