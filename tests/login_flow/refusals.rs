@@ -2,8 +2,9 @@
 //! login denied in the browser is one line; a redirect with a forged state is answered 400 and
 //! the login goes on waiting for the real one; a code exchange answered with an ID token whose
 //! `sub` is no ARN (or holds control characters), or a lifetime that is none or huge, is one
-//! escaped line or bounded, and a refused one writes nothing; with neither a terminal nor a
-//! browser, a login is one line at once. The browser is plain HTTP (login_client.py browse), the
+//! escaped line or bounded, and a refused one writes nothing; an error in the redirect is one
+//! escaped, bounded line, and the browser is told; with neither a terminal nor a browser, a
+//! login is one line at once. The browser is plain HTTP (login_client.py browse), the
 //! run bounded.
 
 use serde_json::json;
@@ -179,4 +180,45 @@ fn without_a_terminal_or_a_browser_a_login_is_one_line_at_once() {
         assert_nothing_written(&home);
     }
     assert_eq!(stats(&url), json!({}), "a request was made");
+}
+
+/// `aws-runas --login` with the redirect's `error` and `error_description` set to `error`: the
+/// run's last line, once checked to be a refusal that wrote nothing.
+fn refused_with(url: &str, error: &str) -> String {
+    let hostile = json!({"redirect": {"error": error, "error_description": error}});
+    assert_eq!(post(url, "/_standin/hostile", &hostile), 200);
+    let home = login_home();
+    let (out, seen) = login_with(&home, url, Browser::HttpDeny);
+    assert_nothing_written(&home);
+    assert!(seen["status"].is_u64(), "{seen}");
+    assert_refused(&out, &[])
+}
+
+#[test]
+fn the_browser_is_told_the_login_was_refused_before_the_run_ends() {
+    // The run may end before its page reaches the browser (a race: the outcome is handed to the
+    // login before the page is written, and a refusal exits at once): tried 10 times.
+    let (_standin, url, _session) = standin();
+    for _ in 0..10 {
+        let home = login_home();
+        let (out, seen) = login_with(&home, &url, Browser::HttpDeny);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert_eq!(seen["status"], 200, "{seen}");
+        assert!(seen["text"].as_str().unwrap().contains("refused"), "{seen}");
+    }
+}
+
+#[test]
+fn an_error_in_the_redirect_is_one_escaped_line() {
+    let (_standin, url, _session) = standin();
+    let line = refused_with(&url, "evil\u{1b}[2J\nsecond line\r");
+    assert!(line.contains("evil\\x1b[2J\\nsecond line"), "{line}");
+}
+
+#[test]
+fn a_long_error_in_the_redirect_is_cut_to_a_bounded_line() {
+    let (_standin, url, _session) = standin();
+    // 6,000 characters of the service's text (under the callback's 16 KiB head).
+    let line = refused_with(&url, &"e".repeat(3_000));
+    assert!(line.len() < 2_000, "a line of {} characters", line.len());
 }
