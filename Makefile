@@ -166,7 +166,8 @@ SKIPPED = $(if $(shell command -v zsh),,zsh_completion) \
 	$(if $(shell command -v fish),,fish_completion shells::) \
 	$(if $(shell test -e tests/browser/node_modules/.installed && echo yes),,serve::console::the_console_switches_to_an_mfa_role_in_a_browser \
 		sso::login::a_run_on_a_terminal_logs_in_through_the_browser \
-		login_standin::the_js_sdk_refreshes_through_the_standin_and_botocore_uses_what_it_wrote)
+		login_standin::the_js_sdk_refreshes_through_the_standin_and_botocore_uses_what_it_wrote \
+		login_flow::same_device::a_login_in_chromium_on_a_terminal)
 
 # fmt, clippy and the unit tests: no emulator, under a minute. CI runs it first.
 check:

@@ -1,10 +1,9 @@
 //! Signing in from aws-runas against the sign-in stand-in (tests/emulator/login_standin.py), with
 //! a "browser" that approves the page as its Allow button would (tests/util/signin_browser.py):
 //! a run at a terminal whose session is over signs in again, for the profile's principal only;
-//! `--login` asks before it switches a profile to another principal, and forgets the role
-//! credentials of the old one; it refuses a profile with other credentials, signs in a role's
-//! source, and asks for a region when it has none. Chromium, `--remote`, `--no-browser`, the
-//! hostile answers and `--logout`: tests/login_flow.rs.
+//! `--login` refuses a profile with other credentials, signs in a role's source, and asks for a
+//! region when it has none. Chromium, `--remote`, `--no-browser`, switching a profile to another
+//! principal, the hostile answers and `--logout`: tests/login_flow/.
 
 use std::path::{Path, PathBuf};
 
@@ -115,7 +114,11 @@ fn a_run_that_signs_in_as_another_principal_is_refused_and_writes_nothing() {
         )),
         "{run:?}"
     );
-    assert_eq!(std::fs::read(&file).unwrap(), before, "the session's file unchanged");
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        before,
+        "the session's file unchanged"
+    );
     assert_eq!(session_file(&home), file, "and no other session written");
 }
 
@@ -129,65 +132,6 @@ fn session_file(home: &Home) -> PathBuf {
         .collect();
     assert_eq!(files.len(), 1, "{files:?}");
     files.remove(0)
-}
-
-/// A HOME whose profile `login` uses session `arn`, with a role `via-login` on it whose
-/// credentials are cached.
-fn switching_home(arn: &str) -> (Home, String, PathBuf) {
-    let text = format!(
-        "# the team's profiles\n[profile login]\nlogin_session = {arn}\nregion = us-east-1\n\n\
-         [profile via-login]\nrole_arn = arn:aws:iam::123456789012:role/login-chained\nsource_profile = login\n"
-    );
-    let home = Home::new(&text, "");
-    let role_cache = home.path().join(".aws/.aws_assume_role_via-login");
-    std::fs::write(&role_cache, "{}").unwrap();
-    (home, text, role_cache)
-}
-
-#[test]
-fn login_asks_before_it_switches_a_profile_to_another_principal_and_forgets_the_old_roles() {
-    let (_standin, url, session) = standin();
-    let env = [
-        ("AWS_ENDPOINT_URL_SIGNIN", url.as_str()),
-        ("BROWSER", &browser()),
-        ("PTY_RUN_PROMPT", r"\? \(y/n\) "),
-    ];
-    let (home, text, role_cache) = switching_home(OTHER);
-    let no = home.run_on_terminal(&["--login", "login"], &[Answer::Text("n")], &env);
-    assert_eq!(no.status, 1, "{no:?}");
-    assert!(
-        no.tty.contains(&format!(
-            "profile 'login' uses the session of {OTHER}; switch it to {session}? (y/n)"
-        )),
-        "{no:?}"
-    );
-    assert!(
-        no.stderr.contains("its login_session is unchanged"),
-        "{no:?}"
-    );
-    assert_eq!(std::fs::read_to_string(config(&home)).unwrap(), text);
-    assert!(role_cache.exists());
-    let yes = home.run_on_terminal(&["--login", "login"], &[Answer::Text("y")], &env);
-    assert_eq!(yes.status, 0, "{yes:?}");
-    let written = std::fs::read_to_string(config(&home)).unwrap();
-    assert_eq!(
-        written,
-        text.replace(OTHER, &session),
-        "every other byte kept"
-    );
-    assert!(
-        !role_cache.exists(),
-        "the old principal's role credentials are forgotten"
-    );
-    assert!(
-        yes.stderr
-            .contains("1 cached role credential file(s) of the previous session removed"),
-        "{yes:?}"
-    );
-    // The same principal again: nothing asked, nothing written.
-    let again = home.run_on_terminal(&["--login", "login"], &[], &env);
-    assert_eq!((again.status, again.prompts), (0, 0), "{again:?}");
-    assert_eq!(std::fs::read_to_string(config(&home)).unwrap(), written);
 }
 
 #[test]

@@ -17,8 +17,9 @@ mod mfa;
 
 // Credentials served to long-running programs (the endpoints and their console) and handed to
 // other tools (credential_process); IAM Identity Center and aws login sessions as sources; the
-// console sign-in URL.
+// console sign-in URL; logging in to and out of aws login sessions.
 mod login;
+mod login_flow;
 mod login_modes;
 mod login_refresh;
 mod login_signin;

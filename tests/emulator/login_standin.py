@@ -41,7 +41,9 @@ What it serves, as LOGIN-PROTOCOL.md describes the service:
   GET /v1/sessions/confirmation?code=&state= shows the code to paste (element id
   "verification-code"): base64 of `state=<state>&code=<code>`.
 Control, for tests: GET /_standin/stats (calls by operation: Authorize, CreateOAuth2Token;
-refused calls count too), POST /_standin/expire (every refresh token expires now).
+refused calls count too), POST /_standin/expire (every refresh token expires now), GET
+/_standin/exchanges (the code grants received, each {"code", "codeVerifier"}: secrets of the
+client's that a test looks for in its output).
 
 Hostile answers, for the tests of SPEC 12.1: POST /_standin/hostile with a JSON object makes the
 service answer as a hostile one might, from then on (each key replaces what was set before; {} is a
@@ -120,6 +122,7 @@ class State:
         self.jtis = set()
         self.stats = {}
         self.hostile = {}
+        self.exchanges = []  # the code grants' {code, codeVerifier}, as received
         self.id_key = ec.generate_private_key(ec.SECP384R1())  # signs the ID tokens
 
     def count(self, operation):
@@ -197,6 +200,7 @@ class State:
             raise invalid("clientId")
         if grant == "authorization_code":
             with self.lock:
+                self.exchanges.append({k: body.get(k) for k in ("code", "codeVerifier")})
                 code = self.codes.pop(body.get("code"), None)
             if code is None:
                 raise Refused(401, "AccessDeniedException", "AUTHCODE_EXPIRED", "authorization code expired or unknown")
@@ -322,6 +326,8 @@ class Handler(BaseHTTPRequestHandler):
         query = dict(urllib.parse.parse_qsl(url.query))
         if url.path == "/_standin/stats":
             return self.answer(200, self.state.stats)
+        if url.path == "/_standin/exchanges":
+            return self.answer(200, self.state.exchanges)
         if url.path == "/v1/authorize":
             problem = self.authorize_problem(query)
             if problem:

@@ -8,6 +8,13 @@ spoiled on purpose, for the tests of the stand-in's checks.
         the whole flow (authorize page, its Allow form, the redirect or the pasted code, the code
         exchanged with a proof by a new P-256 key); writes CACHE_DIR/<sha256 of the ARN>.json as
         the CLI does (expiresAt in the past with --expired); prints {"path": ..., "cache": ...}
+    login_client.py browse AUTHORIZE_URL [REPORT] [--deny]
+        what a person's browser does with an authorize URL aws-runas printed or opened (the
+        BROWSER of the login tests that need no Chromium): the page, its Allow (or Deny) form, the
+        redirect followed to the loopback callback or to the confirmation page; prints what it saw
+        as JSON (and writes it to REPORT, whole, then renamed): url, allow, landed (the redirect
+        without its query), code, state, error (its query), status and text (the answer there),
+        verification_code (the confirmation page's)
     login_client.py token URL KEY_PEM BODY_JSON [--htu U] [--jti J] [--iat N] [--typ T] [--alg A]
                     [--bad-signature] [--no-proof]
         one POST /v1/token with BODY_JSON and a proof signed by KEY_PEM (an EC PRIVATE KEY PEM);
@@ -113,8 +120,52 @@ def login(url, cache_dir, cross_device, expired):
     return {"path": path, "cache": cache}
 
 
+def browse(url, deny=False):
+    """What a browser sees following `url` (see the usage above), as a dict; bounded: 30 s a request."""
+    parts = urllib.parse.urlsplit(url)
+    base = f"{parts.scheme}://{parts.netloc}"
+    status, _, page = request(base, "GET", f"{parts.path}?{parts.query}")
+    seen = {"url": url, "allow": 'id="allow"' in page, "status": status}
+    if status != 200:
+        return seen
+    form = dict(urllib.parse.parse_qsl(parts.query))
+    if deny:
+        form["action"] = "deny"
+    status, location, _ = request(base, "POST", "/v1/authorize", urllib.parse.urlencode(form),
+                                  {"Content-Type": "application/x-www-form-urlencoded"})
+    seen["status"] = status
+    if status != 302:
+        return seen
+    landed = urllib.parse.urlsplit(location)
+    seen["landed"] = f"{landed.scheme}://{landed.netloc}{landed.path}"
+    seen.update((k, v) for k, v in urllib.parse.parse_qsl(landed.query) if k in ("code", "state", "error"))
+    try:
+        status, _, text = request(f"{landed.scheme}://{landed.netloc}", "GET", f"{landed.path}?{landed.query}")
+    except OSError as e:
+        seen["status"], seen["text"] = 0, repr(e)
+        return seen
+    seen["status"], seen["text"] = status, text
+    if 'id="verification-code">' in text:
+        seen["verification_code"] = text.split('id="verification-code">')[1].split("<")[0]
+    return seen
+
+
+def report(seen, path):
+    """Prints `seen` as JSON, and writes it to `path` (when given) whole, then renamed."""
+    text = json.dumps(seen)
+    print(text, flush=True)
+    if path:
+        with open(path + ".tmp", "w") as out:
+            out.write(text)
+        os.replace(path + ".tmp", path)
+
+
 def main():
     args = sys.argv[1:]
+    if args[0] == "browse":
+        rest = [a for a in args[1:] if a != "--deny"]
+        report(browse(rest[0], "--deny" in args), rest[1] if len(rest) > 1 else None)
+        return
     if args[0] == "login":
         print(json.dumps(login(args[1], args[2], "--cross-device" in args, "--expired" in args)))
         return

@@ -19,6 +19,8 @@ pub struct TerminalRun {
     pub prompts: usize,
     /// Whether the terminal echoes input once the program has ended.
     pub echo: bool,
+    /// What each [`Answer::Paste`] typed and its browser saw: `{"how", "text", "seen"}`.
+    pub pasted: Vec<serde_json::Value>,
 }
 
 /// An answer to an MFA prompt.
@@ -29,6 +31,12 @@ pub enum Answer<'a> {
     Totp(&'a str),
     /// Presses Ctrl-C.
     Interrupt,
+    /// Not a prompt's answer: once a sign-in authorize URL is shown and the terminal waits,
+    /// follows it as a browser would and types what `how` says (pty_run.py: `code`,
+    /// `wrong-state`, `garbage`; `browse` types nothing).
+    Paste(&'a str),
+    /// Types the second text once the terminal shows the first (a question of the run's).
+    Question(&'a str, &'a str),
 }
 
 impl Home {
@@ -55,6 +63,10 @@ impl Home {
                 Answer::Text(t) => serde_json::Value::from(*t),
                 Answer::Totp(seed) => serde_json::json!({ "totp": seed }),
                 Answer::Interrupt => serde_json::json!({ "interrupt": true }),
+                Answer::Paste(how) => serde_json::json!({ "paste": how }),
+                Answer::Question(question, text) => {
+                    serde_json::json!({ "question": question, "text": text })
+                }
             })
             .collect();
         let mut cmd = Command::new(venv_bin().join("python"));
@@ -82,6 +94,7 @@ impl Home {
             stderr: s("stderr"),
             prompts: v["prompts"].as_u64().unwrap_or(0) as usize,
             echo: v["echo"].as_bool().unwrap_or(false),
+            pasted: v["pasted"].as_array().cloned().unwrap_or_default(),
         }
     }
 }
