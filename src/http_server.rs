@@ -58,12 +58,18 @@ impl Request {
     }
 }
 
+/// What is done once an answer was written (or could not be).
+type After = Box<dyn FnOnce() + Send>;
+
 /// An answer.
 pub struct Reply {
     pub status: u16,
     pub content_type: &'static str,
     pub body: Vec<u8>,
     pub headers: Vec<(&'static str, String)>,
+    /// Called once the answer is written: a login's redirect tells the run it has its code
+    /// only then, so that the browser has its page before the run (and the listener) ends.
+    after: Option<After>,
 }
 
 impl Reply {
@@ -85,7 +91,14 @@ impl Reply {
             content_type,
             body,
             headers: Vec::new(),
+            after: None,
         }
+    }
+
+    /// This answer, calling `after` once it is written (or could not be).
+    pub fn then(mut self, after: impl FnOnce() + Send + 'static) -> Reply {
+        self.after = Some(Box::new(after));
+        self
     }
 }
 
@@ -191,6 +204,9 @@ fn answer(mut request: tiny_http::Request, handler: &(dyn Fn(&Request) -> Reply 
         }
     }
     let _ = request.respond(response);
+    if let Some(after) = reply.after {
+        after();
+    }
 }
 
 #[cfg(test)]

@@ -58,11 +58,16 @@ impl Callback {
         let state = state.to_string();
         self.server.start(move |request| {
             let (reply, outcome) = answer(request, &state, service);
-            if let Some(outcome) = outcome {
-                // The wait may be over already (a second callback): nobody to tell.
+            let Some(outcome) = outcome else {
+                return reply;
+            };
+            // Told once the page is written: the run ends soon after, and the browser is to
+            // have its page first. The wait may be over already (a second callback): nobody
+            // to tell.
+            let sender = sender.clone();
+            reply.then(move || {
                 let _ = sender.send(outcome);
-            }
-            reply
+            })
         });
         let left = deadline.saturating_duration_since(Instant::now());
         outcomes.recv_timeout(left).unwrap_or(Outcome::TimedOut)
@@ -95,8 +100,11 @@ fn answer(request: &Request, state: &str, service: &str) -> (Reply, Option<Outco
         return (page(400, text), None);
     }
     if let Some(error) = param("error") {
+        // The page's words, bounded: they reach the error line.
         let detail = param("error_description").unwrap_or_default();
-        let refused = format!("{error} {detail}").trim().to_string();
+        let refused = format!("{} {}", bounded(&error, 64), bounded(&detail, 256))
+            .trim()
+            .to_string();
         let text = "The login was refused. You may close this window.";
         return (page(200, text), Some(Outcome::Refused(refused)));
     }
@@ -105,6 +113,14 @@ fn answer(request: &Request, state: &str, service: &str) -> (Reply, Option<Outco
     };
     let text = format!("aws-runas is logged in to {service}. You may close this window.");
     (page(200, &text), Some(Outcome::Code(Secret::new(code))))
+}
+
+/// `text`, cut to `chars` characters (a `...` said where it was cut).
+fn bounded(text: &str, chars: usize) -> String {
+    match text.char_indices().nth(chars) {
+        Some((at, _)) => format!("{}...", &text[..at]),
+        None => text.to_string(),
+    }
 }
 
 /// A page saying `text`.
@@ -255,8 +271,26 @@ mod tests {
         let client =
             std::thread::spawn(move || get(&uri, "/oauth/callback?error=access_denied&state=s"));
         let outcome = cb.wait("s", Instant::now() + Duration::from_secs(10), "TEST");
-        client.join().unwrap();
+        // The browser had its page before the wait ended (and the listener with it).
+        assert!(client.join().unwrap().contains("The login was refused"));
         assert!(matches!(outcome, Outcome::Refused(e) if e == "access_denied"));
+        let long = format!(
+            "/oauth/callback?error={}&error_description={}&state=s",
+            "e".repeat(3000),
+            "d".repeat(3000)
+        );
+        let cb = Callback::bind().unwrap();
+        let uri = cb.redirect_uri.clone();
+        let client = std::thread::spawn(move || get(&uri, &long));
+        let outcome = cb.wait("s", Instant::now() + Duration::from_secs(10), "TEST");
+        client.join().unwrap();
+        let Outcome::Refused(said) = outcome else {
+            panic!("not refused")
+        };
+        assert_eq!(
+            said,
+            format!("{}... {}...", "e".repeat(64), "d".repeat(256))
+        );
         let cb = Callback::bind().unwrap();
         let outcome = cb.wait("s", Instant::now() + Duration::from_millis(100), "TEST");
         assert!(matches!(outcome, Outcome::TimedOut));
