@@ -582,26 +582,29 @@ mod tests {
         assert!(e(&["-r", "-l", "-s"]).starts_with("-r is only used with"));
     }
 
+    /// Each mode, named, and the flag that asks for it.
+    const MODES: &[(&str, &[&str])] = &[
+        ("credentials", &[]),
+        ("-w", &["-w"]),
+        ("--ec2", &["--ec2"]),
+        ("--ecs", &["--ecs"]),
+        ("-m", &["-m"]),
+        ("-l", &["-l"]),
+        ("-c", &["-c"]),
+        ("-D", &["-D"]),
+        ("--sso-login", &["--sso-login"]),
+        ("--sso-logout", &["--sso-logout"]),
+        ("--login", &["--login"]),
+        ("--logout", &["--logout"]),
+        ("-u", &["-u"]),
+    ];
+
     /// Which modes read each modifier, written out from what each mode's code reads of `Args`
     /// (rather than from the table the parser checks): a row of the table changed by mistake
     /// fails this.
     #[test]
     fn each_modifier_is_accepted_by_the_modes_that_read_it() {
-        let modes: &[(&str, &[&str])] = &[
-            ("credentials", &[]),
-            ("-w", &["-w"]),
-            ("--ec2", &["--ec2"]),
-            ("--ecs", &["--ecs"]),
-            ("-m", &["-m"]),
-            ("-l", &["-l"]),
-            ("-c", &["-c"]),
-            ("-D", &["-D"]),
-            ("--sso-login", &["--sso-login"]),
-            ("--sso-logout", &["--sso-logout"]),
-            ("--login", &["--login"]),
-            ("--logout", &["--logout"]),
-            ("-u", &["-u"]),
-        ];
+        let modes = MODES;
         let readers: &[(&[&str], &str)] = &[
             (
                 &["-v"],

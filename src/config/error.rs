@@ -144,6 +144,7 @@ impl ProfileError {
             MetadataDisabled { name } => (name, "has credential_source = Ec2InstanceMetadata, but AWS_EC2_METADATA_DISABLED is true"),
             ContainerUnset { name } => (name, "has credential_source = EcsContainer, but neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set"),
             EnvironmentKeysMissing { name } => (name, "has credential_source = Environment, but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"),
+            NoLoginSession { name } => (name, "uses no aws login session (login_session, itself or through source_profile): nothing to log out of"),
             _ => return None,
         };
         Some((name, rest))
@@ -224,14 +225,7 @@ impl fmt::Display for ProfileError {
                 "profile '{name}': AWS_CONTAINER_CREDENTIALS_FULL_URI '{uri}' is plain http to a host other than loopback or the container agent: use https"
             ),
             LoginWith { name, key } => login_with(f, name, key),
-            NotForLogin { name, has } => write!(
-                f,
-                "profile '{name}' has {has}, and --login would give it a second kind of credentials: sign in for a profile of its own (aws-runas --login NEW-NAME)"
-            ),
-            NoLoginSession { name } => write!(
-                f,
-                "profile '{name}' uses no aws login session (login_session, itself or through source_profile): nothing to log out of"
-            ),
+            NotForLogin { name, has } => not_for_login(f, name, has),
             Cycle(names) => write!(f, "source_profile cycle: {}", names.join(" -> ")),
             MissingKeys { name, config, credentials } => write!(
                 f,
@@ -253,6 +247,14 @@ impl fmt::Display for ProfileError {
             _ => Ok(()),
         }
     }
+}
+
+/// [`ProfileError::NotForLogin`]'s line.
+fn not_for_login(f: &mut fmt::Formatter<'_>, name: &str, has: &str) -> fmt::Result {
+    write!(
+        f,
+        "profile '{name}' has {has}, and --login would give it a second kind of credentials: sign in for a profile of its own (aws-runas --login NEW-NAME)"
+    )
 }
 
 /// [`ProfileError::LoginWith`]'s line.
