@@ -178,6 +178,22 @@ fn login_refuses_other_credentials_signs_in_a_role_s_source_and_asks_for_a_regio
         "{}",
         stderr(&out)
     );
+    let sessions = std::fs::read_dir(home.path().join(".aws/login/cache"))
+        .map(|d| {
+            d.filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "json")
+            })
+            .count()
+        })
+        .unwrap_or(0);
+    assert_eq!(
+        sessions, 0,
+        "a session the profile does not take is not kept"
+    );
     // A new profile and no region anywhere, AWS's endpoint: --region is asked for.
     let out = login_as(
         &["--login", "fresh"],
@@ -196,4 +212,42 @@ fn login_refuses_other_credentials_signs_in_a_role_s_source_and_asks_for_a_regio
             && added.contains("region = eu-west-1"),
         "{added}"
     );
+}
+
+#[test]
+fn login_for_a_role_whose_source_has_nothing_yet_makes_the_source_a_login_and_the_role_works() {
+    let (_standin, url, session) = standin();
+    let text = "[profile chained]\nrole_arn = arn:aws:iam::123456789012:role/login-chained\nsource_profile = base\n\n\
+                [profile base]\nregion = us-east-1\n";
+    let home = Home::new(text, "");
+    let with = |cmd: &mut std::process::Command| {
+        cmd.env("AWS_ENDPOINT_URL_SIGNIN", &url)
+            .env("BROWSER", browser())
+            .output()
+            .unwrap()
+    };
+    let out = with(&mut home.cmd(["--login", "chained"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("for profile 'base'"),
+        "{}",
+        stderr(&out)
+    );
+    let written = std::fs::read_to_string(config(&home)).unwrap();
+    assert_eq!(
+        written,
+        text.replace(
+            "region = us-east-1\n",
+            &format!("region = us-east-1\nlogin_session = {session}\n")
+        )
+    );
+    // The role is assumed with the new session (login-chained trusts only it), and cached.
+    let out = with(&mut home.cmd(whoami(&["chained"])));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("assumed-role/login-chained/"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(home.path().join(".aws/.aws_assume_role_chained").exists());
 }

@@ -56,7 +56,21 @@ fn profile_for(files: &Files, env: &Env, name: &str) -> Result<For, Error> {
     };
     let declares = |key: &str| section.as_ref().is_some_and(|s| s.get(key).is_some());
     if declares(login::KEY) || declares("role_arn") {
-        let profile = resolve::resolve(Target::parse(name)?, &Overrides::default(), env, files)?;
+        let resolved = resolve::resolve(Target::parse(name)?, &Overrides::default(), env, files);
+        let profile = match resolved {
+            Ok(profile) => profile,
+            // A role whose source has nothing yet: the source is what signs in.
+            Err(e) => match unset_root(files, name) {
+                Some(root) => {
+                    return Ok(For {
+                        own_region: own_region(&root),
+                        name: root,
+                        resolved: None,
+                    })
+                }
+                None => return Err(e.into()),
+            },
+        };
         let SourceKind::Login(session) = &profile.source.kind else {
             let has = format!(
                 "its credentials from profile '{}', which is no aws login",
@@ -80,6 +94,28 @@ fn profile_for(files: &Files, env: &Env, name: &str) -> Result<For, Error> {
         resolved: None,
         own_region: own_region(name),
     })
+}
+
+/// The end of `name`'s `source_profile` chain when it is another profile that declares no
+/// credentials at all (none: there is no such profile yet, or it sets only `region`...), which
+/// `--login` may make a login profile. A cycle, or a chain over 16 steps, is none (resolution
+/// says what is wrong).
+fn unset_root(files: &Files, name: &str) -> Option<String> {
+    let mut at = name.to_string();
+    for _ in 0..16 {
+        let next = files
+            .profile(&at)
+            .and_then(|s| s.get("source_profile").map(|v| v.trim().to_string()));
+        match next {
+            Some(next) if next.is_empty() || next == at => return None,
+            Some(next) => at = next,
+            None => break,
+        }
+    }
+    let unset = files
+        .profile(&at)
+        .is_none_or(|s| s.get(login::KEY).is_none() && login::other_style(&s).is_none());
+    (at != name && unset).then_some(at)
 }
 
 fn not_for_login(name: &str, has: String) -> Error {
@@ -139,7 +175,7 @@ pub fn login(args: &Args, env: &Env) -> Result<i32, Error> {
     };
     let person = Person::at_terminal(false, session::browser(args, env));
     let cache_dir = login::cache_dir(env)?;
-    let made = flow::Login {
+    let login = flow::Login {
         profile: &target.name,
         base: &base,
         region: aws_region.as_deref(),
@@ -149,33 +185,35 @@ pub fn login(args: &Args, env: &Env) -> Result<i32, Error> {
         agent: &agent,
         person: &person,
         lock_timeout: timeouts.lock,
-    }
-    .run()?;
-    configure(&files, env, &target, &made, args.region())
+    };
+    let made = login.run()?;
+    configure(&files, env, &target, &login, &made, args.region())
 }
 
-/// Gives the profile the session `made` (and `region`, when given and not its own), asking
-/// first at the terminal when it names another session; role credentials assumed with the
-/// other session are forgotten then.
+/// Keeps the session `made` and gives it to the profile (and `region`, when given and not its
+/// own), asking first at the terminal when the profile names another session (no: nothing is
+/// written); role credentials assumed with the other session are forgotten then.
 fn configure(
     files: &Files,
     env: &Env,
     target: &For,
+    login: &flow::Login<'_>,
     made: &Made,
     region: Option<&str>,
 ) -> Result<i32, Error> {
     let arn = made.session.arn.as_str();
-    let until = rfc3339::format(made.expires);
+    let until = rfc3339::format(made.expires());
     let name = target.name.as_str();
     let previous = target.resolved.as_ref().map(|(_, s)| s.arn.trim());
     let switching = previous.is_some_and(|p| p != arn);
     if switching && !switch_confirmed(name, previous.unwrap_or_default(), arn) {
         log::note(format_args!(
-            "signed in to AWS as {arn} until {until}; profile '{name}' keeps its session {}: its login_session is unchanged",
+            "signed in to AWS as {arn}, but profile '{name}' keeps its session {}: the new session is not kept, and its login_session is unchanged",
             previous.unwrap_or_default()
         ));
         return Ok(1);
     }
+    login.keep(made)?;
     let mut keys = vec![];
     if previous != Some(arn) {
         keys.push((login::KEY, arn));

@@ -175,7 +175,7 @@ impl LoginProvider {
             "the aws login session of profile '{}' has expired: signing in again",
             self.profile
         ));
-        flow::Login {
+        let login = flow::Login {
             profile: &self.profile,
             base: &base,
             region: self
@@ -189,8 +189,8 @@ impl LoginProvider {
             agent: ctx.agent,
             person: ctx.person,
             lock_timeout: self.lock_timeout,
-        }
-        .run()?;
+        };
+        login.keep(&login.run()?)?;
         let token = token::read(&self.session, true).ok_or_else(|| self.login_needed())?;
         log::note(format_args!(
             "signed in to AWS for profile '{}' until {}",
