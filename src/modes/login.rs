@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use crate::aws::endpoint::default_signin;
+use crate::aws::endpoint::{default_signin, valid_region};
 use crate::aws::http::Agent;
 use crate::cli::args::Args;
 use crate::config::edit;
@@ -145,10 +145,39 @@ fn endpoint_for(
         Some(region) => Ok((default_signin(region), Some(region.to_string()))),
         None => Err(CredsError::Login {
             profile: target.name.clone(),
-            reason: "no region to sign in to: give --region REGION (it is written to the profile)"
-                .to_string(),
+            reason: format!(
+                "no region to sign in to: run aws-runas --region REGION --login {} (the region is written to the profile)",
+                target.name
+            ),
         }
         .into()),
+    }
+}
+
+/// The region to sign in to: `--region`, the login profile's own, `AWS_REGION`,
+/// `AWS_DEFAULT_REGION`; one that is no region name is an error naming where it was set (it
+/// would choose the host the sign-in goes to).
+fn region_for(args: &Args, env: &Env, target: &For) -> Result<Option<String>, Error> {
+    let own = format!("region of profile '{}'", target.name);
+    let found = [
+        (args.region(), "--region"),
+        (target.own_region.as_deref(), own.as_str()),
+        (env.non_empty("AWS_REGION"), "environment AWS_REGION"),
+        (
+            env.non_empty("AWS_DEFAULT_REGION"),
+            "environment AWS_DEFAULT_REGION",
+        ),
+    ]
+    .into_iter()
+    .find_map(|(region, origin)| region.map(|r| (r, origin)));
+    match found {
+        Some((region, _)) if valid_region(region) => Ok(Some(region.to_string())),
+        Some((region, origin)) => Err(ProfileError::BadRegion {
+            region: log::escape(region).into_owned(),
+            origin: origin.to_string(),
+        }
+        .into()),
+        None => Ok(None),
     }
 }
 
@@ -157,12 +186,13 @@ pub fn login(args: &Args, env: &Env) -> Result<i32, Error> {
     let files = Files::load(env)?;
     let target = profile_for(&files, env, &named(args, env)?)?;
     let timeouts = Timeouts::from_env(env)?;
-    let region = args
-        .region()
-        .map(str::to_string)
-        .or_else(|| target.own_region.clone())
-        .or_else(|| env.non_empty("AWS_REGION").map(str::to_string))
-        .or_else(|| env.non_empty("AWS_DEFAULT_REGION").map(str::to_string));
+    // A name the config file cannot take is said before anyone signs in.
+    let placeholder = "arn:aws:iam::123456789012:user/x";
+    edit::check(&target.name, &[(login::KEY, placeholder)]).map_err(|e| CredsError::Login {
+        profile: log::escape(&target.name).into_owned(),
+        reason: e.to_string(),
+    })?;
+    let region = region_for(args, env, &target)?;
     let (base, aws_region) = endpoint_for(env, &target, region.as_deref())?;
     let agent = match &target.resolved {
         Some((profile, _)) => session::agent(profile),
@@ -202,7 +232,6 @@ fn configure(
     region: Option<&str>,
 ) -> Result<i32, Error> {
     let arn = made.session.arn.as_str();
-    let until = rfc3339::format(made.expires());
     let name = target.name.as_str();
     let previous = target.resolved.as_ref().map(|(_, s)| s.arn.trim());
     let switching = previous.is_some_and(|p| p != arn);
@@ -218,26 +247,39 @@ fn configure(
     if previous != Some(arn) {
         keys.push((login::KEY, arn));
     }
-    if let Some(r) = region.filter(|r| target.own_region.as_deref() != Some(*r)) {
+    // As aws login: the region only into a profile that has none (its own stays its own).
+    if let Some(r) = region.filter(|_| target.own_region.is_none()) {
         keys.push(("region", r));
     }
     let path = &files.config.path;
-    if !keys.is_empty() {
-        edit::write_keys(path, name, &keys).map_err(|e| CredsError::Login {
+    if let Err(e) = edit::write_keys(path, name, &keys) {
+        // A session the profile did not take is not left behind.
+        if previous != Some(arn) {
+            token::remove(&token::path(&made.session), login.lock_timeout)?;
+        }
+        return Err(CredsError::Login {
             profile: name.to_string(),
             reason: e.to_string(),
-        })?;
+        }
+        .into());
     }
     let removed = if switching {
         forget_roles(files, env, previous)?
     } else {
         0
     };
+    say_signed_in(made, name, &keys, path, removed);
+    Ok(0)
+}
+
+/// The line a `--login` ends with: whose session, until when, what the config file gained, and
+/// how many role credential files of a previous session went.
+fn say_signed_in(made: &Made, name: &str, keys: &[(&str, &str)], path: &Path, removed: usize) {
     let written = match keys.is_empty() {
         true => String::new(),
         false => format!(
             "; {} of profile '{name}' written to {}",
-            names(&keys),
+            names(keys),
             path.display()
         ),
     };
@@ -246,9 +288,10 @@ fn configure(
         n => format!("; {n} cached role credential file(s) of the previous session removed"),
     };
     log::note(format_args!(
-        "signed in to AWS as {arn} for profile '{name}' until {until} (refreshed by each run for up to 12 hours){written}{forgot}"
+        "signed in to AWS as {} for profile '{name}' until {} (refreshed by each run for up to 12 hours){written}{forgot}",
+        made.session.arn,
+        rfc3339::format(made.expires())
     ));
-    Ok(0)
 }
 
 fn names(keys: &[(&str, &str)]) -> String {

@@ -136,7 +136,7 @@ impl Login<'_> {
         deadline: Instant,
     ) -> Result<(&'static str, String, Secret), CredsError> {
         if !self.person.can_see_a_page() {
-            return Err(self.failed("no browser can be opened here (no display, no BROWSER, or --no-browser) and there is no terminal to show the page's URL on: sign in with --remote"));
+            return Err(self.failed("no browser can be opened here (no display, no BROWSER, or --no-browser) and there is no terminal to show the page's URL on: sign in on a terminal (or with BROWSER set)"));
         }
         let callback = Callback::bind().map_err(|e| {
             self.failed(format!(
