@@ -12,7 +12,7 @@ use serde_json::{json, Number, Value};
 use super::dpop::DpopKey;
 use super::http::Agent;
 use super::query::{encode, AwsError};
-use super::sso::{failure, whole};
+use super::sso::{failure, plain_keys, whole};
 use crate::base64;
 use crate::credentials::{Credentials, Secret};
 use crate::log;
@@ -228,32 +228,17 @@ pub fn read(body: &str) -> Result<Refreshed, AwsError> {
         return Err(bad("the answer's expiresIn is not positive"));
     }
     let keys = answer.access_token;
-    if [
+    if answer.refresh_token.is_empty() {
+        return Err(bad("the answer has an empty refresh token"));
+    }
+    // They go into export lines and environments, whatever the service sends.
+    if !plain_keys(
         &keys.access_key_id,
         &keys.secret_access_key,
         &keys.session_token,
-        &answer.refresh_token,
-    ]
-    .iter()
-    .any(|v| v.is_empty())
-    {
-        return Err(bad("the answer has an empty credential or refresh token"));
-    }
-    if keys
-        .access_key_id
-        .chars()
-        .any(|c| !c.is_ascii_alphanumeric())
-    {
-        return Err(bad("the answer's accessKeyId is not an access key id"));
-    }
-    // They go into export lines and environments: no control character or space, whatever the
-    // service sends.
-    if [&keys.secret_access_key, &keys.session_token]
-        .iter()
-        .any(|v| v.chars().any(|c| !c.is_ascii_graphic()))
-    {
+    ) {
         return Err(bad(
-            "the answer's secretAccessKey or sessionToken holds a control character or a space",
+            "the answer's credentials are empty, or hold a control character or a space",
         ));
     }
     Ok(Refreshed {

@@ -156,12 +156,30 @@ pub fn role_answer(body: &str) -> Result<Credentials, AwsError> {
         expiration: Number,
     }
     let r = read::<Answer>(ROLE, body)?.role_credentials;
+    if !plain_keys(&r.access_key_id, &r.secret_access_key, &r.session_token) {
+        return Err(AwsError::BadResponse {
+            operation: ROLE,
+            detail: "the answer's credentials are empty, or hold a control character or a space"
+                .to_string(),
+        });
+    }
     Ok(Credentials {
         access_key_id: r.access_key_id,
         secret_access_key: Secret::new(r.secret_access_key),
         session_token: Some(Secret::new(r.session_token)),
         expiration: Some(whole(&r.expiration) / 1000),
     })
+}
+
+/// Whether credentials a service sent can go into export lines and environments as they are:
+/// none empty, the key id letters and digits, the secret and token printable ASCII without a
+/// space (whatever the service sends).
+pub(super) fn plain_keys(id: &str, secret: &str, token: &str) -> bool {
+    let graphic = |v: &str| !v.is_empty() && v.chars().all(|c| c.is_ascii_graphic());
+    !id.is_empty()
+        && id.chars().all(|c| c.is_ascii_alphanumeric())
+        && graphic(secret)
+        && graphic(token)
 }
 
 /// The most pages a list is read to: a portal that keeps sending new `nextToken`s would
@@ -368,5 +386,27 @@ mod tests {
         assert_eq!(role("1767323045000"), Ok(Some(1_767_323_045)));
         assert_eq!(role("18446744073709551615"), Ok(Some(i64::MAX / 1000)));
         assert_eq!(role("-1e300"), Ok(Some(i64::MIN / 1000)));
+    }
+
+    #[test]
+    fn role_credentials_that_could_not_go_into_an_export_line_are_refused_without_them() {
+        let role = |id: &str, secret: &str, token: &str| {
+            let body = serde_json::json!({"roleCredentials": {"accessKeyId": id,
+                "secretAccessKey": secret, "sessionToken": token, "expiration": 1}});
+            role_answer(&body.to_string())
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(role("ASIA1", "s/+=", "t/+="), Ok(()));
+        for (id, secret, token) in [
+            ("AS IA", "s", "t"),
+            ("ASIA", "s\u{1b}[31m", "t"),
+            ("ASIA", "s", "t\n'$(id)'"),
+            ("ASIA", "", "t"),
+            ("", "s", "t"),
+        ] {
+            let e = role(id, secret, token).unwrap_err();
+            assert!(!e.contains("$(id)") && !e.contains('\u{1b}'), "{e}");
+        }
     }
 }
