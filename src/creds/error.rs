@@ -99,7 +99,7 @@ impl fmt::Display for CredsError {
             CredsError::Loop(e) => e.fmt(f),
             CredsError::LoginNeeded { profile } => write!(
                 f,
-                "the aws login session of profile '{profile}' has expired or its cache file is missing: run aws-runas --login {profile}"
+                "the aws login session of profile '{profile}' has expired, or its cache file is missing or cannot be used: run aws-runas --login {profile}"
             ),
             CredsError::Login { profile, reason } => {
                 write!(f, "signing in to AWS for profile '{profile}' failed: {reason}")
