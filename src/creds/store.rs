@@ -184,7 +184,8 @@ pub fn audit(dir: &Path, prefixes: &[&str]) -> Vec<Audited> {
             Audited { path, problem }
         })
         .collect();
-    found.sort_by(|a, b| a.path.cmp(&b.path));
+    // Unstable: a directory's paths are distinct, so the order is the same, in less code.
+    found.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     found
 }
 
