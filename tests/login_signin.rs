@@ -69,10 +69,7 @@ fn a_run_at_a_terminal_signs_in_again_when_its_session_is_over_and_botocore_uses
         run.stdout.contains("assumed-role/admin/login-user"),
         "{run:?}"
     );
-    assert!(
-        run.stderr.contains("has expired: signing in again"),
-        "{run:?}"
-    );
+    assert!(run.stderr.contains("has expired: signing in"), "{run:?}");
     // The refused refresh, then the code exchanged: one sign-in.
     assert_eq!(count(&url, "CreateOAuth2Token") - before, 2);
     assert_eq!(count(&url, "Authorize") - pages, 1);
@@ -178,12 +175,31 @@ fn login_refuses_other_credentials_signs_in_a_role_s_source_and_asks_for_a_regio
         "{}",
         stderr(&out)
     );
+    let sessions = std::fs::read_dir(home.path().join(".aws/login/cache"))
+        .map(|d| {
+            d.filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "json")
+            })
+            .count()
+        })
+        .unwrap_or(0);
+    assert_eq!(
+        sessions, 0,
+        "a session the profile does not take is not kept"
+    );
     // A new profile and no region anywhere, AWS's endpoint: --region is asked for.
     let out = login_as(
         &["--login", "fresh"],
         &[("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")],
     );
-    assert_one_line_error(&out, &["no region to sign in to: give --region REGION"]);
+    assert_one_line_error(
+        &out,
+        &["no region to sign in to: run aws-runas --region REGION --login fresh"],
+    );
     // With --region, the new profile gets login_session and region, appended.
     let out = login_as(&["--login", "--region", "eu-west-1", "fresh"], &[]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -196,4 +212,81 @@ fn login_refuses_other_credentials_signs_in_a_role_s_source_and_asks_for_a_regio
             && added.contains("region = eu-west-1"),
         "{added}"
     );
+}
+
+#[test]
+fn login_for_a_role_whose_source_has_nothing_yet_makes_the_source_a_login_and_the_role_works() {
+    let (_standin, url, session) = standin();
+    let text = "[profile chained]\nrole_arn = arn:aws:iam::123456789012:role/login-chained\nsource_profile = base\n\n\
+                [profile base]\nregion = us-east-1\n";
+    let home = Home::new(text, "");
+    let with = |cmd: &mut std::process::Command| {
+        cmd.env("AWS_ENDPOINT_URL_SIGNIN", &url)
+            .env("BROWSER", browser())
+            .output()
+            .unwrap()
+    };
+    let out = with(&mut home.cmd(["--login", "chained"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("for profile 'base'"),
+        "{}",
+        stderr(&out)
+    );
+    let written = std::fs::read_to_string(config(&home)).unwrap();
+    assert_eq!(
+        written,
+        text.replace(
+            "region = us-east-1\n",
+            &format!("region = us-east-1\nlogin_session = {session}\n")
+        )
+    );
+    // The role is assumed with the new session (login-chained trusts only it), and cached.
+    let out = with(&mut home.cmd(whoami(&["chained"])));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("assumed-role/login-chained/"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(home.path().join(".aws/.aws_assume_role_chained").exists());
+}
+
+#[test]
+fn login_refuses_a_region_that_would_choose_the_host_and_a_name_the_config_cannot_take_before_any_page(
+) {
+    let (_standin, url, _) = standin();
+    let text = "[profile evil]\nregion = 127.0.0.1:9/x#\n";
+    let home = Home::new(text, "");
+    let run = |args: &[&str], extra: &[(&str, &str)]| {
+        let mut cmd = home.cmd(args);
+        // AWS's own endpoint, chosen by the region: the path the region could turn.
+        cmd.env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")
+            .env("BROWSER", browser());
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    };
+    let out = run(&["--login", "evil"], &[]);
+    assert_one_line_error(
+        &out,
+        &["invalid region '127.0.0.1:9/x#' (from region of profile 'evil')"],
+    );
+    let out = run(
+        &["--login", "other"],
+        &[("AWS_REGION", "attacker.example/x#")],
+    );
+    assert_one_line_error(&out, &["(from environment AWS_REGION)"]);
+    // A name no [profile NAME] header can hold: said before the page, with the stand-in.
+    let out = home
+        .cmd(["--region", "us-east-1", "--login", "a]b"])
+        .env("AWS_ENDPOINT_URL_SIGNIN", &url)
+        .env("BROWSER", browser())
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, &["profile 'a]b'"]);
+    assert_eq!(count(&url, "Authorize"), 0, "no page was opened");
+    assert_eq!(std::fs::read_to_string(config(&home)).unwrap(), text);
+    assert!(!home.path().join(".aws/login/cache").exists());
 }

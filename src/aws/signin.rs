@@ -246,6 +246,16 @@ pub fn read(body: &str) -> Result<Refreshed, AwsError> {
     {
         return Err(bad("the answer's accessKeyId is not an access key id"));
     }
+    // They go into export lines and environments: no control character or space, whatever the
+    // service sends.
+    if [&keys.secret_access_key, &keys.session_token]
+        .iter()
+        .any(|v| v.chars().any(|c| !c.is_ascii_graphic()))
+    {
+        return Err(bad(
+            "the answer's secretAccessKey or sessionToken holds a control character or a space",
+        ));
+    }
     Ok(Refreshed {
         credentials: Credentials {
             access_key_id: keys.access_key_id,
@@ -258,7 +268,15 @@ pub fn read(body: &str) -> Result<Refreshed, AwsError> {
     })
 }
 
-/// A service error with its code and message escaped: they reach a terminal.
+/// `text`, cut to `chars` characters (`...` where it was cut).
+fn bounded(text: &str, chars: usize) -> String {
+    match text.char_indices().nth(chars) {
+        Some((at, _)) => format!("{}...", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
+/// A service error with its code and message escaped and bounded: they reach a terminal.
 fn escaped(error: AwsError) -> AwsError {
     match error {
         AwsError::Service {
@@ -267,8 +285,8 @@ fn escaped(error: AwsError) -> AwsError {
             message,
         } => AwsError::Service {
             operation,
-            code: log::escape(&code).into_owned(),
-            message: log::escape(&message).into_owned(),
+            code: log::escape(&bounded(&code, 64)).into_owned(),
+            message: log::escape(&bounded(&message, 512)).into_owned(),
         },
         other => other,
     }
@@ -316,6 +334,8 @@ mod tests {
             answer("900").replace(r#","refreshToken":"rt2""#, ""),
             answer("900").replace(r#""refreshToken":"rt2""#, r#""refreshToken":"""#),
             answer("900").replace("ASIANEW", "AS\nIA"),
+            answer("900").replace("sk2", "sk\u{1b}[31m2"),
+            answer("900").replace("st2", "st 2"),
             "not json sk2".to_string(),
         ];
         for case in &cases {
@@ -328,6 +348,24 @@ mod tests {
                 "{shown}"
             );
         }
+    }
+
+    #[test]
+    fn a_service_error_s_code_and_message_are_escaped_and_bounded() {
+        let e = escaped(AwsError::Service {
+            operation: OPERATION,
+            code: format!("X{}", "c".repeat(500)),
+            message: format!("\u{1b}[31m{}", "m".repeat(5000)),
+        });
+        let AwsError::Service { code, message, .. } = e else {
+            panic!("not a service error")
+        };
+        assert_eq!(code, format!("X{}...", "c".repeat(63)));
+        assert!(
+            message.starts_with("\\x1b[31m") && message.ends_with("m..."),
+            "{message}"
+        );
+        assert!(message.len() <= 520, "{}", message.len());
     }
 
     /// A JWT whose claims are `claims` (header and signature not read).

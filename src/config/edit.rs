@@ -92,8 +92,9 @@ pub fn set_keys(text: &str, profile: &str, keys: &[(&str, &str)]) -> Result<Stri
     })
 }
 
-/// Refuses what would be written wrong, or read back otherwise than given.
-fn check(profile: &str, keys: &[(&str, &str)]) -> Result<(), EditError> {
+/// Refuses what would be written wrong, or read back otherwise than given: what a caller checks
+/// before work it would lose (`--login` before the browser opens).
+pub fn check(profile: &str, keys: &[(&str, &str)]) -> Result<(), EditError> {
     let refuse = |what: String, reason| Err(EditError::Refused { what, reason });
     let odd = |c: char| c.is_control() || c.is_whitespace() || "[]\"'\\".contains(c);
     if profile.is_empty() || profile.contains(odd) {

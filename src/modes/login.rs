@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use crate::aws::endpoint::default_signin;
+use crate::aws::endpoint::{default_signin, valid_region};
 use crate::aws::http::Agent;
 use crate::cli::args::Args;
 use crate::config::edit;
@@ -56,7 +56,21 @@ fn profile_for(files: &Files, env: &Env, name: &str) -> Result<For, Error> {
     };
     let declares = |key: &str| section.as_ref().is_some_and(|s| s.get(key).is_some());
     if declares(login::KEY) || declares("role_arn") {
-        let profile = resolve::resolve(Target::parse(name)?, &Overrides::default(), env, files)?;
+        let resolved = resolve::resolve(Target::parse(name)?, &Overrides::default(), env, files);
+        let profile = match resolved {
+            Ok(profile) => profile,
+            // A role whose source has nothing yet: the source is what signs in.
+            Err(e) => match unset_root(files, name) {
+                Some(root) => {
+                    return Ok(For {
+                        own_region: own_region(&root),
+                        name: root,
+                        resolved: None,
+                    })
+                }
+                None => return Err(e.into()),
+            },
+        };
         let SourceKind::Login(session) = &profile.source.kind else {
             let has = format!(
                 "its credentials from profile '{}', which is no aws login",
@@ -80,6 +94,28 @@ fn profile_for(files: &Files, env: &Env, name: &str) -> Result<For, Error> {
         resolved: None,
         own_region: own_region(name),
     })
+}
+
+/// The end of `name`'s `source_profile` chain when it is another profile that declares no
+/// credentials at all (none: there is no such profile yet, or it sets only `region`...), which
+/// `--login` may make a login profile. A cycle, or a chain over 16 steps, is none (resolution
+/// says what is wrong).
+fn unset_root(files: &Files, name: &str) -> Option<String> {
+    let mut at = name.to_string();
+    for _ in 0..16 {
+        let next = files
+            .profile(&at)
+            .and_then(|s| s.get("source_profile").map(|v| v.trim().to_string()));
+        match next {
+            Some(next) if next.is_empty() || next == at => return None,
+            Some(next) => at = next,
+            None => break,
+        }
+    }
+    let unset = files
+        .profile(&at)
+        .is_none_or(|s| s.get(login::KEY).is_none() && login::other_style(&s).is_none());
+    (at != name && unset).then_some(at)
 }
 
 fn not_for_login(name: &str, has: String) -> Error {
@@ -109,10 +145,39 @@ fn endpoint_for(
         Some(region) => Ok((default_signin(region), Some(region.to_string()))),
         None => Err(CredsError::Login {
             profile: target.name.clone(),
-            reason: "no region to sign in to: give --region REGION (it is written to the profile)"
-                .to_string(),
+            reason: format!(
+                "no region to sign in to: run aws-runas --region REGION --login {} (the region is written to the profile)",
+                target.name
+            ),
         }
         .into()),
+    }
+}
+
+/// The region to sign in to: `--region`, the login profile's own, `AWS_REGION`,
+/// `AWS_DEFAULT_REGION`; one that is no region name is an error naming where it was set (it
+/// would choose the host the sign-in goes to).
+fn region_for(args: &Args, env: &Env, target: &For) -> Result<Option<String>, Error> {
+    let own = format!("region of profile '{}'", target.name);
+    let found = [
+        (args.region(), "--region"),
+        (target.own_region.as_deref(), own.as_str()),
+        (env.non_empty("AWS_REGION"), "environment AWS_REGION"),
+        (
+            env.non_empty("AWS_DEFAULT_REGION"),
+            "environment AWS_DEFAULT_REGION",
+        ),
+    ]
+    .into_iter()
+    .find_map(|(region, origin)| region.map(|r| (r, origin)));
+    match found {
+        Some((region, _)) if valid_region(region) => Ok(Some(region.to_string())),
+        Some((region, origin)) => Err(ProfileError::BadRegion {
+            region: log::escape(region).into_owned(),
+            origin: origin.to_string(),
+        }
+        .into()),
+        None => Ok(None),
     }
 }
 
@@ -121,12 +186,13 @@ pub fn login(args: &Args, env: &Env) -> Result<i32, Error> {
     let files = Files::load(env)?;
     let target = profile_for(&files, env, &named(args, env)?)?;
     let timeouts = Timeouts::from_env(env)?;
-    let region = args
-        .region()
-        .map(str::to_string)
-        .or_else(|| target.own_region.clone())
-        .or_else(|| env.non_empty("AWS_REGION").map(str::to_string))
-        .or_else(|| env.non_empty("AWS_DEFAULT_REGION").map(str::to_string));
+    // A name the config file cannot take is said before anyone signs in.
+    let placeholder = "arn:aws:iam::123456789012:user/x";
+    edit::check(&target.name, &[(login::KEY, placeholder)]).map_err(|e| CredsError::Login {
+        profile: log::escape(&target.name).into_owned(),
+        reason: e.to_string(),
+    })?;
+    let region = region_for(args, env, &target)?;
     let (base, aws_region) = endpoint_for(env, &target, region.as_deref())?;
     let agent = match &target.resolved {
         Some((profile, _)) => session::agent(profile),
@@ -139,7 +205,7 @@ pub fn login(args: &Args, env: &Env) -> Result<i32, Error> {
     };
     let person = Person::at_terminal(false, session::browser(args, env));
     let cache_dir = login::cache_dir(env)?;
-    let made = flow::Login {
+    let login = flow::Login {
         profile: &target.name,
         base: &base,
         region: aws_region.as_deref(),
@@ -149,57 +215,71 @@ pub fn login(args: &Args, env: &Env) -> Result<i32, Error> {
         agent: &agent,
         person: &person,
         lock_timeout: timeouts.lock,
-    }
-    .run()?;
-    configure(&files, env, &target, &made, args.region())
+    };
+    let made = login.run()?;
+    configure(&files, env, &target, &login, &made, args.region())
 }
 
-/// Gives the profile the session `made` (and `region`, when given and not its own), asking
-/// first at the terminal when it names another session; role credentials assumed with the
-/// other session are forgotten then.
+/// Keeps the session `made` and gives it to the profile (and `region`, when given and not its
+/// own), asking first at the terminal when the profile names another session (no: nothing is
+/// written); role credentials assumed with the other session are forgotten then.
 fn configure(
     files: &Files,
     env: &Env,
     target: &For,
+    login: &flow::Login<'_>,
     made: &Made,
     region: Option<&str>,
 ) -> Result<i32, Error> {
     let arn = made.session.arn.as_str();
-    let until = rfc3339::format(made.expires);
     let name = target.name.as_str();
     let previous = target.resolved.as_ref().map(|(_, s)| s.arn.trim());
     let switching = previous.is_some_and(|p| p != arn);
     if switching && !switch_confirmed(name, previous.unwrap_or_default(), arn) {
         log::note(format_args!(
-            "signed in to AWS as {arn} until {until}; profile '{name}' keeps its session {}: its login_session is unchanged",
+            "signed in to AWS as {arn}, but profile '{name}' keeps its session {}: the new session is not kept, and its login_session is unchanged",
             previous.unwrap_or_default()
         ));
         return Ok(1);
     }
+    login.keep(made)?;
     let mut keys = vec![];
     if previous != Some(arn) {
         keys.push((login::KEY, arn));
     }
-    if let Some(r) = region.filter(|r| target.own_region.as_deref() != Some(*r)) {
+    // As aws login: the region only into a profile that has none (its own stays its own).
+    if let Some(r) = region.filter(|_| target.own_region.is_none()) {
         keys.push(("region", r));
     }
     let path = &files.config.path;
-    if !keys.is_empty() {
-        edit::write_keys(path, name, &keys).map_err(|e| CredsError::Login {
+    if let Err(e) = edit::write_keys(path, name, &keys) {
+        // A session the profile did not take is not left behind.
+        if previous != Some(arn) {
+            token::remove(&token::path(&made.session), login.lock_timeout)?;
+        }
+        return Err(CredsError::Login {
             profile: name.to_string(),
             reason: e.to_string(),
-        })?;
+        }
+        .into());
     }
     let removed = if switching {
         forget_roles(files, env, previous)?
     } else {
         0
     };
+    say_signed_in(made, name, &keys, path, removed);
+    Ok(0)
+}
+
+/// The line a `--login` ends with: whose session, until when, what the config file gained, and
+/// how many role credential files of a previous session went.
+fn say_signed_in(made: &Made, name: &str, keys: &[(&str, &str)], path: &Path, removed: usize) {
     let written = match keys.is_empty() {
         true => String::new(),
         false => format!(
             "; {} of profile '{name}' written to {}",
-            names(&keys),
+            names(keys),
             path.display()
         ),
     };
@@ -208,9 +288,10 @@ fn configure(
         n => format!("; {n} cached role credential file(s) of the previous session removed"),
     };
     log::note(format_args!(
-        "signed in to AWS as {arn} for profile '{name}' until {until} (refreshed by each run for up to 12 hours){written}{forgot}"
+        "signed in to AWS as {} for profile '{name}' until {} (refreshed by each run for up to 12 hours){written}{forgot}",
+        made.session.arn,
+        rfc3339::format(made.expires())
     ));
-    Ok(0)
 }
 
 fn names(keys: &[(&str, &str)]) -> String {

@@ -162,7 +162,10 @@ fn a_huge_lifetime_from_the_code_exchange_is_bounded() {
 fn without_a_terminal_or_a_browser_a_login_is_one_line_at_once() {
     let (_standin, url, _session) = standin();
     for (args, wanted) in [
-        (&["--login", "login"][..], "--remote"),
+        (
+            &["--login", "login"][..],
+            "sign in on a terminal (or with BROWSER set)",
+        ),
         (&["--login", "--remote", "login"][..], "terminal"),
     ] {
         let home = login_home();

@@ -54,10 +54,17 @@ pub struct Login<'a> {
     pub lock_timeout: Duration,
 }
 
-/// A login made: the session it gave, written to its cache file.
+/// A sign-in made: the session it gave, not written yet ([`Login::keep`]).
 pub struct Made {
     pub session: LoginSession,
-    pub expires: i64,
+    token: Token,
+}
+
+impl Made {
+    /// When the session's credentials expire.
+    pub fn expires(&self) -> i64 {
+        self.token.expires
+    }
 }
 
 impl Login<'_> {
@@ -68,7 +75,7 @@ impl Login<'_> {
         }
     }
 
-    /// Signs in, and writes the session to its cache file.
+    /// Signs in; the session is kept once the caller has decided to ([`Login::keep`]).
     pub fn run(&self) -> Result<Made, CredsError> {
         let (key, pem) = DpopKey::generate().map_err(|why| self.failed(why))?;
         let random = |e: std::io::Error| self.failed(format!("no random bytes: {e}"));
@@ -99,11 +106,7 @@ impl Login<'_> {
         };
         let now = time::unix_now();
         let token = Token::from_login(logged, client_id, pem, self.region, now);
-        self.keep(&session, &token)?;
-        Ok(Made {
-            session,
-            expires: token.expires,
-        })
+        Ok(Made { session, token })
     }
 
     /// The code exchanged for a session, of the principal expected if one is.
@@ -133,7 +136,7 @@ impl Login<'_> {
         deadline: Instant,
     ) -> Result<(&'static str, String, Secret), CredsError> {
         if !self.person.can_see_a_page() {
-            return Err(self.failed("no browser can be opened here (no display, no BROWSER, or --no-browser) and there is no terminal to show the page's URL on: sign in with --remote"));
+            return Err(self.failed("no browser can be opened here (no display, no BROWSER, or --no-browser) and there is no terminal to show the page's URL on: sign in on a terminal (or with BROWSER set)"));
         }
         let callback = Callback::bind().map_err(|e| {
             self.failed(format!(
@@ -172,8 +175,9 @@ impl Login<'_> {
         verification_code(&pasted, state).map_err(|why| self.failed(why))
     }
 
-    /// Writes the session's cache file under its lock.
-    fn keep(&self, session: &LoginSession, token: &Token) -> Result<(), CredsError> {
+    /// Writes the session `made` to its cache file, under its lock.
+    pub fn keep(&self, made: &Made) -> Result<(), CredsError> {
+        let (session, token) = (&made.session, &made.token);
         let private = Private::open(self.cache_dir).map_err(|e| self.failed(e))?;
         let name = token::file_name(session);
         let label = format!("the aws login session of profile '{}'", self.profile);

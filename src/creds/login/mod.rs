@@ -163,7 +163,7 @@ impl LoginProvider {
 
     /// A new login at the terminal for the profile's session (another principal's is refused,
     /// nothing written): the session it wrote.
-    fn log_in(&self, ctx: &Ctx<'_>) -> Result<Token, CredsError> {
+    fn log_in(&self, ctx: &Ctx<'_>, why: &str) -> Result<Token, CredsError> {
         let failed = |reason: String| CredsError::Login {
             profile: self.profile.clone(),
             reason,
@@ -172,10 +172,10 @@ impl LoginProvider {
             Failure::Over(why) | Failure::Other(why) => failed(why),
         })?;
         log::note(format_args!(
-            "the aws login session of profile '{}' has expired: signing in again",
+            "the aws login session of profile '{}' {why}: signing in",
             self.profile
         ));
-        flow::Login {
+        let login = flow::Login {
             profile: &self.profile,
             base: &base,
             region: self
@@ -189,8 +189,8 @@ impl LoginProvider {
             agent: ctx.agent,
             person: ctx.person,
             lock_timeout: self.lock_timeout,
-        }
-        .run()?;
+        };
+        login.keep(&login.run()?)?;
         let token = token::read(&self.session, true).ok_or_else(|| self.login_needed())?;
         log::note(format_args!(
             "signed in to AWS for profile '{}' until {}",
@@ -232,10 +232,12 @@ impl Provider for LoginProvider {
         let token = match token::read(&self.session, false) {
             Some(t) if t.standing(time::unix_now()) == Standing::Valid => t,
             Some(t) => match self.due(ctx.agent, t) {
-                Err(CredsError::LoginNeeded { .. }) if ctx.person.present() => self.log_in(ctx)?,
+                Err(CredsError::LoginNeeded { .. }) if ctx.person.present() => {
+                    self.log_in(ctx, "has expired")?
+                }
                 due => due?,
             },
-            None if ctx.person.present() => self.log_in(ctx)?,
+            None if ctx.person.present() => self.log_in(ctx, "has no cached credentials")?,
             None => return Err(self.login_needed()),
         };
         let credentials = token.credentials();
