@@ -33,9 +33,11 @@ build release:
 # tables: with panic = "abort" nothing unwinds, and the stripped binary has no symbols for a
 # backtrace, so the tables (a tenth of the file, mostly static glibc's) were dead weight. The
 # linker makes no header pointing at them (--no-eh-frame-hdr), then objcopy drops the section;
-# an unwinder that looks finds nothing, and stops. Relative relocations are packed (DT_RELR,
-# which static glibc applies since 2.36): 120 KB of .rela.dyn become 1.5 KB, and it stays a
-# position-independent executable. Source paths are written relative (shorter, and the same
+# an unwinder that looks finds nothing, and stops. .gcc_except_table goes with it: its language-
+# specific data areas are reached only through .eh_frame's FDEs (no relocation or instruction
+# points into it), and with .eh_frame gone no unwinder can ever reach one. Relative relocations
+# are packed (DT_RELR, which static glibc applies since 2.36): 120 KB of .rela.dyn become 1.5 KB,
+# and it stays a position-independent executable. Source paths are written relative (shorter, and the same
 # wherever the tree is: a release is the same bytes from any checkout). The flags travel in
 # CARGO_ENCODED_RUSTFLAGS (separated by 0x1f), so a checkout's path may hold spaces.
 STATIC_RUSTFLAGS := -C target-feature=+crt-static -C link-arg=-Wl,--no-eh-frame-hdr \
@@ -44,7 +46,7 @@ static:
 	CARGO_ENCODED_RUSTFLAGS="$$(printf '%s\037' $(STATIC_RUSTFLAGS) "--remap-path-prefix=$(CURDIR)=." \
 		"--remap-path-prefix=$(or $(CARGO_HOME),$(HOME)/.cargo)=~/.cargo" | sed 's/\o037$$//')" \
 		$(CARGO) build --release --target $(HOST)
-	objcopy --remove-section=.eh_frame $(STATIC)
+	objcopy --remove-section=.eh_frame --remove-section=.gcc_except_table $(STATIC)
 	@ldd $(STATIC) 2>&1 | grep -Eq 'statically linked|not a dynamic executable' \
 		|| { echo "not statically linked: $(STATIC)"; ldd $(STATIC); exit 1; }
 	@ls -l $(STATIC) | awk '{print "static binary: " $$NF " (" $$5 " bytes)"}'

@@ -382,6 +382,7 @@ fn only_env_rs_reads_the_environment_and_each_crate_has_one_owner() {
                 "creds/sso/token.rs",
                 "creds/sso/registration.rs",
                 "creds/login/token.rs",
+                "creds/login/document.rs",
                 "creds/login/sdk_cases.rs",
                 "aws/dpop.rs",
                 "aws/signin.rs",

@@ -192,7 +192,10 @@ fn base_name(format: &NameFormat, account: &portal::Account, role: &str, region:
 /// the base itself where it is free, else the base with the first free suffix (`.2`, `.3`, ...).
 /// Free bases are given out first, so that a suffix never takes another pair's own name.
 fn unique_names(held: &[String], bases: &[String]) -> Vec<String> {
-    let mut taken: BTreeSet<String> = held.iter().cloned().collect();
+    // Inserted, not collected: collecting a BTreeSet sorts, and with no such collect left the
+    // stable sort is out of the binary (5 KB).
+    let mut taken = BTreeSet::new();
+    taken.extend(held.iter().cloned());
     let free: Vec<bool> = bases.iter().map(|b| taken.insert(b.clone())).collect();
     bases
         .iter()

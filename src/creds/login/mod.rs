@@ -8,6 +8,7 @@
 //! MFA): a role on top is assumed with them directly, with no MFA step and no session token of
 //! ours (`plan.rs`).
 
+mod document;
 pub mod flow;
 pub mod token;
 

@@ -8,10 +8,10 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::document::Document;
 use crate::aws::dpop::DpopKey;
 use crate::aws::signin::{LoggedIn, Refreshed};
 use crate::config::login::LoginSession;
@@ -27,37 +27,12 @@ pub const REFRESH_WINDOW: i64 = 5 * 60;
 /// Credentials expiring within this many seconds are not handed on any more.
 pub const USABLE_MARGIN: i64 = 60;
 
-/// The credentials part of the file. No `Debug`: it holds secrets.
-#[derive(Serialize, Deserialize, Clone)]
-#[serde(rename_all = "camelCase")]
-struct AccessToken {
-    access_key_id: String,
-    secret_access_key: String,
-    session_token: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    account_id: Option<String>,
-    expires_at: String,
-    #[serde(flatten)]
-    rest: Map<String, Value>,
-}
-
-/// One cache file, as the CLI writes it. No `Debug`: it holds secrets.
-#[derive(Serialize, Deserialize, Clone)]
-#[serde(rename_all = "camelCase")]
-struct Stored {
-    access_token: AccessToken,
-    client_id: String,
-    refresh_token: String,
-    dpop_key: String,
-    /// Whatever else the writer put there (`tokenType`, `idToken`, `signInRegion`, ...).
-    #[serde(flatten)]
-    rest: Map<String, Value>,
-}
-
-/// A login session's cached credentials, read from its file.
+/// A login session's cached credentials, read from its file. No `Debug`: it holds secrets.
 #[derive(Clone)]
 pub struct Token {
-    stored: Stored,
+    /// The file's document: what a refresh needs, and whatever else it held, kept for when we
+    /// rewrite it.
+    doc: Document,
     /// When the credentials expire, unix seconds.
     pub expires: i64,
 }
@@ -100,18 +75,15 @@ pub fn path(session: &LoginSession) -> PathBuf {
 impl Token {
     /// Parses a cache file; the error says what makes it no session.
     pub fn parse(data: &[u8]) -> Result<Token, NotASession> {
-        let value: Value = serde_json::from_slice(data).map_err(|_| "not JSON".to_string())?;
-        for key in ["accessToken", "clientId", "refreshToken", "dpopKey"] {
-            if value.get(key).is_none_or(Value::is_null) {
-                return Err(format!("it has no {key}"));
-            }
-        }
-        // serde's message is not said: it may quote a value, and values are secrets.
-        let stored: Stored = serde_json::from_value(value)
-            .map_err(|_| "it is not a session as the AWS CLI writes it".to_string())?;
-        let expires = time::rfc3339::parse(&stored.access_token.expires_at)
+        let doc = Document::parse(data)?;
+        let expires = time::rfc3339::parse(doc.key("expiresAt").unwrap_or_default())
             .ok_or_else(|| "its accessToken.expiresAt is not a time".to_string())?;
-        Ok(Token { stored, expires })
+        Ok(Token { doc, expires })
+    }
+
+    /// A member of the file that [`Document::parse`] made sure of: a string.
+    fn member(&self, name: &str) -> &str {
+        self.doc.member(name).unwrap_or_default()
     }
 
     /// Where the credentials stand at `now`.
@@ -121,51 +93,51 @@ impl Token {
 
     /// The session's credentials, with their expiry.
     pub fn credentials(&self) -> Credentials {
-        let a = &self.stored.access_token;
+        let key = |name| self.doc.key(name).unwrap_or_default().to_string();
         Credentials {
-            access_key_id: a.access_key_id.clone(),
-            secret_access_key: Secret::new(a.secret_access_key.clone()),
-            session_token: Some(Secret::new(a.session_token.clone())),
+            access_key_id: key("accessKeyId"),
+            secret_access_key: Secret::new(key("secretAccessKey")),
+            session_token: Some(Secret::new(key("sessionToken"))),
             expiration: Some(self.expires),
         }
     }
 
     /// The account the file says the session is in, if it says.
     pub fn account_id(&self) -> Option<&str> {
-        self.stored.access_token.account_id.as_deref()
+        self.doc.key("accountId")
     }
 
     /// What a refresh sends: the client id and the refresh token.
     pub fn client(&self) -> (&str, Secret) {
-        let s = &self.stored;
-        (&s.client_id, Secret::new(s.refresh_token.clone()))
+        let refresh = self.member("refreshToken").to_string();
+        (self.member("clientId"), Secret::new(refresh))
     }
 
     /// The session's DPoP key, as the file holds it (PEM).
     pub fn dpop_key(&self) -> &str {
-        &self.stored.dpop_key
+        self.member("dpopKey")
     }
 
     /// The region the file says the login was made in (`signInRegion`, written by the JS SDK).
     pub fn sign_in_region(&self) -> Option<&str> {
-        self.stored.rest.get("signInRegion").and_then(Value::as_str)
+        self.doc.member("signInRegion")
     }
 
     /// The token after a refresh at `now`: the new credentials and refresh token, `expiresAt` as
     /// the CLI writes it (`%Y-%m-%dT%H:%M:%SZ`); everything else kept (`accountId`, `clientId`,
     /// `dpopKey`, `idToken`, `tokenType`, fields we do not know).
     pub fn refreshed(&self, fresh: Refreshed, now: i64) -> Token {
-        let mut stored = self.stored.clone();
         let expires = now.saturating_add(fresh.lifetime);
-        let a = &mut stored.access_token;
-        a.access_key_id = fresh.credentials.access_key_id;
-        a.secret_access_key = fresh.credentials.secret_access_key.expose().to_string();
-        if let Some(token) = fresh.credentials.session_token {
-            a.session_token = token.expose().to_string();
+        let mut doc = self.doc.clone();
+        let keys = fresh.credentials;
+        doc.set_key("accessKeyId", keys.access_key_id);
+        doc.set_key("secretAccessKey", keys.secret_access_key.expose().into());
+        if let Some(session) = keys.session_token {
+            doc.set_key("sessionToken", session.expose().into());
         }
-        a.expires_at = time::rfc3339::format(expires);
-        stored.refresh_token = fresh.refresh_token.expose().to_string();
-        Token { stored, expires }
+        doc.set_key("expiresAt", time::rfc3339::format(expires));
+        doc.set_member("refreshToken", fresh.refresh_token.expose().into());
+        Token { doc, expires }
     }
 
     /// A new session from a login at `now`, as the CLI writes it (LOGIN-PROTOCOL.md §2): the
@@ -181,53 +153,45 @@ impl Token {
     ) -> Token {
         let expires = now.saturating_add(logged.session.lifetime);
         let keys = logged.session.credentials;
-        let mut rest = Map::new();
-        rest.insert("tokenType".into(), "aws_sigv4".into());
-        rest.insert("idToken".into(), logged.id_token.expose().into());
+        let session = keys.session_token.map(|t| t.expose().to_string());
+        let mut doc = Document::new();
+        doc.set_key("accessKeyId", keys.access_key_id);
+        doc.set_key("secretAccessKey", keys.secret_access_key.expose().into());
+        doc.set_key("sessionToken", session.unwrap_or_default());
+        doc.set_key("accountId", logged.account_id);
+        doc.set_key("expiresAt", time::rfc3339::format(expires));
+        doc.set_member("tokenType", "aws_sigv4".into());
+        doc.set_member("clientId", client_id.into());
+        doc.set_member("refreshToken", logged.session.refresh_token.expose().into());
+        doc.set_member("idToken", logged.id_token.expose().into());
+        doc.set_member("dpopKey", dpop_pem);
         if let Some(region) = region {
-            rest.insert("signInRegion".into(), region.into());
+            doc.set_member("signInRegion", region.into());
         }
-        let stored = Stored {
-            access_token: AccessToken {
-                access_key_id: keys.access_key_id,
-                secret_access_key: keys.secret_access_key.expose().to_string(),
-                session_token: keys
-                    .session_token
-                    .map(|t| t.expose().to_string())
-                    .unwrap_or_default(),
-                account_id: Some(logged.account_id),
-                expires_at: time::rfc3339::format(expires),
-                rest: Map::new(),
-            },
-            client_id: client_id.to_string(),
-            refresh_token: logged.session.refresh_token.expose().to_string(),
-            dpop_key: dpop_pem,
-            rest,
-        };
-        Token { stored, expires }
+        Token { doc, expires }
     }
 
-    /// The file's document: compact JSON, as the CLI writes it.
+    /// The file's document: compact JSON, as the CLI writes it (its members, and those of
+    /// `accessToken`, first and in its order, then the rest).
     pub fn to_json(&self) -> std::io::Result<Vec<u8>> {
-        serde_json::to_vec(&self.stored).map_err(std::io::Error::other)
+        self.doc.to_json()
     }
 
     /// Why a refresh of this session cannot be made (an empty refresh token or client id, a
     /// DPoP key that is no P-256 key), in one line naming the field, never its value.
     pub fn unrefreshable(&self) -> Option<String> {
-        let s = &self.stored;
-        if s.refresh_token.trim().is_empty() {
+        if self.member("refreshToken").trim().is_empty() {
             return Some("its refreshToken is empty".into());
         }
-        if s.client_id.trim().is_empty() {
+        if self.member("clientId").trim().is_empty() {
             return Some("its clientId is empty".into());
         }
-        DpopKey::from_pem(&s.dpop_key).err().map(str::to_string)
+        DpopKey::from_pem(self.dpop_key()).err().map(str::to_string)
     }
 
     /// Whether `other` holds the same refresh token (the file was not refreshed meanwhile).
     pub fn same_refresh(&self, other: &Token) -> bool {
-        self.stored.refresh_token == other.stored.refresh_token
+        self.member("refreshToken") == other.member("refreshToken")
     }
 }
 
@@ -319,7 +283,8 @@ pub fn in_cache(dir: &Path) -> Vec<PathBuf> {
                 .is_some_and(|v| v["accessToken"].get("accessKeyId").is_some())
         })
         .collect();
-    found.sort();
+    // Unstable: a directory's paths are distinct, so the order is the same, in less code.
+    found.sort_unstable();
     found
 }
 
@@ -482,7 +447,7 @@ mod tests {
     #[test]
     fn unknown_fields_are_kept_in_the_document() {
         let token = Token::parse(FILE.as_bytes()).unwrap();
-        let again: Value = serde_json::to_value(&token.stored).unwrap();
+        let again: Value = serde_json::from_slice(&token.to_json().unwrap()).unwrap();
         let original: Value = serde_json::from_str(FILE).unwrap();
         assert_eq!(again, original);
     }

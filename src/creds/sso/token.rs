@@ -7,7 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
+use serde::Serialize;
 use serde_json::{Map, Value};
 use sha1::{Digest, Sha1};
 
@@ -32,8 +33,9 @@ pub fn lifetime(seconds: i64) -> Option<i64> {
     (seconds > 0).then_some(seconds.min(LONGEST))
 }
 
-/// One token file, as the CLI and botocore write it. No `Debug`: it holds secrets.
-#[derive(Serialize, Deserialize, Clone)]
+/// One token file, as the CLI and botocore write it. No `Debug`: it holds secrets. Read by
+/// [`Stored::read`], not serde's derive: with `flatten` it cost the static binary 7 KB.
+#[derive(Serialize, Clone)]
 #[serde(rename_all = "camelCase")]
 struct Stored {
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -53,6 +55,82 @@ struct Stored {
     /// Whatever else the writer put there.
     #[serde(flatten)]
     rest: Map<String, Value>,
+}
+
+impl Stored {
+    /// The token file in `data`, if it is one as serde's derive read it: an object whose
+    /// `accessToken` and `expiresAt` are strings, `startUrl` and `region` strings if there,
+    /// the four others strings or null if there, none of them twice.
+    fn read(data: &[u8]) -> Option<Stored> {
+        let Members(mut known, rest) = serde_json::from_slice(data).ok()?;
+        let mut take = |i: usize| std::mem::take(&mut known[i]);
+        let text = |v: Option<Value>| match v {
+            Some(Value::String(s)) => Some(s),
+            _ => None,
+        };
+        let optional = |v: Option<Value>| match v {
+            None | Some(Value::Null) => Some(None),
+            Some(Value::String(s)) => Some(Some(s)),
+            Some(_) => None,
+        };
+        let or_empty = |v: Option<Value>| match v {
+            None => Some(String::new()),
+            v => text(v),
+        };
+        Some(Stored {
+            start_url: or_empty(take(0))?,
+            region: or_empty(take(1))?,
+            access_token: text(take(2))?,
+            expires_at: text(take(3))?,
+            refresh_token: optional(take(4))?,
+            client_id: optional(take(5))?,
+            client_secret: optional(take(6))?,
+            registration_expires_at: optional(take(7))?,
+            rest,
+        })
+    }
+}
+
+/// The members [`Stored`] names, in its order.
+const KNOWN: [&str; 8] = [
+    "startUrl",
+    "region",
+    "accessToken",
+    "expiresAt",
+    "refreshToken",
+    "clientId",
+    "clientSecret",
+    "registrationExpiresAt",
+];
+
+/// A token file's members: those of [`KNOWN`] by place, and the rest. One of [`KNOWN`] given
+/// twice is an error, as serde's derive made it; another given twice is the last one.
+struct Members([Option<Value>; 8], Map<String, Value>);
+
+impl<'de> Deserialize<'de> for Members {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Members, D::Error> {
+        deserializer.deserialize_map(Members([const { None }; 8], Map::new()))
+    }
+}
+
+impl<'de> Visitor<'de> for Members {
+    type Value = Members;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a token file")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Members, A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            let value: Value = map.next_value()?;
+            match KNOWN.iter().position(|k| *k == key) {
+                Some(i) if self.0[i].is_some() => return Err(de::Error::custom("twice")),
+                Some(i) => self.0[i] = Some(value),
+                None => drop(self.1.insert(key, value)),
+            }
+        }
+        Ok(self)
+    }
 }
 
 /// A login's token, read from its file or just made.
@@ -122,7 +200,7 @@ pub fn path(login: &Login) -> PathBuf {
 impl Token {
     /// Parses a token file; `None` when it is not one (no token or no readable expiry).
     pub fn parse(data: &[u8]) -> Option<Token> {
-        let stored: Stored = serde_json::from_slice(data).ok()?;
+        let stored = Stored::read(data)?;
         let expires = parse_time(&stored.expires_at)?;
         let registration_expires = stored
             .registration_expires_at
@@ -280,7 +358,8 @@ pub fn in_cache(dir: &Path) -> Vec<Found> {
             Some(Found { path, token })
         })
         .collect();
-    found.sort_by(|a, b| a.path.cmp(&b.path));
+    // Unstable: a directory's paths are distinct, so the order is the same, in less code.
+    found.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     found
 }
 
